@@ -1,0 +1,387 @@
+"""Plan artifacts, skip unchanged ones, render PDFs, write atomically, keep the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, guard
+from .audiences import Edition, resolve
+from .content import Project
+from .errors import BriefError, Problem, Problems
+from .i18n import Messages, templates_dir
+from .render import render_edition, render_index
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMATS = ("html", "pdf")
+RECYCLE_AFTER = 40  # WeasyPrint's memory grows across documents; fresh workers keep it flat
+
+
+@dataclass
+class Job:
+    """One artifact to produce: everything needed to render it, and its content key."""
+
+    brief: str
+    audience: str
+    language: str
+    format: str
+    path: str  # relative to the output folder
+    key: str
+    title: str
+    edition: Edition
+    source: str  # the HTML page itself, or the HTML that feeds the PDF
+    variant: str = ""
+
+    @property
+    def entry_id(self) -> tuple[str, str, str, str]:
+        return (self.brief, self.audience, self.language, self.format)
+
+
+@dataclass
+class Options:
+    out: Path
+    briefs: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    formats: tuple[str, ...] = FORMATS
+    jobs: int = 1
+    force: bool = False
+    strict: bool = False
+    variant: str | None = None  # overrides each audience's pdf_variant
+    shard: tuple[int, int] | None = None  # (k, n), 1-based
+
+
+@dataclass
+class Report:
+    built: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    manifest: str = ""
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fingerprint() -> str:
+    """What every PDF also depends on besides its HTML: renderer versions and fonts."""
+    from importlib.metadata import version
+
+    parts = [__version__, version("weasyprint"), version("pydyf"),
+             (templates_dir() / "fonts" / "fonts.conf").read_text()]
+    return _sha("\0".join(parts).encode())
+
+
+# -- planning: everything validated and rendered to HTML before any file is touched -------
+
+
+def plan(project: Project, opts: Options, problems: Problems) -> list[Job]:
+    jobs: list[Job] = []
+    want = set(opts.formats)
+    for slug in sorted(project.briefs):
+        if opts.briefs and slug not in opts.briefs:
+            continue
+        for aid, lang in project.editions(slug):
+            if (opts.audiences and aid not in opts.audiences) or \
+                    (opts.languages and lang not in opts.languages):
+                continue
+            stem = f"{slug}-{aid}-{lang}"
+            folder = f"{slug}/{aid}/{lang}"
+            if "html" in want:
+                screen = resolve(project, slug, aid, lang, "screen", problems)
+                page = render_edition(screen, pdf_href=f"{stem}.pdf" if "pdf" in want else None)
+                jobs.append(Job(slug, aid, lang, "html", f"{folder}/{stem}.html",
+                                _sha(page.encode()), screen.title.plain, screen, page))
+            if "pdf" in want:
+                printed = resolve(project, slug, aid, lang, "print", problems)
+                variant = opts.variant or printed.audience.pdf_variant
+                page = render_edition(printed)
+                key = _sha(f"{_fingerprint()}\0{variant}\0{page}".encode())
+                jobs.append(Job(slug, aid, lang, "pdf", f"{folder}/{stem}.pdf", key,
+                                printed.title.plain, printed, page, variant))
+    return jobs
+
+
+def shard(jobs: list[Job], k: int, n: int) -> list[Job]:
+    """The k-th of n deterministic slices (by path, round-robin so sizes stay even)."""
+    ordered = sorted(jobs, key=lambda j: j.path)
+    return [j for i, j in enumerate(ordered) if i % n == k - 1]
+
+
+def check_html(jobs: list[Job], problems: Problems) -> None:
+    """Leak guard over every HTML page (published pages and PDF inputs)."""
+    for job in jobs:
+        leaks = guard.scan(job.edition, {
+            "HTML" if job.format == "html" else "PDF source": guard.visible_html_text(job.source),
+            "manifest and index entry": job.title})
+        for p in guard.problems(job.edition, leaks, job.path):
+            problems.add(p)
+
+
+# -- manifest --------------------------------------------------------------------------------
+
+
+def read_manifest(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        artifacts = data["artifacts"]
+        assert isinstance(artifacts, list)
+        return [a for a in artifacts if isinstance(a, dict) and "path" in a]
+    except (OSError, ValueError, KeyError, AssertionError, TypeError):
+        return []
+
+
+def manifest_bytes(artifacts: list[dict[str, Any]], shard: str | None = None) -> bytes:
+    doc: dict[str, Any] = {"generator": f"briefgen {__version__}", "format": 1}
+    if shard:
+        doc["shard"] = shard
+    doc["artifacts"] = sorted(artifacts, key=lambda a: a["path"])
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def merge_manifests(paths: list[Path]) -> bytes:
+    """Join shard manifests into one; the same path twice must agree."""
+    merged: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        if not path.is_file():
+            raise BriefError(f"{path}: no such manifest")
+        for entry in read_manifest(path):
+            old = merged.get(entry["path"])
+            if old is not None and old.get("sha256") != entry.get("sha256"):
+                raise BriefError([Problem(str(path), 0, 0,
+                                          f"{entry['path']} differs from another shard's copy")])
+            merged[entry["path"]] = entry
+    return manifest_bytes(list(merged.values()))
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_out_dir(out: Path, project: Project) -> Path:
+    """Refuse an output folder where a build could overwrite or prune the project itself."""
+    out = out.resolve()
+    for protected, name in ((project.root, "the project folder"),
+                            (project.content, "the content folder"),
+                            (templates_dir(), "the templates folder")):
+        if out == protected or protected.is_relative_to(out):
+            raise BriefError(f"refusing to build into {out}: it is {name} or contains it; "
+                             "choose a separate folder such as build/")
+        if out.is_relative_to(project.content) or out.is_relative_to(templates_dir()):
+            raise BriefError(f"refusing to build into {out}: it is inside {name}")
+    return out
+
+
+# -- rendering PDFs ---------------------------------------------------------------------------
+
+_RENDERER: Any = None
+
+
+def _worker_init(content_root: str) -> None:
+    global _RENDERER
+    from .pdf import PdfRenderer
+
+    _RENDERER = PdfRenderer(Path(content_root))
+
+
+def _render_pdf(html: str, variant: str) -> tuple[Any, dict[str, str]]:
+    result = _RENDERER.render(html, variant)
+    return result, guard.pdf_surfaces(result.data)
+
+
+def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
+                progress: Callable[[Job], None]) -> Iterator[tuple[Job, Any, dict[str, str]]]:
+    """Render PDFs in this process (n_jobs 1) or in recycled worker processes."""
+    if not jobs:
+        return
+    if n_jobs <= 1 or len(jobs) == 1:
+        if _RENDERER is None:
+            _worker_init(str(content_root))
+        for job in jobs:
+            result, surfaces = _render_pdf(job.source, job.variant)
+            progress(job)
+            yield job, result, surfaces
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=ctx,
+                             initializer=_worker_init, initargs=(str(content_root),),
+                             max_tasks_per_child=RECYCLE_AFTER) as pool:
+        futures = [(job, pool.submit(_render_pdf, job.source, job.variant)) for job in jobs]
+        for job, future in futures:
+            result, surfaces = future.result()
+            progress(job)
+            yield job, result, surfaces
+
+
+# -- the build -----------------------------------------------------------------------------------
+
+
+def build(project: Project, opts: Options,
+          progress: Callable[[Job], None] = lambda job: None) -> Report:
+    """Build every selected artifact; write nothing unless everything succeeded."""
+    started = time.perf_counter()
+    out = check_out_dir(opts.out, project)
+    problems = Problems(list(project.warnings))
+    jobs = plan(project, opts, problems)
+    check_html(jobs, problems)
+    problems.raise_if_errors(strict=opts.strict)
+
+    shard_label = None
+    if opts.shard:
+        k, n = opts.shard
+        jobs = shard(jobs, k, n)
+        shard_label = f"{k}/{n}"
+    manifest_path = out / (MANIFEST if not opts.shard else
+                           f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
+    previous = {a["path"]: a for a in read_manifest(out / MANIFEST)}
+    if opts.shard:
+        previous.update({a["path"]: a for a in read_manifest(manifest_path)})
+
+    # Phase 1 (in memory): decide, render, check. Nothing under out/ changes here.
+    report = Report()
+    outputs: dict[str, bytes] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    to_render: list[Job] = []
+    for job in jobs:
+        old = previous.get(job.path)
+        target = out / job.path
+        if (not opts.force and old is not None and old.get("key") == job.key
+                and target.is_file() and target.stat().st_size == old.get("bytes")
+                and _sha(target.read_bytes()) == old.get("sha256")):
+            entries[job.path] = old
+            report.skipped.append(old)
+            progress(job)
+            continue
+        if job.format == "html":
+            data = job.source.encode()
+            outputs[job.path] = data
+            entries[job.path] = _entry(job, data, None)
+            progress(job)
+        else:
+            to_render.append(job)
+
+    for job, result, surfaces in render_pdfs(to_render, project.content, opts.jobs, progress):
+        where = job.path
+        if result.missing_glyphs:
+            problems.error(where, 0, 0, "no glyph in the PDF fonts for "
+                           + ", ".join(result.missing_glyphs),
+                           hint="use another character, or add a font to templates/fonts")
+        for url in result.refused:
+            problems.error(where, 0, 0, f"the PDF tried to load {url[:80]}; briefgen fetches "
+                           "nothing outside the project")
+        for message in result.warnings:
+            problems.warn(where, 0, 0, f"WeasyPrint: {message}")
+        for p in guard.problems(job.edition, guard.scan(job.edition, surfaces), job.path):
+            problems.add(p)
+        outputs[job.path] = result.data
+        entries[job.path] = _entry(job, result.data, result.pages)
+    problems.raise_if_errors(strict=opts.strict)
+    report.warnings = problems.warnings
+
+    # Phase 2: write. Artifacts first, each atomically; the manifest last.
+    selected = {j.path for j in jobs}
+    in_scope = _scope(opts, project)
+    kept = {p: a for p, a in previous.items()
+            if p not in selected and not (in_scope(a) and not opts.shard)}
+    stale = [p for p, a in previous.items() if p not in selected and p not in kept]
+    for path, data in sorted(outputs.items()):
+        write_atomic(out / path, data)
+        report.built.append(entries[path])
+    for path in stale:
+        target = (out / path).resolve()
+        if target.is_relative_to(out) and target.is_file():
+            target.unlink()
+            report.pruned.append(path)
+            _remove_empty_parents(target.parent, out)
+    final = {**kept, **entries}
+    if opts.shard:
+        final = entries
+    report.manifest = manifest_path.name
+    write_atomic(manifest_path, manifest_bytes(list(final.values()), shard_label))
+    if not opts.shard:
+        write_atomic(out / "index.html", index_page(project, list(final.values())).encode())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _scope(opts: Options, project: Project) -> Callable[[dict[str, Any]], bool]:
+    """Whether an old manifest entry falls inside what this build was asked to produce."""
+    def inside(entry: dict[str, Any]) -> bool:
+        return ((not opts.briefs or entry.get("brief") in opts.briefs)
+                and (not opts.audiences or entry.get("audience") in opts.audiences)
+                and (not opts.languages or entry.get("language") in opts.languages)
+                and entry.get("format") in opts.formats)
+    return inside
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _entry(job: Job, data: bytes, pages: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "brief": job.brief, "audience": job.audience, "language": job.language,
+        "format": job.format, "path": job.path, "title": job.title,
+        "sha256": _sha(data), "bytes": len(data), "key": job.key}
+    if pages is not None:
+        entry["pages"] = pages
+    return entry
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def index_page(project: Project, artifacts: list[dict[str, Any]]) -> str:
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for a in sorted(artifacts, key=lambda a: (a["brief"], a["audience"], a["language"],
+                                              a["format"])):
+        key = (a["brief"], a["audience"], a["language"])
+        aud = project.audiences.get(a["audience"])
+        row = rows.setdefault(key, {
+            "title": a.get("title", a["brief"]), "language": a["language"],
+            "audience_name": aud[1].name if aud else a["audience"],
+            "language_name": Messages(a["language"]).language_name,
+            "formats": [], "pages": None, "bytes": 0})
+        row["formats"].append({"format": a["format"], "path": a["path"]})
+        if a["format"] == "pdf":
+            row["pages"] = a.get("pages")
+        row["bytes"] += a["bytes"]
+    for row in rows.values():
+        row["size"] = _size(row.pop("bytes"))
+    return render_index(list(rows.values()))

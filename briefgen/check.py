@@ -1,0 +1,19 @@
+"""`briefgen check`: validate everything a build would, without WeasyPrint or build/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import Options, check_html, plan
+from .content import load_project
+from .errors import Problem, Problems
+
+
+def check_project(root: Path, strict: bool = False) -> list[Problem]:
+    """Every problem a build would report before rendering PDFs; raises on errors."""
+    project = load_project(root)
+    problems = Problems(list(project.warnings))
+    jobs = plan(project, Options(out=root / "build"), problems)
+    check_html(jobs, problems)
+    problems.raise_if_errors(strict=strict)
+    return problems.items

@@ -1,0 +1,125 @@
+"""The command line: parse options, call one function, turn errors into exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import BriefError
+from .output import fail, setup_logging, show_problems, summary_table
+
+CONTENT_ERRORS = 1  # exit code for problems in content; click uses 2 for usage errors
+
+
+def _common(f: Callable[..., Any]) -> Callable[..., Any]:
+    """-v/-q and --project on every command; BriefError becomes exit 1 without traceback."""
+    @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
+    @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+    @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
+                  show_default=True, help="Project folder (holds content/).")
+    @functools.wraps(f)
+    def wrapper(verbose: int, quiet: bool, project: Path, **kwargs: Any) -> Any:
+        setup_logging(-1 if quiet else verbose)
+        try:
+            return f(project=project, quiet=quiet, **kwargs)
+        except BriefError as exc:
+            fail(exc, quiet)
+            sys.exit(CONTENT_ERRORS)
+        except KeyboardInterrupt:
+            click.echo("briefgen: interrupted; nothing was written", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+def _load(project: Path) -> Any:
+    from .content import load_project
+    return load_project(project)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def main() -> None:
+    """Build tailored editions of policy briefs as HTML and PDF."""
+
+
+@main.command()
+@click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
+@click.option("--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
+              help="Only this format (repeatable). Default: both.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: build/ in the project]")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="PDF worker processes.  [default: available CPUs]")
+@click.option("--force", is_flag=True, help="Rebuild every artifact, changed or not.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u"]), default=None,
+              help="Override each audience's PDF variant.")
+@click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N slices.")
+@_common
+def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[str, ...],
+          languages: tuple[str, ...], formats: tuple[str, ...], out: Path | None,
+          jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
+          shard: str | None) -> None:
+    """Build every brief for every audience, language and format into build/."""
+    from .build import Options, build as run_build
+    from .progress import Progress
+
+    proj = _load(project)
+    _known(proj, briefs, audiences)
+    opts = Options(out=out or project / "build", briefs=briefs, audiences=audiences,
+                   languages=languages, formats=formats or ("html", "pdf"),
+                   jobs=jobs or len(os.sched_getaffinity(0)), force=force, strict=strict,
+                   variant=pdf_variant, shard=_parse_shard(shard))
+    with Progress(quiet) as progress:
+        report = run_build(proj, opts, progress.step)
+    show_problems(report.warnings, quiet)
+    if not quiet:
+        click.echo(summary_table(report.built, report.skipped, report.pruned, report.seconds))
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("use K/N, e.g. 2/4", param_hint="--shard") from None
+    if not 1 <= k <= n:
+        raise click.BadParameter("K must be between 1 and N", param_hint="--shard")
+    return k, n
+
+
+def _known(proj: Any, briefs: tuple[str, ...], audiences: tuple[str, ...]) -> None:
+    from .errors import did_you_mean
+    for b in briefs:
+        if b not in proj.briefs:
+            hint = did_you_mean(b, proj.briefs) or "briefs: " + ", ".join(sorted(proj.briefs))
+            raise click.BadParameter(f"no brief '{b}' ({hint})", param_hint="--brief")
+    for a in audiences:
+        if a not in proj.audiences:
+            hint = did_you_mean(a, proj.audiences) or "audiences: " + ", ".join(
+                sorted(proj.audiences))
+            raise click.BadParameter(f"no audience '{a}' ({hint})", param_hint="--audience")
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_common
+def check(project: Path, quiet: bool, strict: bool) -> None:
+    """Validate all content (no PDF rendering, nothing written)."""
+    from .check import check_project
+
+    problems = check_project(project, strict)
+    show_problems(problems, quiet)
+    if not quiet:
+        click.echo("briefgen: content is valid" + (
+            f" ({len(problems)} warnings)" if problems else ""), err=True)

@@ -1,0 +1,213 @@
+"""Pydantic models of content files; SECTION_TYPES is the one registry of section types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+#: Languages with a message catalog (briefgen/messages/<lang>.yaml) and fonts.
+LANGUAGES = ("en", "ko", "zh-Hans")
+Lang = Literal["en", "ko", "zh-Hans"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Selectable(Model):
+    """Anything an editor can show to some audiences only."""
+
+    audiences: list[Slug] | None = Field(
+        None, description="Only these audiences see this (audience ids).")
+    exclude_audiences: list[Slug] | None = Field(
+        None, description="Every audience except these sees this (audience ids).")
+
+    @model_validator(mode="after")
+    def _one_kind_of_selection(self) -> Selectable:
+        if self.audiences is not None and self.exclude_audiences is not None:
+            raise ValueError("use either audiences or exclude_audiences, not both")
+        return self
+
+    def shown_to(self, audience: str) -> bool:
+        if self.audiences is not None:
+            return audience in self.audiences
+        if self.exclude_audiences is not None:
+            return audience not in self.exclude_audiences
+        return True
+
+
+class Takeaway(Selectable):
+    id: Slug
+    text: Text = Field(description="One or two sentences, Markdown.")
+
+
+class Item(Selectable):
+    id: Slug
+    title: Text
+    body: Text = Field(description="Markdown.")
+
+
+class Source(Selectable):
+    id: Slug
+    text: Text = Field(description="The citation, Markdown.")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class SectionBase(Selectable):
+    id: Slug
+    title: Text
+    body: str = Field("", description="Markdown before any items.")
+
+
+class ProseSection(SectionBase):
+    """Running text: introduction, conclusion."""
+
+    type: Literal["prose"]
+    body: Text
+
+
+class ItemsSection(SectionBase):
+    items: list[Item] = Field(min_length=1)
+    closing: str = Field("", description="Markdown after the items.")
+
+
+class TasksSection(ItemsSection):
+    """Titled sub-sections, not numbered."""
+
+    type: Literal["tasks"]
+
+
+class IssuesSection(ItemsSection):
+    """Contentious issues, introduced as First, Second, … after audience filtering."""
+
+    type: Literal["issues"]
+
+
+class RecommendationsSection(ItemsSection):
+    """Policy recommendations, numbered 1, 2, … after audience filtering."""
+
+    type: Literal["recommendations"]
+
+
+#: The registry: section type -> model. Each type renders with templates/sections/<type>.html.j2.
+SECTION_TYPES: dict[str, type[SectionBase]] = {
+    "prose": ProseSection,
+    "tasks": TasksSection,
+    "issues": IssuesSection,
+    "recommendations": RecommendationsSection,
+}
+
+Section = Annotated[
+    Union[ProseSection, TasksSection, IssuesSection, RecommendationsSection],
+    Field(discriminator="type"),
+]
+
+
+class Author(Model):
+    id: Slug
+    name: Text
+    honorific: str = ""
+    affiliation: Text
+    bio: str = Field("", description="Two or three sentences, Markdown.")
+
+
+class Override(Model):
+    """What one audience sees instead of the brief's own title, subtitle or summary."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    summary: str | None = None
+
+
+class Brief(Model):
+    title: Text
+    short_title: str = Field("", description="For the running header; defaults to title.")
+    subtitle: str = ""
+    series: Text
+    number: str = ""
+    date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
+    language: Lang
+    summary: Text = Field(description="One-paragraph abstract; also the PDF subject.")
+    keywords: list[Text] = []
+    institute: str = ""
+    authors: list[Author] = Field(min_length=1)
+    credit: str = Field("", description="Source credit, Markdown.")
+    overrides: dict[Slug, Override] = Field({}, description="Per-audience title/subtitle/summary.")
+    takeaways: list[Takeaway] = []
+    sections: list[Section] = Field(min_length=1)
+    sources: list[Source] = []
+
+
+class Audience(Model):
+    name: Text
+    description: str = ""
+    languages: list[Lang] = Field(min_length=1, description="Editions, in this order.")
+    marking: dict[Lang, Text] = Field(description="Distribution marking on every page.")
+    page_size: Literal["letter", "a4"] = "a4"
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3u"] = "pdf/ua-1"
+    section_order: list[Slug] = Field([], description="Section ids first in this order.")
+    terms: dict[TermKey, dict[Lang, Text]] = {}
+    forbidden_phrases: list[Text] = []
+
+    @model_validator(mode="after")
+    def _marking_per_language(self) -> Audience:
+        missing = [lang for lang in self.languages if lang not in self.marking]
+        if missing:
+            raise ValueError(f"marking has no text for {', '.join(missing)}")
+        return self
+
+
+Terms = dict[TermKey, dict[Lang, Text]]
+
+#: Fields a translation unit may carry, by the kind of source unit.
+UNIT_FIELDS: dict[str, tuple[str, ...]] = {
+    "meta": ("title", "short_title", "subtitle", "series", "summary", "credit"),
+    "author": ("name", "honorific", "affiliation", "bio"),
+    "override": ("title", "subtitle", "summary"),
+    "takeaway": ("text",),
+    "section": ("title", "body", "closing"),
+    "item": ("title", "body"),
+}
+
+
+class Unit(Model):
+    source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")] | None = Field(
+        None, description="Hash of the source text this translates; see `briefgen translations`.")
+    title: str | None = None
+    short_title: str | None = None
+    subtitle: str | None = None
+    series: str | None = None
+    summary: str | None = None
+    credit: str | None = None
+    name: str | None = None
+    honorific: str | None = None
+    affiliation: str | None = None
+    bio: str | None = None
+    text: str | None = None
+    body: str | None = None
+    closing: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items()
+                if k != "source_hash" and v is not None}
+
+
+class Translation(Model):
+    language: Lang
+    units: dict[str, Unit]
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """JSON Schema of one kind of content file."""
+    model: Any = {"brief": Brief, "audience": Audience, "translation": Translation}.get(kind)
+    if kind == "terms":
+        from pydantic import TypeAdapter
+        return TypeAdapter(Terms).json_schema()
+    assert model is not None, kind
+    return dict(model.model_json_schema())

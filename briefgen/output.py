@@ -1,0 +1,83 @@
+"""How problems, progress and summaries reach people: terminals, CI logs, GitHub annotations."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+from .errors import BriefError, Problem
+
+log = logging.getLogger("briefgen")
+
+
+def setup_logging(verbosity: int) -> None:
+    """-q: errors only; default: warnings and results; -v: every step."""
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR if verbosity < 2 else logging.DEBUG)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _annotation(p: Problem) -> str:
+    kind = "error" if p.severity == "error" else "warning"
+    props = f"file={p.path}"
+    if p.line:
+        props += f",line={p.line}"
+        if p.col:
+            props += f",col={p.col}"
+    text = (f"{p.field}: " if p.field else "") + p.message + (f" ({p.hint})" if p.hint else "")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{kind} {props}::{text}"
+
+
+def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    github = os.environ.get("GITHUB_ACTIONS") == "true"
+    for p in problems:
+        if quiet and p.severity != "error":
+            continue
+        line = str(p)
+        if color:
+            where, _, rest = line.partition(": ")
+            tint = "red" if p.severity == "error" else "yellow"
+            line = click.style(where, bold=True) + ": " + click.style(rest, fg=tint)
+        click.echo(line, err=True)
+        if github:
+            click.echo(_annotation(p), err=True)
+
+
+def fail(exc: BriefError, quiet: bool = False) -> None:
+    show_problems(exc.problems, quiet)
+    message = exc.summary() if len(exc.problems) > 1 or exc.problems[0].line else \
+        str(exc.problems[0].message)
+    if len(exc.problems) > 1 or exc.problems[0].line or exc.problems[0].path != "briefgen":
+        click.echo(click.style(f"briefgen: {exc.summary()}", fg="red", bold=True)
+                   if sys.stderr.isatty() else f"briefgen: {exc.summary()}", err=True)
+    else:
+        click.echo(f"briefgen: {message}", err=True)
+
+
+def size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
+                  pruned: list[str], seconds: float) -> str:
+    rows = [("built", a) for a in built] + [("skipped", a) for a in skipped]
+    rows.sort(key=lambda r: r[1]["path"])
+    width = max([len(a["path"]) for _, a in rows] + [8])
+    lines = [f"{'artifact':<{width}}  {'status':<7}  {'pages':>5}  {'size':>7}"]
+    for status, a in rows:
+        pages = str(a.get("pages", "")) if a.get("pages") is not None else "-"
+        lines.append(f"{a['path']:<{width}}  {status:<7}  {pages:>5}  {size(a['bytes']):>7}")
+    for path in pruned:
+        lines.append(f"{path:<{width}}  pruned")
+    lines.append(f"{len(built)} built, {len(skipped)} unchanged, {len(pruned)} pruned "
+                 f"in {seconds:.1f} s")
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""The one Jinja environment: an edition becomes an HTML string. No file I/O beyond templates."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import __version__
+from .audiences import Edition, Text
+from .errors import BriefError, Problem
+from .i18n import Messages, templates_dir
+
+HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
+WORD_JOINER = "\u2060"
+
+
+def css_string(value: str) -> Markup:
+    """A Python string as a quoted CSS string (safe inside a <style> element)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return Markup('"' + escaped.replace("<", "\\3C ") + '"')
+
+
+# Text renders as its HTML in templates (it was produced by our Markdown renderer).
+Text.__html__ = lambda self: self.html  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4)
+def environment(folder: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                            default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    return env
+
+
+@lru_cache(maxsize=8)
+def stylesheet(folder: Path, name: str) -> str:
+    return (folder / "css" / name).read_text(encoding="utf-8")
+
+
+def _template_problem(exc: Exception, folder: Path) -> BriefError:
+    """Name the template and line where rendering failed."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return BriefError([Problem(f"templates/{exc.name or exc.filename}", exc.lineno or 0, 0,
+                                   f"template error: {exc.message}")])
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith(".j2")]
+    where, line = "templates", 0
+    if frames:
+        frame = frames[-1]
+        try:
+            where = "templates/" + Path(frame.filename).resolve().relative_to(
+                folder.resolve()).as_posix()
+        except ValueError:
+            where = frame.filename
+        line = frame.lineno or 0
+    message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+        f"{type(exc).__name__}: {exc}"
+    return BriefError([Problem(where, line, 0, f"template error: {message}")])
+
+
+def render_template(name: str, folder: Path | None = None, **context: Any) -> str:
+    folder = folder or templates_dir()
+    try:
+        return environment(folder).get_template(name).render(version=__version__, **context)
+    except jinja2.TemplateNotFound as exc:
+        raise BriefError([Problem(f"templates/{exc.name}", 0, 0,
+                                  "template error: template not found")]) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+            AttributeError) as exc:
+        raise _template_problem(exc, folder) from None
+
+
+def join_korean_words(page: str) -> str:
+    """Bind Hangul syllables with word joiners so lines break only between words (eojeol).
+
+    WeasyPrint ignores `word-break: keep-all`; U+2060 renders as nothing and is left out of
+    the PDF text layer, so copy-paste and search are unharmed. Only text inside <body>.
+    """
+    head, sep, body = page.partition("<body")
+    if not sep:
+        return page
+    parts = re.split(r"(<[^>]*>)", body)
+    for i in range(0, len(parts), 2):
+        parts[i] = HANGUL_PAIR.sub(WORD_JOINER, parts[i])
+    return head + sep + "".join(parts)
+
+
+def render_edition(edition: Edition, pdf_href: str | None = None,
+                   folder: Path | None = None) -> str:
+    """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF."""
+    folder = folder or templates_dir()
+    css = stylesheet(folder, "print.css" if edition.mode == "print" else "screen.css")
+    page = render_template("base.html.j2", folder, e=edition, css=Markup(css), pdf_href=pdf_href)
+    if edition.mode == "print" and edition.lang == "ko":
+        page = join_korean_words(page)
+    return page
+
+
+def render_index(entries: list[dict[str, Any]], lang: str = "en",
+                 folder: Path | None = None) -> str:
+    """build/index.html: every edition with links, page counts and sizes."""
+    folder = folder or templates_dir()
+    return render_template("index.html.j2", folder, entries=entries, m=Messages(lang),
+                           css=Markup(stylesheet(folder, "screen.css")))

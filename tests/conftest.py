@@ -1,0 +1,59 @@
+"""Shared fixtures: a copy of the test project, the CLI, and one build of the shipped briefs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefgen.cli import main
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+VALID = TESTS / "data" / "valid"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/valid."""
+    dest = tmp_path / "project"
+    shutil.copytree(VALID, dest)
+    return dest
+
+
+def run(*args: str, project: Path | None = None) -> Result:
+    """Run the CLI in-process; stdout and stderr separate."""
+    argv = list(args)
+    if project is not None:
+        argv += ["--project", str(project)]
+    return CliRunner().invoke(main, argv, catch_exceptions=False)
+
+
+def run_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point, as a user would."""
+    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped briefs built once (every audience, language and format)."""
+    out = tmp_path_factory.mktemp("shipped") / "build"
+    result = CliRunner().invoke(main, ["build", "--project", str(REPO), "--out", str(out),
+                                       "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
