@@ -20,6 +20,7 @@ class Text:
 
     html: str
     origin: Origin
+    source: str = ""  # the Markdown it was rendered from
 
     @property
     def plain(self) -> str:
@@ -202,7 +203,8 @@ class _Resolver:
             translated = getattr(unit, name, None) if unit is not None else None
             value = translated or ""  # a missing translation was reported by `check`
         origin = self._origin(loc, uid, name)
-        return Text(render(value, self.ctx, origin, inline=inline) if value else "", origin)
+        return Text(render(value, self.ctx, origin, inline=inline) if value else "", origin,
+                    value)
 
     def override(self, name: str) -> Text | None:
         ov = self.src.brief.overrides.get(self.aid)

@@ -123,3 +123,43 @@ def check(project: Path, quiet: bool, strict: bool) -> None:
     if not quiet:
         click.echo("briefgen: content is valid" + (
             f" ({len(problems)} warnings)" if problems else ""), err=True)
+
+
+@main.command()
+@click.option("--audience", "audience", required=True, help="The audience to explain.")
+@click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
+@_common
+def explain(project: Path, quiet: bool, audience: str, briefs: tuple[str, ...]) -> None:
+    """Dry run: which items each brief shows this audience, and why; every resolved term."""
+    from .reports import explain as run_explain
+
+    proj = _load(project)
+    _known(proj, briefs, (audience,))
+    click.echo(run_explain(proj, audience, briefs), nl=False)
+
+
+@main.command()
+@click.argument("audience_a")
+@click.argument("audience_b")
+@click.option("--brief", default=None, help="The brief (default: the only one, or each).")
+@click.option("--lang", default=None, help="Compare this language (default: en if shared).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write a side-by-side HTML report here.")
+@_common
+def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: str | None,
+         lang: str | None, html_out: Path | None) -> None:
+    """What two audiences' versions of a brief differ in."""
+    from .build import write_atomic
+    from .reports import diff as run_diff, diff_html, diff_text
+
+    proj = _load(project)
+    _known(proj, (brief,) if brief else (), (audience_a, audience_b))
+    for slug in [brief] if brief else sorted(proj.briefs):
+        changes, used = run_diff(proj, slug, audience_a, audience_b, lang)
+        click.echo(f"# {slug} ({used})")
+        click.echo(diff_text(changes, audience_a, audience_b), nl=False)
+        if html_out is not None:
+            target = html_out if brief or len(proj.briefs) == 1 else \
+                html_out.with_name(f"{html_out.stem}-{slug}{html_out.suffix}")
+            write_atomic(target, diff_html(changes, slug, audience_a, audience_b, used).encode())
+            click.echo(f"wrote {target}", err=True)

@@ -81,7 +81,9 @@ def sources_of(edition: Edition, phrase: str) -> list[str]:
     found = []
     for text in edition.texts():
         if text and find([phrase], text.plain):
-            found.append(f"{text.origin.path}:{text.origin.line}")
+            at = text.source.casefold().find(phrase.casefold().split()[0])
+            line = text.origin.line + (text.source.count("\n", 0, at) if at > 0 else 0)
+            found.append(f"{text.origin.path}:{line}")
     for key, (value, defined) in edition.terms.items():
         if find([phrase], value):
             found.append(f"{defined} (term '{key}')")
