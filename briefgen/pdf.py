@@ -73,6 +73,10 @@ class PdfRenderer:
         fetcher = ProjectOnlyFetcher(self.roots)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
+        # Capture WeasyPrint's warnings (missing glyphs, ignored CSS) instead of printing them.
+        level, propagate = logger.level, logger.propagate
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
         logger.addHandler(handler)
         try:
             doc = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/",
@@ -83,11 +87,13 @@ class PdfRenderer:
                                  pdf_tags=True, uncompressed_pdf=False)
         finally:
             logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
         missing = []
         warnings = []
         for message in handler.messages:
             if m := NOTDEF.match(message):
-                missing.append(f"U+{m.group(2)} {m.group(1)!r}")
+                missing.append(f"U+{m.group(2)} \"{m.group(1)}\"")
             else:
                 warnings.append(message)
         return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused)
