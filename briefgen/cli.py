@@ -163,3 +163,25 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
                 html_out.with_name(f"{html_out.stem}-{slug}{html_out.suffix}")
             write_atomic(target, diff_html(changes, slug, audience_a, audience_b, used).encode())
             click.echo(f"wrote {target}", err=True)
+
+
+@main.command()
+@click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
+@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
+@_common
+def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
+                 langs: tuple[str, ...]) -> None:
+    """Print the units to translate or refresh, ready to paste into translations/LANG.yaml."""
+    from .content import load_project
+    from .reports import translations as run_translations
+
+    try:
+        proj = load_project(project)
+    except BriefError as exc:
+        # missing translations are errors for check and build, but exactly what this lists
+        if not all("not translated into" in p.message for p in exc.problems
+                   if p.severity == "error"):
+            raise
+        proj = load_project(project, allow_incomplete=True)
+    text, todo = run_translations(proj, briefs, langs)
+    click.echo(text, nl=False)

@@ -234,7 +234,8 @@ def _read(path: Path, root: Path, problems: Problems) -> Document | None:
 # -- loading ---------------------------------------------------------------------------
 
 
-def load_project(root: Path, content: Path | None = None) -> Project:
+def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False
+                 ) -> Project:
     """Read and validate every content file; raise BriefError listing every problem."""
     root = root.resolve()
     content = (content or root / "content").resolve()
@@ -299,6 +300,8 @@ def load_project(root: Path, content: Path | None = None) -> Project:
     project = Project(root, content, audiences, terms, briefs)
     if not problems.errors:
         check_references(project, problems)
+    if allow_incomplete:
+        problems.items = [p for p in problems.items if "not translated into" not in p.message]
     project.warnings = problems.warnings
     problems.raise_if_errors()
     return project

@@ -1,0 +1,103 @@
+"""Korean and Chinese editions: completeness, staleness, localized labels, CJK typesetting."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from briefgen.i18n import catalog
+from conftest import run
+from test_shipped import artifact, pdf_text
+
+KO = "content/briefs/demo/translations/ko.yaml"
+
+
+def test_catalogs_have_every_label() -> None:
+    english = catalog("en")
+    for lang in ("ko", "zh-Hans"):
+        assert set(catalog(lang)) == set(english)
+
+
+def test_deleting_a_translated_item_fails_check_at_the_source_item(project: Path) -> None:
+    path = project / KO
+    path.write_text(re.sub(r"  issue-c:\n(?:    .*\n|      .*\n)+", "", path.read_text()))
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "content/briefs/demo/brief.yaml:75:9: issue-c: not translated into ko "
+        "(content/briefs/demo/translations/ko.yaml) (`briefgen translations` prints it to "
+        "translate)\nbriefgen: 1 error in 1 file\n")
+    assert run("build", "--format", "html", project=project).exit_code == 1
+    listed = run("translations", project=project)
+    assert listed.exit_code == 0
+    assert "issue-c: missing (source content/briefs/demo/brief.yaml:75)" in listed.stdout
+    assert 'body: "Everyone too."' in listed.stdout
+
+
+def test_changing_the_source_marks_the_translation_stale(project: Path) -> None:
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("The first task.", "The very first task."))
+    result = run("check", project=project)
+    assert result.exit_code == 0
+    assert "units.task-a: warning: stale: the en source changed after this was translated" \
+        in result.stderr
+    assert run("check", "--strict", project=project).exit_code == 1
+    listed = run("translations", "--lang", "ko", project=project)
+    assert "task-a: stale" in listed.stdout and 'body: "The very first task."' in listed.stdout
+
+
+def test_units_the_language_never_shows_need_no_translation(project: Path) -> None:
+    # issue-a is officials-only and officials read only English: ko.yaml rightly lacks it
+    assert "issue-a" not in (project / KO).read_text()
+    assert run("check", project=project).exit_code == 0
+
+
+# -- the shipped Korean and Chinese editions ------------------------------------------------
+
+CJK = {"ko": (re.compile(r"[\uac00-\ud7a3]"), "KR"), "zh-Hans": (re.compile(r"[\u4e00-\u9fff]"), "SC")}
+EDITIONS = [("rok-public", "ko"), ("beijing-outreach", "zh-Hans")]
+ENGLISH_LABELS = ["Key takeaways", "KEY TAKEAWAYS", "Contents", "CONTENTS", "Summary",
+                  "About the author", "Sources", "Page 1 of", "Public release",
+                  "For dialogue participants", "Published", "Notes"]
+
+
+@pytest.mark.parametrize(("audience", "lang"), EDITIONS)
+def test_cjk_pdf_fonts_script_and_labels(shipped_build: Path, audience: str, lang: str) -> None:
+    pdf = artifact(shipped_build, audience, lang, "pdf")
+    fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True, check=True).stdout
+    assert f"-CJK-{CJK[lang][1]}" in fonts
+    text = pdf_text(pdf)
+    letters = [c for c in text if c.isalpha()]
+    native = [c for c in letters if CJK[lang][0].match(c)]
+    assert len(native) / len(letters) > 0.8
+    for label in ENGLISH_LABELS:
+        assert label not in text, label
+    assert "\u2060" not in text
+    html = artifact(shipped_build, audience, lang, "html").read_text()
+    assert f'<html lang="{lang}">' in html
+
+
+def test_korean_lines_break_only_between_words(shipped_build: Path) -> None:
+    pdf = artifact(shipped_build, "rok-public", "ko", "pdf")
+    lines = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    html = artifact(shipped_build, "rok-public", "ko", "html").read_text()
+    words = set(re.findall(r"[\uac00-\ud7a3]+", re.sub(r"<[^>]+>", " ", html)))
+    hangul = re.compile(r"[\uac00-\ud7a3]+")
+    checked = 0
+    for first, second in zip(lines, lines[1:]):
+        tail, head = hangul.findall(first[-12:]), hangul.findall(second[:12])
+        if not tail or not head or not first.rstrip()[-1:].isalpha() or not second[:1].isalpha():
+            continue
+        checked += 1
+        assert tail[-1] + head[0] not in words, (first, second)
+    assert checked > 20
+
+
+def test_dates_are_localized(shipped_build: Path) -> None:
+    assert "2026년 11월 26일" in artifact(shipped_build, "rok-public", "ko", "html").read_text()
+    assert "2026年11月26日" in artifact(shipped_build, "beijing-outreach", "zh-Hans",
+                                       "html").read_text()
