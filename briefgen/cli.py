@@ -185,3 +185,87 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
         proj = load_project(project, allow_incomplete=True)
     text, todo = run_translations(proj, briefs, langs)
     click.echo(text, nl=False)
+
+
+@main.group()
+def new() -> None:
+    """Create a brief or an audience from a commented starter file."""
+
+
+@new.command("brief")
+@click.argument("slug")
+@_common
+def new_brief(project: Path, quiet: bool, slug: str) -> None:
+    """Create content/briefs/SLUG/brief.yaml."""
+    import datetime as dt
+
+    from .scaffold import new_brief as make
+
+    today = os.environ.get("SOURCE_DATE_EPOCH")
+    date = dt.datetime.fromtimestamp(int(today), dt.timezone.utc).date() if today \
+        else dt.date.today()
+    path = make(project / "content", slug, date.isoformat())
+    click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
+
+
+@new.command("audience")
+@click.argument("ident", metavar="ID")
+@_common
+def new_audience(project: Path, quiet: bool, ident: str) -> None:
+    """Create content/audiences/ID.yaml."""
+    from .scaffold import new_audience as make
+
+    path = make(project / "content", ident)
+    click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the *.schema.json files.  [default: schema/ in the project]")
+@_common
+def schema(project: Path, quiet: bool, out: Path | None) -> None:
+    """Write JSON Schemas for brief, audience, translation and terms files."""
+    import json
+
+    from .build import write_atomic
+    from .models import schema_for
+
+    folder = out or project / "schema"
+    for kind in ("brief", "audience", "translation", "terms"):
+        data = schema_for(kind)
+        data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        data.setdefault("title", f"briefgen {kind} file")
+        target = folder / f"{kind}.schema.json"
+        write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+        if not quiet:
+            click.echo(f"wrote {target}", err=True)
+
+
+@main.group()
+def manifest() -> None:
+    """Work with build manifests."""
+
+
+@manifest.command("merge")
+@click.argument("parts", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the merged manifest.")
+@_common
+def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Path) -> None:
+    """Join the partial manifests of sharded builds into one."""
+    from .build import merge_manifests, write_atomic
+
+    write_atomic(out, merge_manifests(list(parts)))
+    if not quiet:
+        click.echo(f"wrote {out} from {len(parts)} manifests", err=True)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@_common
+def serve(project: Path, quiet: bool, port: int) -> None:
+    """Preview every edition on http://127.0.0.1:PORT with live reload."""
+    from .serve import serve as run_serve
+
+    run_serve(project, port)

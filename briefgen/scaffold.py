@@ -1,0 +1,107 @@
+"""`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import BriefError
+
+BRIEF = """\
+# yaml-language-server: $schema=../../../schema/brief.schema.json
+# A new brief. Every field is explained in docs/editing.md. Prose is Markdown: write
+# "straight quotes" and -- dashes, briefgen makes them typographic.
+title: {title}                       # the full title, on the cover and in PDF metadata
+short_title: {title}                 # for the running header of each PDF page
+subtitle: One sentence on what the brief argues
+series: Policy Briefs                # the series it belongs to
+number: "{year}-01"                  # its number in the series (quoted: it is text)
+date: {date}                         # publication date, YYYY-MM-DD; also the PDF's dates
+language: en                         # the language this file is written in
+summary: |                           # one paragraph; the abstract and the PDF subject
+  What the brief is about, in two or three sentences.
+keywords: [policy]
+institute: Your Institute
+authors:
+  - id: first-author                 # ids: lowercase-with-hyphens, unique in the brief
+    name: First Author
+    honorific: ""                    # e.g. Dr.
+    affiliation: Research Fellow, Your Institute
+    bio: |
+      Two or three sentences about the author.
+credit: |                            # where the brief comes from
+  Written for the Policy Briefs series.
+takeaways:                           # the call-out box on page one
+  - id: main-point
+    text: The single most important point.
+    # audiences: [{first}]     # only these audiences see it, or:
+    # exclude_audiences: [{first}]
+sections:                            # types: prose, tasks, issues, recommendations
+  - id: introduction
+    type: prose
+    title: Introduction
+    body: |
+      The argument, in Markdown. Use a term from content/terms.yaml by writing its
+      key in double square brackets.{audience_block}
+  - id: recommendations
+    type: recommendations            # numbered 1, 2, … after audience filtering
+    title: Recommendations
+    items:
+      - id: first-recommendation
+        title: Do the first thing
+        body: |
+          Why, and how.
+  - id: conclusion
+    type: prose
+    title: Conclusion
+    body: |
+      The closing paragraph.
+"""
+
+AUDIENCE = """\
+# yaml-language-server: $schema=../../schema/audience.schema.json
+# A new audience: every brief is also built for it. See docs/editing.md.
+name: {name}                         # shown in the catalogue and by `briefgen explain`
+description: Who reads this edition.
+languages: [en]                      # editions, in order: en, ko, zh-Hans
+marking:                             # distribution marking on every page, per language
+  en: Public release
+page_size: a4                        # a4 or letter
+pdf_variant: pdf/ua-1                # pdf/ua-1 (accessible) or pdf/a-3u (archival)
+section_order: []                    # section ids to put first, in this order
+terms: {{}}                          # key: {{en: text}} overrides content/terms.yaml
+forbidden_phrases: []                # the build fails if any appears in this edition
+"""
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _target(path: Path, what: str, ident: str) -> Path:
+    if not SLUG.match(ident):
+        raise BriefError(f"'{ident}' is not a valid {what} id: use lowercase letters and "
+                         "digits joined by hyphens, like 'energy-security'")
+    if path.exists():
+        raise BriefError(f"{path} already exists; choose another {what} id")
+    return path
+
+
+def new_brief(content: Path, slug: str, today: str) -> Path:
+    path = _target(content / "briefs" / slug / "brief.yaml", "brief", slug)
+    title = slug.replace("-", " ").title()
+    audiences = sorted(p.stem for p in (content / "audiences").glob("*.yaml"))
+    first = audiences[0] if audiences else "audience-id"
+    block = (f" Show a paragraph to some audiences only with:\n\n      ::: audience {first}\n"
+             f"      This paragraph appears only in the {first} edition.\n      :::"
+             if audiences else "")
+    path.parent.mkdir(parents=True)
+    path.write_text(BRIEF.format(title=title, date=today, year=today[:4], first=first,
+                                 audience_block=block), encoding="utf-8")
+    return path
+
+
+def new_audience(content: Path, ident: str) -> Path:
+    path = _target(content / "audiences" / f"{ident}.yaml", "audience", ident)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(AUDIENCE.format(name=ident.replace("-", " ").capitalize()),
+                    encoding="utf-8")
+    return path

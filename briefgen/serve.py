@@ -1,0 +1,149 @@
+"""`briefgen serve`: render any edition on request, reload the browser when files change."""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import BriefError, Problem
+from .i18n import templates_dir
+
+log = logging.getLogger(__name__)
+
+# Polls the change counter; reloads the page when it moves. Injected only in the preview.
+RELOAD = """<script>
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("/__changes").then(function (r) { return r.text(); }).then(function (n) {
+      if (seen !== null && n !== seen) { location.reload(); }
+      seen = n;
+    }).catch(function () {});
+  }, 400);
+})();
+</script>"""
+
+
+class Watcher:
+    """Counts saves under content/ and templates/ (watchfiles; mtime polling without it)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = [p for p in paths if p.exists()]
+        self.changes = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            from watchfiles import watch
+        except ImportError:  # pragma: no cover - watchfiles is in the serve extra
+            return self._poll()
+        for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=50,
+                       raise_interrupt=False):
+            self.changes += 1
+
+    def _poll(self) -> None:  # pragma: no cover
+        def snapshot() -> dict[Path, float]:
+            return {f: f.stat().st_mtime for p in self.paths for f in p.rglob("*")
+                    if f.is_file()}
+        last = snapshot()
+        while not self.stop.wait(0.3):
+            now = snapshot()
+            if now != last:
+                self.changes += 1
+                last = now
+
+
+def _error_page(problems: list[Problem]) -> str:
+    items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>briefgen: '
+            f'errors</title><style>body{{font-family:sans-serif;margin:2rem;max-width:60rem}}'
+            f'li{{margin:.6rem 0;color:#8a1111}}</style></head><body><main><h1>The content '
+            f'has {len(problems)} problem(s)</h1><p>Fix them and save: this page reloads by '
+            f'itself.</p><ul>{items}</ul></main>{RELOAD}</body></html>')
+
+
+def _with_reload(page: str) -> str:
+    return page.replace("</body>", RELOAD + "</body>", 1)
+
+
+class Preview:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.renderer: Any = None
+
+    def page(self, path: str) -> tuple[int, str, bytes]:
+        from .audiences import resolve
+        from .content import load_project
+        from .errors import Problems
+        from .render import render_edition
+
+        parts = [p for p in path.strip("/").split("/") if p]
+        try:
+            project = load_project(self.root)
+            if not parts:
+                links = "".join(
+                    f'<li><a href="/{s}/{a}/{lang}/">{s} · {a} · {lang}</a> '
+                    f'(<a href="/{s}/{a}/{lang}/pdf">PDF</a>)</li>'
+                    for s in sorted(project.briefs) for a, lang in project.editions(s))
+                body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
+                        f'briefgen preview</title></head><body><main><h1>Preview</h1><ul>'
+                        f'{links}</ul></main>{RELOAD}</body></html>')
+                return 200, "text/html; charset=utf-8", body.encode()
+            if len(parts) not in (3, 4) or parts[0] not in project.briefs or \
+                    (parts[1], parts[2]) not in project.editions(parts[0]):
+                return 404, "text/plain; charset=utf-8", b"no such edition"
+            slug, audience, lang = parts[:3]
+            problems = Problems()
+            mode = "print" if len(parts) == 4 else "screen"
+            edition = resolve(project, slug, audience, lang, mode, problems)
+            problems.raise_if_errors()
+            page = render_edition(edition, pdf_href="pdf/")
+            if mode == "screen":
+                return 200, "text/html; charset=utf-8", _with_reload(page).encode()
+            if self.renderer is None:
+                from .pdf import PdfRenderer
+                self.renderer = PdfRenderer(project.content)
+            result = self.renderer.render(page, edition.audience.pdf_variant)
+            return 200, "application/pdf", result.data
+        except BriefError as exc:
+            return 200, "text/html; charset=utf-8", _error_page(exc.problems).encode()
+
+
+def serve(root: Path, port: int) -> None:
+    preview = Preview(root.resolve())
+    watcher = Watcher([root / "content", templates_dir()])
+    watcher.thread.start()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path == "/__changes":
+                status, kind, body = 200, "text/plain", str(watcher.changes).encode()
+            else:
+                status, kind, body = preview.page(self.path.split("?")[0])
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.info("%s", format % args)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    click.echo(f"briefgen: previewing on http://127.0.0.1:{server.server_port}/ "
+               "(Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("briefgen: preview stopped", err=True)
+    finally:
+        watcher.stop.set()
+        server.server_close()

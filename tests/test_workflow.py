@@ -1,0 +1,113 @@
+"""The editor's workflow: serve, new, schema, annotations, pre-commit speed guarantees."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import jsonschema
+from ruamel.yaml import YAML
+
+from conftest import REPO, run
+
+
+def test_new_brief_and_audience_pass_check_and_build(project: Path) -> None:
+    assert run("new", "brief", "energy-outlook", project=project).exit_code == 0
+    assert run("new", "audience", "press", project=project).exit_code == 0
+    assert run("check", project=project).exit_code == 0
+    result = run("build", "--brief", "energy-outlook", "--jobs", "1", project=project)
+    assert result.exit_code == 0, result.output
+    assert (project / "build/energy-outlook/press/en/energy-outlook-press-en.pdf").is_file()
+    again = run("new", "brief", "energy-outlook", project=project)
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    bad = run("new", "brief", "Energy Outlook", project=project)
+    assert bad.exit_code == 1 and "is not a valid brief id" in bad.stderr
+
+
+def test_schema_validates_the_shipped_files(tmp_path: Path) -> None:
+    assert run("schema", "--out", str(tmp_path), "-q", project=REPO).exit_code == 0
+    yaml = YAML(typ="safe")
+    yaml.constructor.yaml_constructors["tag:yaml.org,2002:timestamp"] = \
+        yaml.constructor.yaml_constructors["tag:yaml.org,2002:str"]
+    checks = [("brief", REPO.glob("content/briefs/*/brief.yaml")),
+              ("audience", REPO.glob("content/audiences/*.yaml")),
+              ("translation", REPO.glob("content/briefs/*/translations/*.yaml")),
+              ("terms", [REPO / "content/terms.yaml"])]
+    for kind, files in checks:
+        schema = json.loads((tmp_path / f"{kind}.schema.json").read_text())
+        files = list(files)
+        assert files
+        for path in files:
+            jsonschema.validate(yaml.load(path.read_text()), schema)
+            first = path.read_text().splitlines()[0]
+            assert first.startswith("# yaml-language-server: $schema=") and \
+                first.endswith(f"schema/{kind}.schema.json")
+            assert (path.parent / first.split("=", 1)[1]).resolve() == \
+                (REPO / "schema" / f"{kind}.schema.json").resolve()
+        bad = {"title": 3}
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+
+
+def test_committed_schemas_are_current(tmp_path: Path) -> None:
+    run("schema", "--out", str(tmp_path), "-q", project=REPO)
+    for path in tmp_path.iterdir():
+        assert path.read_text() == (REPO / "schema" / path.name).read_text(), \
+            "regenerate with: briefgen schema"
+
+
+def test_github_annotations(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("subtitle: Every", "subtitel: Every"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert ("::error file=content/briefs/demo/brief.yaml,line=3,col=1::subtitel: unknown "
+            "field 'subtitel' (did you mean 'subtitle'?)") in result.stderr
+
+
+def test_serve_live_reload_errors_pdf_and_ctrl_c(project: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "serve", "--port", "0"],
+                            cwd=project, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()  # type: ignore[union-attr]
+        base = line.split("on ")[1].split(" ")[0].rstrip("/")
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(base + path, timeout=30) as r:  # noqa: S310
+                return r.read().decode("utf-8", "replace")
+
+        page = get("/demo/public/en/")
+        assert "Two things lie ahead." in page and "/__changes" in page
+        before = get("/__changes")
+        brief = project / "content/briefs/demo/brief.yaml"
+        brief.write_text(brief.read_text().replace("Two things lie ahead.",
+                                                   "Three things lie ahead."))
+        deadline = time.monotonic() + 2.0
+        while get("/__changes") == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert get("/__changes") != before, "no change seen within two seconds"
+        assert "Three things lie ahead." in get("/demo/public/en/")
+        brief.write_text(brief.read_text().replace("subtitle: Every", "subtitel: Every"))
+        error = get("/demo/public/en/")
+        assert "unknown field &#x27;subtitel&#x27;" in error or "unknown field 'subtitel'" in error
+        brief.write_text(brief.read_text().replace("subtitel: Every", "subtitle: Every"))
+        with urllib.request.urlopen(base + "/demo/public/en/pdf", timeout=60) as r:  # noqa: S310
+            assert r.read(5) == b"%PDF-"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "preview stopped" in err and "Traceback" not in err
+
+
+def test_pre_commit_hook_is_declared() -> None:
+    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert any(h["id"] == "briefgen-check" and h["entry"].startswith("briefgen check")
+               for h in hooks)
+    assert os.path.exists(REPO / ".github/workflows/briefs.yml")
