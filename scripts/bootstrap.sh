@@ -13,6 +13,15 @@ VENV="${VENV:-.venv}"
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           fonts-noto-core fonts-noto-cjk poppler-utils qpdf)
 
+# The test suite also checks the HTML with the Nu checker (Java) and axe-core in headless
+# Chromium (with chromedriver); npm fetches both checkers. Installed only when absent.
+if [ "$task" = test ]; then
+  command -v java >/dev/null || packages+=(default-jre-headless)
+  command -v chromium >/dev/null || packages+=(chromium)
+  command -v chromedriver >/dev/null || packages+=(chromium-driver)
+  command -v npm >/dev/null || packages+=(npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
