@@ -1,0 +1,141 @@
+"""Incremental, parallel and sharded builds: exactly the affected artifacts are rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import run
+
+
+def manifest(out: Path, name: str = "manifest.json") -> dict[str, dict]:  # type: ignore[type-arg]
+    return {a["path"]: a for a in json.loads((out / name).read_text())["artifacts"]}
+
+
+def files(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def built(result_stdout: str) -> set[str]:
+    return {line.split()[0] for line in result_stdout.splitlines() if " built " in line}
+
+
+def test_noop_rebuild_skips_everything_without_weasyprint(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    before = files(project / "build")
+    # touching a content file without changing it rebuilds nothing
+    brief = project / "content/briefs/demo/brief.yaml"
+    os.utime(brief, None)
+    code = ("import sys; from briefgen.cli import main\n"
+            "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    assert e.code == 0\n"
+            "print(any(m.startswith('weasyprint') for m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
+                          text=True, check=True)
+    assert proc.stdout.strip() == "False"
+    assert files(project / "build") == before
+
+
+def test_edit_seen_by_one_audience_rebuilds_only_its_artifacts(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    before = manifest(project / "build")
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("Officials-only paragraph about the secret annex.",
+                                               "Officials-only paragraph, now revised."))
+    result = run("build", "--jobs", "1", project=project)
+    assert result.exit_code == 0, result.output
+    assert built(result.stdout) == {"demo/officials/en/demo-officials-en.html",
+                                    "demo/officials/en/demo-officials-en.pdf"}
+    assert "2 built, 4 unchanged, 0 pruned" in result.stdout
+    after = manifest(project / "build")
+    assert set(after) == set(before)
+    for path in after:
+        changed = path.startswith("demo/officials/")
+        assert (after[path]["sha256"] != before[path]["sha256"]) == changed
+        data = (project / "build" / path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == after[path]["sha256"]
+
+
+def test_force_rebuilds_all(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    result = run("build", "--force", "--jobs", "1", project=project)
+    assert "6 built, 0 unchanged" in result.stdout
+
+
+def test_template_change_rebuilds_everything(project: Path, monkeypatch, tmp_path: Path  # type: ignore[no-untyped-def]
+                                             ) -> None:
+    import briefgen.render as render
+    assert run("build", "--jobs", "1", "--format", "html", project=project).exit_code == 0
+    original = render.stylesheet
+    render.stylesheet.cache_clear()
+    monkeypatch.setattr(render, "stylesheet",
+                        lambda folder, name: original(folder, name) + "\n/* changed */")
+    result = run("build", "--jobs", "1", "--format", "html", project=project)
+    assert "3 built, 0 unchanged" in result.stdout
+
+
+def test_removed_audience_and_brief_are_pruned(project: Path) -> None:
+    press = project / "content/audiences/press.yaml"
+    press.write_text("name: Press\nlanguages: [en]\nmarking: {en: Public release}\n")
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    assert (project / "build/demo/press/en/demo-press-en.pdf").is_file()
+    press.unlink()
+    result = run("build", "--jobs", "1", project=project)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^demo/press/en/demo-press-en.pdf +pruned$", result.stdout, re.M)
+    assert not (project / "build/demo/press").exists()
+    assert all(not p.startswith("demo/press/") for p in manifest(project / "build"))
+    # a whole brief removed
+    shutil.copytree(project / "content/briefs/demo", project / "content/briefs/other")
+    assert run("build", "--jobs", "1", "--format", "html", project=project).exit_code == 0
+    assert (project / "build/other").is_dir()
+    shutil.rmtree(project / "content/briefs/other")
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    assert not (project / "build/other").exists()
+    assert all(not p.startswith("other/") for p in manifest(project / "build"))
+
+
+def test_narrowed_build_keeps_the_manifest_complete(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    full = manifest(project / "build")
+    assert run("build", "--audience", "public", "--force", "--jobs", "1",
+               project=project).exit_code == 0
+    assert manifest(project / "build") == full
+
+
+def test_jobs_do_not_change_output(project: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run("build", "--jobs", "1", "--out", str(one), project=project).exit_code == 0
+    assert run("build", "--jobs", "2", "--out", str(two), project=project).exit_code == 0
+    assert files(one) == files(two)
+
+
+def test_shards_partition_and_merge_to_the_full_manifest(project: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    assert run("build", "--jobs", "1", "--out", str(full), project=project).exit_code == 0
+    parts = []
+    seen: set[str] = set()
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard{k}"
+        result = run("build", "--jobs", "1", "--shard", f"{k}/3", "--out", str(out),
+                     project=project)
+        assert result.exit_code == 0, result.output
+        name = f"manifest.shard-{k}-of-3.json"
+        doc = json.loads((out / name).read_text())
+        assert doc["shard"] == f"{k}/3"
+        paths = {a["path"] for a in doc["artifacts"]}
+        assert paths and not paths & seen
+        seen |= paths
+        parts.append(str(out / name))
+        assert not (out / "manifest.json").exists()
+    merged = tmp_path / "merged.json"
+    assert run("manifest", "merge", *parts, "--out", str(merged), project=project).exit_code == 0
+    assert json.loads(merged.read_text())["artifacts"] == \
+        json.loads((full / "manifest.json").read_text())["artifacts"]
+    assert run("build", "--shard", "4/3", project=project).exit_code == 2
