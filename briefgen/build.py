@@ -247,7 +247,7 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
 
 
 def build(project: Project, opts: Options,
-          progress: Callable[[Job], None] = lambda job: None) -> Report:
+          progress: Callable[..., None] = lambda job, total=None: None) -> Report:
     """Build every selected artifact; write nothing unless everything succeeded."""
     started = time.perf_counter()
     out = check_out_dir(opts.out, project)
@@ -263,6 +263,8 @@ def build(project: Project, opts: Options,
         shard_label = f"{k}/{n}"
     manifest_path = out / (MANIFEST if not opts.shard else
                            f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
+    total = len(jobs)
+    step = lambda job: progress(job, total)  # noqa: E731
     previous = {a["path"]: a for a in read_manifest(out / MANIFEST)}
     if opts.shard:
         previous.update({a["path"]: a for a in read_manifest(manifest_path)})
@@ -280,17 +282,17 @@ def build(project: Project, opts: Options,
                 and _sha(target.read_bytes()) == old.get("sha256")):
             entries[job.path] = old
             report.skipped.append(old)
-            progress(job)
+            step(job)
             continue
         if job.format == "html":
             data = job.source.encode()
             outputs[job.path] = data
             entries[job.path] = _entry(job, data, None)
-            progress(job)
+            step(job)
         else:
             to_render.append(job)
 
-    for job, result, surfaces in render_pdfs(to_render, project.content, opts.jobs, progress):
+    for job, result, surfaces in render_pdfs(to_render, project.content, opts.jobs, step):
         where = job.path
         if result.missing_glyphs:
             problems.error(where, 0, 0, "no glyph in the PDF fonts for "

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from types import TracebackType
 from typing import Any
 
 import click
 
-log = logging.getLogger("briefgen")
-
 
 class Progress:
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, total: int = 0) -> None:
         self.quiet = quiet
         self.tty = sys.stderr.isatty()
         self.count = 0
+        self.total = total
 
     def __enter__(self) -> Progress:
         return self
 
-    def step(self, job: Any) -> None:
+    def step(self, job: Any, total: int | None = None) -> None:
         self.count += 1
+        if total:
+            self.total = total
         if self.quiet:
             return
+        of = f"/{self.total}" if self.total else ""
         if self.tty:
-            click.echo(f"\r\033[K[{self.count}] {job.path}", err=True, nl=False)
+            width = 24
+            done = width * self.count // self.total if self.total else 0
+            bar = "#" * done + "-" * (width - done)
+            click.echo(f"\r\033[K[{bar}] {self.count}{of} {job.path}", err=True, nl=False)
         else:
-            click.echo(f"[{self.count}] {job.path}", err=True)
+            click.echo(f"[{self.count}{of}] {job.path}", err=True)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

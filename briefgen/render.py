@@ -99,12 +99,25 @@ def join_korean_words(page: str) -> str:
     return head + sep + "".join(parts)
 
 
+# A page footnote's call is an inline box of its own: the line breaker does not see that
+# the punctuation after it must not start a line (kinsoku). Put the call after the
+# punctuation instead, as Chicago style and Chinese practice both allow.
+NOTE_PUNCT = re.compile(r'(<span class="footnote">(?:(?!</span>).)*</span>)'
+                        r'([，。、；：！？）》」』”’,.;:!?)\]]+)', re.S)
+
+
+def bind_note_punctuation(page: str) -> str:
+    return NOTE_PUNCT.sub(r"\2\1", page)
+
+
 def render_edition(edition: Edition, pdf_href: str | None = None,
                    folder: Path | None = None) -> str:
     """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF."""
     folder = folder or templates_dir()
     css = stylesheet(folder, "print.css" if edition.mode == "print" else "screen.css")
     page = render_template("base.html.j2", folder, e=edition, css=Markup(css), pdf_href=pdf_href)
+    if edition.mode == "print":
+        page = bind_note_punctuation(page)
     if edition.mode == "print" and edition.lang == "ko":
         page = join_korean_words(page)
     return page

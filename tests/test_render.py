@@ -86,3 +86,11 @@ def test_korean_print_binds_syllables_but_not_head() -> None:
     assert "배\u2060경" in body                      # 배경 joined inside the body
     assert "\u2060" not in html[:html.index("<body")]  # <title> and metadata untouched
     assert "\u2060" not in page("public", "ko", "screen")
+
+
+def test_print_puts_note_calls_after_closing_punctuation() -> None:
+    from briefgen.render import bind_note_punctuation
+    assert bind_note_punctuation('组<span class="footnote">注。</span>，未来') == \
+        '组，<span class="footnote">注。</span>未来'
+    assert bind_note_punctuation('typographic<span class="footnote">n</span>. There') == \
+        'typographic.<span class="footnote">n</span> There'

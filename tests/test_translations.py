@@ -101,3 +101,18 @@ def test_dates_are_localized(shipped_build: Path) -> None:
     assert "2026년 11월 26일" in artifact(shipped_build, "rok-public", "ko", "html").read_text()
     assert "2026年11月26日" in artifact(shipped_build, "beijing-outreach", "zh-Hans",
                                        "html").read_text()
+
+
+def test_chinese_lines_do_not_start_with_closing_punctuation(shipped_build: Path) -> None:
+    pdf = artifact(shipped_build, "beijing-outreach", "zh-Hans", "pdf")
+    lines = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    han = [ln for ln in lines if re.search(r"[\u4e00-\u9fff]", ln)]
+    assert len(han) > 40
+    for line in han:
+        assert line.lstrip()[:1] not in "，。、；：！？）》」』”", line
+
+
+def test_untranslated_sources_carry_their_language(shipped_build: Path) -> None:
+    html = artifact(shipped_build, "rok-public", "ko", "html").read_text()
+    assert re.search(r'<li lang="en">Lee Sung-hoon, INSS', html)
