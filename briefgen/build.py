@@ -102,13 +102,14 @@ def plan(project: Project, opts: Options, problems: Problems) -> list[Job]:
             folder = f"{slug}/{aid}/{lang}"
             if "html" in want:
                 screen = resolve(project, slug, aid, lang, "screen", problems)
-                page = render_edition(screen, pdf_href=f"{stem}.pdf" if "pdf" in want else None)
+                page = render_edition(screen, f"{stem}.pdf" if "pdf" in want else None,
+                                      project.template_folders)
                 jobs.append(Job(slug, aid, lang, "html", f"{folder}/{stem}.html",
                                 _sha(page.encode()), screen.title.plain, screen, page))
             if "pdf" in want:
                 printed = resolve(project, slug, aid, lang, "print", problems)
                 variant = opts.variant or printed.audience.pdf_variant
-                page = render_edition(printed)
+                page = render_edition(printed, None, project.template_folders)
                 key = _sha(f"{_fingerprint()}\0{variant}\0{page}".encode())
                 jobs.append(Job(slug, aid, lang, "pdf", f"{folder}/{stem}.pdf", key,
                                 printed.title.plain, printed, page, variant))
@@ -386,4 +387,4 @@ def index_page(project: Project, artifacts: list[dict[str, Any]]) -> str:
         row["bytes"] += a["bytes"]
     for row in rows.values():
         row["size"] = _size(row.pop("bytes"))
-    return render_index(list(rows.values()))
+    return render_index(list(rows.values()), folders=project.template_folders)

@@ -58,6 +58,16 @@ class Project:
     briefs: dict[str, BriefSource]
     warnings: list[Problem] = field(default_factory=list)
 
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """The project's own templates/ (overriding single files), then briefgen's."""
+        from .i18n import templates_dir
+        own = self.root / "templates"
+        ours = templates_dir()
+        if own.is_dir() and own.resolve() != ours.resolve():
+            return (own.resolve(), ours)
+        return (ours,)
+
     def shown(self, path: Path) -> str:
         return display_path(path, self.root)
 

@@ -31,10 +31,18 @@ def css_string(value: str) -> Markup:
 Text.__html__ = lambda self: self.html  # type: ignore[attr-defined]
 
 
+Folders = tuple[Path, ...]
+
+
+def default_folders() -> Folders:
+    return (templates_dir(),)
+
+
 @lru_cache(maxsize=4)
-def environment(folder: Path) -> SandboxedEnvironment:
+def environment(folders: Folders) -> SandboxedEnvironment:
+    """Templates are looked up in each folder in turn: a project's own, then briefgen's."""
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
                                             default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -47,11 +55,14 @@ def environment(folder: Path) -> SandboxedEnvironment:
 
 
 @lru_cache(maxsize=8)
-def stylesheet(folder: Path, name: str) -> str:
-    return (folder / "css" / name).read_text(encoding="utf-8")
+def stylesheet(folders: Folders, name: str) -> str:
+    for folder in folders:
+        if (folder / "css" / name).is_file():
+            return (folder / "css" / name).read_text(encoding="utf-8")
+    raise BriefError([Problem(f"templates/css/{name}", 0, 0, "stylesheet not found")])
 
 
-def _template_problem(exc: Exception, folder: Path) -> BriefError:
+def _template_problem(exc: Exception, folders: Folders) -> BriefError:
     """Name the template and line where rendering failed."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return BriefError([Problem(f"templates/{exc.name or exc.filename}", exc.lineno or 0, 0,
@@ -61,27 +72,28 @@ def _template_problem(exc: Exception, folder: Path) -> BriefError:
     where, line = "templates", 0
     if frames:
         frame = frames[-1]
-        try:
-            where = "templates/" + Path(frame.filename).resolve().relative_to(
-                folder.resolve()).as_posix()
-        except ValueError:
-            where = frame.filename
+        where = frame.filename
+        for folder in folders:
+            if Path(frame.filename).resolve().is_relative_to(folder.resolve()):
+                where = "templates/" + Path(frame.filename).resolve().relative_to(
+                    folder.resolve()).as_posix()
+                break
         line = frame.lineno or 0
     message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
         f"{type(exc).__name__}: {exc}"
     return BriefError([Problem(where, line, 0, f"template error: {message}")])
 
 
-def render_template(name: str, folder: Path | None = None, **context: Any) -> str:
-    folder = folder or templates_dir()
+def render_template(name: str, folders: Folders | None = None, **context: Any) -> str:
+    folders = folders or default_folders()
     try:
-        return environment(folder).get_template(name).render(version=__version__, **context)
+        return environment(folders).get_template(name).render(version=__version__, **context)
     except jinja2.TemplateNotFound as exc:
         raise BriefError([Problem(f"templates/{exc.name}", 0, 0,
                                   "template error: template not found")]) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
             AttributeError) as exc:
-        raise _template_problem(exc, folder) from None
+        raise _template_problem(exc, folders) from None
 
 
 def join_korean_words(page: str) -> str:
@@ -111,11 +123,12 @@ def bind_note_punctuation(page: str) -> str:
 
 
 def render_edition(edition: Edition, pdf_href: str | None = None,
-                   folder: Path | None = None) -> str:
+                   folders: Folders | None = None) -> str:
     """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF."""
-    folder = folder or templates_dir()
-    css = stylesheet(folder, "print.css" if edition.mode == "print" else "screen.css")
-    page = render_template("base.html.j2", folder, e=edition, css=Markup(css), pdf_href=pdf_href)
+    folders = folders or default_folders()
+    css = stylesheet(folders, "print.css" if edition.mode == "print" else "screen.css")
+    page = render_template("base.html.j2", folders, e=edition, css=Markup(css),
+                           pdf_href=pdf_href)
     if edition.mode == "print":
         page = bind_note_punctuation(page)
     if edition.mode == "print" and edition.lang == "ko":
@@ -124,8 +137,8 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
 
 
 def render_index(entries: list[dict[str, Any]], lang: str = "en",
-                 folder: Path | None = None) -> str:
+                 folders: Folders | None = None) -> str:
     """build/index.html: every edition with links, page counts and sizes."""
-    folder = folder or templates_dir()
-    return render_template("index.html.j2", folder, entries=entries, m=Messages(lang),
-                           css=Markup(stylesheet(folder, "screen.css")))
+    folders = folders or default_folders()
+    return render_template("index.html.j2", folders, entries=entries, m=Messages(lang),
+                           css=Markup(stylesheet(folders, "screen.css")))

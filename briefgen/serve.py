@@ -104,7 +104,7 @@ class Preview:
             mode = "print" if len(parts) == 4 else "screen"
             edition = resolve(project, slug, audience, lang, mode, problems)
             problems.raise_if_errors()
-            page = render_edition(edition, pdf_href="pdf/")
+            page = render_edition(edition, "pdf/", project.template_folders)
             if mode == "screen":
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
             if self.renderer is None:
