@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .content import Project, BriefSource
+from .content import BriefSource, Project
 from .errors import Problems, did_you_mean
 from .i18n import Messages, long_date
 from .markdown import Context, Note, Origin, plain, render
@@ -243,10 +243,10 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
     for s in _ordered(list(b.sections), r.audience.section_order):
         i = index[s.id]
         if not decide("section", s, ("sections", i)):
-            if isinstance(s, ItemsSection):
-                for j, it in enumerate(s.items):
-                    decisions.append(Decision("item", it.id, False, f"section {s.id} is out",
-                                              f"{src.doc.path}:{src.doc.where(('sections', i, 'items', j))[0]}"))
+            for j, it in enumerate(s.items if isinstance(s, ItemsSection) else []):
+                line, _ = src.doc.where(("sections", i, "items", j))
+                decisions.append(Decision("item", it.id, False, f"section {s.id} is out",
+                                          f"{src.doc.path}:{line}"))
             continue
         items = []
         if isinstance(s, ItemsSection):
@@ -260,16 +260,14 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
     for s, items in visible:
         for n, (_, it) in enumerate(items, 1):
             label = {"recommendations": m("recommendation_ref", n=n),
-                     "issues": m("issue_ref", n=n)}.get(getattr(s, "type"), "")
+                     "issues": m("issue_ref", n=n)}.get(s.type, "")
             r.refs[it.id] = (label, it.id)
     takeaways = [(i, t) for i, t in enumerate(b.takeaways)
                  if decide("takeaway", t, ("takeaways", i))]
     sources = [(i, s) for i, s in enumerate(b.sources) if decide("source", s, ("sources", i))]
 
-    # Pass 2: render every text for this audience and language.
-    for s, items in visible:
-        if not r.refs.get(s.id):
-            r.refs[s.id] = ("", s.id)
+    # Pass 2: render every text for this audience and language. Titles first, since a
+    # cross reference to a section or unnumbered item prints its title.
     title_of = {}
     for s, items in visible:
         i = index[s.id]
@@ -289,11 +287,11 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
             views.append(ItemView(it.id, r.text(it, "title", loc, it.id, inline=True),
                                   r.text(it, "body", loc, it.id, inline=False), n,
                                   m.ordinal(n), r.refs[it.id][0]))
+        closing = r.text(s, "closing", ("sections", i), s.id, inline=False) \
+            if isinstance(s, ItemsSection) else Text("", r._origin(("sections", i), s.id, "x"))
         sections.append(SectionView(
-            s.id, getattr(s, "type"), title_of[s.id],
-            r.text(s, "body", ("sections", i), s.id, inline=False), views,
-            r.text(s, "closing", ("sections", i), s.id, inline=False)
-            if isinstance(s, ItemsSection) else Text("", r._origin(("sections", i), s.id, "closing"))))
+            s.id, s.type, title_of[s.id],
+            r.text(s, "body", ("sections", i), s.id, inline=False), views, closing))
 
     def meta(name: str, inline: bool = True) -> Text:
         return r.override(name) or r.text(b, name, (), "meta", inline=inline)

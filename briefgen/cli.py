@@ -70,7 +70,8 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
           jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
           shard: str | None) -> None:
     """Build every brief for every audience, language and format into build/."""
-    from .build import Options, build as run_build
+    from .build import Options
+    from .build import build as run_build
     from .progress import Progress
 
     proj = _load(project)
@@ -150,7 +151,8 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
          lang: str | None, html_out: Path | None) -> None:
     """What two audiences' versions of a brief differ in."""
     from .build import write_atomic
-    from .reports import diff as run_diff, diff_html, diff_text
+    from .reports import diff as run_diff
+    from .reports import diff_html, diff_text
 
     proj = _load(project)
     _known(proj, (brief,) if brief else (), (audience_a, audience_b))
@@ -202,7 +204,7 @@ def new_brief(project: Path, quiet: bool, slug: str) -> None:
     from .scaffold import new_brief as make
 
     today = os.environ.get("SOURCE_DATE_EPOCH")
-    date = dt.datetime.fromtimestamp(int(today), dt.timezone.utc).date() if today \
+    date = dt.datetime.fromtimestamp(int(today), dt.UTC).date() if today \
         else dt.date.today()
     path = make(project / "content", slug, date.isoformat())
     click.echo(f"created {path}; edit it, then run: briefgen check", err=True)

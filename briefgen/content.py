@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Problem, Problems, did_you_mean, display_path
-from .models import (LANGUAGES, UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation)
+from .models import UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation
 from .yamlread import Document, Loc, read_yaml
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
@@ -394,20 +394,18 @@ def check_references(project: Project, problems: Problems) -> None:
                 key = m.group(1)
                 if key.lower() not in all_terms:
                     line, col = term_position(doc, loc, text, m.start())
+                    hint = did_you_mean(key.lower(), all_terms) or \
+                        "define it in content/terms.yaml or an audience's terms"
                     problems.error(doc.path, line, col, f"unknown term '[[{key}]]'",
-                                   field=field_path(doc, loc), hint=did_you_mean(key.lower(), all_terms)
-                                   or "define it in content/terms.yaml or an audience's terms")
+                                   field=field_path(doc, loc), hint=hint)
 
-    for aid, (doc, aud) in project.audiences.items():
+    for doc, aud in project.audiences.values():
         for i, sid in enumerate(aud.section_order):
             if sid not in all_sections:
                 line, col = doc.where(("section_order", i))
                 problems.error(doc.path, line, col, f"no brief has a section '{sid}'",
                                field=f"section_order[{i}]",
                                hint=did_you_mean(sid, all_sections))
-        for lang in aud.languages:
-            if lang not in LANGUAGES:  # pragma: no cover - the model already restricts it
-                continue
 
 
 def field_path(doc: Document, loc: Loc) -> str:
@@ -502,7 +500,7 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
                 problems.error(src.doc.path, line, col, f"not translated into {lang} "
                                f"({tdoc.path})", field=uid or "meta",
                                hint="`briefgen translations` prints it to translate")
-    for aid, (adoc, aud) in sorted(project.audiences.items()):
+    for aid, (_, aud) in sorted(project.audiences.items()):
         for lang in aud.languages:
             if lang not in src.languages:
                 problems.warn(src.doc.path, 1, 1, f"no {lang} translation, so {aid}'s {lang} "

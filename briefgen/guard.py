@@ -80,7 +80,7 @@ def sources_of(edition: Edition, phrase: str) -> list[str]:
     """file:line of every content value, term or label that contains the phrase."""
     found = []
     for text in edition.texts():
-        if text and find([phrase], text.plain):
+        if text and find([phrase], visible_html_text(text.html)):
             at = text.source.casefold().find(phrase.casefold().split()[0])
             line = text.origin.line + (text.source.count("\n", 0, at) if at > 0 else 0)
             found.append(f"{text.origin.path}:{line}")

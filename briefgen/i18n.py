@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def templates_dir() -> Path:
     raise BriefError("briefgen's templates folder is missing; reinstall briefgen")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str, folder: Path | None = None) -> dict[str, Any]:
     base = folder or templates_dir()
     path = base / "messages" / f"{lang}.yaml"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -104,7 +104,7 @@ SECTION_TYPES: dict[str, type[SectionBase]] = {
 }
 
 Section = Annotated[
-    Union[ProseSection, TasksSection, IssuesSection, RecommendationsSection],
+    ProseSection | TasksSection | IssuesSection | RecommendationsSection,
     Field(discriminator="type"),
 ]
 

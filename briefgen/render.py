@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from . import __version__
 from .audiences import Edition, Text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ from briefgen.audiences import resolve
 from briefgen.content import load_project
 from briefgen.errors import BriefError, Problems
 from briefgen.render import render_edition
+
 from conftest import REPO, VALID, run
 from test_shipped import SLUG, artifact, pdf_text
 
@@ -111,12 +111,23 @@ def test_guard_sees_through_case_quotes_line_breaks_and_hyphenation() -> None:
     assert find(["taiwan"], "Thailand") == []
 
 
-def test_guard_checks_attributes_and_metadata(project: Path) -> None:
-    edit(project, "content/audiences/public.yaml", "[secret annex]", "[secret annex, demonstration]")
+def test_guard_checks_titles_metadata_and_index_entries(project: Path) -> None:
+    edit(project, "content/audiences/public.yaml", "[secret annex]",
+         "[secret annex, demonstration]")
     result = run("check", project=project)
     assert result.exit_code == 1
     assert "forbidden phrase 'demonstration' for audience public" in result.stderr
     assert "HTML" in result.stderr and "manifest and index entry" in result.stderr
+
+
+def test_guard_checks_image_alt_text(project: Path) -> None:
+    edit(project, "content/audiences/public.yaml", "[secret annex]",
+         "[secret annex, plan's milestones]")
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert ("content/briefs/demo/brief.yaml:53:1: forbidden phrase 'plan's milestones' for "
+            "audience public appears in demo/public/en/demo-public-en.html (HTML)") \
+        in result.stderr
 
 
 # -- rules and their messages -------------------------------------------------------------
@@ -228,7 +239,7 @@ def test_excluded_items_never_leak(tmp_path_factory, assignments, term_officials
                  for mode in ("screen", "print")]
         visible = [i for i, sel in enumerate(assignments) if sel is None or audience in sel]
         for page in pages:
-            for i, sel in enumerate(assignments):
+            for i in range(len(assignments)):
                 assert (f"Uniquemarker{i}" in page) == (i in visible)
             numbers = [int(n) for n in re.findall(r'<span class="number">(\d+)\.</span>', page)]
             assert numbers == list(range(1, len(visible) + 1))

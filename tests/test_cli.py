@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from briefgen import __version__
+
 from conftest import run, run_subprocess
 
 

@@ -13,6 +13,7 @@ from briefgen.audiences import resolve
 from briefgen.content import load_project
 from briefgen.errors import Problems
 from briefgen.render import render_edition
+
 from conftest import TESTS, VALID
 
 GOLDEN = TESTS / "golden"

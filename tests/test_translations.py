@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.i18n import catalog
+
 from conftest import run
 from test_shipped import artifact, pdf_text
 
@@ -57,7 +58,8 @@ def test_units_the_language_never_shows_need_no_translation(project: Path) -> No
 
 # -- the shipped Korean and Chinese editions ------------------------------------------------
 
-CJK = {"ko": (re.compile(r"[\uac00-\ud7a3]"), "KR"), "zh-Hans": (re.compile(r"[\u4e00-\u9fff]"), "SC")}
+CJK = {"ko": (re.compile(r"[\uac00-\ud7a3]"), "KR"),
+       "zh-Hans": (re.compile(r"[\u4e00-\u9fff]"), "SC")}
 EDITIONS = [("rok-public", "ko"), ("beijing-outreach", "zh-Hans")]
 ENGLISH_LABELS = ["Key takeaways", "KEY TAKEAWAYS", "Contents", "CONTENTS", "Summary",
                   "About the author", "Sources", "Page 1 of", "Public release",
@@ -88,7 +90,7 @@ def test_korean_lines_break_only_between_words(shipped_build: Path) -> None:
     words = set(re.findall(r"[\uac00-\ud7a3]+", re.sub(r"<[^>]+>", " ", html)))
     hangul = re.compile(r"[\uac00-\ud7a3]+")
     checked = 0
-    for first, second in zip(lines, lines[1:]):
+    for first, second in zip(lines, lines[1:], strict=False):
         tail, head = hangul.findall(first[-12:]), hangul.findall(second[:12])
         if not tail or not head or not first.rstrip()[-1:].isalpha() or not second[:1].isalpha():
             continue
