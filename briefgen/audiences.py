@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .content import BriefSource, Project
 from .errors import Problems, did_you_mean
@@ -151,12 +151,12 @@ class _Resolver:
         value = None
         defined = ""
         if lang_map := self.audience.terms.get(k):
-            value = lang_map.get(self.lang)
+            value = cast(dict[str, str], lang_map).get(self.lang)
             line, col = self.adoc.where(("terms", k, self.lang))
             defined = f"{self.adoc.path}:{line}"
         tdoc, terms = self.project.terms
         if value is None and k in terms and self.lang in terms[k] and tdoc is not None:
-            value = terms[k][self.lang]
+            value = cast(dict[str, str], terms[k])[self.lang]
             line, col = tdoc.where((k, self.lang))
             defined = f"{tdoc.path}:{line}"
         if value is None:
@@ -309,7 +309,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
         credit=r.text(b, "credit", (), "meta", inline=False),
         date=b.date, date_text=long_date(b.date, lang), number=b.number,
         institute=b.institute, keywords=list(b.keywords),
-        marking=r.audience.marking[lang],
+        marking=cast(dict[str, str], r.audience.marking)[lang],
         authors=authors,
         takeaways=[r.text(t, "text", ("takeaways", i), t.id, inline=False)
                    for i, t in takeaways],

@@ -265,7 +265,10 @@ def build(project: Project, opts: Options,
     manifest_path = out / (MANIFEST if not opts.shard else
                            f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
     total = len(jobs)
-    step = lambda job: progress(job, total)  # noqa: E731
+
+    def step(job: Job) -> None:
+        progress(job, total)
+
     previous = {a["path"]: a for a in read_manifest(out / MANIFEST)}
     if opts.shard:
         previous.update({a["path"]: a for a in read_manifest(manifest_path)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from html.parser import HTMLParser
 
 from .audiences import Edition
@@ -119,7 +120,7 @@ def pdf_surfaces(data: bytes) -> dict[str, str]:
 
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    meta = reader.metadata or {}
+    meta: dict[str, Any] = dict(reader.metadata or {})
     metadata = "\n".join(str(v) for v in meta.values() if v)
     marks: list[str] = []
 

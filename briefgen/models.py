@@ -60,6 +60,7 @@ class Source(Selectable):
 
 
 class SectionBase(Selectable):
+    type: str
     id: Slug
     title: Text
     body: str = Field("", description="Markdown before any items.")

@@ -24,7 +24,7 @@ NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by 
                     r"\(U\+([0-9A-F]+)\)")
 
 
-class ProjectOnlyFetcher(URLFetcher):
+class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
     """Fetch nothing from the network; read files only inside the allowed folders."""
 
     def __init__(self, roots: list[Path]) -> None:
