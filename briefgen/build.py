@@ -9,7 +9,6 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,10 +219,14 @@ def _render_pdf(html: str, variant: str) -> tuple[Any, dict[str, str]]:
 
 def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
                 progress: Callable[[Job], None]) -> Iterator[tuple[Job, Any, dict[str, str]]]:
-    """Render PDFs in this process (n_jobs 1) or in recycled worker processes."""
+    """Render PDFs in this process, or in worker processes replaced every RECYCLE_AFTER PDFs.
+
+    multiprocessing.Pool rather than ProcessPoolExecutor: the latter's max_tasks_per_child
+    can hang once every worker has retired (CPython gh-115634, still in 3.11).
+    """
     if not jobs:
         return
-    if n_jobs <= 1 or len(jobs) == 1:
+    if n_jobs <= 1 and len(jobs) <= RECYCLE_AFTER:
         if _RENDERER is None:
             _worker_init(str(content_root))
         for job in jobs:
@@ -233,15 +236,19 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
         return
     import multiprocessing
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=ctx,
-                             initializer=_worker_init, initargs=(str(content_root),),
-                             max_tasks_per_child=RECYCLE_AFTER) as pool:
-        futures = [(job, pool.submit(_render_pdf, job.source, job.variant)) for job in jobs]
-        for job, future in futures:
-            result, surfaces = future.result()
+    # fork: workers start at once, sharing the loaded project; they import WeasyPrint
+    # themselves (the parent never does), so no WeasyPrint or Pango state is forked.
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(min(n_jobs, len(jobs)), initializer=_worker_init,
+                  initargs=(str(content_root),), maxtasksperchild=RECYCLE_AFTER) as pool:
+        results = pool.imap(_render_job, [(j.source, j.variant) for j in jobs], chunksize=1)
+        for job, (result, surfaces) in zip(jobs, results, strict=True):
             progress(job)
             yield job, result, surfaces
+
+
+def _render_job(args: tuple[str, str]) -> tuple[Any, dict[str, str]]:
+    return _render_pdf(*args)
 
 
 # -- the build -----------------------------------------------------------------------------------

@@ -112,6 +112,22 @@ def problems(edition: Edition, leaks: list[Leak], artifact: str) -> list[Problem
     return out
 
 
+def pdf_text(data: bytes) -> str:
+    """The PDF's text layer: poppler's pdftotext (fast), else pypdf (pure Python, ~30x slower)."""
+    import shutil
+    import subprocess
+
+    if tool := shutil.which("pdftotext"):
+        proc = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=data,
+                              capture_output=True, check=False)
+        if proc.returncode == 0:
+            return proc.stdout.decode("utf-8", "replace")
+    import io
+
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
 def pdf_surfaces(data: bytes) -> dict[str, str]:
     """What a PDF shows a reader or a machine: its text layer, metadata and bookmarks."""
     import io
@@ -119,12 +135,11 @@ def pdf_surfaces(data: bytes) -> dict[str, str]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
     meta: dict[str, Any] = dict(reader.metadata or {})
     metadata = "\n".join(str(v) for v in meta.values() if v)
     marks: list[str] = []
 
-    def walk(items: list) -> None:  # type: ignore[type-arg]
+    def walk(items: list[Any]) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item)
@@ -132,4 +147,5 @@ def pdf_surfaces(data: bytes) -> dict[str, str]:
                 marks.append(str(item.title))
 
     walk(reader.outline)
-    return {"PDF text": text, "PDF metadata": metadata, "PDF bookmarks": "\n".join(marks)}
+    return {"PDF text": pdf_text(data), "PDF metadata": metadata,
+            "PDF bookmarks": "\n".join(marks)}

@@ -139,3 +139,14 @@ def test_shards_partition_and_merge_to_the_full_manifest(project: Path, tmp_path
     assert json.loads(merged.read_text())["artifacts"] == \
         json.loads((full / "manifest.json").read_text())["artifacts"]
     assert run("build", "--shard", "4/3", project=project).exit_code == 2
+
+
+def test_recycled_workers_finish_the_build(project: Path) -> None:
+    # Every worker retires after one PDF: the pool must replace them, never hang.
+    code = ("import briefgen.build as b; b.RECYCLE_AFTER = 1\n"
+            "from briefgen.cli import main\n"
+            "main(['build', '--jobs', '2', '-q'])")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert len(manifest(project / "build")) == 6
