@@ -236,9 +236,9 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
         return
     import multiprocessing
 
-    # fork: workers start at once, sharing the loaded project; they import WeasyPrint
-    # themselves (the parent never does), so no WeasyPrint or Pango state is forked.
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: the pool forks replacement workers while its own threads run, and a
+    # forked child can inherit a held lock and hang (seen with maxtasksperchild).
+    ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(min(n_jobs, len(jobs)), initializer=_worker_init,
                   initargs=(str(content_root),), maxtasksperchild=RECYCLE_AFTER) as pool:
         results = pool.imap(_render_job, [(j.source, j.variant) for j in jobs], chunksize=1)
