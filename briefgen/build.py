@@ -214,7 +214,9 @@ def _worker_init(content_root: str) -> None:
 
 def _render_pdf(html: str, variant: str) -> tuple[Any, dict[str, str]]:
     result = _RENDERER.render(html, variant)
-    return result, guard.pdf_surfaces(result.data)
+    return result, {"PDF text": guard.pdf_text(result.data),
+                    "PDF metadata": "\n".join(result.metadata),
+                    "PDF bookmarks": "\n".join(result.bookmarks)}
 
 
 def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,

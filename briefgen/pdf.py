@@ -51,6 +51,8 @@ class PdfResult:
     missing_glyphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)  # as written to the PDF's Info/XMP
+    bookmarks: list[str] = field(default_factory=list)  # the outline, flattened
 
 
 class _Collect(logging.Handler):
@@ -96,4 +98,16 @@ class PdfRenderer:
                 missing.append(f"U+{m.group(2)} \"{m.group(1)}\"")
             else:
                 warnings.append(message)
-        return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused)
+        meta = doc.metadata
+        metadata = [meta.title or "", *meta.authors, meta.description or "",
+                    *meta.keywords, meta.generator or ""]
+        bookmarks: list[str] = []
+
+        def walk(nodes: list[Any]) -> None:
+            for label, _target, children, _state in nodes:
+                bookmarks.append(label)
+                walk(children)
+
+        walk(doc.make_bookmark_tree())
+        return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused,
+                         [m for m in metadata if m], bookmarks)
