@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 import time
+from functools import lru_cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +39,11 @@ class Job:
     path: str  # relative to the output folder
     key: str
     title: str
-    edition: Edition
+    edition: Edition | None
     source: str  # the HTML page itself, or the HTML that feeds the PDF
     variant: str = ""
+    inputs: str = ""  # hash of the files and options it was made from (the cheap first check)
+    reused: bool = False  # inputs unchanged: not even its HTML was rendered
 
     @property
     def entry_id(self) -> tuple[str, str, str, str]:
@@ -75,6 +78,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """What every PDF also depends on besides its HTML: renderer versions and fonts."""
     from importlib.metadata import version
@@ -87,9 +91,36 @@ def _fingerprint() -> str:
 # -- planning: everything validated and rendered to HTML before any file is touched -------
 
 
-def plan(project: Project, opts: Options, problems: Problems) -> list[Job]:
+def _digest_files(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_digests(project: Project) -> tuple[str, dict[str, str]]:
+    """Hashes of everything an edition is made from: shared files, and each brief's folder."""
+    shared = [p for p in (project.content / "audiences").glob("*.yaml")]
+    if (project.content / "terms.yaml").is_file():
+        shared.append(project.content / "terms.yaml")
+    parts = [_fingerprint(), _digest_files(shared, project.content)]
+    for folder in project.template_folders:
+        parts.append(_digest_files([p for p in folder.rglob("*") if p.is_file()], folder))
+    briefs = {slug: _digest_files([p for p in src.dir.rglob("*") if p.is_file()], src.dir)
+              for slug, src in project.briefs.items()}
+    return _sha("\0".join(parts).encode()), briefs
+
+
+Reuse = Callable[[str, str], "dict[str, Any] | None"]
+
+
+def plan(project: Project, opts: Options, problems: Problems,
+         reuse: Reuse | None = None) -> list[Job]:
+    """Every artifact to produce, rendered to HTML and validated; `reuse(path, inputs)` may
+    return the previous manifest entry of an artifact whose inputs are unchanged."""
     jobs: list[Job] = []
     want = set(opts.formats)
+    shared, briefs = input_digests(project) if reuse else ("", {})
     for slug in sorted(project.briefs):
         if opts.briefs and slug not in opts.briefs:
             continue
@@ -99,19 +130,30 @@ def plan(project: Project, opts: Options, problems: Problems) -> list[Job]:
                 continue
             stem = f"{slug}-{aid}-{lang}"
             folder = f"{slug}/{aid}/{lang}"
-            if "html" in want:
-                screen = resolve(project, slug, aid, lang, "screen", problems)
-                page = render_edition(screen, f"{stem}.pdf" if "pdf" in want else None,
-                                      project.template_folders)
-                jobs.append(Job(slug, aid, lang, "html", f"{folder}/{stem}.html",
-                                _sha(page.encode()), screen.title.plain, screen, page))
-            if "pdf" in want:
-                printed = resolve(project, slug, aid, lang, "print", problems)
-                variant = opts.variant or printed.audience.pdf_variant
-                page = render_edition(printed, None, project.template_folders)
-                key = _sha(f"{_fingerprint()}\0{variant}\0{page}".encode())
-                jobs.append(Job(slug, aid, lang, "pdf", f"{folder}/{stem}.pdf", key,
-                                printed.title.plain, printed, page, variant))
+            for fmt in ("html", "pdf"):
+                if fmt not in want:
+                    continue
+                path = f"{folder}/{stem}.{fmt}"
+                inputs = _sha("\0".join([shared, briefs.get(slug, ""), path, opts.variant or "",
+                                         *sorted(want)]).encode()) if reuse else ""
+                old = reuse(path, inputs) if reuse else None
+                if old is not None:
+                    jobs.append(Job(slug, aid, lang, fmt, path, old["key"], old["title"], None,
+                                    "", inputs=inputs, reused=True))
+                    continue
+                edition = resolve(project, slug, aid, lang,
+                                  "screen" if fmt == "html" else "print", problems)
+                if fmt == "html":
+                    page = render_edition(edition, f"{stem}.pdf" if "pdf" in want else None,
+                                          project.template_folders)
+                    jobs.append(Job(slug, aid, lang, fmt, path, _sha(page.encode()),
+                                    edition.title.plain, edition, page, inputs=inputs))
+                else:
+                    variant = opts.variant or edition.audience.pdf_variant
+                    page = render_edition(edition, None, project.template_folders)
+                    key = _sha(f"{_fingerprint()}\0{variant}\0{page}".encode())
+                    jobs.append(Job(slug, aid, lang, fmt, path, key, edition.title.plain,
+                                    edition, page, variant, inputs=inputs))
     return jobs
 
 
@@ -124,6 +166,8 @@ def shard(jobs: list[Job], k: int, n: int) -> list[Job]:
 def check_html(jobs: list[Job], problems: Problems) -> None:
     """Leak guard over every HTML page (published pages and PDF inputs)."""
     for job in jobs:
+        if job.edition is None:
+            continue  # unchanged since it was built and checked
         leaks = guard.scan(job.edition, {
             "HTML" if job.format == "html" else "PDF source": guard.visible_html_text(job.source),
             "manifest and index entry": job.title})
@@ -262,7 +306,24 @@ def build(project: Project, opts: Options,
     started = time.perf_counter()
     out = check_out_dir(opts.out, project)
     problems = Problems(list(project.warnings))
-    jobs = plan(project, opts, problems)
+    manifest_path = out / (MANIFEST if not opts.shard else
+                           f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
+    previous = {a["path"]: a for a in read_manifest(out / MANIFEST)}
+    if opts.shard:
+        previous.update({a["path"]: a for a in read_manifest(manifest_path)})
+
+    def intact(path: str, key_name: str, key: str) -> dict[str, Any] | None:
+        """The previous entry, if its key matches and its file is still what was written."""
+        old = previous.get(path)
+        target = out / path
+        if (opts.force or old is None or old.get(key_name) != key or not target.is_file()
+                or target.stat().st_size != old.get("bytes")
+                or _sha(target.read_bytes()) != old.get("sha256")):
+            return None
+        return old
+
+    jobs = plan(project, opts, problems, reuse=lambda path, inputs: intact(path, "inputs",
+                                                                          inputs))
     check_html(jobs, problems)
     problems.raise_if_errors(strict=opts.strict)
 
@@ -271,16 +332,10 @@ def build(project: Project, opts: Options,
         k, n = opts.shard
         jobs = shard(jobs, k, n)
         shard_label = f"{k}/{n}"
-    manifest_path = out / (MANIFEST if not opts.shard else
-                           f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
     total = len(jobs)
 
     def step(job: Job) -> None:
         progress(job, total)
-
-    previous = {a["path"]: a for a in read_manifest(out / MANIFEST)}
-    if opts.shard:
-        previous.update({a["path"]: a for a in read_manifest(manifest_path)})
 
     # Phase 1 (in memory): decide, render, check. Nothing under out/ changes here.
     report = Report()
@@ -288,12 +343,10 @@ def build(project: Project, opts: Options,
     entries: dict[str, dict[str, Any]] = {}
     to_render: list[Job] = []
     for job in jobs:
-        old = previous.get(job.path)
-        target = out / job.path
-        if (not opts.force and old is not None and old.get("key") == job.key
-                and target.is_file() and target.stat().st_size == old.get("bytes")
-                and _sha(target.read_bytes()) == old.get("sha256")):
-            entries[job.path] = old
+        old = previous[job.path] if job.reused else intact(job.path, "key", job.key)
+        if old is not None:
+            # same content as last time (maybe from edited inputs): keep it, note the inputs
+            entries[job.path] = {**old, "inputs": job.inputs}
             report.skipped.append(old)
             step(job)
             continue
@@ -372,7 +425,7 @@ def _entry(job: Job, data: bytes, pages: int | None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "brief": job.brief, "audience": job.audience, "language": job.language,
         "format": job.format, "path": job.path, "title": job.title,
-        "sha256": _sha(data), "bytes": len(data), "key": job.key}
+        "sha256": _sha(data), "bytes": len(data), "key": job.key, "inputs": job.inputs}
     if pages is not None:
         entry["pages"] = pages
     return entry

@@ -68,16 +68,36 @@ def test_force_rebuilds_all(project: Path) -> None:
     assert "6 built, 0 unchanged" in result.stdout
 
 
-def test_template_change_rebuilds_everything(project: Path, monkeypatch, tmp_path: Path  # type: ignore[no-untyped-def]
-                                             ) -> None:
-    import briefgen.render as render
+def test_stylesheet_change_rebuilds_every_page(project: Path) -> None:
+    from briefgen.i18n import templates_dir
     assert run("build", "--jobs", "1", "--format", "html", project=project).exit_code == 0
-    original = render.stylesheet
-    render.stylesheet.cache_clear()
-    monkeypatch.setattr(render, "stylesheet",
-                        lambda folder, name: original(folder, name) + "\n/* changed */")
+    css = project / "templates/css/screen.css"
+    css.parent.mkdir(parents=True)
+    css.write_text((templates_dir() / "css/screen.css").read_text() + "\nh1 { color: #000; }\n")
     result = run("build", "--jobs", "1", "--format", "html", project=project)
     assert "3 built, 0 unchanged" in result.stdout
+    assert "h1 { color: #000; }" in (project / "build/demo/public/en/demo-public-en.html"
+                                     ).read_text()
+
+
+def test_unchanged_inputs_skip_rendering_entirely(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import briefgen.build as build
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    calls: list[str] = []
+    original = build.render_edition
+    monkeypatch.setattr(build, "render_edition",
+                        lambda e, *a: calls.append(e.audience_id) or original(e, *a))
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    assert calls == []
+    # an edit to one brief re-renders that brief's HTML, but rebuilds only what changed
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("Officials-only paragraph about",
+                                               "Officials-only paragraph, revised, about"))
+    result = run("build", "--jobs", "1", project=project)
+    assert len(calls) == 6 and "2 built, 4 unchanged" in result.stdout
+    calls.clear()
+    assert "0 built, 6 unchanged" in run("build", "--jobs", "1", project=project).stdout
+    assert calls == []
 
 
 def test_removed_audience_and_brief_are_pruned(project: Path) -> None:
