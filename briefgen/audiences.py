@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .content import BriefSource, Project
+from .content import BriefSource, Project, field_path
 from .errors import Problems, did_you_mean
 from .i18n import Messages, long_date
 from .markdown import Context, Note, Origin, plain, render
@@ -189,12 +189,16 @@ class _Resolver:
         if self.translated and uid is not None and self.tdoc is not None:
             tloc: Loc = ("units", uid, name)
             line, col = self.tdoc.where(tloc)
+            indent = self.tdoc.indent.get(tloc, 0)
             return Origin(self.tdoc.path, self.tdoc.text_line(tloc),
-                          1 if tloc in self.tdoc.block else col, f"units.{uid}.{name}")
+                          indent + 1 if tloc in self.tdoc.block else col,
+                          f"units.{uid}.{name}", indent)
         full = (*loc, name)
         line, col = self.src.doc.where(full)
+        indent = self.src.doc.indent.get(full, 0)
         return Origin(self.src.doc.path, self.src.doc.text_line(full),
-                      1 if full in self.src.doc.block else col, ".".join(map(str, full)))
+                      indent + 1 if full in self.src.doc.block else col,
+                      field_path(self.src.doc, full), indent)
 
     def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool) -> Text:
         value = getattr(obj, name, None) or ""

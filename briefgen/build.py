@@ -8,9 +8,9 @@ import logging
 import os
 import tempfile
 import time
-from functools import lru_cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -230,17 +230,50 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _stage(path: Path, data: bytes) -> Path:
+    """Write data to a temporary file beside path (fsynced); the caller renames it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Stage every file first; rename them into place only once all are safely written."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+
+
 def check_out_dir(out: Path, project: Project) -> Path:
     """Refuse an output folder where a build could overwrite or prune the project itself."""
     out = out.resolve()
-    for protected, name in ((project.root, "the project folder"),
-                            (project.content, "the content folder"),
-                            (templates_dir(), "the templates folder")):
+    advice = "choose a separate folder such as build/"
+    inner = ((project.content, "the content folder"),
+             ((project.root / "templates").resolve(), "the project's templates folder"),
+             (templates_dir().resolve(), "the templates folder"))
+    for protected, name in ((project.root, "the project folder"), *inner):
         if out == protected or protected.is_relative_to(out):
             raise BriefError(f"refusing to build into {out}: it is {name} or contains it; "
-                             "choose a separate folder such as build/")
-        if out.is_relative_to(project.content) or out.is_relative_to(templates_dir()):
-            raise BriefError(f"refusing to build into {out}: it is inside {name}")
+                             f"{advice}")
+    for protected, name in inner:
+        if out.is_relative_to(protected):
+            raise BriefError(f"refusing to build into {out}: it is inside {name}; {advice}")
     return out
 
 
@@ -254,6 +287,15 @@ def _worker_init(content_root: str) -> None:
     from .pdf import PdfRenderer
 
     _RENDERER = PdfRenderer(Path(content_root))
+
+
+def _pool_init(content_root: str) -> None:
+    """A PDF worker: Ctrl-C reaches the whole process group, but only the parent acts on it
+    (leaving the with-block terminates the pool); an interrupted worker prints a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_init(content_root)
 
 
 def _render_pdf(html: str, variant: str) -> tuple[Any, dict[str, str]]:
@@ -285,7 +327,7 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
     # spawn, not fork: the pool forks replacement workers while its own threads run, and a
     # forked child can inherit a held lock and hang (seen with maxtasksperchild).
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(min(n_jobs, len(jobs)), initializer=_worker_init,
+    with ctx.Pool(min(n_jobs, len(jobs)), initializer=_pool_init,
                   initargs=(str(content_root),), maxtasksperchild=RECYCLE_AFTER) as pool:
         results = pool.imap(_render_job, [(j.source, j.variant) for j in jobs], chunksize=1)
         for job, (result, surfaces) in zip(jobs, results, strict=True):
@@ -369,6 +411,7 @@ def build(project: Project, opts: Options,
                            "nothing outside the project")
         for message in result.warnings:
             problems.warn(where, 0, 0, f"WeasyPrint: {message}")
+        assert job.edition is not None  # only rendered jobs reach here
         for p in guard.problems(job.edition, guard.scan(job.edition, surfaces), job.path):
             problems.add(p)
         outputs[job.path] = result.data
@@ -382,22 +425,20 @@ def build(project: Project, opts: Options,
     kept = {p: a for p, a in previous.items()
             if p not in selected and not (in_scope(a) and not opts.shard)}
     stale = [p for p, a in previous.items() if p not in selected and p not in kept]
-    for path, data in sorted(outputs.items()):
-        write_atomic(out / path, data)
-        report.built.append(entries[path])
+    final = {**kept, **entries} if not opts.shard else entries
+    files = [(out / path, data) for path, data in sorted(outputs.items())]
+    files.append((manifest_path, manifest_bytes(list(final.values()), shard_label)))
+    if not opts.shard:
+        files.append((out / "index.html", index_page(project, list(final.values())).encode()))
+    write_all(files)  # every artifact, the manifest and the index, or nothing
+    report.built.extend(entries[path] for path in sorted(outputs))
     for path in stale:
         target = (out / path).resolve()
         if target.is_relative_to(out) and target.is_file():
             target.unlink()
             report.pruned.append(path)
             _remove_empty_parents(target.parent, out)
-    final = {**kept, **entries}
-    if opts.shard:
-        final = entries
     report.manifest = manifest_path.name
-    write_atomic(manifest_path, manifest_bytes(list(final.values()), shard_label))
-    if not opts.shard:
-        write_atomic(out / "index.html", index_page(project, list(final.values())).encode())
     report.seconds = time.perf_counter() - started
     return report
 

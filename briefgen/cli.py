@@ -35,6 +35,11 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("briefgen: interrupted; nothing was written", err=True)
             sys.exit(130)
+        except OSError as exc:  # disk full, permissions: the user's to fix, not a traceback
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"briefgen: {exc.strerror or exc}{where}; nothing was changed",
+                       err=True)
+            sys.exit(CONTENT_ERRORS)
     return wrapper
 
 
@@ -123,7 +128,8 @@ def check(project: Path, quiet: bool, strict: bool) -> None:
     show_problems(problems, quiet)
     if not quiet:
         click.echo("briefgen: content is valid" + (
-            f" ({len(problems)} warnings)" if problems else ""), err=True)
+            f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""),
+            err=True)
 
 
 @main.command()

@@ -375,7 +375,7 @@ def term_position(doc: Document, loc: Loc, text: str, offset: int) -> tuple[int,
     line = doc.text_line(loc) + text.count("\n", 0, offset)
     if text.count("\n", 0, offset) == 0 and loc not in doc.block:
         return line, doc.where(loc)[1] + offset
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, doc.indent.get(tuple(loc), 0) + offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def check_references(project: Project, problems: Problems) -> None:

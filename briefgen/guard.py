@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 from html.parser import HTMLParser
+from typing import Any
 
 from .audiences import Edition
 from .errors import Problem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problems, did_you_mean
+from .errors import Problem, Problems, did_you_mean
 from .i18n import Messages
 
 TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
@@ -36,6 +37,7 @@ class Origin:
     line: int
     col: int = 1
     field: str = ""
+    indent: int = 0  # a block scalar's indentation: file column = indent + column in the text
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _build(lang: str) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["replacements", "smartquotes"])
     md.options["quotes"] = "“”‘’"
-    md.validateLink = lambda url: True  # links are checked (and reported) in _links below
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True, after=(), allowed=("audience", "exclude-audience", "lang"))
     md.use(container_plugin, "audience",
@@ -128,10 +130,10 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     notes = _extract_notes(tokens)
     for tok in tokens:
         if tok.children:
-            tok.children = _select_inline(tok.children, ctx, origin, text)
-            _resolve(tok.children, ctx, origin, text)
+            tok.children = _select_inline(tok.children, ctx, origin, text, _line(tok))
+            _resolve(tok.children, ctx, origin, text, _line(tok))
     _number_notes(tokens, notes, ctx, origin, text, md, env)
-    out = md.renderer.render(tokens, md.options, env)
+    out: str = md.renderer.render(tokens, md.options, env)
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
     return out
@@ -143,28 +145,45 @@ def plain(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def _where(origin: Origin, text: str, needle: str) -> tuple[int, int]:
-    at = text.find(needle)
+def _where(origin: Origin, text: str, needle: str, start_line: int = 0) -> tuple[int, int]:
+    """File line and column of needle in text (searching from line start_line of the text)."""
+    start = 0
+    for _ in range(start_line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            start = len(text)
+            break
+    at = text.find(needle, start) if needle else -1
+    if at < 0:
+        at = text.find(needle) if needle else -1
     if at < 0:
         return origin.line, origin.col
     lines_before = text.count("\n", 0, at)
     if lines_before == 0:
         return origin.line, origin.col + at
-    return origin.line + lines_before, at - text.rfind("\n", 0, at)
+    return origin.line + lines_before, origin.indent + at - text.rfind("\n", 0, at)
 
 
-def _selected(spec: str, ctx: Context, origin: Origin, text: str) -> bool:
+def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hint: str = "",
+            severity: str = "error") -> None:
+    """Add a problem once: every edition renders the same text, and says the same thing."""
+    problem = Problem(origin.path, at[0], at[1], message, origin.field, hint, severity)
+    if problem not in ctx.problems.items:
+        ctx.problems.add(problem)
+
+
+def _selected(spec: str, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> bool:
     words = spec.split()
     kind, ids = (words[0], words[1:]) if words else ("audience", [])
     if not ids:
-        line, col = _where(origin, text, spec)
-        ctx.problems.error(origin.path, line, col, f"'{kind}' needs at least one audience id",
-                           field=origin.field)
+        _report(ctx, origin, _where(origin, text, spec, start_line),
+                f"'{kind}' needs at least one audience id",
+                hint=f"e.g. ::: {kind} {ctx.audiences[0] if ctx.audiences else 'ID'}")
     for aid in ids:
         if aid not in ctx.audiences:
-            line, col = _where(origin, text, aid)
-            ctx.problems.error(origin.path, line, col, f"unknown audience '{aid}'",
-                               field=origin.field, hint=did_you_mean(aid, ctx.audiences))
+            _report(ctx, origin, _where(origin, text, aid, start_line), f"unknown audience '{aid}'",
+                    hint=did_you_mean(aid, ctx.audiences)
+                    or "audiences: " + ", ".join(ctx.audiences))
     inside = ctx.audience in ids
     return inside if kind == "audience" else not inside
 
@@ -175,7 +194,7 @@ def _select_blocks(tokens: list[Token], ctx: Context, origin: Origin, text: str
     shown: list[bool] = []
     for tok in tokens:
         if tok.type == "container_audience_open":
-            shown.append(_selected(tok.info.strip(), ctx, origin, text))
+            shown.append(_selected(tok.info.strip(), ctx, origin, text, _line(tok)))
             continue
         if tok.type == "container_audience_close":
             shown.pop()
@@ -185,8 +204,13 @@ def _select_blocks(tokens: list[Token], ctx: Context, origin: Origin, text: str
     return out
 
 
-def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: str
-                   ) -> list[Token]:
+def _line(tok: Token | None) -> int:
+    """The line of the Markdown text a block token starts on (0 when unknown)."""
+    return tok.map[0] if tok is not None and tok.map else 0
+
+
+def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: str,
+                   start_line: int = 0) -> list[Token]:
     out: list[Token] = []
     stack: list[tuple[bool, bool]] = []  # (shown, keep the span element)
     for tok in children:
@@ -195,7 +219,8 @@ def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: st
             show = True
             for kind in ("audience", "exclude-audience"):
                 if kind in attrs:
-                    show = show and _selected(f"{kind} {attrs.pop(kind)}", ctx, origin, text)
+                    show = _selected(f"{kind} {attrs.pop(kind)}", ctx, origin, text,
+                                     start_line) and show
             tok.attrs = {k: v for k, v in attrs.items() if k == "lang"}
             keep = bool(tok.attrs)
             stack.append((show, keep))
@@ -212,24 +237,29 @@ def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: st
     return out
 
 
-def _resolve(children: list[Token], ctx: Context, origin: Origin, text: str) -> None:
+def _resolve(children: list[Token], ctx: Context, origin: Origin, text: str,
+             start_line: int = 0) -> None:
     """Terms to text, unsafe links to plain text, images to embedded data."""
     for i, tok in enumerate(children):
         if tok.type == "term":
-            tok.meta["value"] = ctx.term(tok.meta["key"], origin)
+            # the term's own line and column, so "no ko text" points at the [[term]]
+            line, col = _where(origin, text, tok.content, start_line)
+            at = Origin(origin.path, line, col, origin.field, origin.indent)
+            tok.meta["value"] = ctx.term(tok.meta["key"], at)
         elif tok.type == "link_open":
-            href = str(tok.attrs.get("href", ""))
-            scheme = urlsplit(href).scheme.lower()
-            if scheme and scheme not in ALLOWED_LINK_SCHEMES:
-                line, col = _where(origin, text, href[:20])
-                ctx.problems.warn(origin.path, line, col, f"link to '{href[:60]}' removed: "
-                                  "only http, https, mailto and relative links are allowed",
-                                  field=origin.field)
+            raw = str(tok.attrs.get("href", ""))
+            href = unquote(raw)  # as the editor typed it
+            schemes = {urlsplit(raw).scheme.lower(), urlsplit(href).scheme.lower()} - {""}
+            if schemes - set(ALLOWED_LINK_SCHEMES):
+                needle = href[:20] if href[:20] in text else raw[:20]
+                _report(ctx, origin, _where(origin, text, needle, start_line),
+                        f"link to '{href[:60]}' removed: only http, https, mailto and relative "
+                        "links are allowed", severity="warning")
                 _unlink(children, i)
         elif tok.type == "image":
-            _image(tok, ctx, origin, text)
+            _image(tok, ctx, origin, text, start_line)
         if tok.children:
-            _resolve(tok.children, ctx, origin, text)
+            _resolve(tok.children, ctx, origin, text, start_line)
 
 
 def _unlink(children: list[Token], i: int) -> None:
@@ -246,11 +276,15 @@ def _unlink(children: list[Token], i: int) -> None:
     children[i] = Token("text", "", 0, content="")
 
 
-def _image(tok: Token, ctx: Context, origin: Origin, text: str) -> None:
-    src = str(tok.attrs.get("src", ""))
-    line, col = _where(origin, text, src[:30] or "![")
+def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> None:
+    raw = str(tok.attrs.get("src", ""))
+    src = unquote(raw)  # as the editor typed it
+    needle = src[:30] if src[:30] in text else raw[:30]
+    where = _where(origin, text, needle or "![", start_line)
     problem: str | None = None
-    parts = urlsplit(src)
+    hint = ""
+    parts = urlsplit(raw)
+    rel = unquote(parts.path)
     alt = "".join(c.content for c in tok.children or [])
     data: bytes = b""
     if src.startswith("//") or parts.scheme.lower() in ("http", "https"):
@@ -262,32 +296,57 @@ def _image(tok: Token, ctx: Context, origin: Origin, text: str) -> None:
     elif src.startswith("/"):
         problem = f"image '{src}' is an absolute path; give a path relative to the brief's folder"
     else:
-        path = (ctx.brief_dir / unquote(parts.path)).resolve()
-        root = ctx.content_root.resolve()
-        if not path.is_relative_to(root):
-            problem = f"image '{src}' is outside the content folder"
-        elif not path.is_file():
-            problem = f"image '{src}' not found"
-        else:
-            try:
-                if path.stat().st_size > MAX_IMAGE_BYTES:
-                    problem = f"image '{src}' is larger than 5 MB"
-                else:
-                    data = path.read_bytes()
-            except OSError as exc:
-                problem = f"cannot read image '{src}': {exc.strerror}"
+        try:
+            problem, hint, data = _read_image(src, rel, ctx)
+        except (OSError, ValueError) as exc:  # e.g. a name too long, or with a NUL byte
+            problem = f"cannot read image '{src[:60]}': {getattr(exc, 'strerror', None) or exc}"
     mime = next((m for magic, m in IMAGE_TYPES.items() if data.startswith(magic)), None)
     if problem is None and mime is None:
-        kind = Path(parts.path).suffix.lstrip(".") or "unknown"
+        kind = Path(rel).suffix.lstrip(".") or "unknown"
         problem = f"unsupported image type '{kind}' for '{src}'; use PNG, JPEG or GIF"
     if problem is None and not alt.strip():
         problem = f"image '{src}' has no alt text; describe it in ![…] for readers who " \
                   "cannot see it"
     if problem:
-        ctx.problems.error(origin.path, line, col, problem, field=origin.field)
+        _report(ctx, origin, where, problem, hint)
         tok.attrs["src"] = ""
         return
     tok.attrs["src"] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def _read_image(src: str, rel: str, ctx: Context) -> tuple[str | None, str, bytes]:
+    """(problem, hint, bytes) for an image path relative to the brief's folder."""
+    problem: str | None = None
+    hint = ""
+    data = b""
+    path = (ctx.brief_dir / rel).resolve()
+    root = ctx.content_root.resolve()
+    if not path.is_relative_to(root):
+        problem = f"image '{src}' is outside the content folder"
+        hint = "copy the image into the brief's folder"
+        if Path(os.path.normpath(ctx.brief_dir.resolve() / rel)).is_relative_to(root):
+            problem = f"image '{src}' is a symbolic link to a file outside the content folder"
+    elif not path.is_file():
+        problem = f"image '{src}' not found"
+        hint = f"looked for {_shown(path, root)}; paths are relative to the brief's folder"
+    else:
+        try:
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                problem = f"image '{src}' is larger than 5 MB"
+            else:
+                data = path.read_bytes()
+        except OSError as exc:
+            problem = f"cannot read image '{src}': {exc.strerror or exc}"
+            hint = "check the file's permissions"
+    return problem, hint, data
+
+
+def _shown(path: Path, content_root: Path) -> str:
+    """A path inside the content folder as the editor sees it: content/briefs/…"""
+    try:
+        return path.relative_to(content_root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _extract_notes(tokens: list[Token]) -> dict[int, list[Token]]:
@@ -321,10 +380,23 @@ def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Conte
                 body = notes.get(fid, [])
                 for t in body:
                     if t.children:
-                        t.children = _select_inline(t.children, ctx, origin, text)
-                        _resolve(t.children, ctx, origin, text)
+                        t.children = _select_inline(t.children, ctx, origin, text, _line(t))
+                        _resolve(t.children, ctx, origin, text, _line(t))
+                        _no_nested_notes(t.children, ctx, origin, text, _line(t))
                 rendered = md.renderer.render(body, md.options, env).strip()
                 rendered = re.sub(r"^<p>|</p>$", "", rendered).replace("</p>\n<p>", " ")
                 by_id[fid] = Note(len(ctx.notes) + 1, rendered)
                 ctx.notes.append(by_id[fid])
             child.meta["note"] = by_id[fid]
+
+
+def _no_nested_notes(children: list[Token], ctx: Context, origin: Origin, text: str,
+                     start_line: int) -> None:
+    """A footnote inside a footnote has nowhere to go on the page: report it, drop the mark."""
+    for i, child in enumerate(children):
+        if child.type == "footnote_ref":
+            label = f"[^{child.meta.get('label', child.meta.get('id', ''))}]"
+            _report(ctx, origin, _where(origin, text, label, start_line),
+                    f"footnote {label} is referred to inside another footnote",
+                    hint="footnotes cannot contain footnotes; put the text in the note itself")
+            children[i] = Token("text", "", 0, content="")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
@@ -156,12 +164,15 @@ class Audience(Model):
     terms: dict[TermKey, dict[Lang, Text]] = {}
     forbidden_phrases: list[Text] = []
 
-    @model_validator(mode="after")
-    def _marking_per_language(self) -> Audience:
-        missing = [lang for lang in self.languages if lang not in self.marking]
+    @field_validator("marking")
+    @classmethod
+    def _marking_per_language(cls, marking: dict[str, str], info: ValidationInfo
+                              ) -> dict[str, str]:
+        missing = [lang for lang in info.data.get("languages") or [] if lang not in marking]
         if missing:
-            raise ValueError(f"marking has no text for {', '.join(missing)}")
-        return self
+            raise ValueError(f"no text for {', '.join(missing)}, which languages lists "
+                             f"(add {missing[0]}: … under marking:)")
+        return marking
 
 
 Terms = dict[TermKey, dict[Lang, Text]]

@@ -53,14 +53,16 @@ def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
 
 
 def fail(exc: BriefError, quiet: bool = False) -> None:
+    """Print every problem, then one summary line."""
+    only = exc.problems[0] if len(exc.problems) == 1 else None
+    if only is not None and only.path == "briefgen" and not only.line:
+        click.echo(str(only), err=True)  # a usage-level problem: already "briefgen: …"
+        return
     show_problems(exc.problems, quiet)
-    message = exc.summary() if len(exc.problems) > 1 or exc.problems[0].line else \
-        str(exc.problems[0].message)
-    if len(exc.problems) > 1 or exc.problems[0].line or exc.problems[0].path != "briefgen":
-        click.echo(click.style(f"briefgen: {exc.summary()}", fg="red", bold=True)
-                   if sys.stderr.isatty() else f"briefgen: {exc.summary()}", err=True)
-    else:
-        click.echo(f"briefgen: {message}", err=True)
+    summary = f"briefgen: {exc.summary()}"
+    if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
+        summary = click.style(summary, fg="red", bold=True)
+    click.echo(summary, err=True)
 
 
 def size(n: int) -> str:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .errors import BriefError, Problem
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is ~20 KB; anything near this is a mistake
+MAX_DEPTH = 50  # a brief nests ~6 levels; deeper is a typo (unclosed brackets) or an attack
+MAX_VALUES = 100_000  # after expanding aliases: stops "billion laughs" (&a [*b, *b, ...])
 
 Loc = tuple[str | int, ...]
 
@@ -30,6 +34,50 @@ _Constructor.add_constructor(
 )
 
 
+ALLOWED_TAGS = (None, "!", "tag:yaml.org,2002:str")  # `! 2026` and `!!str 2026` mean text
+
+
+class _Refused(Exception):
+    """Input the composer stops at: too deep, or a tag that would build something odd."""
+
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+class _Composer(Composer):
+    """Stops at MAX_DEPTH levels (deeper input makes ruamel recurse and scan for seconds)
+    and at tags such as !!set or !!python/object (ruamel can crash on them, and content
+    holds only text, numbers, lists and mappings)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._nesting = getattr(self, "_nesting", 0) + 1
+        try:
+            event = self.parser.peek_event()
+            if self._nesting > MAX_DEPTH:
+                raise _Refused(event.start_mark,
+                               f"values are nested more than {MAX_DEPTH} levels deep",
+                               "check for brackets [ { that are never closed")
+            tag = getattr(event, "tag", None)
+            tag = getattr(tag, "value", tag)
+            if tag not in ALLOWED_TAGS:
+                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                raise _Refused(event.start_mark, f"YAML tag '{shown}' is not supported",
+                               "remove it: content files hold only text, numbers, lists and "
+                               "mappings")
+            return super().compose_node(parent, index)
+        finally:
+            self._nesting -= 1
+
+
+class _Expansion(Exception):
+    """An alias loop or an alias bomb found while converting to plain data."""
+
+    def __init__(self, loc: Loc, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.loc, self.message, self.hint = loc, message, hint
+
+
 @dataclass
 class Document:
     """A parsed file: plain data plus where each value came from."""
@@ -38,6 +86,7 @@ class Document:
     data: Any
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     block: set[Loc] = field(default_factory=set)  # values written as | or > block scalars
+    indent: dict[Loc, int] = field(default_factory=dict)  # block scalars: spaces before text
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """Line and column (1-based) of the value at loc, or of its nearest ancestor."""
@@ -57,11 +106,42 @@ class Document:
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     yaml.allow_duplicate_keys = False
     return yaml
 
 
-def _plain(node: Any, loc: Loc, doc: Document) -> Any:
+def _plain(node: Any, loc: Loc, doc: Document, walk: dict[str, Any] | None = None) -> Any:
+    """Plain dicts, lists and scalars; records positions. Aliases are expanded, within limits."""
+    walk = walk if walk is not None else {"values": 0, "open": set()}
+    walk["values"] += 1
+    if walk["values"] > MAX_VALUES:
+        raise _Expansion(loc[:1], f"more than {MAX_VALUES:,} values",  # at the top-level key
+                         "content files are small; look for YAML aliases like *name that repeat "
+                         "a large block")
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in walk["open"]:
+            raise _Expansion(loc, "a YAML alias (*name) points at a value that contains it",
+                             "an alias cannot sit inside the value its &name anchor marks")
+        walk["open"].add(id(node))
+        try:
+            return _plain_container(node, loc, doc, walk)
+        finally:
+            walk["open"].discard(id(node))
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, TaggedScalar):  # `!!str 2026` or `! 2026`: the text as written
+        return str(node.value)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def _plain_container(node: Any, loc: Loc, doc: Document, walk: dict[str, Any]) -> Any:
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key, value in node.items():
@@ -77,27 +157,18 @@ def _plain(node: Any, loc: Loc, doc: Document) -> Any:
             doc.positions[(*child, "<key>")] = (kline + 1, kcol + 1)
             if isinstance(value, (LiteralScalarString, FoldedScalarString)):
                 doc.block.add(child)
-            out[str(key) if not isinstance(key, (int, bool)) else key] = _plain(value, child, doc)
+            out[str(key) if not isinstance(key, (int, bool)) else key] = _plain(value, child, doc,
+                                                                                  walk)
         return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, value in enumerate(node):
-            child = (*loc, i)
-            line, col = node.lc.item(i)
-            doc.positions[child] = (line + 1, col + 1)
-            if isinstance(value, (LiteralScalarString, FoldedScalarString)):
-                doc.block.add(child)
-            items.append(_plain(value, child, doc))
-        return items
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
+    items = []
+    for i, value in enumerate(node):  # a CommentedSeq
+        child = (*loc, i)
+        line, col = node.lc.item(i)
+        doc.positions[child] = (line + 1, col + 1)
+        if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+            doc.block.add(child)
+        items.append(_plain(value, child, doc, walk))
+    return items
 
 
 def _line_col(text: bytes, offset: int) -> tuple[int, int]:
@@ -110,12 +181,17 @@ def _line_col(text: bytes, offset: int) -> tuple[int, int]:
 def read_yaml(path: Path, shown: str) -> Document:
     """Parse a YAML file; raise BriefError with file:line:col for anything unreadable."""
     try:
+        if path.exists() and not path.is_file():  # a FIFO or device: blocks or never ends
+            raise BriefError([Problem(shown, 0, 0, "not a regular file",
+                                      hint="content files must be ordinary YAML files")])
         size = path.stat().st_size
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more, whatever stat said
+        size = max(size, len(raw))
         if size > MAX_BYTES:
             raise BriefError([Problem(shown, 0, 0,
                 f"file is {size / 1_000_000:.1f} MB; content files are limited to "
                 f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data")])
-        raw = path.read_bytes()
     except OSError as exc:
         raise BriefError([Problem(shown, 0, 0, f"cannot read file: {exc.strerror}")]) from None
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -133,7 +209,14 @@ def read_yaml(path: Path, shown: str) -> Document:
         raise BriefError([Problem(shown, 1, 1, "file is empty")])
     doc = Document(shown, None)
     try:
-        node = _yaml().load(text)
+        with warnings.catch_warnings():
+            # e.g. a reused anchor name: valid YAML, and not the editor's business
+            warnings.simplefilter("ignore", YAMLWarning)
+            warnings.simplefilter("ignore", YAMLFutureWarning)
+            node = _yaml().load(text)
+    except _Refused as exc:
+        raise BriefError([Problem(shown, exc.mark.line + 1, exc.mark.column + 1, exc.message,
+                                  hint=exc.hint)]) from None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         key = _duplicate_key(exc)
@@ -150,11 +233,32 @@ def read_yaml(path: Path, shown: str) -> Document:
         raise BriefError([Problem(shown, line, col, f"YAML syntax error: {problem}")]) from None
     except YAMLError as exc:
         raise BriefError([Problem(shown, 0, 0, f"YAML error: {exc}")]) from None
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        # ruamel.yaml itself failed on odd input: still the file's problem, not a crash
+        raise BriefError([Problem(shown, 0, 0, f"YAML could not be read ({type(exc).__name__}: "
+                                  f"{str(exc)[:80]})", hint="simplify the syntax near recent "
+                                  "edits")]) from None
     if not isinstance(node, (CommentedMap, CommentedSeq)) and node is None:
         raise BriefError([Problem(shown, 1, 1, "file is empty")])
     doc.positions[()] = (1, 1)
-    doc.data = _plain(node, (), doc)
+    try:
+        doc.data = _plain(node, (), doc)
+    except _Expansion as exc:
+        line, col = doc.where(exc.loc)
+        raise BriefError([Problem(shown, line, col, exc.message, hint=exc.hint)]) from None
+    _block_indents(doc, text)
     return doc
+
+
+def _block_indents(doc: Document, text: str) -> None:
+    """How far each block scalar's text is indented, so columns inside it match the file."""
+    lines = text.split("\n")
+    for loc in doc.block:
+        line, _ = doc.where(loc)  # the line of the | or > indicator (1-based)
+        for body in lines[line:]:
+            if body.strip():
+                doc.indent[loc] = len(body) - len(body.lstrip(" "))
+                break
 
 
 def _duplicate_key(exc: DuplicateKeyError) -> str:

@@ -28,13 +28,13 @@ def test_deleting_a_translated_item_fails_check_at_the_source_item(project: Path
     result = run("check", project=project)
     assert result.exit_code == 1
     assert result.stderr == (
-        "content/briefs/demo/brief.yaml:75:9: issue-c: not translated into ko "
+        "content/briefs/demo/brief.yaml:77:9: issue-c: not translated into ko "
         "(content/briefs/demo/translations/ko.yaml) (`briefgen translations` prints it to "
         "translate)\nbriefgen: 1 error in 1 file\n")
     assert run("build", "--format", "html", project=project).exit_code == 1
     listed = run("translations", project=project)
     assert listed.exit_code == 0
-    assert "issue-c: missing (source content/briefs/demo/brief.yaml:75)" in listed.stdout
+    assert "issue-c: missing (source content/briefs/demo/brief.yaml:77)" in listed.stdout
     assert 'body: "Everyone too."' in listed.stdout
 
 
