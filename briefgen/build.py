@@ -216,18 +216,7 @@ def merge_manifests(paths: list[Path]) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_all([(path, data)])
 
 
 def _stage(path: Path, data: bytes) -> Path:

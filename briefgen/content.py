@@ -241,6 +241,14 @@ def _read(path: Path, root: Path, problems: Problems) -> Document | None:
         return None
 
 
+def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems
+          ) -> tuple[Document, Any] | None:
+    """Read and validate one file; None (with problems recorded) if either step fails."""
+    doc = _read(path, root, problems)
+    value = _validate(doc, model, problems) if doc is not None else None
+    return None if doc is None or value is None else (doc, value)
+
+
 # -- loading ---------------------------------------------------------------------------
 
 
@@ -256,14 +264,11 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
 
     audiences: dict[str, tuple[Document, Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
-        doc = _read(path, root, problems)
-        if doc is None:
-            continue
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", path.stem):
-            problems.error(doc.path, 0, 0, "audience file names must be lowercase-with-hyphens")
-        model = _validate(doc, Audience, problems)
-        if model is not None:
-            audiences[path.stem] = (doc, model)
+            problems.error(display_path(path, root), 0, 0,
+                           "audience file names must be lowercase-with-hyphens")
+        if loaded := _load(path, root, Audience, problems):
+            audiences[path.stem] = loaded
 
     terms: tuple[Document | None, Terms] = (None, {})
     terms_path = content / "terms.yaml"
@@ -283,20 +288,14 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
         if not path.exists():
             problems.error(display_path(brief_dir, root), 0, 0, "folder has no brief.yaml")
             continue
-        doc = _read(path, root, problems)
-        if doc is None:
+        if not (loaded := _load(path, root, Brief, problems)):
             continue
-        brief = _validate(doc, Brief, problems)
-        if brief is None:
-            continue
+        doc, brief = loaded
         src = BriefSource(brief_dir.name, brief_dir, doc, brief)
         for tpath in sorted((brief_dir / "translations").glob("*.yaml")):
-            tdoc = _read(tpath, root, problems)
-            if tdoc is None:
+            if not (tloaded := _load(tpath, root, Translation, problems)):
                 continue
-            translation = _validate(tdoc, Translation, problems)
-            if translation is None:
-                continue
+            tdoc, translation = tloaded
             if translation.language != tpath.stem:
                 line, col = tdoc.where(("language",))
                 problems.error(tdoc.path, line, col, f"says '{translation.language}' but the "
