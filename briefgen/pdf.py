@@ -16,6 +16,26 @@ FONTS_CONF = templates_dir() / "fonts" / "fonts.conf"
 # Fontconfig reads this once, when WeasyPrint first loads it: set it before the import.
 os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
 
+
+def _import_weasyprint() -> None:
+    """Import WeasyPrint without ctypes' library search.
+
+    WeasyPrint dlopens each library under every platform's name; for each miss cffi asks
+    ctypes.util.find_library, which runs ldconfig, gcc and ld (22 times, 0.2 s). The Linux
+    sonames it also lists load directly, so the search adds nothing here.
+    """
+    import ctypes.util
+
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = find
+
+
+_import_weasyprint()
+
 import weasyprint  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402

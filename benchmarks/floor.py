@@ -1,0 +1,103 @@
+"""The floor: WeasyPrint alone rendering briefgen's exact print HTML, in one warm process.
+
+    /tmp/venv/bin/python benchmarks/floor.py PROJECT_DIR [--breakdown]
+
+Prints one JSON object. The print HTML comes from briefgen's own planner
+(briefgen.build.plan with Options(formats=("pdf",))), so WeasyPrint gets byte-for-byte what
+`briefgen build` feeds it. Timed separately:
+
+  import_s      importing weasyprint (after FONTCONFIG_FILE is set, as briefgen does)
+  plan_s        briefgen loading the project and producing the print HTML (not part of the floor)
+  render_s      the floor: weasyprint.HTML(string=...).write_pdf(pdf_variant=..., pdf_tags=True)
+                once per PDF, in job order, one FontConfiguration, in this already-imported
+                process (so the first documents pay font loading, as in a build)
+  render_warm_s the same pass again (every font already loaded): the steady-state cost
+Each *_s has a *_cpu_s twin (time.process_time) where it is useful.
+
+With --breakdown, also what briefgen's build does per PDF on top of the floor:
+  briefgen_render_s  briefgen.pdf.PdfRenderer.render (fetcher, log capture, identifier)
+  guard_pdf_s        the leak guard's PDF text extraction (guard.pdf_text: pdftotext, one
+                     subprocess per PDF; CPU time counts this process only)
+  check_html_s       briefgen.build.check_html over the print HTML
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    root = Path(sys.argv[1]).resolve()
+    breakdown = "--breakdown" in sys.argv[2:]
+    from briefgen.i18n import templates_dir
+
+    os.environ["FONTCONFIG_FILE"] = str(templates_dir() / "fonts" / "fonts.conf")
+    t0 = time.perf_counter()
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    import_s = time.perf_counter() - t0
+
+    from briefgen.build import Options, check_html, plan
+    from briefgen.content import load_project
+    from briefgen.errors import Problems
+
+    t0 = time.perf_counter()
+    project = load_project(root)
+    problems = Problems(list(project.warnings))
+    jobs = plan(project, Options(out=Path("/tmp/bench-floor-unused"), formats=("pdf",)), problems)
+    plan_s = time.perf_counter() - t0
+    base = str(templates_dir()) + "/"
+    font_config = FontConfiguration()
+
+    def one_pass() -> tuple[float, float, list[float], list[bytes]]:
+        times, pdfs = [], []
+        start, cpu = time.perf_counter(), time.process_time()
+        for job in jobs:
+            t = time.perf_counter()
+            data = weasyprint.HTML(string=job.source, base_url=base).write_pdf(
+                pdf_variant=job.variant, pdf_tags=True, font_config=font_config)
+            times.append(time.perf_counter() - t)
+            pdfs.append(data)
+        return time.perf_counter() - start, time.process_time() - cpu, times, pdfs
+
+    render_s, render_cpu_s, per_doc, pdfs = one_pass()
+    render_warm_s, render_warm_cpu_s, per_doc_warm, _ = one_pass()
+    result = {
+        "pdfs": len(jobs), "import_s": import_s, "plan_s": plan_s,
+        "render_s": render_s, "render_cpu_s": render_cpu_s,
+        "render_warm_s": render_warm_s, "render_warm_cpu_s": render_warm_cpu_s,
+        "per_pdf_s": {j.path.rsplit("/", 1)[-1]: [round(a, 3), round(b, 3)]
+                      for j, a, b in zip(jobs, per_doc, per_doc_warm, strict=True)},
+        "bytes": sum(len(p) for p in pdfs),
+    }
+    if breakdown:
+        from briefgen import guard
+        from briefgen.pdf import PdfRenderer
+
+        renderer = PdfRenderer(project.content)
+        t0, c0 = time.perf_counter(), time.process_time()
+        results = [renderer.render(j.source, j.variant) for j in jobs]
+        result["briefgen_render_s"] = time.perf_counter() - t0
+        result["briefgen_render_cpu_s"] = time.process_time() - c0
+        # What the build runs on each PDF for the leak guard: guard.pdf_text (pdftotext) in
+        # current briefgen, guard.pdf_surfaces (pypdf) in older versions.
+        extract = getattr(guard, "pdf_text", None) or guard.pdf_surfaces
+        t0, c0 = time.perf_counter(), time.process_time()
+        for r in results:
+            extract(r.data)
+        result["guard_pdf_s"] = time.perf_counter() - t0
+        result["guard_pdf_cpu_s"] = time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
+        check_html(jobs, Problems([]))
+        result["check_html_s"] = time.perf_counter() - t0
+        result["check_html_cpu_s"] = time.process_time() - c0
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

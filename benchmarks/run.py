@@ -1,0 +1,688 @@
+"""The "Speed and scale" benchmarks: every figure, measured in one run on this machine.
+
+    /tmp/venv/bin/python benchmarks/run.py            # full run (~7.5 min on 2 cores)
+    /tmp/venv/bin/python benchmarks/run.py --quick    # smaller catalogues (~3 min)
+
+(or `.venv/bin/python benchmarks/run.py` in a checkout set up by scripts/bootstrap.sh). Run it
+with the Python that has briefgen installed: every build runs the `briefgen` script beside it.
+
+Prints a table of figures next to their targets and writes benchmarks/results.json
+(results-quick.json with --quick, or --results PATH). Catalogues and builds go to
+/tmp/bench-run/ (--work DIR to change; it must be a /tmp/bench-* folder and is wiped first).
+What each figure means: benchmarks/README.md.
+
+Before the timings that compare two runs, it waits (up to 15 s, 45 s before --jobs 2) for
+other processes to leave the CPUs alone, and it records how many cores other processes used
+during each run ("others_cores" in results.json), so a noisy figure can be recognised.
+
+Wall times are what a user waits for; CPU times (user+sys of the process and every child it
+waited for) are reported beside them because they barely move when other work shares the
+machine. Ratios that compare single-process work are given on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PY = sys.executable
+sys.path.insert(0, str(HERE))
+
+import make_catalogue  # noqa: E402
+import pipeline  # noqa: E402
+
+SIZES = {
+    #          catalogue for jobs/no-op/edit, RSS renders, HTML small/big, check big
+    "full": dict(cat=8, renders=200, early=10, html=(10, 100), check=100, repeats=2,
+                 cat_repeats=2, recycle=10),
+    "quick": dict(cat=2, renders=30, early=10, html=(3, 12), check=12, repeats=1,
+                  cat_repeats=1, recycle=3),
+}
+EDIT_OLD = "For U.S. planners, the burden-sharing implications deserve care."
+EDIT_NEW = "For U.S. planners, the burden-sharing implications deserve particular care."
+REPRO = """
+from concurrent.futures import ProcessPoolExecutor
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1, max_tasks_per_child=2) as exe:
+        print([f.result() for f in [exe.submit(abs, -i) for i in range(6)]])
+"""
+SUMMARY = re.compile(r"(\d+) built, (\d+) unchanged, (\d+) pruned in ([\d.]+) s")
+
+
+# -- running and sampling subprocesses -------------------------------------------------------
+
+
+@dataclass
+class Run:
+    cmd: list[str]
+    wall: float
+    cpu: float  # user+sys of the process and the children it waited for
+    out: str
+    err: str
+    mem: dict[str, Any] = field(default_factory=dict)
+    timed_out: bool = False
+    others_cores: float = 0.0  # CPU the rest of the machine used meanwhile, in cores
+    returncode: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        m = SUMMARY.search(self.out)
+        if not m:
+            return {}
+        return {"built": int(m[1]), "unchanged": int(m[2]), "pruned": int(m[3]),
+                "reported_s": float(m[4])}
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores, all processes)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(log: Any, max_wait: float = 15.0, threshold: float = 0.3) -> float:
+    """Wait (up to max_wait s) until other processes use less than `threshold` cores."""
+    t0 = time.perf_counter()
+    while True:
+        b0 = busy_seconds()
+        time.sleep(1.0)
+        others = busy_seconds() - b0
+        waited = time.perf_counter() - t0
+        if others < threshold or waited >= max_wait:
+            if waited > 1.5:
+                log(f"   waited {waited:.0f} s for other work to settle "
+                    f"(now {others:.2f} cores busy)")
+            return others
+
+
+def _status(pid: int) -> dict[str, int]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM", "PPid"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+class TreeSampler(threading.Thread):
+    """Every 50 ms: RSS of a process and of its worker processes, and their peaks."""
+
+    def __init__(self, root_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root_pid
+        self.stop = threading.Event()
+        self.peak_sum_kib = 0
+        self.hwm: dict[int, int] = {}  # pid -> last seen VmHWM (KiB)
+        self.cmdline: dict[int, str] = {}
+        self.live_workers = 0
+        self.children: set[int] = set()
+        self.workers_seen = False
+        self.no_workers_since: float | None = None
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            parents: dict[int, int] = {}
+            stats: dict[int, dict[str, int]] = {}
+            for entry in os.scandir("/proc"):
+                if entry.name.isdigit():
+                    st = _status(int(entry.name))
+                    if st:
+                        stats[int(entry.name)] = st
+                        parents[int(entry.name)] = st.get("PPid", 0)
+            tree, frontier = {self.root}, [self.root]
+            while frontier:
+                p = frontier.pop()
+                kids = [c for c, pp in parents.items() if pp == p and c not in tree]
+                tree.update(kids)
+                frontier.extend(kids)
+            for pid in tree:
+                if parents.get(pid) == self.root:
+                    self.children.add(pid)
+            total = 0
+            for pid in tree:
+                st = stats.get(pid, {})
+                if "VmHWM" in st:
+                    self.hwm[pid] = st["VmHWM"]
+                    # Re-read until it settles: a just-forked child still shows the parent's.
+                    if "spawn_main" not in self.cmdline.get(pid, "") and pid != self.root:
+                        try:
+                            self.cmdline[pid] = Path(f"/proc/{pid}/cmdline").read_bytes() \
+                                .replace(b"\0", b" ").decode(errors="replace")
+                        except OSError:
+                            self.cmdline[pid] = ""
+            # The sum counts briefgen's Python processes only: a process forked to run
+            # pdftotext or gcc shows its parent's whole RSS until it execs.
+            for pid in tree:
+                if pid == self.root or pid in self.children and any(
+                        k in self.cmdline.get(pid, "") for k in ("spawn_main", "resource_track")):
+                    total += stats.get(pid, {}).get("VmRSS", 0)
+            self.peak_sum_kib = max(self.peak_sum_kib, total)
+            self.live_workers = sum(1 for p in tree if p in self.children and p in stats
+                                    and "spawn_main" in self.cmdline.get(p, ""))
+            if self.live_workers:
+                self.workers_seen, self.no_workers_since = True, None
+            elif self.workers_seen and self.no_workers_since is None:
+                self.no_workers_since = time.perf_counter()
+            self.stop.wait(0.05)
+
+    def result(self) -> dict[str, Any]:
+        # Direct children only: a worker's own short-lived children (pdftotext, or the gcc
+        # that ctypes.util.find_library runs) show the worker's command line until they exec.
+        workers = {p: h for p, h in self.hwm.items()
+                   if p in self.children and "spawn_main" in self.cmdline.get(p, "")}
+        return {"parent_peak_mib": round(self.hwm.get(self.root, 0) / 1024, 1),
+                "workers": len(workers),
+                "worker_peak_mib": round(max(workers.values(), default=0) / 1024, 1),
+                "parent_plus_workers_peak_mib": round(self.peak_sum_kib / 1024, 1)}
+
+
+def run(cmd: list[str], *, sample: bool = False, env: dict[str, str] | None = None,
+        check: bool = True, timeout: float | None = None, hung: Any = None) -> Run:
+    """Run cmd to completion, or kill its whole process group after `timeout` seconds or
+    as soon as hung(sampler) says it is stuck."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        busy0 = busy_seconds()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=ROOT, env=env,
+                                start_new_session=True)
+        sampler = TreeSampler(proc.pid) if sample else None
+        if sampler:
+            sampler.start()
+        timed_out = False
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            stuck = hung is not None and sampler is not None and hung(sampler)
+            if (stuck or timeout is not None and time.perf_counter() - t0 > timeout) \
+                    and not timed_out:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGTERM)
+                deadline = time.perf_counter() + 5
+                while time.perf_counter() < deadline:
+                    pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                    if pid:
+                        break
+                    time.sleep(0.05)
+                else:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    continue
+                break
+            time.sleep(0.02)
+        wall = time.perf_counter() - t0
+        busy = busy_seconds() - busy0
+        if timed_out:
+            try:  # the workers and the resource tracker of a hung build
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if sampler:
+            sampler.stop.set()
+            sampler.join()
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read().decode(errors="replace"), fe.read().decode(errors="replace")
+    if check and (proc.returncode or timed_out):
+        raise SystemExit(f"benchmark: {' '.join(cmd)} "
+                         f"{'timed out' if timed_out else f'exited {proc.returncode}'}"
+                         f"\n{err[-3000:]}")
+    cpu = ru.ru_utime + ru.ru_stime
+    r = Run(cmd, wall, cpu, out, err, sampler.result() if sampler else {})
+    r.timed_out = timed_out
+    r.returncode = proc.returncode
+    r.others_cores = max(0.0, busy - cpu) / wall if wall else 0.0
+    return r
+
+
+def briefgen(*args: str, sample: bool = False, pre: str | None = None,
+             timeout: float | None = None, hung: Any = None) -> Run:
+    """The `briefgen` script with ARGS; with `pre`, `python -c` running that code first and
+    then briefgen's CLI in the same process (how 6c lowers RECYCLE_AFTER)."""
+    if pre is None:
+        script = Path(PY).parent / "briefgen"  # the console script users run
+        cmd = [str(script)] if script.is_file() else [PY, "-m", "briefgen"]
+        return run([*cmd, *args], sample=sample, timeout=timeout)
+    code = f"{pre}\nimport sys\nfrom briefgen.cli import main\nsys.argv[0] = 'briefgen'\nmain()"
+    return run([PY, "-c", code, *args], sample=sample, timeout=timeout, hung=hung,
+               check=timeout is None)
+
+
+def build(project: Path, out: Path, *extra: str, fresh: bool = True, sample: bool = False,
+          pre: str | None = None, timeout: float | None = None, hung: Any = None) -> Run:
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    return briefgen("build", "--project", str(project), "--out", str(out), *extra,
+                    sample=sample, pre=pre, timeout=timeout, hung=hung)
+
+
+def no_workers_for(seconds: float) -> Any:
+    """A hang test: the build had workers, and for `seconds` it has had none."""
+    def hung(sampler: TreeSampler) -> bool:
+        since = sampler.no_workers_since
+        return since is not None and time.perf_counter() - since > seconds
+    return hung
+
+
+def real_recycle_after() -> int:
+    from briefgen.build import RECYCLE_AFTER
+    return RECYCLE_AFTER
+
+
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.wall)
+
+
+def manifest(out: Path) -> dict[str, dict[str, Any]]:
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {a["path"]: a for a in data["artifacts"]}
+
+
+def helper(script: str, *args: str) -> dict[str, Any]:
+    r = run([PY, str(HERE / script), *args])
+    return json.loads(r.out) | {"_wall_s": r.wall, "_cpu_s": r.cpu}
+
+
+# -- the machine -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal:")), 0)
+    try:
+        pandoc = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
+                                check=True).stdout.splitlines()[0]
+    except (OSError, subprocess.CalledProcessError):
+        pandoc = None
+    import hashlib
+
+    import briefgen
+
+    src = Path(briefgen.__file__).parent
+    digest = hashlib.sha256()
+    for f in sorted(src.glob("*.py")):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return {"nproc": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)), "cpu": cpu,
+            "ram_gib": round(mem / 1024 / 1024, 1), "kernel": platform.release(),
+            "python": platform.python_version(), "weasyprint": version("weasyprint"),
+            "pypdf": version("pypdf"), "pydyf": version("pydyf"),
+            "briefgen": version("briefgen"), "briefgen_sources_sha256": digest.hexdigest()[:16],
+            "pandoc": pandoc}
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, mode: str, work: Path) -> None:
+        self.size = SIZES[mode]
+        self.mode = mode
+        self.work = work
+        self.figures: list[dict[str, Any]] = []
+        self.raw: dict[str, Any] = {}
+        self.started = time.perf_counter()
+
+    def log(self, message: str) -> None:
+        print(f"[{time.perf_counter() - self.started:6.0f} s] {message}", file=sys.stderr,
+              flush=True)
+
+    def figure(self, fid: str, name: str, value: float | None, target: float | None,
+               unit: str = "", lower_is_better: bool = True, note: str = "") -> None:
+        ok = None
+        if value is not None and target is not None:
+            ok = value <= target if lower_is_better else value >= target
+        self.figures.append({"id": fid, "name": name, "value": value, "target": target,
+                             "unit": unit, "pass": ok, "note": note,
+                             "better": "lower" if lower_is_better else "higher"})
+
+    def catalogue(self, n: int) -> Path:
+        path = self.work / f"catalogue-{n}"
+        if not path.exists():
+            t0 = time.perf_counter()
+            make_catalogue.make(n, path)
+            self.log(f"made a catalogue of {n} briefs in {time.perf_counter() - t0:.1f} s")
+        return path
+
+    # 1 -------------------------------------------------------------------------------------
+    def floor(self) -> None:
+        self.log("1. shipped project: import cost, WeasyPrint floor, full build --jobs 1")
+        env = dict(os.environ, FONTCONFIG_FILE=str(ROOT / "templates/fonts/fonts.conf"))
+        wait_quiet(self.log)
+        imports = [run([PY, "-c", "import weasyprint"], env=env) for _ in range(3)]
+        imp = best(imports)
+        floors, builds = [], []
+        for i in range(self.size["repeats"]):  # interleaved, so both see the same machine
+            wait_quiet(self.log)
+            floors.append(helper("floor.py", str(ROOT), *(["--breakdown"] if i == 0 else [])))
+            wait_quiet(self.log)
+            builds.append(build(ROOT, self.work / "shipped-j1", "--force", "--jobs", "1"))
+        fl = dict(floors[0])
+        fl["render_s"] = min(f["render_s"] for f in floors)
+        fl["render_cpu_s"] = min(f["render_cpu_s"] for f in floors)
+        b = best(builds)
+        floor_total = imp.wall + fl["render_s"]
+        self.raw["floor"] = {"import_process_wall_s": imp.wall, "import_process_cpu_s": imp.cpu,
+                             "floor": fl, "floor_runs": floors,
+                             "build_wall_s": [r.wall for r in builds],
+                             "build_cpu_s": [r.cpu for r in builds],
+                             "build_others_cores": [r.others_cores for r in builds],
+                             "build_summary": b.summary()}
+        self.raw["shipped_build_j1"] = b
+        self.figure("1a", "full build --jobs 1 / floor, shipped project (5 PDFs + 5 HTML), "
+                    "Python start-up + imports included in both", b.wall / floor_total, 1.15,
+                    "x", note=f"build {b.wall:.2f} s wall / floor {floor_total:.2f} s "
+                    f"(start-up+import weasyprint {imp.wall:.2f} s + render "
+                    f"{fl['render_s']:.2f} s)")
+        self.figure("1b", "same, start-up + import excluded from both",
+                    (b.wall - imp.wall) / fl["render_s"], 1.15, "x",
+                    note=f"({b.wall:.2f} - {imp.wall:.2f}) / {fl['render_s']:.2f} s")
+        cpu_floor = imp.cpu + fl.get("render_cpu_s", fl["render_s"])
+        self.figure("1c", "same as 1a on CPU time (robust to other load on the machine)",
+                    b.cpu / cpu_floor, 1.15, "x",
+                    note=f"build {b.cpu:.2f} s CPU / floor {cpu_floor:.2f} s CPU")
+
+    # 2, 3, 4 ---------------------------------------------------------------------------------
+    def catalogue_builds(self) -> None:
+        n = self.size["cat"]
+        cat = self.catalogue(n)
+        j1, j2 = self.work / f"cat{n}-j1", self.work / f"cat{n}-j2"
+        runs1, runs2 = [], []
+        for _ in range(self.size["cat_repeats"]):
+            self.log(f"2. {n} briefs ({n * 5} PDFs): full build --jobs 1")
+            wait_quiet(self.log)
+            runs1.append(build(cat, j1, "--force", "--jobs", "1", sample=True))
+            self.log(f"   {runs1[-1].wall:.1f} s (others used {runs1[-1].others_cores:.2f} "
+                     "cores meanwhile); now --jobs 2")
+            wait_quiet(self.log, max_wait=45)  # --jobs 2 needs both cores to itself
+            runs2.append(build(cat, j2, "--force", "--jobs", "2", sample=True))
+            self.log(f"   {runs2[-1].wall:.1f} s (others used {runs2[-1].others_cores:.2f} "
+                     "cores meanwhile)")
+        full1, full2 = best(runs1), best(runs2)
+        artifacts = len(manifest(j1))
+
+        def info(r: Run) -> dict[str, Any]:
+            return {"wall_s": r.wall, "cpu_s": r.cpu, "others_cores": r.others_cores, **r.mem}
+        self.raw["jobs"] = {"briefs": n, "artifacts": artifacts,
+                            "j1": info(full1), "j2": info(full2),
+                            "j1_runs": [info(r) for r in runs1],
+                            "j2_runs": [info(r) for r in runs2]}
+        self.figure("2", f"--jobs 2 / --jobs 1, catalogue of {n} briefs ({n * 5} PDFs, "
+                    f"{artifacts} artifacts)", full2.wall / full1.wall, 0.65, "x",
+                    note=f"{full2.wall:.1f} s / {full1.wall:.1f} s wall (best of "
+                    f"{len(runs1)}); CPU {full2.cpu:.1f} s vs {full1.cpu:.1f} s; other "
+                    f"processes used {full2.others_cores:.2f} of {os.cpu_count()} cores during "
+                    "the --jobs 2 run")
+
+        self.log("3. no-op rebuild (same command without --force)")
+        noop = build(cat, j1, "--jobs", "1", fresh=False)
+        s = noop.summary()
+        self.raw["noop"] = {"wall_s": noop.wall, "cpu_s": noop.cpu,
+                            "others_cores": noop.others_cores, **s}
+        self.figure("3", "no-op rebuild / full build (--jobs 1)", noop.wall / full1.wall, 0.05,
+                    "x", note=f"{noop.wall:.2f} s / {full1.wall:.1f} s; "
+                    f"{s.get('built')} built, {s.get('unchanged')} unchanged")
+
+        self.log("4. one-paragraph edit (a us-government-only block of one brief)")
+        brief = cat / "content" / "briefs" / "alliance-brief-001" / "brief.yaml"
+        text = brief.read_text(encoding="utf-8")
+        if text.count(EDIT_OLD) != 1:
+            raise SystemExit("benchmark: the paragraph to edit is not in the shipped brief")
+        before = manifest(j1)
+        mtimes = {p: (j1 / p).stat().st_mtime_ns for p in before}
+        brief.write_text(text.replace(EDIT_OLD, EDIT_NEW), encoding="utf-8")
+        try:
+            edit = build(cat, j1, "--jobs", "1", fresh=False)
+        finally:
+            brief.write_text(text, encoding="utf-8")
+        after = manifest(j1)
+        changed = sorted(p for p in after if after[p]["sha256"] != before.get(p, {}).get("sha256"))
+        rewritten = sorted(p for p in after if (j1 / p).stat().st_mtime_ns != mtimes.get(p))
+        s = edit.summary()
+        budget = full1.wall / artifacts + 0.5
+        self.raw["edit"] = {"wall_s": edit.wall, "cpu_s": edit.cpu,
+                            "others_cores": edit.others_cores, **s, "changed": changed,
+                            "rewritten": rewritten,
+                            "warnings": [ln for ln in edit.err.splitlines() if "stale" in ln]}
+        self.figure("4", f"one-paragraph edit rebuild (s); target = full/{artifacts} + 0.5 s",
+                    edit.wall, round(budget, 2), "s",
+                    note=f"{len(rewritten)} of {artifacts} artifacts rebuilt "
+                    f"({', '.join(p.rsplit('/', 1)[-1] for p in changed)}); "
+                    f"full build {full1.wall:.1f} s")
+
+        recycle = self.size["recycle"]
+        limit = 1.5 * full2.wall + 15  # recycling costs a few worker start-ups, not 50 %
+        self.log(f"6b. build path, --jobs 2, workers recycled after {recycle} PDFs "
+                 f"(RECYCLE_AFTER lowered so that recycling happens; killed after {limit:.0f} s)")
+        rec = build(cat, self.work / f"cat{n}-recycle", "--force", "--jobs", "2", sample=True,
+                    pre=f"import briefgen.build as b; b.RECYCLE_AFTER = {recycle}",
+                    timeout=limit, hung=no_workers_for(15.0))
+        done = len(re.findall(r"^\[\d+(?:/\d+)?\] .*\.pdf$", rec.err, re.M))
+        failed = not rec.timed_out and rec.returncode != 0
+        state = ("HUNG (no worker left for 15 s): killed" if rec.timed_out else
+                 f"FAILED (exit {rec.returncode})" if failed else "finished")
+        self.log(f"   {state} after {rec.wall:.0f} s, {done} of {n * 5} PDFs done")
+        # The CPython bug this runs into, reduced to four lines (gh-115634).
+        repro = run([PY, "-c", REPRO], timeout=20, check=False)
+        self.raw["build_rss"] = {
+            "real_recycle_after": real_recycle_after(), "no_recycling_j2": full2.mem,
+            "j1": full1.mem,
+            "recycled": {"recycle_after": recycle, "wall_s": rec.wall, "hung": rec.timed_out,
+                         "pdfs_done": done, "exit": None if rec.timed_out else rec.returncode,
+                         **rec.mem},
+            "cpython_gh115634_repro_hung": repro.timed_out}
+        self.figure("6c", f"build --jobs 2 finishes when workers are recycled "
+                    f"(RECYCLE_AFTER={recycle}, {n * 5} PDFs)",
+                    0.0 if rec.timed_out or failed else 1.0,
+                    1.0, "", lower_is_better=False,
+                    note=(f"HUNG after {done} of {n * 5} PDFs: no worker left and none "
+                          f"started in its place. With ProcessPoolExecutor(max_tasks_per_child) "
+                          f"this is CPython gh-115634; its 4-line reproduction "
+                          f"{'hangs' if repro.timed_out else 'does not hang'} on Python "
+                          f"{platform.python_version()}. Real builds hit it once a worker has "
+                          f"rendered RECYCLE_AFTER={real_recycle_after()} PDFs")
+                    if rec.timed_out else
+                    f"the build failed (exit {rec.returncode}): {rec.err.strip()[-300:]}"
+                    if failed else
+                    f"finished in {rec.wall:.1f} s; {rec.mem.get('workers')} worker processes "
+                    f"in all. (CPython gh-115634 reproduction: "
+                    f"{'hangs' if repro.timed_out else 'does not hang'} on Python "
+                    f"{platform.python_version()})")
+
+    # 5 -----------------------------------------------------------------------------------------
+    def html_scale(self) -> None:
+        small, big = self.size["html"]
+        res = {}
+        for n in (small, big):
+            cat = self.catalogue(n)
+            self.log(f"5. HTML-only build of {n} briefs")
+            r = build(cat, self.work / f"html-{n}", "--force", "--jobs", "1", "--format", "html")
+            res[n] = r
+        growth = res[big].wall / res[small].wall
+        slope = (res[big].wall - res[small].wall) / (big - small)
+        fixed = res[small].wall - small * slope
+        self.raw["html"] = {n: {"wall_s": r.wall, "cpu_s": r.cpu, **r.summary()}
+                            for n, r in res.items()}
+        self.raw["html"]["per_brief_s"] = slope
+        self.raw["html"]["fixed_s"] = fixed
+        self.figure("5", f"HTML-only build, {big} briefs / {small} briefs "
+                    f"(x{big // small} the content; ≤ {big / small * 1.1:.0f}x = linear)",
+                    growth, big / small * 1.1, "x",
+                    note=f"{res[big].wall:.1f} s / {res[small].wall:.1f} s; "
+                    f"{slope * 1000:.0f} ms per brief + {fixed:.1f} s fixed")
+
+    # 6 -----------------------------------------------------------------------------------------
+    def memory(self) -> None:
+        n, early = self.size["renders"], self.size["early"]
+        self.log(f"6. peak RSS over {n} PDF renders in one process (PdfRenderer)")
+        rss = helper("rss.py", str(ROOT), str(n), "1", str(early), str(n // 2), str(n))
+        p = rss["points"]
+        ratio = p[str(n)]["hwm_mib"] / p[str(early)]["hwm_mib"]
+        self.raw["rss"] = rss
+        self.figure("6a", f"peak RSS after {n} renders / after {early}, one process",
+                    ratio, 1.2, "x", note=f"{p[str(early)]['hwm_mib']:.0f} MiB -> "
+                    f"{p[str(n)]['hwm_mib']:.0f} MiB; current RSS {p[str(n)]['rss_mib']:.0f} MiB")
+        br = self.raw.get("build_rss")
+        if br:
+            rec, norec = br["recycled"], br["no_recycling_j2"]
+            per = self.size["cat"] * 5 / 2
+            self.figure("6b", f"build path --jobs 2, no recycling (~{per:.0f} PDFs per worker): "
+                        f"peak worker RSS / in-process peak after {early} renders",
+                        norec["worker_peak_mib"] / p[str(early)]["hwm_mib"], 1.2, "x",
+                        note=f"{norec['workers']} workers, worker peak "
+                        f"{norec['worker_peak_mib']} MiB, parent {norec['parent_peak_mib']} "
+                        f"MiB, parent+workers peak {norec['parent_plus_workers_peak_mib']} "
+                        f"MiB. With "
+                        f"workers recycled every {rec['recycle_after']} PDFs: "
+                        + ("the build hung (6c)" if rec["hung"] else
+                           f"{rec['workers']} workers, worker peak {rec['worker_peak_mib']} "
+                           f"MiB, parent+workers {rec['parent_plus_workers_peak_mib']} MiB"))
+
+    # 7 -----------------------------------------------------------------------------------------
+    def check(self) -> None:
+        big = self.size["check"]
+        self.log("7. briefgen check")
+        shipped = best([briefgen("check", "--project", str(ROOT)) for _ in range(2)])
+        cat = self.catalogue(big)
+        large = briefgen("check", "--project", str(cat))
+        self.raw["check"] = {"shipped": {"wall_s": shipped.wall, "cpu_s": shipped.cpu},
+                             big: {"wall_s": large.wall, "cpu_s": large.cpu}}
+        self.figure("7a", "briefgen check, shipped project (s)", shipped.wall, None, "s")
+        self.figure("7b", f"briefgen check, {big} briefs (s)", large.wall, None, "s",
+                    note=f"{(large.wall - shipped.wall) / (big - 1) * 1000:.0f} ms per brief")
+
+    # 8 -----------------------------------------------------------------------------------------
+    def pandoc(self) -> None:
+        if not shutil.which("pandoc"):
+            self.log("8. skipped: pandoc is not installed (apt-get install -y pandoc)")
+            self.figure("8", "briefgen build / pandoc + weasyprint CLI (pandoc missing)", None,
+                        0.3, "x")
+            return
+        self.log("8. pandoc + weasyprint CLI, one process per document, vs briefgen build")
+        cli = str(Path(PY).parent / "weasyprint")
+        pipes, defaults = [], []
+        for _ in range(self.size["repeats"]):
+            wait_quiet(self.log)
+            pipes.append(pipeline.run(ROOT, self.work / "pandoc", cli))
+            wait_quiet(self.log)
+            defaults.append(build(ROOT, self.work / "shipped-default", "--force"))
+        pipe = min(pipes, key=lambda p: p["wall_s"])
+        default = best(defaults)
+        j1 = self.raw["shipped_build_j1"]
+        self.raw["pandoc"] = {"pipeline": pipe, "briefgen_default_jobs": {
+            "jobs": len(os.sched_getaffinity(0)), "wall_s": default.wall, "cpu_s": default.cpu},
+            "briefgen_j1": {"wall_s": j1.wall, "cpu_s": j1.cpu}}
+        self.figure("8a", f"briefgen build --force (default --jobs "
+                    f"{len(os.sched_getaffinity(0))}) / pandoc+weasyprint, "
+                    f"{pipe['documents']} PDFs", default.wall / pipe["wall_s"], 0.3, "x",
+                    note=f"{default.wall:.2f} s / {pipe['wall_s']:.2f} s wall (pandoc "
+                    f"{pipe['pandoc_s']:.2f} s, weasyprint CLI {pipe['weasyprint_s']:.2f} s)")
+        self.figure("8b", "same with briefgen --jobs 1", j1.wall / pipe["wall_s"], 0.3, "x",
+                    note=f"{j1.wall:.2f} s / {pipe['wall_s']:.2f} s; CPU {j1.cpu:.1f} s vs "
+                    f"{pipe['cpu_s']:.1f} s")
+
+
+def table(figures: list[dict[str, Any]]) -> str:
+    rows = [("#", "figure", "measured", "target", "")]
+    for f in figures:
+        unit = f["unit"]
+        sp = " " if unit == "s" else ""
+        val = "-" if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
+        op = "≤" if f.get("better", "lower") == "lower" else "≥"
+        tgt = "-" if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
+        verdict = {True: "PASS", False: "MISS", None: "info"}[f["pass"]]
+        rows.append((f["id"], f["name"], val, tgt, verdict))
+    widths = [min(max(len(r[i]) for r in rows), 90) for i in range(5)]
+    lines = []
+    for r in rows:
+        lines.append("  ".join(c[:widths[i]].ljust(widths[i]) for i, c in enumerate(r)).rstrip())
+    return "\n".join(lines)
+
+
+def markdown_table(figures: list[dict[str, Any]]) -> str:
+    lines = ["| # | figure | measured | target | result | detail |",
+             "|---|---|---|---|---|---|"]
+    for f in figures:
+        unit = f["unit"]
+        sp = " " if unit == "s" else ""
+        val = "–" if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
+        op = "≤" if f.get("better", "lower") == "lower" else "≥"
+        tgt = "–" if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
+        verdict = {True: "PASS", False: "**MISS**", None: "info"}[f["pass"]]
+        lines.append(f"| {f['id']} | {f['name']} | {val} | {tgt} | {verdict} | {f['note']} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller catalogues (~3 min)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/bench-run"),
+                    help="scratch folder for catalogues and builds (wiped first)")
+    ap.add_argument("--results", type=Path, default=None,
+                    help="where to write the figures (default benchmarks/results.json, "
+                    "or benchmarks/results-quick.json with --quick)")
+    ap.add_argument("--only", default="", help="comma-separated steps: floor,jobs,html,"
+                    "memory,check,pandoc (default: all)")
+    args = ap.parse_args()
+    if args.results is None:
+        args.results = HERE / ("results-quick.json" if args.quick else "results.json")
+    work = args.work.resolve()
+    if not work.name.startswith("bench-") or work.parent != Path("/tmp"):
+        ap.error("--work must be a /tmp/bench-* folder")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+    bench = Bench("quick" if args.quick else "full", work)
+    info = machine()
+    load_before = os.getloadavg()
+    bench.log(f"{info['nproc']} CPUs ({info['cpu']}), load average {load_before[0]:.2f}; "
+              f"mode {bench.mode}")
+    steps = {"floor": bench.floor, "jobs": bench.catalogue_builds, "html": bench.html_scale,
+             "memory": bench.memory, "check": bench.check, "pandoc": bench.pandoc}
+    only = [s for s in args.only.split(",") if s] or list(steps)
+    if "pandoc" in only and "floor" not in only:
+        only.insert(0, "floor")
+    for name, step in steps.items():
+        if name in only:
+            step()
+    elapsed = time.perf_counter() - bench.started
+    bench.raw.pop("shipped_build_j1", None)
+    results = {"mode": bench.mode, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+               "command": " ".join([PY, *sys.argv]),
+               "machine": info, "load_average_before": load_before,
+               "load_average_after": os.getloadavg(), "elapsed_s": elapsed,
+               "figures": bench.figures, "markdown_table": markdown_table(bench.figures),
+               "raw": bench.raw}
+    args.results.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    print(table(bench.figures))
+    print(f"\n{elapsed:.0f} s in all; load average before {load_before[0]:.2f}, after "
+          f"{os.getloadavg()[0]:.2f}; results in {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
