@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import REPO, run
@@ -98,3 +99,17 @@ def test_readme_shows_a_rendered_page() -> None:
     readme = (REPO / "README.md").read_text()
     for image in re.findall(r"\]\((docs/images/[^)]+\.png)\)", readme):
         assert (REPO / image).is_file()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "WeasyPrint 70's default footnote-policy (auto) moves a note to the next page when the "
+    "citing line is at the foot of a full page; footnote-policy: line mis-paginates the "
+    "shipped brief (8 pages) and footnote-policy: block raises AssertionError in WeasyPrint. "
+    "Open in issue #4."))
+def test_every_footnote_sits_on_its_citing_page(shipped_build: Path) -> None:
+    for audience, lang in [("beijing-outreach", "en"), ("rok-public", "en")]:
+        pages = [p.extract_text() for p in
+                 PdfReader(artifact(shipped_build, audience, lang, "pdf")).pages]
+        cited = [i for i, t in enumerate(pages) if "Cyber Working Group" in t]
+        noted = [i for i, t in enumerate(pages) if "existing bilateral" in t.replace("\n", " ")]
+        assert noted and noted[0] in cited, (audience, cited, noted)
