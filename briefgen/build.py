@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import tempfile
 import time
@@ -20,8 +19,6 @@ from .content import Project
 from .errors import BriefError, Problem, Problems
 from .i18n import Messages, templates_dir
 from .render import render_edition, render_index
-
-log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 FORMATS = ("html", "pdf")
@@ -73,7 +70,6 @@ class Report:
     pruned: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
-    manifest: str = ""
 
 
 def _sha(data: bytes) -> str:
@@ -429,7 +425,6 @@ def build(project: Project, opts: Options,
             target.unlink()
             report.pruned.append(path)
             _remove_empty_parents(target.parent, out)
-    report.manifest = manifest_path.name
     report.seconds = time.perf_counter() - started
     return report
 
@@ -463,7 +458,7 @@ def _entry(job: Job, data: bytes, pages: int | None) -> dict[str, Any]:
     return entry
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
@@ -483,5 +478,5 @@ def index_page(project: Project, artifacts: list[dict[str, Any]]) -> str:
             row["pages"] = a.get("pages")
         row["bytes"] += a["bytes"]
     for row in rows.values():
-        row["size"] = _size(row.pop("bytes"))
+        row["size"] = human_size(row.pop("bytes"))
     return render_index(list(rows.values()), folders=project.template_folders)

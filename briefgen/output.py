@@ -12,8 +12,6 @@ import click
 
 from .errors import BriefError, Problem
 
-log = logging.getLogger("briefgen")
-
 
 def setup_logging(verbosity: int) -> None:
     """-q: errors only; default: warnings and results; -v: every step."""
@@ -65,19 +63,17 @@ def fail(exc: BriefError, quiet: bool = False) -> None:
     click.echo(summary, err=True)
 
 
-def size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
 def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
                   pruned: list[str], seconds: float) -> str:
+    from .build import human_size
+
     rows = [("built", a) for a in built] + [("skipped", a) for a in skipped]
     rows.sort(key=lambda r: r[1]["path"])
     width = max([len(a["path"]) for _, a in rows] + [8])
     lines = [f"{'artifact':<{width}}  {'status':<7}  {'pages':>5}  {'size':>7}"]
     for status, a in rows:
         pages = str(a.get("pages", "")) if a.get("pages") is not None else "-"
-        lines.append(f"{a['path']:<{width}}  {status:<7}  {pages:>5}  {size(a['bytes']):>7}")
+        lines.append(f"{a['path']:<{width}}  {status:<7}  {pages:>5}  {human_size(a['bytes']):>7}")
     for path in pruned:
         lines.append(f"{path:<{width}}  pruned")
     lines.append(f"{len(built)} built, {len(skipped)} unchanged, {len(pruned)} pruned "
