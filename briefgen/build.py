@@ -44,10 +44,6 @@ class Job:
     inputs: str = ""  # hash of the files and options it was made from (the cheap first check)
     reused: bool = False  # inputs unchanged: not even its HTML was rendered
 
-    @property
-    def entry_id(self) -> tuple[str, str, str, str]:
-        return (self.brief, self.audience, self.language, self.format)
-
 
 @dataclass
 class Options:
