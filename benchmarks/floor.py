@@ -83,9 +83,8 @@ def main() -> int:
         results = [renderer.render(j.source, j.variant) for j in jobs]
         result["briefgen_render_s"] = time.perf_counter() - t0
         result["briefgen_render_cpu_s"] = time.process_time() - c0
-        # What the build runs on each PDF for the leak guard: guard.pdf_text (pdftotext) in
-        # current briefgen, guard.pdf_surfaces (pypdf) in older versions.
-        extract = getattr(guard, "pdf_text", None) or guard.pdf_surfaces
+        # What the build runs on each PDF for the leak guard.
+        extract = guard.pdf_text
         t0, c0 = time.perf_counter(), time.process_time()
         for r in results:
             extract(r.data)

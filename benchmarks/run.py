@@ -606,16 +606,20 @@ class Bench:
                     f"{pipe['cpu_s']:.1f} s")
 
 
+def _cells(f: dict[str, Any], dash: str, miss: str) -> tuple[str, str, str]:
+    """A figure's measured value, target and verdict, formatted for a table."""
+    unit = f["unit"]
+    sp = " " if unit == "s" else ""
+    val = dash if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
+    op = "≤" if f.get("better", "lower") == "lower" else "≥"
+    tgt = dash if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
+    return val, tgt, {True: "PASS", False: miss, None: "info"}[f["pass"]]
+
+
 def table(figures: list[dict[str, Any]]) -> str:
     rows = [("#", "figure", "measured", "target", "")]
     for f in figures:
-        unit = f["unit"]
-        sp = " " if unit == "s" else ""
-        val = "-" if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
-        op = "≤" if f.get("better", "lower") == "lower" else "≥"
-        tgt = "-" if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
-        verdict = {True: "PASS", False: "MISS", None: "info"}[f["pass"]]
-        rows.append((f["id"], f["name"], val, tgt, verdict))
+        rows.append((f["id"], f["name"], *_cells(f, "-", "MISS")))
     widths = [min(max(len(r[i]) for r in rows), 90) for i in range(5)]
     lines = []
     for r in rows:
@@ -627,12 +631,7 @@ def markdown_table(figures: list[dict[str, Any]]) -> str:
     lines = ["| # | figure | measured | target | result | detail |",
              "|---|---|---|---|---|---|"]
     for f in figures:
-        unit = f["unit"]
-        sp = " " if unit == "s" else ""
-        val = "–" if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
-        op = "≤" if f.get("better", "lower") == "lower" else "≥"
-        tgt = "–" if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
-        verdict = {True: "PASS", False: "**MISS**", None: "info"}[f["pass"]]
+        val, tgt, verdict = _cells(f, "–", "**MISS**")
         lines.append(f"| {f['id']} | {f['name']} | {val} | {tgt} | {verdict} | {f['note']} |")
     return "\n".join(lines)
 

@@ -26,6 +26,10 @@ class Text:
     def plain(self) -> str:
         return plain(self.html)
 
+    def __html__(self) -> str:
+        """Jinja's autoescape prints a Text as its HTML: our Markdown renderer made it."""
+        return self.html
+
     def __bool__(self) -> bool:
         return bool(self.html.strip())
 

@@ -68,9 +68,6 @@ class Project:
             return (own.resolve(), ours)
         return (ours,)
 
-    def shown(self, path: Path) -> str:
-        return display_path(path, self.root)
-
     def editions(self, slug: str) -> list[tuple[str, str]]:
         """(audience, language) pairs that a brief is published in."""
         src = self.briefs[slug]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
 
 from .audiences import Edition
 from .errors import Problem
@@ -126,26 +125,3 @@ def pdf_text(data: bytes) -> str:
 
     from pypdf import PdfReader
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def pdf_surfaces(data: bytes) -> dict[str, str]:
-    """What a PDF shows a reader or a machine: its text layer, metadata and bookmarks."""
-    import io
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    meta: dict[str, Any] = dict(reader.metadata or {})
-    metadata = "\n".join(str(v) for v in meta.values() if v)
-    marks: list[str] = []
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                marks.append(str(item.title))
-
-    walk(reader.outline)
-    return {"PDF text": pdf_text(data), "PDF metadata": metadata,
-            "PDF bookmarks": "\n".join(marks)}

@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
-from .audiences import Edition, Text
+from .audiences import Edition
 from .errors import BriefError, Problem
 from .i18n import Messages, templates_dir
 
@@ -27,8 +27,6 @@ def css_string(value: str) -> Markup:
     return Markup('"' + escaped.replace("<", "\\3C ") + '"')
 
 
-# Text renders as its HTML in templates (it was produced by our Markdown renderer).
-Text.__html__ = lambda self: self.html  # type: ignore[attr-defined]
 
 
 Folders = tuple[Path, ...]
