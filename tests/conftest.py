@@ -49,6 +49,18 @@ def run_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600)
 
 
+def weasyprint_imported(*args: str, cwd: Path) -> tuple[object, bool]:
+    """Run a briefgen command in a fresh interpreter: its exit code, and whether it
+    imported WeasyPrint."""
+    code = ("import sys; from briefgen.cli import main\n"
+            f"try:\n    main({list(args)!r})\nexcept SystemExit as e:\n    code = e.code\n"
+            "print(code, any(m.startswith('weasyprint') for m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
+                          text=True, check=True)
+    exit_code, imported = proc.stdout.split()
+    return int(exit_code), imported == "True"
+
+
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped briefs built once (every audience, language and format)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from briefgen import __version__
 
-from conftest import run, run_subprocess
+from conftest import run, run_subprocess, weasyprint_imported
 
 
 def test_version() -> None:
@@ -77,11 +77,4 @@ def test_no_traceback_from_real_entry_point(project: Path) -> None:
 
 
 def test_check_does_not_import_weasyprint(project: Path) -> None:
-    code = ("import sys; from briefgen.cli import main\n"
-            "try:\n    main(['check'])\nexcept SystemExit as e:\n    code = e.code\n"
-            "print(code, any(m.startswith('weasyprint') for m in sys.modules))")
-    import subprocess
-    import sys
-    proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
-                          text=True, check=True)
-    assert proc.stdout.strip() == "0 False"
+    assert weasyprint_imported("check", cwd=project) == (0, False)

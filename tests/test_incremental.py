@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run
+from conftest import run, weasyprint_imported
 
 
 def manifest(out: Path, name: str = "manifest.json") -> dict[str, dict]:  # type: ignore[type-arg]
@@ -33,12 +33,7 @@ def test_noop_rebuild_skips_everything_without_weasyprint(project: Path) -> None
     # touching a content file without changing it rebuilds nothing
     brief = project / "content/briefs/demo/brief.yaml"
     os.utime(brief, None)
-    code = ("import sys; from briefgen.cli import main\n"
-            "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    assert e.code == 0\n"
-            "print(any(m.startswith('weasyprint') for m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
-                          text=True, check=True)
-    assert proc.stdout.strip() == "False"
+    assert weasyprint_imported("build", "-q", cwd=project) == (0, False)
     assert files(project / "build") == before
 
 
