@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,26 @@ def _import_weasyprint() -> None:
 _import_weasyprint()
 
 import weasyprint  # noqa: E402
+from weasyprint.formatting_structure.boxes import (  # noqa: E402
+    BlockContainerBox,
+    FootnoteAreaBox,
+    LineBox,
+    ParentBox,
+    TextBox,
+)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402
 
+# Every footnote on the page that cites it. These are defaults, of the user origin: a
+# project's print.css may override them. WeasyPrint reads footnote-policy from the note
+# (layout/block.py); `line` carries a citing line that leaves no room for its note to the next
+# page, instead of moving the note there alone. The bottom padding, too thin to see, works
+# around WeasyPrint 69-70 asking whether the notes overflow their area by comparing two float
+# sums, equal by construction, with a bare ">" (layout/__init__.py, _update_footnote_area):
+# when rounding tips it, every note goes to the next page, wherever its call is.
+NOTE_DEFAULTS = weasyprint.CSS(string="* { footnote-policy: line } "
+                                      "@page { @footnote { padding-bottom: 0.1pt } }")
+REFLOWS = 3  # layouts after the first, at most, to bring notes back to their calls' pages
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" '
                     r"\(U\+([0-9A-F]+)\)")
 
@@ -73,6 +91,7 @@ class PdfResult:
     refused: list[str] = field(default_factory=list)
     metadata: list[str] = field(default_factory=list)  # as written to the PDF's Info/XMP
     bookmarks: list[str] = field(default_factory=list)  # the outline, flattened
+    text: str = ""  # every piece of text laid out on the pages, a line per line box
 
 
 class _Collect(logging.Handler):
@@ -91,6 +110,9 @@ class PdfRenderer:
         self.font_config = FontConfiguration()
         self.roots = [content_root, templates_dir()]
 
+    def _layout(self, source: Any) -> Any:
+        return source.render(font_config=self.font_config, stylesheets=[NOTE_DEFAULTS])
+
     def render(self, html: str, variant: str = "pdf/ua-1") -> PdfResult:
         fetcher = ProjectOnlyFetcher(self.roots)
         handler = _Collect()
@@ -101,8 +123,20 @@ class PdfRenderer:
         logger.propagate = False
         logger.addHandler(handler)
         try:
-            doc = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/",
-                                  url_fetcher=fetcher).render(font_config=self.font_config)
+            source = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/",
+                                     url_fetcher=fetcher)
+            doc = self._layout(source)
+            seen = len(handler.messages), len(fetcher.refused)
+            moved: set[Any] = set()
+            for _ in range(REFLOWS):
+                if not keep_notes_with_calls(doc, moved):
+                    break
+                again = self._layout(source)
+                # The same HTML again: keep the first layout's warnings, not their repeats.
+                del handler.messages[seen[0]:], fetcher.refused[seen[1]:]
+                if len(notes_off_their_page(again)) >= len(notes_off_their_page(doc)):
+                    break  # no better: keep the layout we have
+                doc = again
             # A stable file identifier: the same HTML always gives the same bytes.
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
@@ -118,6 +152,9 @@ class PdfRenderer:
                 missing.append(f"U+{m.group(2)} \"{m.group(1)}\"")
             else:
                 warnings.append(message)
+        for call, cited, printed in notes_off_their_page(doc):
+            warnings.append(f"footnote {call} is cited on page {cited} but printed on "
+                            + (f"page {printed}" if printed else "no page"))
         meta = doc.metadata
         metadata = [meta.title or "", *meta.authors, meta.description or "",
                     *meta.keywords, meta.generator or ""]
@@ -130,4 +167,71 @@ class PdfRenderer:
 
         walk(doc.make_bookmark_tree())
         return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused,
-                         [m for m in metadata if m], bookmarks)
+                         [m for m in metadata if m], bookmarks, laid_out_text(doc))
+
+
+def laid_out_text(doc: Any) -> str:
+    """The text WeasyPrint placed on the pages (body, footnotes, headers and footers, generated
+    content), one line per line box: what the PDF's text layer holds, without reading it back
+    (pdftotext cost a subprocess and 50 ms per PDF; a test compares the two)."""
+    lines: list[str] = []
+    for page in doc.pages:
+        for box in page._page_box.descendants(placeholders=True):
+            if isinstance(box, LineBox):
+                lines.append("".join(b.text for b in box.descendants(placeholders=True)
+                                     if isinstance(b, TextBox)))
+    return "\n".join(lines)
+
+
+def notes_off_their_page(doc: Any) -> list[tuple[str, int, int]]:
+    """(call, page of the call, page of the note or 0) for every footnote printed on another
+    page than its call; pages count from 1."""
+    cited: dict[Any, tuple[str, int]] = {}
+    printed: dict[Any, int] = {}
+    for number, page in enumerate(doc.pages, 1):
+        body, *areas = page._page_box.children
+        for box in body.descendants():
+            if box.footnote is not None:
+                call = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
+                cited.setdefault(box.footnote.element, (call, number))
+        for area in areas:
+            if isinstance(area, FootnoteAreaBox):
+                for note in area.children:
+                    printed.setdefault(note.element, number)
+    return [(call, page, printed.get(note, 0)) for note, (call, page) in cited.items()
+            if printed.get(note) != page]
+
+
+def keep_notes_with_calls(doc: Any, moved: set[Any]) -> bool:
+    """Prepare the next layout of a document with notes printed after their calls' pages.
+
+    WeasyPrint moves a page's notes to the next page to fit one more line of a paragraph when
+    orphans and widows forbid breaking before that line (layout/block.py, _linebox_layout).
+    That paragraph is the first one continued on the next page (headings, kept with what
+    follows, aside): one more orphan line moves it there whole instead, and the notes stay.
+    Changes the HTML tree that WeasyPrint lays out again, each element once (moved); False
+    when there is nothing left to change.
+    """
+    changed = False
+    for _call, page, _printed in notes_off_their_page(doc):
+        if page >= len(doc.pages):
+            continue
+        block = next((b for b in _line_blocks(doc.pages[page]._page_box.children[0])
+                      if b is not None and b.style["break_after"] not in ("avoid", "avoid-page")),
+                     None)
+        if block is None or block.element is None or block.element in moved:
+            continue
+        moved.add(block.element)
+        style = [block.element.get("style"), f"orphans: {block.style['orphans'] + 1}"]
+        block.element.set("style", "; ".join(s for s in style if s))
+        changed = True
+    return changed
+
+
+def _line_blocks(box: Any, block: Any = None) -> Iterator[Any]:
+    """The block container of each line box under box, in reading order."""
+    if isinstance(box, LineBox):
+        yield block
+    elif isinstance(box, ParentBox):
+        for child in box.children:
+            yield from _line_blocks(child, box if isinstance(box, BlockContainerBox) else block)
