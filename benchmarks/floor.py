@@ -8,7 +8,9 @@ Prints one JSON object. The print HTML comes from briefgen's own planner
 
   import_s      importing weasyprint (after FONTCONFIG_FILE is set, as briefgen does)
   plan_s        briefgen loading the project and producing the print HTML (not part of the floor)
-  render_s      the floor: weasyprint.HTML(string=...).write_pdf(pdf_variant=..., pdf_tags=True)
+  render_s      the floor: weasyprint.HTML(string=...).write_pdf(pdf_variant=..., pdf_tags=True,
+                stylesheets=[briefgen.pdf.NOTE_DEFAULTS]) (one layout: the shipped briefs need
+                no second one to keep footnotes with their calls)
                 once per PDF, in job order, one FontConfiguration, in this already-imported
                 process (so the first documents pay font loading, as in a build)
   render_warm_s the same pass again (every font already loaded): the steady-state cost
@@ -16,8 +18,9 @@ Each *_s has a *_cpu_s twin (time.process_time) where it is useful.
 
 With --breakdown, also what briefgen's build does per PDF on top of the floor:
   briefgen_render_s  briefgen.pdf.PdfRenderer.render (fetcher, log capture, identifier)
-  guard_pdf_s        the leak guard's PDF text extraction (guard.pdf_text: pdftotext, one
-                     subprocess per PDF; CPU time counts this process only)
+  guard_pdf_s        the leak guard on each PDF: its phrase search over the text WeasyPrint
+                     laid out (PdfResult.text, collected inside briefgen_render_s), the
+                     metadata and the bookmarks
   check_html_s       briefgen.build.check_html over the print HTML
 """
 
@@ -42,6 +45,7 @@ def main() -> int:
     import_s = time.perf_counter() - t0
 
     from briefgen.build import Options, check_html, plan
+    from briefgen.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
     from briefgen.content import load_project
     from briefgen.errors import Problems
 
@@ -59,7 +63,8 @@ def main() -> int:
         for job in jobs:
             t = time.perf_counter()
             data = weasyprint.HTML(string=job.source, base_url=base).write_pdf(
-                pdf_variant=job.variant, pdf_tags=True, font_config=font_config)
+                pdf_variant=job.variant, pdf_tags=True, font_config=font_config,
+                stylesheets=[NOTE_DEFAULTS])
             times.append(time.perf_counter() - t)
             pdfs.append(data)
         return time.perf_counter() - start, time.process_time() - cpu, times, pdfs
@@ -83,11 +88,13 @@ def main() -> int:
         results = [renderer.render(j.source, j.variant) for j in jobs]
         result["briefgen_render_s"] = time.perf_counter() - t0
         result["briefgen_render_cpu_s"] = time.process_time() - c0
-        # What the build runs on each PDF for the leak guard.
-        extract = guard.pdf_text
+        # What the build runs on each PDF for the leak guard: the phrase search over the
+        # laid-out text, the metadata and the bookmarks.
         t0, c0 = time.perf_counter(), time.process_time()
-        for r in results:
-            extract(r.data)
+        for job, r in zip(jobs, results, strict=True):
+            assert job.edition is not None
+            guard.scan(job.edition, {"PDF text": r.text, "PDF metadata": "\n".join(r.metadata),
+                                     "PDF bookmarks": "\n".join(r.bookmarks)})
         result["guard_pdf_s"] = time.perf_counter() - t0
         result["guard_pdf_cpu_s"] = time.process_time() - c0
         t0, c0 = time.perf_counter(), time.process_time()

@@ -272,6 +272,24 @@ def _worker_init(content_root: str) -> None:
     _RENDERER = PdfRenderer(Path(content_root))
 
 
+def warm_up(project: Project) -> None:
+    """Do once, while nothing waits, what the first rebuild of a `build --watch` would pay
+    for: import WeasyPrint, compile the templates, load the fonts of every language (one
+    edition rendered and thrown away, and a line in each language)."""
+    from .render import stylesheet
+
+    if _RENDERER is None:
+        _worker_init(str(project.content))
+    for slug in sorted(project.briefs)[:1]:
+        for aid, lang in project.editions(slug)[:1]:
+            edition = resolve(project, slug, aid, lang, "print", Problems([]))
+            _RENDERER.render(render_edition(edition, None, project.template_folders))
+    css = stylesheet(project.template_folders, "print.css")
+    for lang, word in (("en", "Alliance"), ("ko", "동맹"), ("zh-Hans", "同盟")):
+        _RENDERER.render(f'<html lang="{lang}"><head><style>{css}</style></head><body><h2>'
+                         f'{word}</h2><p>{word} <b>{word}</b> <i>{word}</i></p></body></html>')
+
+
 def _pool_init(content_root: str) -> None:
     """A PDF worker: Ctrl-C reaches the whole process group, but only the parent acts on it
     (leaving the with-block terminates the pool); an interrupted worker prints a traceback."""
@@ -283,7 +301,7 @@ def _pool_init(content_root: str) -> None:
 
 def _render_pdf(html: str, variant: str) -> tuple[Any, dict[str, str]]:
     result = _RENDERER.render(html, variant)
-    return result, {"PDF text": guard.pdf_text(result.data),
+    return result, {"PDF text": result.text,
                     "PDF metadata": "\n".join(result.metadata),
                     "PDF bookmarks": "\n".join(result.bookmarks)}
 
@@ -297,7 +315,9 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
     """
     if not jobs:
         return
-    if n_jobs <= 1 and len(jobs) <= RECYCLE_AFTER:
+    # One PDF (the usual edit) is quicker here than in a worker that must start Python,
+    # import briefgen and WeasyPrint first.
+    if (n_jobs <= 1 or len(jobs) == 1) and len(jobs) <= RECYCLE_AFTER:
         if _RENDERER is None:
             _worker_init(str(content_root))
         for job in jobs:

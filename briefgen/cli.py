@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,14 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("briefgen: interrupted; nothing was written", err=True)
             sys.exit(130)
         except OSError as exc:  # disk full, permissions: the user's to fix, not a traceback
-            where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"briefgen: {exc.strerror or exc}{where}; nothing was changed",
-                       err=True)
+            _os_error(exc)
             sys.exit(CONTENT_ERRORS)
     return wrapper
+
+
+def _os_error(exc: OSError) -> None:
+    where = f" ({exc.filename})" if exc.filename else ""
+    click.echo(f"briefgen: {exc.strerror or exc}{where}; nothing was changed", err=True)
 
 
 def _load(project: Path) -> Any:
@@ -69,27 +73,54 @@ def main() -> None:
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u"]), default=None,
               help="Override each audience's PDF variant.")
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N slices.")
+@click.option("--watch", is_flag=True,
+              help="Keep running and rebuild what changed on every save (Ctrl-C stops).")
 @_common
 def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[str, ...],
           languages: tuple[str, ...], formats: tuple[str, ...], out: Path | None,
           jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
-          shard: str | None) -> None:
+          shard: str | None, watch: bool) -> None:
     """Build every brief for every audience, language and format into build/."""
     from .build import Options
-    from .build import build as run_build
-    from .progress import Progress
 
-    proj = _load(project)
-    _known(proj, briefs, audiences)
     opts = Options(out=out or project / "build", briefs=briefs, audiences=audiences,
                    languages=languages, formats=formats or ("html", "pdf"),
                    jobs=jobs or len(os.sched_getaffinity(0)), force=force, strict=strict,
                    variant=pdf_variant, shard=_parse_shard(shard))
+    if not watch:
+        _build_once(project, opts, quiet)
+        return
+    from .serve import watch as watch_changes
+
+    def again(first: bool) -> None:
+        try:
+            proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
+                               changed_only=not first)
+            if first and "pdf" in opts.formats:
+                from .build import warm_up
+                warm_up(proj)
+        except BriefError as exc:
+            fail(exc, quiet)  # the last good build stays in place
+        except OSError as exc:  # e.g. a file caught between an editor's delete and write
+            _os_error(exc)
+        click.echo("briefgen: watching for changes (Ctrl-C to stop)", err=True)
+
+    watch_changes(project, again)
+
+
+def _build_once(project: Path, opts: Any, quiet: bool, changed_only: bool = False) -> Any:
+    from .build import build as run_build
+    from .progress import Progress
+
+    proj = _load(project)
+    _known(proj, opts.briefs, opts.audiences)
     with Progress(quiet) as progress:
         report = run_build(proj, opts, progress.step)
     show_problems(report.warnings, quiet)
     if not quiet:
-        click.echo(summary_table(report.built, report.skipped, report.pruned, report.seconds))
+        click.echo(summary_table(report.built, [] if changed_only else report.skipped,
+                                 report.pruned, report.seconds, len(report.skipped)))
+    return proj
 
 
 def _parse_shard(value: str | None) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Problem, Problems, did_you_mean, display_path
 from .models import UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation
-from .yamlread import Document, Loc, read_yaml
+from .yamlread import Document, Loc, cache_dir, read_yaml
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
 
@@ -231,7 +231,7 @@ def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
 
 def _read(path: Path, root: Path, problems: Problems) -> Document | None:
     try:
-        return read_yaml(path, display_path(path, root))
+        return read_yaml(path, display_path(path, root), cache=cache_dir())
     except BriefError as exc:
         for p in exc.problems:
             problems.add(p)

@@ -11,7 +11,7 @@ from .errors import Problem
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'",
                          "«": '"', "»": '"', "「": '"', "」": '"', "–": "-", "—": "-",
-                         "\u2011": "-", "\u00a0": " "})
+                         "\u2010": "-", "\u2011": "-", "\u00a0": " "})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _CJK = "\u1100-\u11ff\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff" \
        "\uac00-\ud7a3\uff00-\uffef"
@@ -110,18 +110,3 @@ def problems(edition: Edition, leaks: list[Leak], artifact: str) -> list[Problem
                                hint="reword it, or hide this text from the audience"))
     return out
 
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text layer: poppler's pdftotext (fast), else pypdf (pure Python, ~30x slower)."""
-    import shutil
-    import subprocess
-
-    if tool := shutil.which("pdftotext"):
-        proc = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=data,
-                              capture_output=True, check=False)
-        if proc.returncode == 0:
-            return proc.stdout.decode("utf-8", "replace")
-    import io
-
-    from pypdf import PdfReader
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)

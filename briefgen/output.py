@@ -64,18 +64,21 @@ def fail(exc: BriefError, quiet: bool = False) -> None:
 
 
 def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
-                  pruned: list[str], seconds: float) -> str:
+                  pruned: list[str], seconds: float, unchanged: int | None = None) -> str:
+    """One row per artifact (rows for unchanged ones only if given), then the counts."""
     from .build import human_size
 
     rows = [("built", a) for a in built] + [("skipped", a) for a in skipped]
     rows.sort(key=lambda r: r[1]["path"])
     width = max([len(a["path"]) for _, a in rows] + [8])
-    lines = [f"{'artifact':<{width}}  {'status':<7}  {'pages':>5}  {'size':>7}"]
+    lines = [f"{'artifact':<{width}}  {'status':<7}  {'pages':>5}  {'size':>7}"] if rows or \
+        pruned else []
     for status, a in rows:
         pages = str(a.get("pages", "")) if a.get("pages") is not None else "-"
         lines.append(f"{a['path']:<{width}}  {status:<7}  {pages:>5}  {human_size(a['bytes']):>7}")
     for path in pruned:
         lines.append(f"{path:<{width}}  pruned")
-    lines.append(f"{len(built)} built, {len(skipped)} unchanged, {len(pruned)} pruned "
+    unchanged = len(skipped) if unchanged is None else unchanged
+    lines.append(f"{len(built)} built, {unchanged} unchanged, {len(pruned)} pruned "
                  f"in {seconds:.1f} s")
     return "\n".join(lines)

@@ -52,8 +52,8 @@ def environment(folders: Folders) -> SandboxedEnvironment:
     return env
 
 
-@lru_cache(maxsize=8)
 def stylesheet(folders: Folders, name: str) -> str:
+    """Read every time (no cache): `serve` and `build --watch` must see an edited file."""
     for folder in folders:
         if (folder / "css" / name).is_file():
             return (folder / "css" / name).read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,35 @@ RELOAD = """<script>
 </script>"""
 
 
+def watched(root: Path) -> list[Path]:
+    """What an edition is made from: the content, the project's templates, briefgen's."""
+    return [p for p in (root / "content", root / "templates", templates_dir()) if p.is_dir()]
+
+
+def watch(root: Path, rebuild: Callable[[bool], None]) -> None:
+    """rebuild(True) now, then rebuild(False) after every burst of saves, until Ctrl-C.
+    Saves made while a rebuild runs are seen: the watcher starts first."""
+    watcher = Watcher(watched(root))
+    watcher.thread.start()
+    rebuild(True)
+    try:
+        while True:
+            if watcher.changed.wait(0.2):
+                watcher.changed.clear()
+                rebuild(False)
+    except KeyboardInterrupt:
+        click.echo("briefgen: stopped watching", err=True)
+    finally:
+        watcher.stop.set()
+
+
 class Watcher:
     """Counts saves under content/ and templates/ (watchfiles; mtime polling without it)."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = [p for p in paths if p.exists()]
         self.changes = 0
+        self.changed = threading.Event()  # set at each change; the consumer clears it
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -47,6 +71,7 @@ class Watcher:
         for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=50,
                        raise_interrupt=False):
             self.changes += 1
+            self.changed.set()
 
     def _poll(self) -> None:  # pragma: no cover
         def snapshot() -> dict[Path, float]:
@@ -57,6 +82,7 @@ class Watcher:
             now = snapshot()
             if now != last:
                 self.changes += 1
+                self.changed.set()
                 last = now
 
 
@@ -118,7 +144,7 @@ class Preview:
 
 def serve(root: Path, port: int) -> None:
     preview = Preview(root.resolve())
-    watcher = Watcher([root / "content", templates_dir()])
+    watcher = Watcher(watched(root))
     watcher.thread.start()
 
     class Handler(BaseHTTPRequestHandler):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +183,11 @@ def _line_col(text: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def read_yaml(path: Path, shown: str) -> Document:
-    """Parse a YAML file; raise BriefError with file:line:col for anything unreadable."""
+def read_yaml(path: Path, shown: str, cache: Path | None = None) -> Document:
+    """Parse a YAML file; raise BriefError with file:line:col for anything unreadable.
+
+    With a cache folder, a file whose bytes were parsed before is not parsed again (parsing
+    is most of the time `check` and an incremental build take; see cache_entry)."""
     try:
         if path.exists() and not path.is_file():  # a FIFO or device: blocks or never ends
             raise BriefError([Problem(shown, 0, 0, "not a regular file",
@@ -194,6 +202,16 @@ def read_yaml(path: Path, shown: str) -> Document:
                 f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data")])
     except OSError as exc:
         raise BriefError([Problem(shown, 0, 0, f"cannot read file: {exc.strerror}")]) from None
+    entry = cache_entry(cache, path, raw) if cache else None
+    if entry and (doc := entry.load(shown)):
+        return doc
+    doc = _parse(raw, shown)
+    if entry:
+        entry.save(doc)
+    return doc
+
+
+def _parse(raw: bytes, shown: str) -> Document:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a BOM from Windows editors is harmless
     try:
@@ -248,6 +266,93 @@ def read_yaml(path: Path, shown: str) -> Document:
         raise BriefError([Problem(shown, line, col, exc.message, hint=exc.hint)]) from None
     _block_indents(doc, text)
     return doc
+
+
+# -- the parse cache -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _parser_id() -> bytes:
+    """What a parse depends on besides the file: this module's code and ruamel's version."""
+    from ruamel.yaml import __version__ as ruamel_version
+
+    return Path(__file__).read_bytes() + str(ruamel_version).encode()
+
+
+@dataclass
+class CacheEntry:
+    """One file's slot in the cache: named after its path, valid for one content hash.
+
+    JSON, not pickle: the cache sits in the project folder, and loading it must not be able
+    to run code. Dicts and lists are tagged so keys keep their type (2026 vs "2026")."""
+
+    file: Path
+    digest: str
+
+    def load(self, shown: str) -> Document | None:
+        try:
+            stored = json.loads(self.file.read_text(encoding="utf-8"))
+            if stored["digest"] != self.digest:
+                return None
+            return Document(shown, _decode(stored["data"]),
+                            {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
+                            {tuple(loc) for loc in stored["block"]},
+                            {tuple(loc): n for loc, n in stored["indent"]})
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None  # missing, half-written by a crash, or from another version
+
+    def save(self, doc: Document) -> None:
+        stored = {"digest": self.digest, "data": _encode(doc.data),
+                  "positions": [[list(loc), *pos] for loc, pos in doc.positions.items()],
+                  "block": [list(loc) for loc in doc.block],
+                  "indent": [[list(loc), n] for loc, n in doc.indent.items()]}
+        try:
+            folder = self.file.parent
+            if not folder.is_dir():
+                folder.mkdir(parents=True)
+                (folder.parent / "CACHEDIR.TAG").write_text(  # backup tools skip it
+                    "Signature: 8a477f597d28d172789f06886806bc55\n# briefgen's parse cache\n")
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        except OSError:
+            return  # a read-only project is still readable: the cache is only a shortcut
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(stored, fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)  # disk full: no half-written entry left
+
+
+def cache_dir() -> Path | None:
+    """$BRIEFGEN_CACHE_DIR (empty: no cache), else the user's cache folder. Outside the
+    project on purpose: a build never writes there, even when it refuses to run."""
+    if (chosen := os.environ.get("BRIEFGEN_CACHE_DIR")) is not None:
+        return Path(chosen) if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "briefgen"
+
+
+def cache_entry(cache: Path, path: Path, raw: bytes) -> CacheEntry:
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(_parser_id() + b"\0" + raw).hexdigest()
+    return CacheEntry(cache / "yaml" / f"{name}.json", digest)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ["m", *(x for key, item in value.items() for x in (key, _encode(item)))]
+    if isinstance(value, list):
+        return ["l", *(_encode(item) for item in value)]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    if value[0] == "m":
+        pairs = iter(value[1:])
+        return {key: _decode(item) for key, item in zip(pairs, pairs, strict=False)}
+    return [_decode(item) for item in value[1:]]
 
 
 def _block_indents(doc: Document, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,15 @@ VALID = TESTS / "data" / "valid"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The parse cache stays on, as for users, but in a folder of this test session (the
+    variable reaches the commands tests run in subprocesses, too)."""
+    folder = tmp_path_factory.mktemp("parse-cache")
+    os.environ["BRIEFGEN_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from briefgen.audiences import resolve
 from briefgen.content import load_project
 from briefgen.errors import BriefError, Problems
+from briefgen.guard import normalize
 from briefgen.render import render_edition
 
 from conftest import REPO, VALID, run
@@ -129,6 +132,46 @@ def test_guard_checks_image_alt_text(project: Path) -> None:
             "audience public appears in demo/public/en/demo-public-en.html (HTML)") \
         in result.stderr
 
+
+
+def test_guard_reads_text_that_only_the_pdf_shows(project: Path) -> None:
+    """Generated content (here a running header from the print stylesheet) is in no HTML
+    text; the guard must find it in the PDF's laid-out text."""
+    css = (REPO / "templates/css/print.css").read_text()
+    (project / "templates/css").mkdir(parents=True)
+    (project / "templates/css/print.css").write_text(
+        css + '\n@page { @bottom-left { content: "Draft: secret annex follows"; } }\n')
+    result = run("build", "--jobs", "1", "--format", "pdf", project=project)
+    assert result.exit_code == 1, result.output
+    assert ("forbidden phrase 'secret annex' for audience public appears in "
+            "demo/public/en/demo-public-en.pdf (PDF text)") in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_guard_pdf_text_holds_every_word_of_the_text_layer(shipped_build: Path) -> None:
+    """The guard reads the text from WeasyPrint's layout, not from the PDF file: all that
+    poppler's pdftotext extracts from each shipped PDF must be in it."""
+    from briefgen.build import Options, plan
+    from briefgen.pdf import PdfRenderer
+
+    project = load_project(REPO)
+    jobs = plan(project, Options(out=shipped_build, formats=("pdf",)), Problems([]))
+    assert len(jobs) == 5
+    renderer = PdfRenderer(project.content)
+    for job in jobs:
+        result = renderer.render(job.source, job.variant)
+        extracted = normalize(subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=result.data, capture_output=True,
+            check=True).stdout.decode())
+        assert len(extracted) > 4000
+        # every character poppler finds (CJK lines are merged differently, so count them) ...
+        chars = Counter(extracted.replace(" ", "")) - Counter(normalize(result.text))
+        assert not chars, (job.path, chars)
+        # ... and every word of the English editions, as a word (leaders aside: ". . .")
+        if job.language == "en":
+            def words(text: str) -> set[str]:
+                return set(re.sub(r"\.{2,}", " ", text).split())
+            assert not words(extracted) - words(normalize(result.text)), job.path
 
 # -- rules and their messages -------------------------------------------------------------
 

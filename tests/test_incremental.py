@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import run, weasyprint_imported
 
 
@@ -165,3 +167,62 @@ def test_recycled_workers_finish_the_build(project: Path) -> None:
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert len(manifest(project / "build")) == 6
+
+
+# -- the parse cache ------------------------------------------------------------------------
+
+
+def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
+    from briefgen.yamlread import read_yaml
+
+    from conftest import REPO, VALID
+
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("2026: a number key\n'2026': a text key\ntrue: yes\nnull: ~\n"
+                   "f: 1.5\nn: .nan\nblock: |\n    text\nlist: [1, '1', {x: [y]}]\n")
+    paths = [odd, *sorted((REPO / "content").rglob("*.yaml")), *sorted(VALID.rglob("*.yaml"))]
+    cache = tmp_path / "cache"
+    for path in paths:
+        fresh = read_yaml(path, "shown")
+        stored = read_yaml(path, "shown", cache=cache)
+        cached = read_yaml(path, "shown", cache=cache)
+        assert repr(cached.data) == repr(fresh.data), path  # repr: keeps 2026 vs '2026'
+        assert (cached.positions, cached.block, cached.indent) == \
+            (fresh.positions, fresh.block, fresh.indent), path
+        assert stored == fresh
+    assert len(list((cache / "yaml").glob("*.json"))) == len(paths)
+    assert (cache / "CACHEDIR.TAG").is_file()
+
+
+def test_parse_cache_follows_edits_and_survives_damage(project: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert run("check", project=project).exit_code == 0
+    entries = sorted((tmp_path / "cache/yaml").glob("*.json"))
+    assert len(entries) == len(list((project / "content").rglob("*.yaml")))
+    assert (tmp_path / "cache/CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    brief = project / "content/briefs/demo/brief.yaml"
+    text = brief.read_text()
+    brief.write_text(text.replace("title:", "titel:", 1))  # an error after a good parse
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert "content/briefs/demo/brief.yaml:" in result.stderr and "titel" in result.stderr
+    brief.write_text(text)
+    for entry in entries:  # truncated, garbage, or another format: ignored and rewritten
+        entry.write_text('{"digest": ')
+    assert run("check", project=project).exit_code == 0
+    assert all(json.loads(e.read_text())["digest"] for e in entries)
+
+
+@pytest.mark.parametrize("setting", ["", "file"])
+def test_cache_off_or_unwritable_is_not_an_error(project: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 setting: str) -> None:
+    if setting == "file":  # a file where the cache folder would go
+        (tmp_path / "cache").write_text("not a folder")
+        setting = str(tmp_path / "cache")
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", setting)
+    result = run("check", project=project)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "briefgen: content is valid\n"

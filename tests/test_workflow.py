@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -104,6 +107,74 @@ def test_serve_live_reload_errors_pdf_and_ctrl_c(project: Path) -> None:
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert "preview stopped" in err and "Traceback" not in err
+
+
+def test_build_watch_rebuilds_on_save_keeps_good_output_on_errors(project: Path) -> None:
+    (project / "templates/css").mkdir(parents=True)  # watched if it exists at the start
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "--watch", "--jobs", "1"],
+                            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout],  # type: ignore
+                     daemon=True).start()
+
+    log: list[str] = []
+
+    def rebuild(done: Callable[[list[str]], bool]) -> list[str]:
+        """The output of the first rebuild that satisfies done (one save may be seen as two
+        bursts of events: an extra rebuild that changes nothing is allowed)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            batch: list[str] = []
+            try:
+                while "watching for changes" not in (line := lines.get(timeout=60)):
+                    batch.append(line.rstrip("\n"))
+            except queue.Empty:
+                break
+            log.extend(batch)
+            if done(batch):
+                return batch
+            assert batch[-1].startswith("0 built"), batch  # only a no-op may come between
+        raise AssertionError(f"no such rebuild within 60 s; output: {log}")
+
+    def counts(text: str) -> Callable[[list[str]], bool]:
+        return lambda batch: batch[-1].startswith(text)
+
+    out = project / "build"
+    brief = project / "content/briefs/demo/brief.yaml"
+    try:
+        rebuild(counts("6 built, 0 unchanged, 0 pruned"))
+        brief.write_text(brief.read_text().replace("Two things lie ahead.",
+                                                   "Three things lie ahead."))
+        second = rebuild(counts("4 built, 2 unchanged, 0 pruned"))  # ko: stale, unchanged
+        rows = [ln.split()[:2] for ln in second if ln.startswith("demo/")]
+        assert rows == [[f"demo/{a}/en/demo-{a}-en.{f}", "built"]  # unchanged rows omitted
+                        for a in ("officials", "public") for f in ("html", "pdf")], second
+        assert "Three things lie ahead." in (out / "demo/public/en/demo-public-en.html"
+                                             ).read_text()
+        good = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        brief.write_text(brief.read_text().replace("subtitle: Every", "subtitel: Every"))
+        rebuild(lambda batch: any(ln.startswith("content/briefs/demo/brief.yaml:")
+                                  and "subtitel" in ln for ln in batch))
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == good
+        brief.write_text(brief.read_text().replace("subtitel: Every", "subtitle: Every"))
+        rebuild(counts("0 built, 6 unchanged"))  # the last good output was kept
+        # the project's own templates are watched too
+        (project / "templates/css/screen.css").write_text(
+            (REPO / "templates/css/screen.css").read_text() + "\n.house-style { }\n")
+        fourth = rebuild(counts("3 built, 3 unchanged"))
+        assert ".house-style" in (out / "demo/public/en/demo-public-en.html").read_text()
+        assert [ln.split()[0] for ln in fourth if ln.startswith("demo/")] == [
+            "demo/officials/en/demo-officials-en.html", "demo/public/en/demo-public-en.html",
+            "demo/public/ko/demo-public-ko.html"], fourth  # screen CSS: HTML only
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    assert "briefgen: stopped watching\n" in rest and not any("Traceback" in ln for ln in rest)
 
 
 def test_pre_commit_hook_is_declared() -> None:
