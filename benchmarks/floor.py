@@ -45,9 +45,9 @@ def main() -> int:
     import_s = time.perf_counter() - t0
 
     from briefgen.build import Options, check_html, plan
-    from briefgen.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
     from briefgen.content import load_project
     from briefgen.errors import Problems
+    from briefgen.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
 
     t0 = time.perf_counter()
     project = load_project(root)

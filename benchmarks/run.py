@@ -255,24 +255,26 @@ def run(cmd: list[str], *, sample: bool = False, env: dict[str, str] | None = No
 
 
 def briefgen(*args: str, sample: bool = False, pre: str | None = None,
-             timeout: float | None = None, hung: Any = None) -> Run:
+             timeout: float | None = None, hung: Any = None,
+             env: dict[str, str] | None = None) -> Run:
     """The `briefgen` script with ARGS; with `pre`, `python -c` running that code first and
     then briefgen's CLI in the same process (how 6c lowers RECYCLE_AFTER)."""
     if pre is None:
         script = Path(PY).parent / "briefgen"  # the console script users run
         cmd = [str(script)] if script.is_file() else [PY, "-m", "briefgen"]
-        return run([*cmd, *args], sample=sample, timeout=timeout)
+        return run([*cmd, *args], sample=sample, timeout=timeout, env=env)
     code = f"{pre}\nimport sys\nfrom briefgen.cli import main\nsys.argv[0] = 'briefgen'\nmain()"
     return run([PY, "-c", code, *args], sample=sample, timeout=timeout, hung=hung,
                check=timeout is None)
 
 
 def build(project: Path, out: Path, *extra: str, fresh: bool = True, sample: bool = False,
-          pre: str | None = None, timeout: float | None = None, hung: Any = None) -> Run:
+          pre: str | None = None, timeout: float | None = None, hung: Any = None,
+          env: dict[str, str] | None = None) -> Run:
     if fresh and out.exists():
         shutil.rmtree(out)
     return briefgen("build", "--project", str(project), "--out", str(out), *extra,
-                    sample=sample, pre=pre, timeout=timeout, hung=hung)
+                    sample=sample, pre=pre, timeout=timeout, hung=hung, env=env)
 
 
 def watch_edits(project: Path, out: Path, brief: Path, text: str, n: int) -> dict[str, Any]:
@@ -408,12 +410,16 @@ class Bench:
         wait_quiet(self.log)
         imports = [run([PY, "-c", "import weasyprint"], env=env) for _ in range(3)]
         imp = best(imports)
-        floors, builds = [], []
+        floors, builds, cold = [], [], []
+        no_cache = dict(os.environ, BRIEFGEN_CACHE_DIR="")
         for i in range(self.size["repeats"]):  # interleaved, so both see the same machine
             wait_quiet(self.log)
             floors.append(helper("floor.py", str(ROOT), *(["--breakdown"] if i == 0 else [])))
             wait_quiet(self.log)
             builds.append(build(ROOT, self.work / "shipped-j1", "--force", "--jobs", "1"))
+            wait_quiet(self.log)
+            cold.append(build(ROOT, self.work / "shipped-j1-nocache", "--force", "--jobs", "1",
+                              env=no_cache))
         fl = dict(floors[0])
         fl["render_s"] = min(f["render_s"] for f in floors)
         fl["render_cpu_s"] = min(f["render_cpu_s"] for f in floors)
@@ -438,6 +444,11 @@ class Bench:
         self.figure("1c", "same as 1a on CPU time (robust to other load on the machine)",
                     b.cpu / cpu_floor, 1.15, "x",
                     note=f"build {b.cpu:.2f} s CPU / floor {cpu_floor:.2f} s CPU")
+        c = best(cold)
+        self.raw["floor"]["build_nocache_wall_s"] = [r.wall for r in cold]
+        self.figure("1d", "same as 1a with the parse cache off (BRIEFGEN_CACHE_DIR=, as on a "
+                    "fresh machine)", c.wall / floor_total, 1.15, "x",
+                    note=f"build {c.wall:.2f} s wall / floor {floor_total:.2f} s")
 
     # 2, 3, 4 ---------------------------------------------------------------------------------
     def catalogue_builds(self) -> None:

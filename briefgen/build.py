@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, guard
+from . import __version__, fewer_collections, guard
 from .audiences import Edition, resolve
 from .content import Project
 from .errors import BriefError, Problem, Problems
@@ -270,6 +270,10 @@ def _worker_init(content_root: str) -> None:
     from .pdf import PdfRenderer
 
     _RENDERER = PdfRenderer(Path(content_root))
+    import gc
+
+    if gc.get_threshold()[0] >= 50_000:  # a process of ours (fewer_collections has run):
+        gc.freeze()  # WeasyPrint's modules, imported since, stay out of collections too
 
 
 def warm_up(project: Project) -> None:
@@ -296,6 +300,7 @@ def _pool_init(content_root: str) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fewer_collections()  # a process of ours
     _worker_init(content_root)
 
 

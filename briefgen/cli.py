@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, fewer_collections
 from .errors import BriefError
 from .output import fail, setup_logging, show_problems, summary_table
 
@@ -308,3 +308,9 @@ def serve(project: Path, quiet: bool, port: int) -> None:
     from .serve import serve as run_serve
 
     run_serve(project, port)
+
+
+def run() -> None:
+    """The `briefgen` command (tests call main, in their own process, instead)."""
+    fewer_collections()
+    main()
