@@ -68,7 +68,7 @@ class Watcher:
             from watchfiles import watch
         except ImportError:  # pragma: no cover - watchfiles is in the serve extra
             return self._poll()
-        for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=50,
+        for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=20,
                        raise_interrupt=False):
             self.changes += 1
             self.changed.set()

@@ -8,7 +8,7 @@ import os
 import re
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -279,6 +279,11 @@ def _parser_id() -> bytes:
     return Path(__file__).read_bytes() + str(ruamel_version).encode()
 
 
+# The last Document of each cache entry this process read or wrote: content is treated as
+# read-only after parsing, so a later load_project may share it.
+_LOADED: dict[Path, tuple[str, Document]] = {}
+
+
 @dataclass
 class CacheEntry:
     """One file's slot in the cache: named after its path, valid for one content hash.
@@ -290,18 +295,24 @@ class CacheEntry:
     digest: str
 
     def load(self, shown: str) -> Document | None:
+        digest, doc = _LOADED.get(self.file, ("", None))
+        if doc is not None and digest == self.digest:  # a long-running serve or --watch
+            return replace(doc, path=shown)
         try:
             stored = json.loads(self.file.read_text(encoding="utf-8"))
             if stored["digest"] != self.digest:
                 return None
-            return Document(shown, _decode(stored["data"]),
-                            {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
-                            {tuple(loc) for loc in stored["block"]},
-                            {tuple(loc): n for loc, n in stored["indent"]})
+            doc = Document(shown, _decode(stored["data"]),
+                           {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
+                           {tuple(loc) for loc in stored["block"]},
+                           {tuple(loc): n for loc, n in stored["indent"]})
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # missing, half-written by a crash, or from another version
+        _LOADED[self.file] = (self.digest, doc)
+        return doc
 
     def save(self, doc: Document) -> None:
+        _LOADED[self.file] = (self.digest, doc)
         stored = {"digest": self.digest, "data": _encode(doc.data),
                   "positions": [[list(loc), *pos] for loc, pos in doc.positions.items()],
                   "block": [list(loc) for loc in doc.block],
