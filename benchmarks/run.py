@@ -526,7 +526,7 @@ class Bench:
                     note=f"median of {len(watch['edits_s'])} saves "
                     f"({', '.join(f'{t:.2f}' for t in watch['edits_s'])} s), each then "
                     f"reverted; the same {len(rewritten)} artifacts rebuilt; watcher latency "
-                    "(50 ms of quiet after a save) included")
+                    "(20 ms of quiet after a save) included")
 
         recycle = self.size["recycle"]
         limit = 1.5 * full2.wall + 15  # recycling costs a few worker start-ups, not 50 %
