@@ -92,16 +92,21 @@ def _digest_files(paths: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-def input_digests(project: Project) -> tuple[str, dict[str, str]]:
-    """Hashes of everything an edition is made from: shared files, and each brief's folder."""
-    shared = [p for p in (project.content / "audiences").glob("*.yaml")]
-    if (project.content / "terms.yaml").is_file():
-        shared.append(project.content / "terms.yaml")
-    parts = [_fingerprint(), _digest_files(shared, project.content)]
-    for folder in project.template_folders:
+Digests = tuple[str, dict[str, str]]
+
+
+def input_digests(content: Path, folders: tuple[Path, ...]) -> Digests:
+    """Hashes of everything an edition is made from: shared files, templates, and each
+    brief's folder. Take them before the content is read (see build): a file saved in
+    between then only makes the next build do more, never less."""
+    shared = [p for p in (content / "audiences").glob("*.yaml")]
+    if (content / "terms.yaml").is_file():
+        shared.append(content / "terms.yaml")
+    parts = [_fingerprint(), _digest_files(shared, content)]
+    for folder in folders:
         parts.append(_digest_files([p for p in folder.rglob("*") if p.is_file()], folder))
-    briefs = {slug: _digest_files([p for p in src.dir.rglob("*") if p.is_file()], src.dir)
-              for slug, src in project.briefs.items()}
+    briefs = {d.name: _digest_files([p for p in d.rglob("*") if p.is_file()], d)
+              for d in sorted((content / "briefs").iterdir()) if d.is_dir()}
     return _sha("\0".join(parts).encode()), briefs
 
 
@@ -109,12 +114,14 @@ Reuse = Callable[[str, str], "dict[str, Any] | None"]
 
 
 def plan(project: Project, opts: Options, problems: Problems,
-         reuse: Reuse | None = None) -> list[Job]:
+         reuse: Reuse | None = None, digests: Digests | None = None) -> list[Job]:
     """Every artifact to produce, rendered to HTML and validated; `reuse(path, inputs)` may
     return the previous manifest entry of an artifact whose inputs are unchanged."""
     jobs: list[Job] = []
     want = set(opts.formats)
-    shared, briefs = input_digests(project) if reuse else ("", {})
+    if reuse and digests is None:
+        digests = input_digests(project.content, project.template_folders)
+    shared, briefs = digests if reuse and digests else ("", {})
     for slug in sorted(project.briefs):
         if opts.briefs and slug not in opts.briefs:
             continue
@@ -263,6 +270,7 @@ def check_out_dir(out: Path, project: Project) -> Path:
 # -- rendering PDFs ---------------------------------------------------------------------------
 
 _RENDERER: Any = None
+_RENDERED = 0  # PDFs the renderer of this process has made
 
 
 def _worker_init(content_root: str) -> None:
@@ -270,10 +278,6 @@ def _worker_init(content_root: str) -> None:
     from .pdf import PdfRenderer
 
     _RENDERER = PdfRenderer(Path(content_root))
-    import gc
-
-    if gc.get_threshold()[0] >= 50_000:  # a process of ours (fewer_collections has run):
-        gc.freeze()  # WeasyPrint's modules, imported since, stay out of collections too
 
 
 def warm_up(project: Project) -> None:
@@ -323,9 +327,12 @@ def render_pdfs(jobs: list[Job], content_root: Path, n_jobs: int,
     # One PDF (the usual edit) is quicker here than in a worker that must start Python,
     # import briefgen and WeasyPrint first.
     if (n_jobs <= 1 or len(jobs) == 1) and len(jobs) <= RECYCLE_AFTER:
-        if _RENDERER is None:
-            _worker_init(str(content_root))
+        global _RENDERED
         for job in jobs:
+            if _RENDERER is None or _RENDERED >= RECYCLE_AFTER:  # a long build --watch
+                _worker_init(str(content_root))
+                _RENDERED = 0
+            _RENDERED += 1
             result, surfaces = _render_pdf(job.source, job.variant)
             progress(job)
             yield job, result, surfaces
@@ -351,8 +358,10 @@ def _render_job(args: tuple[str, str]) -> tuple[Any, dict[str, str]]:
 
 
 def build(project: Project, opts: Options,
-          progress: Callable[..., None] = lambda job, total=None: None) -> Report:
-    """Build every selected artifact; write nothing unless everything succeeded."""
+          progress: Callable[..., None] = lambda job, total=None: None,
+          digests: Digests | None = None) -> Report:
+    """Build every selected artifact; write nothing unless everything succeeded. `digests`:
+    input_digests taken before the project was loaded (else taken now)."""
     started = time.perf_counter()
     out = check_out_dir(opts.out, project)
     problems = Problems(list(project.warnings))
@@ -372,8 +381,8 @@ def build(project: Project, opts: Options,
             return None
         return old
 
-    jobs = plan(project, opts, problems, reuse=lambda path, inputs: intact(path, "inputs",
-                                                                          inputs))
+    jobs = plan(project, opts, problems, digests=digests,
+                reuse=lambda path, key: intact(path, "inputs", key))
     check_html(jobs, problems)
     problems.raise_if_errors(strict=opts.strict)
 

@@ -93,6 +93,9 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
     from .serve import watch as watch_changes
 
     def again(first: bool) -> None:
+        from .i18n import catalog
+
+        catalog.cache_clear()  # labels may have been edited too
         try:
             proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
                                changed_only=not first)
@@ -103,6 +106,9 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
             fail(exc, quiet)  # the last good build stays in place
         except OSError as exc:  # e.g. a file caught between an editor's delete and write
             _os_error(exc)
+        except Exception as exc:  # noqa: BLE001 - a watch outlives one bad build
+            click.echo(f"briefgen: this build failed unexpectedly ({type(exc).__name__}: "
+                       f"{exc}); nothing was written", err=True)
         click.echo("briefgen: watching for changes (Ctrl-C to stop)", err=True)
 
     watch_changes(project, again)
@@ -110,12 +116,20 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
 
 def _build_once(project: Path, opts: Any, quiet: bool, changed_only: bool = False) -> Any:
     from .build import build as run_build
+    from .build import input_digests
+    from .content import template_folders
     from .progress import Progress
 
+    # Hashed before parsing: with --watch, a file saved during this build must not be
+    # recorded as built when the build used its older text.
+    inputs = None
+    if (project / "content" / "briefs").is_dir():
+        inputs = input_digests((project / "content").resolve(),
+                               template_folders(project.resolve()))
     proj = _load(project)
     _known(proj, opts.briefs, opts.audiences)
     with Progress(quiet) as progress:
-        report = run_build(proj, opts, progress.step)
+        report = run_build(proj, opts, progress.step, inputs)
     show_problems(report.warnings, quiet)
     if not quiet:
         click.echo(summary_table(report.built, [] if changed_only else report.skipped,

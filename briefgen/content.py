@@ -49,6 +49,16 @@ class BriefSource:
         return [self.brief.language, *sorted(self.translations)]
 
 
+def template_folders(root: Path) -> tuple[Path, ...]:
+    """The project's own templates/ (overriding single files), then briefgen's."""
+    from .i18n import templates_dir
+    own = root / "templates"
+    ours = templates_dir()
+    if own.is_dir() and own.resolve() != ours.resolve():
+        return (own.resolve(), ours)
+    return (ours,)
+
+
 @dataclass
 class Project:
     root: Path
@@ -60,13 +70,7 @@ class Project:
 
     @property
     def template_folders(self) -> tuple[Path, ...]:
-        """The project's own templates/ (overriding single files), then briefgen's."""
-        from .i18n import templates_dir
-        own = self.root / "templates"
-        ours = templates_dir()
-        if own.is_dir() and own.resolve() != ours.resolve():
-            return (own.resolve(), ours)
-        return (ours,)
+        return template_folders(self.root)
 
     def editions(self, slug: str) -> list[tuple[str, str]]:
         """(audience, language) pairs that a brief is published in."""

@@ -171,9 +171,11 @@ class PdfRenderer:
 
 
 def laid_out_text(doc: Any) -> str:
-    """The text WeasyPrint placed on the pages (body, footnotes, headers and footers, generated
-    content), one line per line box: what the PDF's text layer holds, without reading it back
-    (pdftotext cost a subprocess and 50 ms per PDF; a test compares the two)."""
+    """The text WeasyPrint placed on the pages (body, footnotes, headers and footers, list
+    markers, generated content), one line per line box, without reading the PDF back
+    (pdftotext cost a subprocess and 50 ms per PDF; a test compares the two on every shipped
+    PDF). Not included: text inside SVG images, which briefgen content cannot contain (only
+    PNG, JPEG and GIF images are accepted); hidden text is included (a false alarm at worst)."""
     lines: list[str] = []
     for page in doc.pages:
         for box in page._page_box.descendants(placeholders=True):

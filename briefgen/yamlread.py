@@ -288,8 +288,8 @@ _LOADED: dict[Path, tuple[str, Document]] = {}
 class CacheEntry:
     """One file's slot in the cache: named after its path, valid for one content hash.
 
-    JSON, not pickle: the cache sits in the project folder, and loading it must not be able
-    to run code. Dicts and lists are tagged so keys keep their type (2026 vs "2026")."""
+    JSON, not pickle: loading a cache file must not be able to run code, whoever wrote it.
+    Dicts and lists are tagged so keys keep their type (2026 vs "2026")."""
 
     file: Path
     digest: str
@@ -321,16 +321,16 @@ class CacheEntry:
             folder = self.file.parent
             if not folder.is_dir():
                 folder.mkdir(parents=True)
-                (folder.parent / "CACHEDIR.TAG").write_text(  # backup tools skip it
+                (folder / "CACHEDIR.TAG").write_text(  # backup tools skip the folder
                     "Signature: 8a477f597d28d172789f06886806bc55\n# briefgen's parse cache\n")
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         except OSError:
-            return  # a read-only project is still readable: the cache is only a shortcut
+            return  # an unwritable cache folder: the cache is only a shortcut
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(stored, fh, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:  # ASCII: lone surrogates too
+                json.dump(stored, fh, separators=(",", ":"))
             os.replace(tmp, self.file)
-        except OSError:
+        except (OSError, ValueError, TypeError):
             Path(tmp).unlink(missing_ok=True)  # disk full: no half-written entry left
 
 
@@ -339,7 +339,10 @@ def cache_dir() -> Path | None:
     project on purpose: a build never writes there, even when it refuses to run."""
     if (chosen := os.environ.get("BRIEFGEN_CACHE_DIR")) is not None:
         return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder (some CI containers): no cache
+        return None
     return Path(base) / "briefgen"
 
 

@@ -181,7 +181,8 @@ def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
 
     odd = tmp_path / "odd.yaml"
     odd.write_text("2026: a number key\n'2026': a text key\ntrue: yes\nnull: ~\n"
-                   "f: 1.5\nn: .nan\nblock: |\n    text\nlist: [1, '1', {x: [y]}]\n")
+                   "f: 1.5\nn: .nan\nblock: |\n    text\nlist: [1, '1', {x: [y]}]\n"
+                   'lone: "\\ud800 surrogate"\n')
     paths = [odd, *sorted((REPO / "content").rglob("*.yaml")), *sorted(VALID.rglob("*.yaml"))]
     cache = tmp_path / "cache"
     for path in paths:
@@ -193,7 +194,7 @@ def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
             (fresh.positions, fresh.block, fresh.indent), path
         assert stored == fresh
     assert len(list((cache / "yaml").glob("*.json"))) == len(paths)
-    assert (cache / "CACHEDIR.TAG").is_file()
+    assert (cache / "yaml/CACHEDIR.TAG").is_file()
 
 
 def test_parse_cache_follows_edits_and_survives_damage(project: Path, tmp_path: Path,
@@ -202,7 +203,7 @@ def test_parse_cache_follows_edits_and_survives_damage(project: Path, tmp_path: 
     assert run("check", project=project).exit_code == 0
     entries = sorted((tmp_path / "cache/yaml").glob("*.json"))
     assert len(entries) == len(list((project / "content").rglob("*.yaml")))
-    assert (tmp_path / "cache/CACHEDIR.TAG").read_text().startswith(
+    assert (tmp_path / "cache/yaml/CACHEDIR.TAG").read_text().startswith(
         "Signature: 8a477f597d28d172789f06886806bc55")
     brief = project / "content/briefs/demo/brief.yaml"
     text = brief.read_text()
@@ -229,3 +230,26 @@ def test_cache_off_or_unwritable_is_not_an_error(project: Path, tmp_path: Path,
     result = run("check", project=project)
     assert result.exit_code == 0, result.output
     assert result.stderr == "briefgen: content is valid\n"
+
+
+def test_a_save_during_a_build_is_built_by_the_next_one(project: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """build --watch makes this the normal case: the file changes after it was read."""
+    import briefgen.cli as cli
+
+    brief = project / "content/briefs/demo/brief.yaml"
+    page = project / "build/demo/public/en/demo-public-en.html"
+    real = cli._load
+
+    def load_then_save(root: Path) -> object:
+        loaded = real(root)
+        brief.write_text(brief.read_text().replace("Two things lie ahead.",
+                                                   "Three things lie ahead."))
+        return loaded
+
+    monkeypatch.setattr(cli, "_load", load_then_save)
+    assert run("build", "--format", "html", project=project).exit_code == 0
+    assert "Two things lie ahead." in page.read_text()  # what this build read
+    monkeypatch.setattr(cli, "_load", real)
+    assert run("build", "--format", "html", project=project).exit_code == 0
+    assert "Three things lie ahead." in page.read_text()
