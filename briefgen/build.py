@@ -85,43 +85,17 @@ def _fingerprint() -> str:
 # -- planning: everything validated and rendered to HTML before any file is touched -------
 
 
-def _digest_files(paths: list[Path], root: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-Digests = tuple[str, dict[str, str]]
-
-
-def input_digests(content: Path, folders: tuple[Path, ...]) -> Digests:
-    """Hashes of everything an edition is made from: shared files, templates, and each
-    brief's folder. Take them before the content is read (see build): a file saved in
-    between then only makes the next build do more, never less."""
-    shared = [p for p in (content / "audiences").glob("*.yaml")]
-    if (content / "terms.yaml").is_file():
-        shared.append(content / "terms.yaml")
-    parts = [_fingerprint(), _digest_files(shared, content)]
-    for folder in folders:
-        parts.append(_digest_files([p for p in folder.rglob("*") if p.is_file()], folder))
-    briefs = {d.name: _digest_files([p for p in d.rglob("*") if p.is_file()], d)
-              for d in sorted((content / "briefs").iterdir()) if d.is_dir()}
-    return _sha("\0".join(parts).encode()), briefs
-
-
 Reuse = Callable[[str, str], "dict[str, Any] | None"]
 
 
 def plan(project: Project, opts: Options, problems: Problems,
-         reuse: Reuse | None = None, digests: Digests | None = None) -> list[Job]:
+         reuse: Reuse | None = None) -> list[Job]:
     """Every artifact to produce, rendered to HTML and validated; `reuse(path, inputs)` may
     return the previous manifest entry of an artifact whose inputs are unchanged."""
     jobs: list[Job] = []
     want = set(opts.formats)
-    if reuse and digests is None:
-        digests = input_digests(project.content, project.template_folders)
-    shared, briefs = digests if reuse and digests else ("", {})
+    shared = _sha(f"{_fingerprint()}\0{project.sources[0]}".encode())
+    briefs = project.sources[1]
     for slug in sorted(project.briefs):
         if opts.briefs and slug not in opts.briefs:
             continue
@@ -358,10 +332,8 @@ def _render_job(args: tuple[str, str]) -> tuple[Any, dict[str, str]]:
 
 
 def build(project: Project, opts: Options,
-          progress: Callable[..., None] = lambda job, total=None: None,
-          digests: Digests | None = None) -> Report:
-    """Build every selected artifact; write nothing unless everything succeeded. `digests`:
-    input_digests taken before the project was loaded (else taken now)."""
+          progress: Callable[..., None] = lambda job, total=None: None) -> Report:
+    """Build every selected artifact; write nothing unless everything succeeded."""
     started = time.perf_counter()
     out = check_out_dir(opts.out, project)
     problems = Problems(list(project.warnings))
@@ -381,7 +353,7 @@ def build(project: Project, opts: Options,
             return None
         return old
 
-    jobs = plan(project, opts, problems, digests=digests,
+    jobs = plan(project, opts, problems,
                 reuse=lambda path, key: intact(path, "inputs", key))
     check_html(jobs, problems)
     problems.raise_if_errors(strict=opts.strict)

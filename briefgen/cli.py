@@ -116,20 +116,12 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
 
 def _build_once(project: Path, opts: Any, quiet: bool, changed_only: bool = False) -> Any:
     from .build import build as run_build
-    from .build import input_digests
-    from .content import template_folders
     from .progress import Progress
 
-    # Hashed before parsing: with --watch, a file saved during this build must not be
-    # recorded as built when the build used its older text.
-    inputs = None
-    if (project / "content" / "briefs").is_dir():
-        inputs = input_digests((project / "content").resolve(),
-                               template_folders(project.resolve()))
     proj = _load(project)
     _known(proj, opts.briefs, opts.audiences)
     with Progress(quiet) as progress:
-        report = run_build(proj, opts, progress.step, inputs)
+        report = run_build(proj, opts, progress.step)
     show_problems(report.warnings, quiet)
     if not quiet:
         click.echo(summary_table(report.built, [] if changed_only else report.skipped,

@@ -59,6 +59,34 @@ def template_folders(root: Path) -> tuple[Path, ...]:
     return (ours,)
 
 
+def _digest_files(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # reported, with its file:line, by whatever uses the file
+            data = f"unreadable: {exc.errno}".encode()
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + data + b"\0")
+    return h.hexdigest()
+
+
+Digests = tuple[str, dict[str, str]]
+
+
+def source_digests(content: Path, folders: tuple[Path, ...]) -> Digests:
+    """Hashes of the files editions are made from: the shared ones (audiences, terms,
+    templates), and each brief's folder by slug."""
+    shared = [p for p in (content / "audiences").glob("*.yaml")]
+    if (content / "terms.yaml").is_file():
+        shared.append(content / "terms.yaml")
+    parts = [_digest_files(shared, content)]
+    for folder in folders:
+        parts.append(_digest_files([p for p in folder.rglob("*") if p.is_file()], folder))
+    briefs = {d.name: _digest_files([p for p in d.rglob("*") if p.is_file()], d)
+              for d in sorted((content / "briefs").iterdir()) if d.is_dir()}
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest(), briefs
+
+
 @dataclass
 class Project:
     root: Path
@@ -66,6 +94,9 @@ class Project:
     audiences: dict[str, tuple[Document, Audience]]
     terms: tuple[Document | None, Terms]
     briefs: dict[str, BriefSource]
+    # Taken before any file is parsed: a file saved while a build runs then makes the next
+    # build do more, never record output made from its older text as current.
+    sources: Digests
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -262,6 +293,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     if not (content / "briefs").is_dir():
         raise BriefError([Problem(display_path(content, root), 0, 0,
             "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
+    sources = source_digests(content, template_folders(root))
 
     audiences: dict[str, tuple[Document, Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
@@ -307,7 +339,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                 src.translations[translation.language] = (tdoc, translation)
         briefs[src.slug] = src
 
-    project = Project(root, content, audiences, terms, briefs)
+    project = Project(root, content, audiences, terms, briefs, sources)
     if not problems.errors:
         check_references(project, problems)
     if allow_incomplete:
