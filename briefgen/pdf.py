@@ -126,17 +126,19 @@ class PdfRenderer:
             source = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/",
                                      url_fetcher=fetcher)
             doc = self._layout(source)
+            off = notes_off_their_page(doc)
             seen = len(handler.messages), len(fetcher.refused)
             moved: set[Any] = set()
             for _ in range(REFLOWS):
-                if not keep_notes_with_calls(doc, moved):
+                if not off or not keep_notes_with_calls(doc, off, moved):
                     break
                 again = self._layout(source)
                 # The same HTML again: keep the first layout's warnings, not their repeats.
                 del handler.messages[seen[0]:], fetcher.refused[seen[1]:]
-                if len(notes_off_their_page(again)) >= len(notes_off_their_page(doc)):
+                off_again = notes_off_their_page(again)
+                if len(off_again) >= len(off):
                     break  # no better: keep the layout we have
-                doc = again
+                doc, off = again, off_again
             # A stable file identifier: the same HTML always gives the same bytes.
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
@@ -152,7 +154,7 @@ class PdfRenderer:
                 missing.append(f"U+{m.group(2)} \"{m.group(1)}\"")
             else:
                 warnings.append(message)
-        for call, cited, printed in notes_off_their_page(doc):
+        for call, cited, printed in off:
             warnings.append(f"footnote {call} is cited on page {cited} but printed on "
                             + (f"page {printed}" if printed else "no page"))
         meta = doc.metadata
@@ -204,8 +206,9 @@ def notes_off_their_page(doc: Any) -> list[tuple[str, int, int]]:
             if printed.get(note) != page]
 
 
-def keep_notes_with_calls(doc: Any, moved: set[Any]) -> bool:
-    """Prepare the next layout of a document with notes printed after their calls' pages.
+def keep_notes_with_calls(doc: Any, off: list[tuple[str, int, int]], moved: set[Any]) -> bool:
+    """Prepare the next layout of a document whose notes `off` (notes_off_their_page) are
+    printed after their calls' pages.
 
     WeasyPrint moves a page's notes to the next page to fit one more line of a paragraph when
     orphans and widows forbid breaking before that line (layout/block.py, _linebox_layout).
@@ -215,7 +218,7 @@ def keep_notes_with_calls(doc: Any, moved: set[Any]) -> bool:
     when there is nothing left to change.
     """
     changed = False
-    for _call, page, _printed in notes_off_their_page(doc):
+    for _call, page, _printed in off:
         if page >= len(doc.pages):
             continue
         block = next((b for b in _line_blocks(doc.pages[page]._page_box.children[0])
