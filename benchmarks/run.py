@@ -365,7 +365,7 @@ def machine() -> dict[str, Any]:
     return {"nproc": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)), "cpu": cpu,
             "ram_gib": round(mem / 1024 / 1024, 1), "kernel": platform.release(),
             "python": platform.python_version(), "weasyprint": version("weasyprint"),
-            "pypdf": version("pypdf"), "pydyf": version("pydyf"),
+            "pydyf": version("pydyf"),
             "briefgen": version("briefgen"), "briefgen_sources_sha256": digest.hexdigest()[:16],
             "pandoc": pandoc}
 

@@ -54,7 +54,7 @@ def watch(root: Path, rebuild: Callable[[bool], None]) -> None:
 
 
 class Watcher:
-    """Counts saves under content/ and templates/ (watchfiles; mtime polling without it)."""
+    """Counts saves under the watched folders (watchfiles, a dependency)."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = [p for p in paths if p.exists()]
@@ -64,26 +64,12 @@ class Watcher:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        try:
-            from watchfiles import watch
-        except ImportError:  # pragma: no cover - watchfiles is in the serve extra
-            return self._poll()
+        from watchfiles import watch
+
         for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=20,
                        raise_interrupt=False):
             self.changes += 1
             self.changed.set()
-
-    def _poll(self) -> None:  # pragma: no cover
-        def snapshot() -> dict[Path, float]:
-            return {f: f.stat().st_mtime for p in self.paths for f in p.rglob("*")
-                    if f.is_file()}
-        last = snapshot()
-        while not self.stop.wait(0.3):
-            now = snapshot()
-            if now != last:
-                self.changes += 1
-                self.changed.set()
-                last = now
 
 
 def _error_page(problems: list[Problem]) -> str:
