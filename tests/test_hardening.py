@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -95,20 +95,27 @@ def built(catalogue: Path, tmp_path: Path) -> Path:
 # -- (1) a build that fails late writes nothing ------------------------------------------------
 
 
+def fails_on_third(real: Callable[..., Any], error: BaseException
+                   ) -> tuple[list[object], Callable[..., Any]]:
+    """A stand-in for `real` that raises `error` on its third call; and the list of calls."""
+    calls: list[object] = []
+
+    def stand_in(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 3:
+            raise error
+        return real(*args)
+    return calls, stand_in
+
+
 def test_failure_on_third_pdf_leaves_previous_build_untouched(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = built / "build"
     before = snapshot(out)
     change_every_edition(built)
-    real = build_mod._render_pdf
-    calls: list[str] = []
-
-    def third_fails(html: str, variant: str) -> Any:
-        calls.append(variant)
-        if len(calls) == 3:
-            raise BriefError("injected failure while rendering the third PDF")
-        return real(html, variant)
-
+    calls, third_fails = fails_on_third(build_mod._render_pdf,
+                                        BriefError("injected failure while rendering the third "
+                                                   "PDF"))
     monkeypatch.setattr(build_mod, "_render_pdf", third_fails)
     result = run("build", "--jobs", "1", "--force", project=built)
     assert result.exit_code == 1, result.output
@@ -125,14 +132,9 @@ def test_disk_full_on_third_write_leaves_previous_build_untouched(
     before = snapshot(out)
     change_every_edition(built)
     real = os.fsync
-    synced: list[int] = []
-
-    def disk_full_on_third(fd: int) -> None:  # every file briefgen writes is fsynced once
-        synced.append(fd)
-        if len(synced) == 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(fd)
-
+    # every file briefgen writes is fsynced once
+    synced, disk_full_on_third = fails_on_third(real, OSError(errno.ENOSPC,
+                                                              "No space left on device"))
     monkeypatch.setattr(os, "fsync", disk_full_on_third)
     result = CliRunner().invoke(main, ["build", "--jobs", "1", "--force", "--project",
                                        str(built)], catch_exceptions=True)
