@@ -2,65 +2,105 @@
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import regex
+import tinycss2
+
 from .audiences import Edition
 from .errors import Problem
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'",
-                         "«": '"', "»": '"', "「": '"', "」": '"', "–": "-", "—": "-",
-                         "\u2010": "-", "\u2011": "-", "\u00a0": " "})
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_CJK = "\u1100-\u11ff\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff" \
-       "\uac00-\ud7a3\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+from .textnorm import find, fold, fold_phrase
 
 
-def normalize(text: str, joined_hyphens: bool = True) -> str:
-    """Fold case, quotes and dashes; undo line-end hyphenation; collapse spaces."""
-    text = _INVISIBLE.sub("", text.translate(_QUOTES)).casefold()
-    text = re.sub(r"-\s*\n\s*", "" if joined_hyphens else "-", text)
-    text = re.sub(r"\s+", " ", text)
-    return _CJK_GAP.sub("", text).strip()
+def normalize(text: str) -> str:
+    """fold() word by word, keeping one space between words (to compare texts by word)."""
+    return " ".join(filter(None, map(fold, text.split())))
 
 
-def find(phrases: list[str], text: str) -> list[str]:
-    """The phrases that occur in text, by the guard's rules."""
-    variants = (normalize(text, True), normalize(text, False))
-    return [p for p in phrases if any(normalize(p) in v for v in variants)]
+#: Elements laid out inline: their text continues the line (``*sec*ret`` reads "secret").
+_INLINE = frozenset("a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small "
+                    "span strong sub sup time u var wbr".split())
+_ABSOLUTE = regex.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", regex.I)
+
+
+def _is_data_url(value: str) -> bool:
+    return value.lstrip()[:5].lower() == "data:"
+
+
+def _is_text(name: str, value: str) -> bool:
+    """Whether an attribute value is text to guard: all are but data: URLs and the relative
+    links between a build's own files (named by brief slug and audience id, like the
+    artifact's own path, which no guard can check)."""
+    if name in ("href", "src"):
+        return bool(_ABSOLUTE.match(value)) and not _is_data_url(value)
+    return not _is_data_url(value)
+
+
+def _css_strings(css: str) -> Iterator[str]:
+    """Every string literal in a stylesheet or style attribute, unescaped (``"\\3C "`` is
+    "<"), except data: URLs."""
+    stack = [tinycss2.parse_component_value_list(css)]
+    while stack:
+        for token in stack.pop():
+            if token.type == "string" and not _is_data_url(token.value):
+                yield token.value
+            stack.append(getattr(token, "content", None) or getattr(token, "arguments", None)
+                         or [])
 
 
 class _Visible(HTMLParser):
-    ATTRS = ("alt", "title", "aria-label", "content", "placeholder", "aria-description")
-
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self._skip = 0
+        self._style: list[str] | None = None
+        self._script = 0
+
+    def _line(self, text: str) -> None:
+        self.parts += ["\n", text.replace("\n", " "), "\n"]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("style", "script"):
-            self._skip += 1
+        if tag not in _INLINE:
+            self.parts.append("\n")
         for name, value in attrs:
-            if name in self.ATTRS and value:
-                self.parts.append(value)
+            if value and name == "style":
+                for string in _css_strings(value):
+                    self._line(string)
+            elif value and _is_text(name, value):
+                self._line(value)
+        if tag == "bdo" and dict(attrs).get("dir") == "rtl":
+            self.parts.append("\u202e")  # its text is displayed right to left
+        if tag == "style":
+            self._style = []
+        elif tag == "script":
+            self._script += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script") and self._skip:
-            self._skip -= 1
+        if tag == "style" and self._style is not None:
+            for string in _css_strings("".join(self._style)):
+                self._line(string)
+            self._style = None
+        elif tag == "script" and self._script:
+            self._script -= 1
+        self.parts.append("\n" if tag not in _INLINE else "\u202c" if tag == "bdo" else "")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+        if self._style is not None:
+            self._style.append(data)
+        elif not self._script:
+            self.parts.append(data.replace("\n", " "))
 
 
 def visible_html_text(page: str) -> str:
-    """Text and reader-visible attributes of an HTML page, one piece per line."""
+    """Everything a reader, a copy-paste or a machine reads in an HTML page: its text (inline
+    elements joined as text, a line per block), every attribute value but data: URLs, and
+    every string in its CSS (``content:`` of running headers). Script contents are skipped."""
     parser = _Visible()
     parser.feed(page)
-    return "\n".join(parser.parts)
+    parser.close()
+    return "".join(parser.parts)
 
 
 @dataclass
@@ -76,13 +116,35 @@ def scan(edition: Edition, surfaces: dict[str, str]) -> list[Leak]:
     return [Leak(p, name) for name, text in surfaces.items() for p in find(phrases, text)]
 
 
+_LINK_TARGET = regex.compile(r"\]\([^)]*\)")
+_MARKUP = regex.compile(r"[\p{P}\p{S}]")
+
+
+def _unmarked(folded: str) -> str:
+    return str(_MARKUP.sub("", _LINK_TARGET.sub("", folded)))
+
+
+def _line_of(source: str, phrase: str) -> int:
+    """The line of source (from 0) where the phrase begins, by folded text; failing that,
+    with Markdown markup and link targets left out (``*sec*ret``); failing that, 0."""
+    lines, target = [fold(line) for line in source.split("\n")], fold_phrase(phrase)
+    for _ in range(2):
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line))
+        at = "".join(lines).find(target) if target else -1
+        if at >= 0:
+            return bisect_right(starts, at) - 1
+        lines, target = [_unmarked(line) for line in lines], _unmarked(target)
+    return 0
+
+
 def sources_of(edition: Edition, phrase: str) -> list[str]:
     """file:line of every content value, term or label that contains the phrase."""
     found = []
     for text in edition.texts():
         if text and find([phrase], visible_html_text(text.html)):
-            at = text.source.casefold().find(phrase.casefold().split()[0])
-            line = text.origin.line + (text.source.count("\n", 0, at) if at > 0 else 0)
+            line = text.origin.line + _line_of(text.source, phrase)
             found.append(f"{text.origin.path}:{line}")
     for key, (value, defined) in edition.terms.items():
         if find([phrase], value):

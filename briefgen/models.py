@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +19,19 @@ from pydantic import (
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _foldable(phrase: str) -> str:
+    from .textnorm import fold
+
+    if not fold(phrase):
+        raise ValueError(f"the phrase {phrase!r} is only spaces, dashes, quotes or invisible "
+                         "characters, which the guard ignores: there is nothing to look for")
+    return phrase
+
+
+#: A forbidden phrase: something must be left once the guard folds it (briefgen.textnorm).
+Phrase = Annotated[str, AfterValidator(_foldable)]
 
 #: Languages with a message catalog (briefgen/messages/<lang>.yaml) and fonts.
 LANGUAGES = ("en", "ko", "zh-Hans")
@@ -162,7 +176,7 @@ class Audience(Model):
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3u"] = "pdf/ua-1"
     section_order: list[Slug] = Field([], description="Section ids first in this order.")
     terms: dict[TermKey, dict[Lang, Text]] = {}
-    forbidden_phrases: list[Text] = []
+    forbidden_phrases: list[Phrase] = []
 
     @field_validator("marking")
     @classmethod
