@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import Options, check_html, plan
+from .build import Options, audience_indexes, check_html, check_indexes, manifest_entry, plan
 from .content import load_project
 from .errors import Problem, Problems
 
@@ -15,5 +15,8 @@ def check_project(root: Path, strict: bool = False) -> list[Problem]:
     problems = Problems(list(project.warnings))
     jobs = plan(project, Options(out=root / "build"), problems)
     check_html(jobs, problems)
+    # each audience's index page, as a build writes it (sizes and page counts aside)
+    entries = [manifest_entry(job, b"", None) for job in jobs]
+    check_indexes(project, audience_indexes(project, entries), problems)
     problems.raise_if_errors(strict=strict)
     return problems.items

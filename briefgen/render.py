@@ -135,8 +135,9 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
 
 
 def render_index(entries: list[dict[str, Any]], lang: str = "en",
-                 folders: Folders | None = None) -> str:
-    """build/index.html: every edition with links, page counts and sizes."""
+                 folders: Folders | None = None, editors: bool = True) -> str:
+    """A catalogue of editions with links, page counts and sizes: the editors' one of every
+    audience (build/index.html), or one audience's own (no audience column)."""
     folders = folders or default_folders()
     return render_template("index.html.j2", folders, entries=entries, m=Messages(lang),
-                           css=Markup(stylesheet(folders, "screen.css")))
+                           editors=editors, css=Markup(stylesheet(folders, "screen.css")))

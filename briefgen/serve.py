@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +13,9 @@ from typing import Any
 
 import click
 
+from . import guard
+from .audiences import Edition
+from .build import pdf_guard_surfaces
 from .errors import BriefError, Problem
 from .i18n import templates_dir
 
@@ -72,8 +76,12 @@ class Watcher:
             self.changed.set()
 
 
+def _items(problems: list[Problem]) -> str:
+    return "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+
+
 def _error_page(problems: list[Problem]) -> str:
-    items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+    items = _items(problems)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>briefgen: '
             f'errors</title><style>body{{font-family:sans-serif;margin:2rem;max-width:60rem}}'
             f'li{{margin:.6rem 0;color:#8a1111}}</style></head><body><main><h1>The content '
@@ -83,6 +91,19 @@ def _error_page(problems: list[Problem]) -> str:
 
 def _with_reload(page: str) -> str:
     return page.replace("</body>", RELOAD + "</body>", 1)
+
+
+def _with_banner(page: str, problems: list[Problem]) -> str:
+    """The page with the leak guard's problems in a banner at its top (a build refuses it)."""
+    banner = ('<div role="alert" class="briefgen-guard-banner" style="background:#8a1111;'
+              'color:#fff;padding:1rem 1.5rem;font:1rem/1.4 sans-serif;border-bottom:.3rem '
+              'solid #000"><strong>briefgen build refuses this page: the leak guard found '
+              f'{len(problems)} problem(s)</strong><ul>{_items(problems)}</ul></div>')
+    return re.sub(r"<body\b[^>]*>", lambda m: m.group(0) + banner, page, count=1)
+
+
+def guard_problems(edition: Edition, artifact: str, surfaces: dict[str, str]) -> list[Problem]:
+    return guard.problems(edition, guard.scan(edition, surfaces), artifact)
 
 
 class Preview:
@@ -117,12 +138,19 @@ class Preview:
             edition = resolve(project, slug, audience, lang, mode, problems)
             problems.raise_if_errors()
             page = render_edition(edition, "pdf/", project.template_folders)
+            artifact = f"{slug}/{audience}/{lang}/{slug}-{audience}-{lang}"
             if mode == "screen":
+                leaks = guard_problems(edition, artifact + ".html", {
+                    "HTML": guard.visible_html_text(page),
+                    "manifest and index entry": edition.title.plain})
+                page = _with_banner(page, leaks) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
             if self.renderer is None:
                 from .pdf import PdfRenderer
                 self.renderer = PdfRenderer(project.content)
             result = self.renderer.render(page, edition.audience.pdf_variant)
+            if leaks := guard_problems(edition, artifact + ".pdf", pdf_guard_surfaces(result)):
+                return 200, "text/html; charset=utf-8", _error_page(leaks).encode()
             return 200, "application/pdf", result.data
         except BriefError as exc:
             return 200, "text/html; charset=utf-8", _error_page(exc.problems).encode()

@@ -253,3 +253,136 @@ def test_a_save_during_a_build_is_built_by_the_next_one(project: Path,
     monkeypatch.setattr(cli, "_load", real)
     assert run("build", "--format", "html", project=project).exit_code == 0
     assert "Three things lie ahead." in page.read_text()
+
+
+# -- the guard is never skipped ------------------------------------------------------------
+
+
+def edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / rel
+    text = path.read_text()
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+PUBLIC = "content/audiences/public.yaml"
+PHRASES = "forbidden_phrases: [secret annex]"
+
+
+def header_only_title(project: Path) -> None:
+    """A short title that only the PDFs' running header shows."""
+    edit(project, "content/briefs/demo/brief.yaml", "short_title: Demonstration Brief",
+         "short_title: Quarterly Header Words")
+
+
+def build_report(project: Path, **options: object) -> object:
+    """An in-process build, for its report."""
+    from briefgen.build import Options, build
+    from briefgen.content import load_project
+
+    return build(load_project(project), Options(out=project / "build", **options))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("phrase, where", [
+    ("quarterly header words", "content/briefs/demo/brief.yaml:2:1"),  # CSS content: a string
+    ("page 1 of 2", "the rendered page (no single content value contains it)"),  # layout only
+])
+def test_new_phrase_in_an_unchanged_pdf_fails_the_next_build(project: Path, phrase: str,
+                                                            where: str) -> None:
+    header_only_title(project)
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    before = files(project / "build")
+    edit(project, PUBLIC, PHRASES, f"forbidden_phrases: [secret annex, {phrase}]")
+    result = run("build", "--jobs", "1", project=project)
+    assert result.exit_code == 1, result.output
+    assert (f"{where}: forbidden phrase '{phrase}' for audience public appears in "
+            "demo/public/en/demo-public-en.pdf (") in result.stderr
+    assert "for audience officials" not in result.stderr
+    assert files(project / "build") == before
+
+
+def test_phrase_change_reguards_from_the_files_without_rendering(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    out = project / "build"
+    pdfs = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*.pdf")}
+    old = manifest(out)
+    edit(project, PUBLIC, PHRASES, "forbidden_phrases: [secret annex, nowhere in the brief]")
+    assert weasyprint_imported("build", "--jobs", "1", "-q", cwd=project) == (0, False)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*.pdf")} == pdfs
+    new = manifest(out)
+    for path, entry in new.items():
+        assert (entry["guard"] != old[path]["guard"]) == path.startswith("demo/public/")
+        assert {**entry, "guard": "", "inputs": ""} == {**old[path], "guard": "", "inputs": ""}
+    report = build_report(project)
+    assert report.reguarded == [] and len(report.skipped) == 6  # type: ignore[attr-defined]
+
+
+def test_guard_fingerprint_is_per_audience_and_includes_the_guard_version(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefgen.build as build
+
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    edit(project, "content/audiences/officials.yaml", "forbidden_phrases: []",
+         "forbidden_phrases: [public-only span]")
+    report = build_report(project)
+    assert report.reguarded == ["demo/officials/en/demo-officials-en.html",  # type: ignore
+                                "demo/officials/en/demo-officials-en.pdf"]
+    assert report.built == []  # type: ignore[attr-defined]
+    monkeypatch.setattr(build, "GUARD_VERSION", build.GUARD_VERSION + ".1")
+    report = build_report(project)
+    assert sorted(report.reguarded) == sorted(manifest(project / "build"))  # type: ignore
+
+
+def test_reused_artifact_is_reguarded_at_the_inputs_level(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs unchanged (the artifact is reused without rendering its HTML), but the guard
+    changed: its file is checked again, and a leak in it fails the build."""
+    import briefgen.build as build
+
+    header_only_title(project)
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    before = files(project / "build")
+    monkeypatch.setattr(build, "GUARD_VERSION", build.GUARD_VERSION + ".1")
+    from briefgen.content import load_project
+
+    loaded = load_project(project)
+    loaded.audiences["public"][1].forbidden_phrases.append("quarterly header words")
+    with pytest.raises(build.BriefError) as failed:
+        build.build(loaded, build.Options(out=project / "build"))
+    assert [str(p) for p in failed.value.problems] == [
+        "content/briefs/demo/brief.yaml:2:1: forbidden phrase 'quarterly header words' for "
+        "audience public appears in demo/public/en/demo-public-en.pdf (PDF text) (reword it, "
+        "or hide this text from the audience)"]
+    assert files(project / "build") == before
+
+
+def test_pdf_variant_is_part_of_the_incremental_key(project: Path) -> None:
+    from pypdf import PdfReader
+
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    result = run("build", "--jobs", "1", "--pdf-variant", "pdf/a-3u", project=project)
+    assert result.exit_code == 0, result.output
+    assert built(result.stdout) == {p for p in manifest(project / "build") if p.endswith(".pdf")}
+    reader = PdfReader(project / "build/demo/public/en/demo-public-en.pdf")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp
+    # and back: the audience's own variant again
+    again = run("build", "--jobs", "1", project=project)
+    assert "3 built, 3 unchanged" in again.stdout
+
+
+def test_artifact_edited_on_disk_at_the_same_size_is_rebuilt(project: Path) -> None:
+    assert run("build", "--jobs", "1", project=project).exit_code == 0
+    out = project / "build"
+    before = files(out)
+    html = out / "demo/public/en/demo-public-en.html"
+    html.write_text(html.read_text().replace("Two things lie ahead.", "Two things lie aheaD."))
+    pdf = out / "demo/public/en/demo-public-en.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 1
+    pdf.write_bytes(bytes(data))
+    result = run("build", "--jobs", "1", project=project)
+    assert result.exit_code == 0, result.output
+    assert built(result.stdout) == {"demo/public/en/demo-public-en.html",
+                                    "demo/public/en/demo-public-en.pdf"}
+    assert files(out) == before
