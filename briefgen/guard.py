@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import accumulate
 
 import regex
 import tinycss2
 
 from .audiences import Edition
 from .errors import Problem
-from .textnorm import find, fold, fold_phrase
+from .textnorm import READINGS, find, fold, needles
 
 
 def normalize(text: str) -> str:
@@ -125,17 +126,17 @@ def _unmarked(folded: str) -> str:
 
 
 def _line_of(source: str, phrase: str) -> int:
-    """The line of source (from 0) where the phrase begins, by folded text; failing that,
-    with Markdown markup and link targets left out (``*sec*ret``); failing that, 0."""
-    lines, target = [fold(line) for line in source.split("\n")], fold_phrase(phrase)
-    for _ in range(2):
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line))
-        at = "".join(lines).find(target) if target else -1
-        if at >= 0:
-            return bisect_right(starts, at) - 1
-        lines, target = [_unmarked(line) for line in lines], _unmarked(target)
+    """The line of source (from 0) where the phrase begins, by the guard's folds; failing
+    that, with Markdown markup and link targets left out (``*sec*ret``); failing that, 0."""
+    lines = source.split("\n")
+    cleaners: tuple[Callable[[str], str], ...] = (str, _unmarked)
+    for clean in cleaners:
+        for read, folds in zip(READINGS, needles(phrase), strict=True):
+            folded = [clean(read(line)) for line in lines]
+            starts, joined = list(accumulate(map(len, folded), initial=0)), "".join(folded)
+            for needle in filter(None, map(clean, folds)):
+                if (at := joined.find(needle)) >= 0:
+                    return bisect_right(starts, at) - 1
     return 0
 
 

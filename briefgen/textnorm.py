@@ -1,26 +1,34 @@
 """The guard's one normalisation: text folded to what a reader cannot tell apart.
 
-fold() maps phrases and every surface alike, so a phrase is found when fold(phrase) occurs
-in fold(text). Each character folds on its own (every step below is per character), so
-fold() is one str.translate over a table filled lazily, one entry per distinct character:
+Phrases and every surface go through the same functions; a phrase is found when one of its
+folds occurs in the same fold of the text. Each character folds on its own (every step is
+per character), so a fold is one str.translate over a table filled lazily, one entry per
+distinct character:
 
-1. Unicode NFKC (full-width, mathematical, circled letters, compatibility jamo, ligatures);
+1. Unicode NFKC (full-width, mathematical, circled letters, compatibility jamo, ligatures),
+   as its decomposed form NFKD;
 2. the confusable skeleton of Unicode TS #39 (ICU, the reference implementation) and case
-   folding, repeated until stable (skeleton first: Greek capital Alpha is "A", but folded
-   first it becomes alpha, which is no Latin letter's skeleton); the skeleton decomposes
-   Hangul into jamo, consistently on both sides;
+   folding, repeated until stable; the skeleton decomposes Hangul into jamo, and both sides
+   fold alike;
 3. removed: Default_Ignorable_Code_Point (zero widths, invisible operators, tags, Hangul
    fillers, variation selectors, soft hyphen), Bidi_Control, other format and control
-   characters, White_Space, Dash, Quotation_Mark, combining marks, U+2800 BRAILLE PATTERN
-   BLANK (a blank glyph with no Unicode property saying so) and U+30FC, the skeleton's
-   prototype of long dashes and bars (em dash, horizontal bar, box-drawing line).
+   characters, White_Space, Dash, Quotation_Mark, combining marks (accents, overlays),
+   U+2800 BRAILLE PATTERN BLANK (a blank glyph no Unicode property names), and whatever a
+   non-letter's skeleton makes a long dash (U+30FC: box-drawing lines and the like).
 
-The result has no spaces, dashes or quotes: "sec-\\nret annex" and "secret annex" fold alike.
+Case and look-alikes do not commute, so there are two readings. fold() folds case before
+the skeleton (the lower-case reading: "TAIWAN" is "taiwan"); fold_as_written() takes the
+skeleton of the characters as written, before folding case (Greek capital Nu is "N", though
+its lower case nu looks like "v"; capital I is "l"). A phrase is looked for as written, in
+lower and in upper case, in both readings, in logical and in display (bidi) order.
+
+A fold has no spaces, dashes or quotes: "sec-\\nret annex" and "secret annex" fold alike.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import icu
@@ -35,10 +43,12 @@ _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}\p{Bidi_Control}]")
 _SPOOF = icu.SpoofChecker()
 
 
-def _fold_char(char: str) -> str:
+def _fold_char(char: str, as_written: bool = False) -> str:
     if _DROP.match(char):
         return ""
     text = unicodedata.normalize("NFKD", char)
+    if not as_written:
+        text = unicodedata.normalize("NFKD", text.casefold())
     for _ in range(5):  # stable after three rounds for every character of Unicode 15
         folded = unicodedata.normalize("NFKD", str(_SPOOF.getSkeleton(0, text)).casefold())
         if folded == text:
@@ -50,17 +60,29 @@ def _fold_char(char: str) -> str:
 
 
 class _Table(dict[int, str]):
+    def __init__(self, as_written: bool) -> None:
+        super().__init__()
+        self.as_written = as_written
+
     def __missing__(self, code: int) -> str:
-        self[code] = _fold_char(chr(code))
+        self[code] = _fold_char(chr(code), self.as_written)
         return self[code]
 
 
-_TABLE = _Table()
+_LOWERED, _AS_WRITTEN = _Table(as_written=False), _Table(as_written=True)
 
 
 def fold(text: str) -> str:
-    """text as the guard compares it: see the module docstring."""
-    return text.translate(_TABLE)
+    """text as the guard compares it, in the lower-case reading (module docstring)."""
+    return text.translate(_LOWERED)
+
+
+def fold_as_written(text: str) -> str:
+    """text as the guard compares it, in the as-written reading (module docstring)."""
+    return text.translate(_AS_WRITTEN)
+
+
+READINGS: tuple[Callable[[str], str], ...] = (fold, fold_as_written)
 
 
 def display_order(text: str) -> str:
@@ -70,12 +92,27 @@ def display_order(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def fold_phrase(phrase: str) -> str:
-    return fold(phrase)
+def needles(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """For each reading, the folds to look for: of the phrase as written, in lower and in
+    upper case, each in logical and in display order."""
+    forms = dict.fromkeys(f for case in (phrase, phrase.lower(), phrase.upper())
+                          for f in (case, display_order(case)))
+    return tuple(tuple(dict.fromkeys(read(f) for f in forms)) for read in READINGS)
+
+
+def haystacks(text: str) -> tuple[tuple[str, ...], ...]:
+    """For each reading, the folds of text in logical and (if it differs) display order."""
+    shown = display_order(text)
+    texts = (text,) if shown == text else (text, shown)
+    return tuple(tuple(read(t) for t in texts) for read in READINGS)
+
+
+def occurs(phrase: str, stacks: tuple[tuple[str, ...], ...]) -> bool:
+    return any(needle in hay for folds, hays in zip(needles(phrase), stacks, strict=True)
+               for needle in folds for hay in hays)
 
 
 def find(phrases: list[str], text: str) -> list[str]:
-    """The phrases that occur in text, in logical or in display order, once folded."""
-    shown = display_order(text)
-    variants = [fold(text)] if shown == text else [fold(text), fold(shown)]
-    return [p for p in phrases if any(fold_phrase(p) in v for v in variants)]
+    """The phrases that occur in text, by the guard's rules."""
+    stacks = haystacks(text)
+    return [p for p in phrases if occurs(p, stacks)]
