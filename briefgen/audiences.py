@@ -228,6 +228,18 @@ def _ordered(sections: list[SectionBase], order: list[str]) -> list[SectionBase]
     return listed + [s for s in sections if s.id not in rank]
 
 
+def _definitions(ctx: Context) -> list[Decision]:
+    """Footnote and link-reference definitions, each in or out by the block it sits in."""
+    out: dict[tuple[str, str, str], Decision] = {}
+    for d, origin in ctx.definitions:
+        where = f"{origin.path}:{origin.line + d.line}"
+        reason = "inside " + " > ".join(f"'::: {s}'" for s in d.scope) if d.scope else \
+            "outside any audience block"
+        out.setdefault((d.kind, d.label, where), Decision(d.kind, d.label, d.shown, reason,
+                                                           where))
+    return list(out.values())
+
+
 def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
             problems: Problems) -> Edition:
     """The brief as this audience reads it in this language; problems go to `problems`."""
@@ -326,7 +338,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
                               inline=True), r._origin(("sources", i), None, "text")), s.url)
                  for i, s in sources],
         notes=r.ctx.notes,
-        decisions=decisions,
+        decisions=decisions + _definitions(r.ctx),
         terms=r.terms,
     )
     return edition

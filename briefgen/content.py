@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -500,6 +501,49 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
     _check_translations(project, src, problems)
 
 
+def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated: str,
+                   readers: set[str], ids: list[str], problems: Problems) -> None:
+    """A translation keeps its source's audience blocks and spans, with the same audience
+    lists, in the same order; it may leave out only those none of its readers see."""
+    from .markdown import audience_markers, block_shape
+    from .syntax import spec_issues
+
+    every = audience_markers(source), audience_markers(translated)
+    if any(spec_issues(m.spec, ids, 0) for m in [*every[0], *every[1]]):
+        return  # rendering reports the unknown audience or block name itself
+    want, have = ([m for m in found if any(m.shown_to(r) for r in readers)] for found in every)
+    loc: Loc = ("units", uid, name)
+    matcher = difflib.SequenceMatcher(a=[m.path for m in want], b=[m.path for m in have],
+                                      autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for m in want[a0:a1]:
+            line, col = term_position(tdoc, loc, translated, 0)
+            problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
+                           field=f"units.{uid}.{name}",
+                           hint="keep every audience block and span of the source, with the "
+                           "same audiences, so no reader sees what the source hides from them")
+        for m in have[b0:b1]:
+            offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
+            line, col = term_position(tdoc, loc, translated, offset)
+            problems.error(tdoc.path, line, col, f"the translation has a {m} that the source "
+                           "does not have", field=f"units.{uid}.{name}",
+                           hint="audience blocks and spans must match the source's")
+    if want != have:
+        return
+    for reader in sorted(readers):
+        a, b = block_shape(source, reader), block_shape(translated, reader)
+        if a != b:
+            line, col = term_position(tdoc, loc, translated, 0)
+            problems.error(tdoc.path, line, col, f"{reader} sees {len(b)} blocks (paragraphs, "
+                           f"lists, headings) of the translation but {len(a)} of the source",
+                           field=f"units.{uid}.{name}", hint="keep the source's blocks one "
+                           "for one: text left outside the ::: lines of the source's audience "
+                           "block would show it to audiences the source hides it from")
+            return
+
+
 def _check_translations(project: Project, src: BriefSource, problems: Problems) -> None:
     for lang, (tdoc, tr) in sorted(src.translations.items()):
         readers = {aid for aid, (_, aud) in project.audiences.items() if lang in aud.languages}
@@ -518,6 +562,10 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
             for missing in sorted(want - have):
                 problems.error(tdoc.path, line, col, f"{missing} is not translated",
                                field=f"units.{uid}")
+            for name in sorted(have & want):
+                _check_markers(tdoc, uid, name, source.fields[name], unit.fields()[name],
+                               source.audiences & readers, sorted(project.audiences),
+                               problems)
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",

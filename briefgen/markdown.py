@@ -19,8 +19,20 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem, Problems, did_you_mean
+from .errors import Problem, Problems
 from .i18n import Messages
+from .syntax import (
+    CONTAINERS,
+    OPEN,
+    SPAN_KEYS,
+    Definition,
+    block_issues,
+    inline_syntax_rule,
+    keep_raw_attributes,
+    scope_definitions,
+    spec_issues,
+    spec_shows,
+)
 
 TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
@@ -60,6 +72,8 @@ class Context:
     mode: str = "screen"  # or "print": footnotes become page footnotes
     notes: list[Note] = field(default_factory=list)
     images: dict[str, str] = field(default_factory=dict)
+    # footnote and link-reference definitions met while rendering, for `briefgen explain`
+    definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
 
 
 def _term_rule(state: StateInline, silent: bool) -> bool:
@@ -82,10 +96,13 @@ def _build(lang: str) -> MarkdownIt:
     md.options["quotes"] = "“”‘’"
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
     md.use(footnote_plugin)
-    md.use(attrs_plugin, spans=True, after=(), allowed=("audience", "exclude-audience", "lang"))
-    md.use(container_plugin, "audience",
-           validate=lambda params, *a: params.strip().split(" ")[0]
-           in ("audience", "exclude-audience"))
+    # Every attribute list and every ::: fence is parsed, whatever its keys or name, so that
+    # a misspelt one is an error (syntax.check), never text that shows what it should hide.
+    md.use(attrs_plugin, spans=True, after=())
+    md.use(container_plugin, "audience", validate=lambda params, *a: True)
+    keep_raw_attributes(md)
+    scope_definitions(md)
+    md.core.ruler.before("text_join", "briefgen_syntax", inline_syntax_rule)
     md.inline.ruler.before("link", "term", _term_rule)
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
@@ -124,8 +141,13 @@ def _md(lang: str) -> MarkdownIt:
 def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str:
     """Render one Markdown value for ctx's audience and language to an HTML fragment."""
     md = _md(ctx.lang)
-    env: dict[str, Any] = {"ctx": ctx}
+    env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience}
     tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    for issue in [*block_issues(tokens, text), *env.get("bg_issues", [])]:
+        _report(ctx, origin, _where(origin, text, issue.needle, issue.line), issue.message,
+                issue.hint)
+    for d in env.get("bg_definitions", []):
+        ctx.definitions.append((d, origin))
     tokens = _select_blocks(tokens, ctx, origin, text)
     notes = _extract_notes(tokens)
     for tok in tokens:
@@ -137,6 +159,73 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
     return out
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An audience block or span in a Markdown text (see audience_markers)."""
+
+    kind: str  # "block" or "span"
+    path: tuple[str, ...]  # the specs of the blocks and spans around it, then its own
+    line: int  # line of the text, from 0
+
+    @property
+    def spec(self) -> str:
+        return self.path[-1]
+
+    def shown_to(self, audience: str) -> bool:
+        return all(spec_shows(s, audience) for s in self.path)
+
+    def __str__(self) -> str:
+        return f"'::: {self.spec}' block" if self.kind == "block" else \
+            "'[…]{" + self.spec.replace(" ", '="', 1) + '"}\' span'
+
+
+def audience_markers(text: str) -> list[Marker]:
+    """Every audience block and span of a Markdown text, in order, with the specs around it
+    (ids sorted: 'audience b a' and 'audience a b' are the same marker)."""
+    env: dict[str, Any] = {}
+    tokens = _md("en").parse(text, env)
+    out: list[Marker] = []
+    blocks: list[str] = []
+    for tok in tokens:
+        if tok.type == OPEN:
+            blocks.append(_canonical(tok.info))
+            out.append(Marker("block", tuple(blocks), _line(tok)))
+        elif tok.type == "container_audience_close" and blocks:
+            blocks.pop()
+        spans: list[str] = []
+        for child in tok.children or []:
+            if child.type == "span_open":
+                spec = " ".join(f"{k} {v}" for k, v in child.attrs.items() if k in CONTAINERS)
+                spans.append(_canonical(spec))
+                if spans[-1]:
+                    out.append(Marker("span", (*blocks, *filter(None, spans)), _line(tok)))
+            elif child.type == "span_close" and spans:
+                spans.pop()
+    return out
+
+
+def block_shape(text: str, audience: str) -> list[str]:
+    """The kinds of block (paragraph, list, heading, …) an audience sees of a Markdown text,
+    in order: a translation that dropped a block's ':::' lines but kept its text shows that
+    audience one block more than its source."""
+    env: dict[str, Any] = {"audience": audience}
+    shown: list[bool] = []
+    out = []
+    for tok in _md("en").parse(text, env):
+        if tok.type == OPEN:
+            shown.append(spec_shows(tok.info.strip(), audience))
+        elif tok.type == "container_audience_close" and shown:
+            shown.pop()
+        elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
+            out.append(tok.type.removesuffix("_open"))
+    return out
+
+
+def _canonical(spec: str) -> str:
+    words = str(spec).split()
+    return " ".join(words[:1] + sorted(set(words[1:])))
 
 
 def plain(fragment: str) -> str:
@@ -173,19 +262,12 @@ def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hin
 
 
 def _selected(spec: str, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> bool:
-    words = spec.split()
-    kind, ids = (words[0], words[1:]) if words else ("audience", [])
-    if not ids:
-        _report(ctx, origin, _where(origin, text, spec, start_line),
-                f"'{kind}' needs at least one audience id",
-                hint=f"e.g. ::: {kind} {ctx.audiences[0] if ctx.audiences else 'ID'}")
-    for aid in ids:
-        if aid not in ctx.audiences:
-            _report(ctx, origin, _where(origin, text, aid, start_line), f"unknown audience '{aid}'",
-                    hint=did_you_mean(aid, ctx.audiences)
-                    or "audiences: " + ", ".join(ctx.audiences))
-    inside = ctx.audience in ids
-    return inside if kind == "audience" else not inside
+    """Whether a block or span with this spec ('audience a b') is in ctx's edition; what is
+    wrong with the spec is reported (once), and a wrong spec shows it to nobody."""
+    for issue in spec_issues(spec, ctx.audiences, start_line):
+        _report(ctx, origin, _where(origin, text, issue.needle, start_line), issue.message,
+                issue.hint)
+    return spec_shows(spec, ctx.audience)
 
 
 def _select_blocks(tokens: list[Token], ctx: Context, origin: Origin, text: str
@@ -193,7 +275,7 @@ def _select_blocks(tokens: list[Token], ctx: Context, origin: Origin, text: str
     out: list[Token] = []
     shown: list[bool] = []
     for tok in tokens:
-        if tok.type == "container_audience_open":
+        if tok.type == OPEN:
             shown.append(_selected(tok.info.strip(), ctx, origin, text, _line(tok)))
             continue
         if tok.type == "container_audience_close":
@@ -216,8 +298,9 @@ def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: st
     for tok in children:
         if tok.type == "span_open":
             attrs = dict(tok.attrs)
-            show = True
-            for kind in ("audience", "exclude-audience"):
+            # an unknown key was reported (syntax.inline_syntax_rule): hide what it marks
+            show = all(k in SPAN_KEYS for k in attrs) and not tok.meta.get("insecure_attrs")
+            for kind in CONTAINERS:
                 if kind in attrs:
                     show = _selected(f"{kind} {attrs.pop(kind)}", ctx, origin, text,
                                      start_line) and show

@@ -38,9 +38,10 @@ def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> st
         first = _edition(project, slug, audience, langs[0])
         lines.append(f"{slug}: editions {', '.join(langs)}; title \"{first.title.plain}\"")
         width = max(len(d.id) for d in first.decisions)
+        kinds = max(len(d.kind) for d in first.decisions)
         for d in first.decisions:
             mark = "in " if d.included else "OUT"
-            lines.append(f"  {mark}  {d.kind:<8} {d.id:<{width}}  {d.reason}"
+            lines.append(f"  {mark}  {d.kind:<{kinds}} {d.id:<{width}}  {d.reason}"
                          + (f"  ({d.where})" if d.where else ""))
         for lang in langs:
             edition = first if lang == langs[0] else _edition(project, slug, audience, lang)

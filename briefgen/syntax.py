@@ -1,0 +1,376 @@
+"""briefgen's own Markdown constructs, parsed strictly so that a slip fails closed.
+
+An audience block (`::: audience ID` … `:::`), an audience span (`[text]{audience="ID"}`) and
+the footnote and link-reference definitions inside them are briefgen syntax. Anything that
+looks like one but did not parse as one — a misspelt fence, two colons, a marker inside a
+code block, an attribute list with an unknown key, curly quotes or a space before it — is an
+Issue, never text that would print what it was meant to hide. Definitions belong to the
+audience block they sit in: each edition sees only its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from .errors import did_you_mean
+
+#: The fence names of audience blocks, and the keys an audience span may carry.
+CONTAINERS = ("audience", "exclude-audience")
+SPAN_KEYS = ("audience", "exclude-audience", "lang")
+OPEN, CLOSE = "container_audience_open", "container_audience_close"
+
+# What may stand before a block marker on its line: indentation, blockquote and list markers.
+_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*")
+_CLOSING = re.compile(r"[ \t]*(?:>[ \t]*)*:{3,}[ \t]*")
+_QUOTES = "“”„‟‘’‚‛«»‹›「」『』＂＇"
+_FOOTNOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+_ESCAPED = re.compile(r"\\(?=:{2,}|\{)")  # the backslash of an escaped marker in code
+_ESCAPES = re.compile(r"\\(?::{2,}|\{)")  # an escaped marker in code, whole
+_NAMED = re.compile(r"\W*:\W*(?:exclude\W?)?audiences?\b", re.I)
+_ATTRIBUTES = re.compile(r'\{(?:\s*[A-Za-z][\w-]*=(?:"[^"\\\n]*"|[\w:-]+))*\s*\}')
+_PAIR = re.compile(r'([A-Za-z][\w-]*)=("[^"]*"|[\w:-]+)')
+_LINK_LABEL = re.compile(r"\[([^\]]*)\]")
+_ESCAPED_ATTRS = re.compile(r"\\\{[^}\n]*=")  # outside code, an escaped attribute list
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something that looks like briefgen syntax but is not: an error at line/needle."""
+
+    line: int  # line of the Markdown text, from 0
+    needle: str  # the text to point at, searched from the start of that line
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A footnote or link-reference definition, and whether this edition sees it."""
+
+    kind: str  # "footnote" or "link reference"
+    label: str
+    line: int  # line of the Markdown text, from 0
+    shown: bool
+    scope: tuple[str, ...]  # the audience blocks it sits in, outermost first
+
+
+@lru_cache(maxsize=1)
+def _spoof() -> Any:
+    import icu  # PyICU: Unicode TS #39 confusables, as the leak guard uses them
+
+    return icu.SpoofChecker()
+
+
+def lookalike(text: str) -> str:
+    """text with compatibility forms and confusable characters replaced by the ASCII they
+    look like ('：' and '∶' become ':', '｛' becomes '{'), for spotting disguised markers."""
+    if text.isascii():
+        return text
+    return str(_spoof().getSkeleton(0, unicodedata.normalize("NFKC", text)))
+
+
+def _after_prefix(line: str) -> str:
+    return line[_PREFIX.match(line).end():]  # type: ignore[union-attr]
+
+
+def is_marker_line(line: str) -> bool:
+    """Whether a line starts (after indentation, '>' and list markers) with two colons or
+    colon look-alikes among its first four characters, or with a colon and a block's name:
+    a block marker, or a slip of one ('::', '!::', ':x:', '\\:::', ': audience')."""
+    rest = lookalike(_after_prefix(line)[:40])
+    return rest[:4].count(":") >= 2 or bool(_NAMED.match(rest))
+
+
+def spec_shows(spec: str, audience: str) -> bool:
+    """Whether a block's `audience a b` / `exclude-audience a` spec shows it to audience.
+    Anything else (an unknown fence name, no name) shows it to nobody: fail closed."""
+    words = spec.split()
+    if not words or words[0] not in CONTAINERS:
+        return False
+    inside = audience in words[1:]
+    return inside if words[0] == "audience" else not inside
+
+
+def spec_issues(spec: str, audiences: list[str], line: int) -> list[Issue]:
+    """What is wrong with an audience block's or span's spec ('audience a b')."""
+    words = spec.split()
+    if not words:
+        return [Issue(line, ":::", "':::' closes no audience block and opens none",
+                      "a block starts with '::: audience ID' or '::: exclude-audience ID' "
+                      "and ends with ':::'")]
+    kind, ids = words[0], words[1:]
+    if kind not in CONTAINERS:
+        return [Issue(line, kind, f"unknown block '::: {kind}': only 'audience' and "
+                      "'exclude-audience' blocks exist",
+                      did_you_mean(kind.lower().replace("_", "-"), CONTAINERS)
+                      or "write '::: audience ID' or '::: exclude-audience ID'")]
+    out = []
+    if not ids:
+        out.append(Issue(line, kind, f"'{kind}' needs at least one audience id",
+                         f"e.g. ::: {kind} {audiences[0] if audiences else 'ID'}"))
+    for aid in ids:
+        if aid not in audiences:
+            out.append(Issue(line, aid, f"unknown audience '{aid}'",
+                             did_you_mean(aid, audiences) or "audiences: " + ", ".join(audiences)))
+    return out
+
+
+# -- definitions scoped to audience blocks ---------------------------------------------------
+
+
+def open_blocks(tokens: list[Token]) -> list[str]:
+    """The specs of the audience blocks still open at the end of tokens, outermost first."""
+    stack: list[str] = []
+    for tok in tokens:
+        if tok.type == OPEN:
+            stack.append(tok.info.strip())
+        elif tok.type == CLOSE and stack:
+            stack.pop()
+    return stack
+
+
+def _scoped(rule: Callable[..., bool], kind: str) -> Callable[..., bool]:
+    """A definition rule whose definitions count only for the editions that see the block
+    they sit in; a label an edition sees defined twice is an Issue."""
+
+    def scoped(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent:
+            return rule(state, start, end, silent)
+        env = state.env
+        n = len(state.tokens)
+        known: dict[str, Any] = env.setdefault("references", {})
+        refs: dict[str, int] = env.setdefault("footnotes", {}).setdefault("refs", {})
+        had = set(refs)
+        env["references"] = {}  # the reference rule keeps the first of two; we decide
+        try:
+            if not rule(state, start, end, silent):
+                return False
+            added = env["references"]
+        finally:
+            env["references"] = known
+        if kind == "footnote":
+            label = state.tokens[n].meta["label"]
+            key = ":" + label
+        elif added:
+            key = next(iter(added))
+            written = _LINK_LABEL.match(state.src, state.bMarks[start] + state.tShift[start])
+            label = written.group(1) if written else key
+        else:
+            return True
+        scope = tuple(open_blocks(state.tokens[:n]))
+        audience = env.get("audience")
+        shown = audience is None or all(spec_shows(s, audience) for s in scope)
+        definitions: list[Definition] = env.setdefault("bg_definitions", [])
+        first = next((d for d in definitions if d.shown and d.kind == kind
+                      and _label_key(d.label) == _label_key(label)), None)
+        if shown and first is not None:
+            mark = f"[^{label}]" if kind == "footnote" else f"[{label}]"
+            env.setdefault("bg_issues", []).append(Issue(
+                start, mark, f"{kind} {mark} is defined twice for "
+                f"{audience or 'the same audience'} (first on line {first.line + 1} of this "
+                "text)", "give each definition its own label, or put them in audience "
+                "blocks that no audience sees both of"))
+        if shown and kind == "link reference" and first is None:
+            known[key] = added[key]
+        elif not shown and kind == "footnote":
+            del state.tokens[n:]
+            if key not in had:
+                refs.pop(key, None)
+        definitions.append(Definition(kind, label, start, shown, scope))
+        return True
+
+    return scoped
+
+
+def _label_key(label: str) -> str:
+    return str(normalizeReference(label))
+
+
+def keep_raw_attributes(md: MarkdownIt) -> None:
+    """Wrap the attrs plugin's span rule to keep each span's attribute list as written
+    (token.meta["raw"]): its parser skips what it does not understand (`{%…}` comments,
+    `on…` keys), and briefgen must see every character."""
+    rule = md.inline.ruler.__rules__[md.inline.ruler.__find__("span")]
+    parse = rule.fn
+
+    def span(state: StateInline, silent: bool) -> bool:
+        n, start = len(state.tokens), state.pos
+        if not parse(state, silent):
+            return False
+        if not silent:
+            label_end = state.md.helpers.parseLinkLabel(state, start, False)
+            opening = next(t for t in state.tokens[n:] if t.type == "span_open")
+            opening.meta["raw"] = state.src[label_end + 1:state.pos]
+        return True
+
+    md.inline.ruler.at("span", span, {"alt": list(rule.alt)})
+
+
+def scope_definitions(md: MarkdownIt) -> None:
+    """Wrap markdown-it's link-reference and the footnote plugin's definition rules."""
+    for name, kind in (("reference", "link reference"), ("footnote_def", "footnote")):
+        rule = md.block.ruler.__rules__[md.block.ruler.__find__(name)]
+        md.block.ruler.at(name, _scoped(rule.fn, kind), {"alt": list(rule.alt)})
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def block_issues(tokens: list[Token], text: str) -> list[Issue]:
+    """Marker lines that did not parse as the opening or closing line of an audience block,
+    and blocks left open."""
+    lines = text.split("\n")
+    markers: set[int] = set()
+    code: list[range] = []
+    issues: list[Issue] = []
+    for tok in tokens:
+        if tok.type == OPEN and tok.map:
+            markers.add(tok.map[0])
+            close = tok.map[1]
+            if close < len(lines) and _CLOSING.fullmatch(lines[close]):
+                markers.add(close)
+            elif tok.info.strip():  # a bare ':::' that closes nothing: spec_issues says so
+                issues.append(Issue(tok.map[0], tok.markup, "this audience block is never "
+                                    "closed", "end it with a line ':::'"))
+        elif tok.type in ("fence", "code_block") and tok.map:
+            code.append(range(*tok.map))
+    for i, line in enumerate(lines):
+        in_code = any(i in r for r in code)
+        if not in_code and (m := _ESCAPED_ATTRS.search(line)):
+            issues.append(Issue(i, m.group(0)[:12], "an escaped '{…=…}' prints as text, "
+                                "with the span it was meant to hide",
+                                "write &#123; for a literal brace"))
+        if i not in markers and is_marker_line(line):
+            issues.extend(_marker_line_issue(i, line, in_code))
+    return issues
+
+
+def _marker_line_issue(i: int, line: str, in_code: bool) -> list[Issue]:
+    needle, rest = line.strip()[:12], _after_prefix(line)
+    literal = "write &#58; for the first colon to show colons at the start of a line"
+    if in_code and rest.startswith("\\"):
+        return []  # escaped on purpose, shown as ':::' (see inline_syntax_rule)
+    if in_code:
+        return [Issue(i, needle, "an audience marker inside a code block is shown as text, "
+                      "with everything it was meant to hide", "unindent the block (4 spaces "
+                      "make code), close the code fence first, or write \\::: to show the "
+                      "marker literally")]
+    if rest.startswith("\\"):
+        return [Issue(i, needle, "an escaped block marker prints as text, with everything it "
+                      "was meant to hide", literal)]
+    if not lookalike(rest).startswith(":::"):
+        return [Issue(i, needle, "a block marker needs three colons: this line would print "
+                      "as text", "write '::: audience ID' … ':::'; " + literal)]
+    return [Issue(i, needle, "this line looks like an audience block marker but is not one",
+                  "markers use ASCII colons and stand at the start of a line; " + literal)]
+
+
+def inline_syntax_rule(state: StateCore) -> None:
+    """A core rule (before text_join, so escapes are still told apart): attribute lists
+    that did not attach, unknown span keys, curly quotes, stray ':::', brackets that leave a
+    span covering less than meant, calls of definitions this edition does not see, and
+    escapes in code."""
+    issues: list[Issue] = state.env.setdefault("bg_issues", [])
+    definitions: list[Definition] = state.env.get("bg_definitions", [])
+    shown = {(d.kind, _label_key(d.label)) for d in definitions if d.shown}
+    hidden = [d for d in definitions if not d.shown and (d.kind, _label_key(d.label))
+              not in shown]
+    audience = state.env.get("audience")
+    for tok in state.tokens:
+        if tok.type in ("fence", "code_block"):
+            tok.content = _ESCAPED.sub("", tok.content)
+        if tok.type == "inline" and tok.children:
+            line = tok.map[0] if tok.map else 0
+            issues.extend(_inline_issues(tok.children, line, hidden, audience))
+
+
+def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
+                   audience: str | None) -> Iterable[Issue]:
+    text = "".join(t.content for t in children if t.type == "text")
+    if any(t.type == "span_open" and set(t.attrs) & set(CONTAINERS) for t in children) and \
+            _unbalanced(text):
+        yield Issue(line, "[", "a bracket without its pair stands beside an audience span, "
+                    "so the span may not cover what it should",
+                    "pair every [ with a ]; write &#91; or &#93; for a lone bracket")
+    for tok in children:
+        if tok.type == "span_open":
+            yield from _attr_issues(tok, line)
+        elif tok.type == "code_inline":
+            look = lookalike(_ESCAPES.sub("", tok.content)).casefold()
+            if ":::" in look or ("{" in look and "audience" in look):
+                yield Issue(line, tok.content[:20], "an audience marker inside `code` is "
+                            "shown as text", "write \\{ or \\::: inside the code to show "
+                            "the syntax literally")
+            tok.content = _ESCAPED.sub("", tok.content)
+        elif tok.type == "text":
+            yield from _text_issues(tok.content, line, hidden, audience)
+
+
+def _unbalanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if depth < 0:
+            return True
+    return depth != 0
+
+
+def _attr_issues(tok: Token, line: int) -> Iterable[Issue]:
+    raw = str(tok.meta.get("raw", ""))
+    if not _ATTRIBUTES.fullmatch(raw):
+        yield Issue(line, raw[:12] or "{", f"attribute list '{raw[:40]}' is not of the form "
+                    '{key="value"}', 'write [text]{audience="ID"} (or exclude-audience, lang), '
+                    "with straight quotes")
+        return
+    for key, value in _PAIR.findall(raw):  # as written: the plugin drops on… keys
+        if key not in SPAN_KEYS:
+            yield Issue(line, key, f"unknown attribute '{key}' in {{…}}: a span takes only "
+                        + ", ".join(SPAN_KEYS),
+                        did_you_mean(key.lower().replace("_", "-"), SPAN_KEYS))
+        elif any(q in str(value) for q in _QUOTES):
+            yield Issue(line, key, f"the value of '{key}' is in curly quotes",
+                        f'write {key}="ID" with straight quotes (your editor may be '
+                        "replacing them)")
+
+
+def _text_issues(text: str, line: int, hidden: list[Definition], audience: str | None
+                 ) -> Iterable[Issue]:
+    look = lookalike(text)
+    if "{" in look or "}" in look:
+        yield Issue(line, "{" if "{" in text else "}", "'{…}' is not attached to a [span], so "
+                    "it would print as text", 'write [text]{audience="ID"} with no space '
+                    "between ] and {, or &#123; and &#125; for literal braces")
+    for i, part in enumerate(text.split("\n")):
+        # a line that starts with colons is block_issues' to report
+        if ":::" in lookalike(part) and not is_marker_line(part):
+            yield Issue(line + i, ":::" if ":::" in part else part.strip()[:12],
+                        "':::' inside a line is not an audience block",
+                        "a block marker stands on a line of its own; write \\::: for "
+                        "literal colons")
+    hidden_notes = {_label_key(d.label) for d in hidden if d.kind == "footnote"}
+    for m in _FOOTNOTE_CALL.finditer(text):
+        where = f" that {audience} sees" if audience and _label_key(m.group(1)) in hidden_notes \
+            else ""
+        yield Issue(line, m.group(0), f"footnote {m.group(0)} has no definition{where}",
+                    "define it in the same field as '[^label]: text', in a part every "
+                    "audience that sees the call also sees")
+    folded = _label_key(text)
+    for d in hidden:
+        if d.kind == "link reference" and f"[{_label_key(d.label)}]" in folded:
+            at = text.casefold().find(f"[{d.label.casefold()}]")
+            yield Issue(line, text[at:at + len(d.label) + 2] if at >= 0 else "[",
+                        f"link reference [{d.label}] is defined only in an audience block "
+                        f"that {audience} does not see", "define it where every audience "
+                        "that sees the link also sees it")
