@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from ruamel.yaml import YAML
+from test_hardening import edit
 from test_invalid import apply_case
 
 from briefgen import guard
@@ -24,13 +25,6 @@ from conftest import REPO, TESTS, VALID, run
 
 BRIEF = "content/briefs/demo/brief.yaml"
 PUBLIC = "content/audiences/public.yaml"
-
-
-def edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text()
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1))
 
 
 # -- the guard reads each PDF as a reader does -------------------------------------------------

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_hardening import edit
 
 from briefgen import yamlread
 
@@ -256,13 +257,6 @@ def test_a_save_during_a_build_is_built_by_the_next_one(project: Path,
 
 
 # -- the guard is never skipped ------------------------------------------------------------
-
-
-def edit(project: Path, rel: str, old: str, new: str) -> None:
-    path = project / rel
-    text = path.read_text()
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1))
 
 
 PUBLIC = "content/audiences/public.yaml"
