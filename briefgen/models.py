@@ -16,14 +16,14 @@ from pydantic import (
     model_validator,
 )
 
+from .textnorm import fold
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
 def _foldable(phrase: str) -> str:
-    from .textnorm import fold
-
     if not fold(phrase):
         raise ValueError(f"the phrase {phrase!r} is only spaces, dashes, quotes or invisible "
                          "characters, which the guard ignores: there is nothing to look for")

@@ -31,9 +31,14 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+import bidi
 import icu
 import regex
 from bidi import get_display
+
+#: What the folds depend on besides this module's code.
+DATA = (f"ICU {icu.ICU_VERSION} (Unicode {icu.UNICODE_VERSION}), unicodedata "
+        f"{unicodedata.unidata_version}, regex {regex.__version__}, python-bidi {bidi.VERSION}")
 
 _DROP = regex.compile(
     r"[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Variation_Selector}\p{Cf}\p{Cc}"
