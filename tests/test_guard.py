@@ -114,6 +114,10 @@ def test_look_alike_digits_and_capitals() -> None:
     assert hidden("alliance", "the aI1iance")  # capital I, digit one
     assert hidden("taiwan", "TA\u0399WAN")  # Greek capital iota
     assert hidden("oil", "0IL")
+    # a Greek capital among Latin capitals: the phrase is also looked for in upper case ...
+    assert hidden("taiwan", "\u03a4AIWAN")
+    # ... and in lower case
+    assert hidden("TAIWAN", "\u03a4aiwan")
 
 
 def test_look_alikes_in_the_phrase_match_plain_text() -> None:
@@ -177,6 +181,8 @@ def test_combining_marks_and_accents_hide_nothing() -> None:
 def test_quotes_ligatures_and_case() -> None:
     assert hidden("don't tell", "don’t tell")
     assert hidden("the “plan”", 'The "Plan"')
+    assert hidden('the "plan"', "the «plan»")
+    assert hidden('the "plan"', "the 「plan」")
     assert hidden("classified", "CLASSIﬁED")
     assert hidden("straße", "STRASSE")
 
