@@ -503,34 +503,34 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
 
 def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated: str,
                    readers: set[str], ids: list[str], problems: Problems) -> None:
-    """A translation keeps its source's audience blocks and spans, with the same audience
-    lists, in the same order; it may leave out only those none of its readers see."""
+    """A translation keeps every audience block and span of its source, with the same
+    audience lists, in the same order. One that none of its readers sees may be left empty,
+    not out: text that lost its markers cannot be told from text the translator dropped."""
     from .markdown import audience_markers, block_shape
     from .syntax import spec_issues
 
-    every = audience_markers(source), audience_markers(translated)
-    if any(spec_issues(m.spec, ids, 0) for m in [*every[0], *every[1]]):
+    want, have = audience_markers(source), audience_markers(translated)
+    if any(spec_issues(m.spec, ids, 0) for m in [*want, *have]):
         return  # rendering reports the unknown audience or block name itself
-    want, have = ([m for m in found if any(m.shown_to(r) for r in readers)] for found in every)
     loc: Loc = ("units", uid, name)
+    field_ = f"units.{uid}.{name}"
     matcher = difflib.SequenceMatcher(a=[m.path for m in want], b=[m.path for m in have],
                                       autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        for m in want[a0:a1]:
+        for m in want[a0:a1] if op != "equal" else []:
             line, col = term_position(tdoc, loc, translated, 0)
+            unseen = not any(m.shown_to(r) for r in readers)
             problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
-                           field=f"units.{uid}.{name}",
-                           hint="keep every audience block and span of the source, with the "
-                           "same audiences, so no reader sees what the source hides from them")
-        for m in have[b0:b1]:
+                           field=field_, hint="no reader of this language sees it: keep it "
+                           "with nothing inside" if unseen else "keep every audience block "
+                           "and span of the source, with the same audiences")
+        for m in have[b0:b1] if op != "equal" else []:
             offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
             line, col = term_position(tdoc, loc, translated, offset)
             problems.error(tdoc.path, line, col, f"the translation has a {m} that the source "
-                           "does not have", field=f"units.{uid}.{name}",
+                           "does not have", field=field_,
                            hint="audience blocks and spans must match the source's")
-    if want != have:
+    if [m.path for m in want] != [m.path for m in have]:
         return
     for reader in sorted(readers):
         a, b = block_shape(source, reader), block_shape(translated, reader)
@@ -538,9 +538,9 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
             line, col = term_position(tdoc, loc, translated, 0)
             problems.error(tdoc.path, line, col, f"{reader} sees {len(b)} blocks (paragraphs, "
                            f"lists, headings) of the translation but {len(a)} of the source",
-                           field=f"units.{uid}.{name}", hint="keep the source's blocks one "
-                           "for one: text left outside the ::: lines of the source's audience "
-                           "block would show it to audiences the source hides it from")
+                           field=field_, hint="keep the source's blocks one for one: text "
+                           "left outside the ::: lines of an audience block would show it to "
+                           "audiences the source hides it from")
             return
 
 

@@ -300,13 +300,20 @@ def test_markers_are_listed_with_their_nesting() -> None:
 
 
 @pytest.mark.parametrize("ko_body, message", [
-    ("공유.\n\n공무원 전용.\n\n[일반]{audience=\"pub\"}.\n",
-     None),  # officials do not read Korean: their block may be left out ...
-    ("공유.\n\n일반.\n",
-     "the translation lacks the source's '[…]{audience=\"pub\"}' span"),
-    ("공유 [비밀]{exclude-audience=\"officials\"}.\n\n[일반]{audience=\"pub\"}.\n",
+    ("공유.\n\n::: audience officials\n:::\n\n[일반]{audience=\"pub\"}.\n",
+     None),  # officials do not read Korean: their block stays, empty
+    ("공유.\n\n[일반]{audience=\"pub\"}.\n",
+     "the translation lacks the source's '::: audience officials' block (no reader of this "
+     "language sees it: keep it with nothing inside)"),
+    ("공유.\n\n::: audience officials\n:::\n\n일반.\n",
+     "the translation lacks the source's '[…]{audience=\"pub\"}' span (keep every audience "
+     "block and span of the source, with the same audiences)"),
+    ("공유 [비밀]{exclude-audience=\"officials\"}.\n\n::: audience officials\n:::\n\n"
+     "[일반]{audience=\"pub\"}.\n",
      "the translation has a '[…]{exclude-audience=\"officials\"}' span that the source does "
      "not have"),
+    ("공유.\n\n::: audience officials\n:::\n\n공무원 전용.\n\n[일반]{audience=\"pub\"}.\n",
+     "pub sees 3 blocks (paragraphs, lists, headings) of the translation but 2 of the source"),
 ])
 def test_a_translation_keeps_the_audience_skeleton(tmp_path: Path, ko_body: str,
                                                    message: str | None) -> None:
@@ -324,8 +331,11 @@ def test_a_translation_that_drops_a_marker_its_readers_see_is_refused(tmp_path: 
     """The issue's case: a Korean unit without the source's ':::' lines would publish an
     officials-only sentence to pub's Korean edition."""
     source = "Shared.\n\n::: exclude-audience pub\nNot for the public: ZQXSECRET.\n:::\n"
-    root = make_project(tmp_path, source, "공유.\n\n대중에게는 비공개: ZQXSECRET.\n")
-    code, stderr, files = check_and_build(root)
-    assert code == 1 and files == {}
-    assert "ko.yaml:13:7: units.main-text.body: pub sees 2 blocks (paragraphs, lists, " \
-        "headings) of the translation but 1 of the source" in stderr
+    for ko_body in ("공유.\n\n대중에게는 비공개: ZQXSECRET.\n",
+                    "공유 [대중에게는 비공개: ZQXSECRET.]\n"):
+        root = make_project(tmp_path / str(len(ko_body)), source, ko_body)
+        code, stderr, files = check_and_build(root)
+        assert code == 1 and files == {}
+        assert "ko.yaml:13:7: units.main-text.body: the translation lacks the source's " \
+            "'::: exclude-audience pub' block (no reader of this language sees it: keep it " \
+            "with nothing inside)" in stderr
