@@ -27,10 +27,6 @@ FORMATS = ("html", "pdf")
 # Workers are replaced after this many PDFs, a safety net against memory growth across
 # documents; benchmarks measured peak RSS flat over 200 renders (benchmarks/README.md).
 RECYCLE_AFTER = 200
-# The leak guard's own version, an input of every artifact's guard fingerprint: a new
-# version re-guards every kept artifact in the next build. guard.py does not define one yet
-# (its Unicode normalisation is being rewritten, issue #12); it should own this constant.
-GUARD_VERSION = "2"
 
 
 @dataclass
@@ -93,7 +89,7 @@ def _fingerprint() -> str:
 def guard_fingerprint(audience: Audience) -> str:
     """What the leak check of an audience's artifacts depends on besides their bytes: its
     forbidden phrases and the guard's version. Another audience's phrases are no part of it."""
-    return _sha(json.dumps([GUARD_VERSION, audience.forbidden_phrases]).encode())
+    return _sha(json.dumps([guard.VERSION, audience.forbidden_phrases]).encode())
 
 
 # -- planning: everything validated and rendered to HTML before any file is touched -------

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from pypdf import PdfReader
 from ruamel.yaml import YAML
 from test_hardening import edit
 from test_invalid import apply_case
+from test_leak_corpus import LEAKS
 
 from briefgen import guard
 from briefgen.i18n import templates_dir
@@ -59,23 +62,11 @@ def build_cases() -> list[Path]:
     return cases
 
 
-@pytest.mark.parametrize("case", [None, REPO, *build_cases()],
-                         ids=["valid", "shipped", *(c.name for c in build_cases())])
-def test_guard_checks_the_text_a_reader_gets_from_every_pdf(
-        case: Path | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every PDF a build renders, written or refused, of tests/data/valid, the shipped
-    content and each build case of a corpus: its pdftotext text, Info values and outline
-    titles, once folded, are each within some text that the guard scanned."""
-    out = tmp_path / "build"
-    project, args = REPO, ["build", "--out", str(out)]
-    if case != REPO:
-        project = tmp_path / "project"
-        shutil.copytree(VALID, project)
-        spec = apply_case(case, project) if case else {}
-        args = [str(a) for a in spec.get("command", args)]
-        args = [str(project / a) if before == "--out" else a
-                for before, a in zip(["", *args], args, strict=False)]
-        out = Path(args[args.index("--out") + 1]) if "--out" in args else project / "build"
+def guarded_build(project: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+                  ) -> tuple[Result, list[bytes]]:
+    """Run a build; check that what a reader gets from each PDF it renders (its pdftotext
+    text, Info values and outline titles), once folded, is within some text the guard
+    scanned. The build's result, and the PDFs it rendered."""
     rendered: list[bytes] = []
     scanned: list[str] = []
     real_render, real_scan = PdfRenderer.render, guard.scan
@@ -93,14 +84,51 @@ def test_guard_checks_the_text_a_reader_gets_from_every_pdf(
     monkeypatch.setattr(guard, "scan", scan)
     result = run(*args, "--jobs", "1", project=project)
     assert "Traceback" not in result.output
+    for data in rendered:
+        for text in reader_texts(data):
+            assert any(fold(text) in seen for seen in scanned), text[:200]
+    return result, rendered
+
+
+@pytest.mark.parametrize("case", [None, REPO, *build_cases()],
+                         ids=["valid", "shipped", *(c.name for c in build_cases())])
+def test_guard_checks_the_text_a_reader_gets_from_every_pdf(
+        case: Path | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PDF that a build of tests/data/valid, of the shipped content or of a corpus
+    case renders, written or refused (the leak corpus: next test)."""
+    out = tmp_path / "build"
+    project, args = REPO, ["build", "--out", str(out)]
+    if case != REPO:
+        project = tmp_path / "project"
+        shutil.copytree(VALID, project)
+        spec = apply_case(case, project) if case else {}
+        args = [str(a) for a in spec.get("command", args)]
+        args = [str(project / a) if before == "--out" else a
+                for before, a in zip(["", *args], args, strict=False)]
+        out = Path(args[args.index("--out") + 1]) if "--out" in args else project / "build"
+    result, rendered = guarded_build(project, args, monkeypatch)
     if case in (None, REPO):
         assert result.exit_code == 0, result.output
         assert len(rendered) == (3 if case is None else 5)
     written = [p.read_bytes() for p in out.rglob("*.pdf")] if out.is_dir() else []
     assert all(data in rendered for data in written)
-    for data in rendered:
-        for text in reader_texts(data):
-            assert any(fold(text) in seen for seen in scanned), text[:200]
+
+
+@pytest.mark.parametrize("case", LEAKS, ids=[c.name for c in LEAKS])
+def test_the_pdf_guard_alone_refuses_each_leak_of_the_corpus(
+        case: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The leak corpus's PDFs: a build refuses them before rendering (their HTML leaks too).
+    With the HTML guard off, each is rendered, guarded as a reader gets it, and refused."""
+    import briefgen.build
+
+    apply_case(case, project)
+    monkeypatch.setattr(briefgen.build, "check_html", lambda jobs, problems: None)
+    result, rendered = guarded_build(
+        project, ["build", "--format", "pdf", "--audience", "public"], monkeypatch)
+    assert result.exit_code == 1 and rendered, result.output
+    assert re.search(r"forbidden phrase '.+' for audience public appears in \S+\.pdf \(",
+                     result.stderr), result.stderr
+    assert not (project / "build").exists()
 
 
 def test_a_missing_pdftotext_is_an_error_naming_the_package(project: Path,

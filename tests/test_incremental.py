@@ -322,7 +322,7 @@ def test_guard_fingerprint_is_per_audience_and_includes_the_guard_version(
     assert report.reguarded == ["demo/officials/en/demo-officials-en.html",  # type: ignore
                                 "demo/officials/en/demo-officials-en.pdf"]
     assert report.built == []  # type: ignore[attr-defined]
-    monkeypatch.setattr(build, "GUARD_VERSION", build.GUARD_VERSION + ".1")
+    monkeypatch.setattr(build.guard, "VERSION", build.guard.VERSION + ".1")
     report = build_report(project)
     assert sorted(report.reguarded) == sorted(manifest(project / "build"))  # type: ignore
 
@@ -336,7 +336,7 @@ def test_reused_artifact_is_reguarded_at_the_inputs_level(project: Path,
     header_only_title(project)
     assert run("build", "--jobs", "1", project=project).exit_code == 0
     before = files(project / "build")
-    monkeypatch.setattr(build, "GUARD_VERSION", build.GUARD_VERSION + ".1")
+    monkeypatch.setattr(build.guard, "VERSION", build.guard.VERSION + ".1")
     from briefgen.content import load_project
 
     loaded = load_project(project)
