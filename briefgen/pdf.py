@@ -174,10 +174,11 @@ class PdfRenderer:
 
 def laid_out_text(doc: Any) -> str:
     """The text WeasyPrint placed on the pages (body, footnotes, headers and footers, list
-    markers, generated content), one line per line box, without reading the PDF back
-    (pdftotext cost a subprocess and 50 ms per PDF; a test compares the two on every shipped
-    PDF). Not included: text inside SVG images, which briefgen content cannot contain (only
-    PNG, JPEG and GIF images are accepted); hidden text is included (a false alarm at worst)."""
+    markers, generated content), one line per line box. The guard checks it as well as what
+    pdftotext reads from the written bytes (pdftext.pdf_surfaces): this one has every piece
+    of text whole, hidden text included (a false alarm at worst), whatever order the text
+    layer gives. Not included: text inside SVG images, which briefgen content cannot contain
+    (only PNG, JPEG and GIF images are accepted)."""
     lines: list[str] = []
     for page in doc.pages:
         for box in page._page_box.descendants(placeholders=True):
