@@ -31,7 +31,7 @@ def _foldable(phrase: str) -> str:
 
 
 #: A forbidden phrase: something must be left once the guard folds it (briefgen.textnorm).
-Phrase = Annotated[str, AfterValidator(_foldable)]
+Phrase = Annotated[str, StringConstraints(min_length=1), AfterValidator(_foldable)]
 
 #: Languages with a message catalog (briefgen/messages/<lang>.yaml) and fonts.
 LANGUAGES = ("en", "ko", "zh-Hans")
