@@ -74,6 +74,15 @@ MUTANTS = [
              '    if name in ("content", "aria-label"):\n        return False\n'
              '    if name in ("href", "src"):')],
            ["tests/test_guard.py", "tests/test_leak_corpus.py"]),
+    Mutant("guard-ignores-meta-content",
+           [("briefgen/guard.py", '    if name in ("href", "src"):',
+             '    if name == "content":\n        return False\n    if name in ("href", "src"):')],
+           ["tests/test_guard.py", "tests/test_leak_corpus.py"]),
+    Mutant("guard-ignores-aria-label",
+           [("briefgen/guard.py", '    if name in ("href", "src"):',
+             '    if name == "aria-label":\n        return False\n'
+             '    if name in ("href", "src"):')],
+           ["tests/test_guard.py", "tests/test_leak_corpus.py"]),
     Mutant("guard-ignores-pdf-metadata-and-bookmarks",
            [("briefgen/pdftext.py",
              '"PDF metadata": "\\n".join(metadata),\n            '
