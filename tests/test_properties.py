@@ -49,7 +49,7 @@ REFS = ("r1", "r2")
 
 # -- the documents ---------------------------------------------------------------------------
 # Inline: ("text",) | ("call", label) | ("ref", label) | ("span", kind, ids, [inline])
-# Block:  ("para", [inline]) | ("fdef", label) | ("rdef", label)
+# Block:  ("para", [inline]) | ("fdef", label[, [inline without calls]]) | ("rdef", label)
 #         | ("block", kind, ids, drop_in_ko, [block])
 
 specs = st.tuples(st.sampled_from(["audience", "exclude-audience"]),
@@ -61,11 +61,18 @@ inlines = st.recursive(
     lambda children: st.builds(lambda spec, kids: ("span", spec[0], spec[1], kids), specs,
                                st.lists(children, min_size=1, max_size=3)),
     max_leaves=6)
+# what a footnote may say: text and spans (a call inside a note is an error of its own)
+note_texts = st.lists(st.recursive(
+    st.just(("text",)),
+    lambda children: st.builds(lambda spec, kids: ("span", spec[0], spec[1], kids), specs,
+                               st.lists(children, min_size=1, max_size=2)),
+    max_leaves=3), min_size=1, max_size=2)
 paragraphs = st.builds(lambda kids: ("para", [("text",), *kids]),
                        st.lists(inlines, min_size=0, max_size=4))
 blocks = st.recursive(
     st.one_of(paragraphs, paragraphs,
               st.tuples(st.just("fdef"), st.sampled_from(FOOTNOTES)),
+              st.tuples(st.just("fdef"), st.sampled_from(FOOTNOTES), note_texts),
               st.tuples(st.just("rdef"), st.sampled_from(REFS))),
     lambda children: st.builds(lambda spec, drop, kids: ("block", spec[0], spec[1], drop, kids),
                                specs, st.booleans(), st.lists(children, min_size=1, max_size=3)),
@@ -75,6 +82,12 @@ documents = st.lists(blocks, min_size=1, max_size=5)
 
 def narrowed(vis: frozenset[str], kind: str, ids: Iterable[str]) -> frozenset[str]:
     return vis & frozenset(ids) if kind == "audience" else vis - frozenset(ids)
+
+
+def texts(node: Any) -> list[Any]:
+    """The inline parts of a paragraph or a footnote definition."""
+    return list(node[1]) if node[0] == "para" else list(node[2]) if node[0] == "fdef" and \
+        len(node) > 2 else []
 
 
 def height(node: Any) -> int:
@@ -96,6 +109,7 @@ class Emitted:
     rdefs: dict[str, list[tuple[frozenset[str], str]]] = field(default_factory=dict)
     calls: dict[str, list[frozenset[str]]] = field(default_factory=dict)
     uses: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+    note_tokens: dict[str, set[str]] = field(default_factory=dict)  # the spans' in a note
 
     @property
     def text(self) -> str:
@@ -136,9 +150,8 @@ def emit(doc: list[Any], vis: frozenset[str], tokens: Tokens, lang: str = "en") 
 
     def block(node: Any, v: frozenset[str], hollow: bool = False) -> None:
         """hollow: inside a block the translation leaves empty, where only the markers
-        stay (blocks, emptied too, and paragraphs that carry spans)."""
-        if hollow and (node[0] in ("fdef", "rdef") or node[0] == "para" and
-                       not any(k[0] == "span" for k in node[1])):
+        stay (blocks, emptied too, and the paragraphs and notes that carry spans)."""
+        if hollow and node[0] != "block" and not any(k[0] == "span" for k in texts(node)):
             return
         if out.lines:
             out.lines.append("")
@@ -147,7 +160,10 @@ def emit(doc: list[Any], vis: frozenset[str], tokens: Tokens, lang: str = "en") 
         elif node[0] == "fdef":
             t = tok(v)
             out.fdefs.setdefault(node[1], []).append((v, t))
-            out.lines.append(f"[^{node[1]}]: Note {t}.")
+            before = len(out.tokens)
+            more = "".join(" " + inline(k, v) for k in (node[2] if len(node) > 2 else []))
+            out.note_tokens[t] = set(list(out.tokens)[before:])
+            out.lines.append(f"[^{node[1]}]: Note {t}{more}.")
         elif node[0] == "rdef":
             t = tok(v)
             out.rdefs.setdefault(node[1], []).append((v, t))
@@ -194,7 +210,8 @@ def expect(e: Emitted, audience: str) -> Expect:
             label_calls = calls.get(label, [])
             visible_call = any(audience in v for v in label_calls)
             if not visible_call:
-                required -= {t for _, t in defs.get(label, [])}  # a note nobody calls
+                for _, t in defs.get(label, []):  # a note nobody calls is not printed
+                    required -= {t, *e.note_tokens.get(t, ())}
             dangling = not seen and (defs is e.fdefs or label in defs)
             if dangling and visible_call:
                 error = True  # a call (or link) whose definition this audience does not see
