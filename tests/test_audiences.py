@@ -136,7 +136,8 @@ def test_guard_checks_image_alt_text(project: Path) -> None:
 
 def test_guard_reads_text_that_only_the_pdf_shows(project: Path) -> None:
     """Generated content (here a running header from the print stylesheet) is in no HTML
-    text; the guard must find it in the PDF's laid-out text."""
+    text; the guard finds it in the print HTML's CSS strings, before any PDF is laid out
+    (so `check` finds it too), and the PDF guard would find it in the laid-out text."""
     css = (REPO / "templates/css/print.css").read_text()
     (project / "templates/css").mkdir(parents=True)
     (project / "templates/css/print.css").write_text(
@@ -144,8 +145,9 @@ def test_guard_reads_text_that_only_the_pdf_shows(project: Path) -> None:
     result = run("build", "--jobs", "1", "--format", "pdf", project=project)
     assert result.exit_code == 1, result.output
     assert ("forbidden phrase 'secret annex' for audience public appears in "
-            "demo/public/en/demo-public-en.pdf (PDF text)") in result.stderr
+            "demo/public/en/demo-public-en.pdf (PDF source)") in result.stderr
     assert not (project / "build").exists()
+    assert run("check", project=project).exit_code == 1
 
 
 def test_guard_pdf_text_holds_every_word_of_the_text_layer(shipped_build: Path) -> None:
