@@ -163,8 +163,13 @@ def check_html(jobs: list[Job], problems: Problems) -> None:
             "manifest and index entry": job.title})
 
 
+def leak_problems(edition: Edition, path: str, surfaces: dict[str, str]) -> list[Problem]:
+    """The guard's problems with the texts (by surface) of the artifact at path."""
+    return guard.problems(edition, guard.scan(edition, surfaces), path)
+
+
 def _guard(edition: Edition, path: str, problems: Problems, surfaces: dict[str, str]) -> None:
-    for p in guard.problems(edition, guard.scan(edition, surfaces), path):
+    for p in leak_problems(edition, path, surfaces):
         problems.add(p)
 
 
@@ -443,8 +448,7 @@ def build(project: Project, opts: Options,
         for message in result.warnings:
             problems.warn(where, 0, 0, f"WeasyPrint: {message}")
         assert job.edition is not None  # only rendered jobs reach here
-        for p in guard.problems(job.edition, guard.scan(job.edition, surfaces), job.path):
-            problems.add(p)
+        _guard(job.edition, job.path, problems, surfaces)
         outputs[job.path] = result.data
         entries[job.path] = manifest_entry(job, result.data, result.pages)
     problems.raise_if_errors(strict=opts.strict)

@@ -14,8 +14,7 @@ from typing import Any
 import click
 
 from . import guard
-from .audiences import Edition
-from .build import pdf_guard_surfaces
+from .build import leak_problems, pdf_guard_surfaces
 from .errors import BriefError, Problem
 from .i18n import templates_dir
 
@@ -102,10 +101,6 @@ def _with_banner(page: str, problems: list[Problem]) -> str:
     return re.sub(r"<body\b[^>]*>", lambda m: m.group(0) + banner, page, count=1)
 
 
-def guard_problems(edition: Edition, artifact: str, surfaces: dict[str, str]) -> list[Problem]:
-    return guard.problems(edition, guard.scan(edition, surfaces), artifact)
-
-
 class Preview:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -140,7 +135,7 @@ class Preview:
             page = render_edition(edition, "pdf/", project.template_folders)
             artifact = f"{slug}/{audience}/{lang}/{slug}-{audience}-{lang}"
             if mode == "screen":
-                leaks = guard_problems(edition, artifact + ".html", {
+                leaks = leak_problems(edition, artifact + ".html", {
                     "HTML": guard.visible_html_text(page),
                     "manifest and index entry": edition.title.plain})
                 page = _with_banner(page, leaks) if leaks else page
@@ -149,7 +144,8 @@ class Preview:
                 from .pdf import PdfRenderer
                 self.renderer = PdfRenderer(project.content)
             result = self.renderer.render(page, edition.audience.pdf_variant)
-            if leaks := guard_problems(edition, artifact + ".pdf", pdf_guard_surfaces(result)):
+            if leaks := leak_problems(edition, artifact + ".pdf", {
+                    "PDF source": guard.visible_html_text(page), **pdf_guard_surfaces(result)}):
                 return 200, "text/html; charset=utf-8", _error_page(leaks).encode()
             return 200, "application/pdf", result.data
         except BriefError as exc:
