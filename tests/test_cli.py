@@ -65,7 +65,8 @@ def test_narrowed_build(project: Path) -> None:
     result = run("build", "--audience", "public", "--format", "html", project=project)
     assert result.exit_code == 0, result.output
     built = sorted(p.name for p in (project / "build").rglob("*.html"))
-    assert built == ["demo-public-en.html", "demo-public-ko.html", "index.html"]
+    assert built == ["demo-public-en.html", "demo-public-ko.html", "index.html", "index.html"]
+    assert (project / "build/public/index.html").is_file()  # the audience's own index
 
 
 def test_no_traceback_from_real_entry_point(project: Path) -> None:

@@ -435,7 +435,7 @@ def test_raw_html_never_reaches_the_output(project: Path) -> None:
     result = run("build", "--format", "html", "--out", str(project / "build"), project=project)
     assert result.exit_code == 0, result.output
     pages = sorted((project / "build").rglob("*.html"))
-    assert len(pages) == 4  # three editions and the index
+    assert len(pages) == 6  # three editions, the editors' index, one index per audience
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text.lower(), page
