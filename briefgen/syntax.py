@@ -288,25 +288,38 @@ def inline_syntax_rule(state: StateCore) -> None:
     hidden = [d for d in definitions if not d.shown and (d.kind, _label_key(d.label))
               not in shown]
     audience = state.env.get("audience")
+    blocks: list[bool] = []  # whether each open audience block is shown to the audience
     for tok in state.tokens:
-        if tok.type in ("fence", "code_block"):
+        if tok.type == OPEN:
+            blocks.append(audience is None or spec_shows(tok.info.strip(), audience))
+        elif tok.type == CLOSE and blocks:
+            blocks.pop()
+        elif tok.type in ("fence", "code_block"):
             tok.content = _ESCAPED.sub("", tok.content)
-        if tok.type == "inline" and tok.children:
+        elif tok.type == "inline" and tok.children:
             line = tok.map[0] if tok.map else 0
-            issues.extend(_inline_issues(tok.children, line, hidden, audience))
+            issues.extend(_inline_issues(tok.children, line, hidden, audience, all(blocks)))
 
 
 def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
-                   audience: str | None) -> Iterable[Issue]:
+                   audience: str | None, shown: bool) -> Iterable[Issue]:
+    """Syntax issues anywhere; calls without a definition only where the audience sees them
+    (shown: whether the blocks around these tokens are shown to it)."""
     text = "".join(t.content for t in children if t.type == "text")
     if any(t.type == "span_open" and set(t.attrs) & set(CONTAINERS) for t in children) and \
             _unbalanced(text):
         yield Issue(line, "[", "a bracket without its pair stands beside an audience span, "
                     "so the span may not cover what it should",
                     "pair every [ with a ]; write &#91; or &#93; for a lone bracket")
+    spans: list[bool] = []
     for tok in children:
         if tok.type == "span_open":
             yield from _attr_issues(tok, line)
+            spans.append(audience is None or all(spec_shows(f"{k} {v}", audience)
+                                                 for k, v in tok.attrs.items()
+                                                 if k in CONTAINERS))
+        elif tok.type == "span_close" and spans:
+            spans.pop()
         elif tok.type == "code_inline":
             look = lookalike(_ESCAPES.sub("", tok.content)).casefold()
             if ":::" in look or ("{" in look and "audience" in look):
@@ -315,7 +328,9 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
                             "the syntax literally")
             tok.content = _ESCAPED.sub("", tok.content)
         elif tok.type == "text":
-            yield from _text_issues(tok.content, line, hidden, audience)
+            yield from _text_issues(tok.content, line)
+            if shown and all(spans):
+                yield from _call_issues(tok.content, line, hidden, audience)
 
 
 def _unbalanced(text: str) -> bool:
@@ -345,8 +360,7 @@ def _attr_issues(tok: Token, line: int) -> Iterable[Issue]:
                         "replacing them)")
 
 
-def _text_issues(text: str, line: int, hidden: list[Definition], audience: str | None
-                 ) -> Iterable[Issue]:
+def _text_issues(text: str, line: int) -> Iterable[Issue]:
     look = lookalike(text)
     if "{" in look or "}" in look:
         yield Issue(line, "{" if "{" in text else "}", "'{…}' is not attached to a [span], so "
@@ -359,6 +373,12 @@ def _text_issues(text: str, line: int, hidden: list[Definition], audience: str |
                         "':::' inside a line is not an audience block",
                         "a block marker stands on a line of its own; write \\::: for "
                         "literal colons")
+
+
+def _call_issues(text: str, line: int, hidden: list[Definition], audience: str | None
+                 ) -> Iterable[Issue]:
+    """Footnote calls left as text (no definition), and references to a link defined only
+    for other audiences, in text the audience sees."""
     hidden_notes = {_label_key(d.label) for d in hidden if d.kind == "footnote"}
     for m in _FOOTNOTE_CALL.finditer(text):
         where = f" that {audience} sees" if audience and _label_key(m.group(1)) in hidden_notes \

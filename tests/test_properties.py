@@ -323,10 +323,6 @@ def test_a_label_seen_twice_is_refused_by_the_model_and_by_briefgen() -> None:
         assert_edition(html, problems, expect(e, audience), audience)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (briefgen/syntax.py, _text_issues and "
-                   "inline_syntax_rule): a footnote call or reference link that an audience "
-                   "does not see, whose definition it does not see either, is reported as "
-                   "'has no definition that <audience> sees' and fails the whole build")
 def test_a_hidden_call_of_a_hidden_definition_is_valid() -> None:
     """An officials-only block with its own footnote and link: the natural use of scoped
     definitions. pub sees neither the call nor the definition, so nothing is wrong for pub."""
