@@ -19,6 +19,7 @@ from .content import Project
 from .errors import BriefError, Problem, Problems
 from .i18n import Messages, templates_dir
 from .models import Audience
+from .paths import confined
 from .pdftext import pdf_surfaces, pdftotext
 from .render import render_edition, render_index
 
@@ -82,7 +83,8 @@ def _fingerprint() -> str:
     from importlib.metadata import version
 
     parts = [__version__, version("weasyprint"), version("pydyf"),
-             (templates_dir() / "fonts" / "fonts.conf").read_text()]
+             confined(templates_dir() / "fonts" / "fonts.conf", (templates_dir(),),
+                      "templates/fonts/fonts.conf").read_text()]
     return _sha("\0".join(parts).encode())
 
 

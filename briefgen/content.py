@@ -15,9 +15,11 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BriefError, Problem, Problems, did_you_mean, display_path
 from .models import UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation
+from .paths import confined, read_roots, refusal
 from .yamlread import Document, Loc, cache_dir, read_yaml
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -56,35 +58,43 @@ def template_folders(root: Path) -> tuple[Path, ...]:
     own = root / "templates"
     ours = templates_dir()
     if own.is_dir() and own.resolve() != ours.resolve():
-        return (own.resolve(), ours)
+        return (confined(own, (root,), "templates"), ours)
     return (ours,)
 
 
-def _digest_files(paths: list[Path], root: Path) -> str:
+def _digest_files(folder: Path, paths: list[Path], roots: tuple[Path, ...]) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
         try:
-            data = path.read_bytes()
+            # a link out of the project is refused by whatever uses the file: never read
+            data = path.read_bytes() if refusal(path, roots, "") is None else b"outside"
         except OSError as exc:  # reported, with its file:line, by whatever uses the file
             data = f"unreadable: {exc.errno}".encode()
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + data + b"\0")
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
     return h.hexdigest()
+
+
+def _tree(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
 
 
 Digests = tuple[str, dict[str, str]]
 
 
-def source_digests(content: Path, folders: tuple[Path, ...]) -> Digests:
+def source_digests(content: Path, folders: tuple[Path, ...], roots: tuple[Path, ...]
+                   ) -> Digests:
     """Hashes of the files editions are made from: the shared ones (audiences, terms,
-    templates), and each brief's folder by slug."""
+    templates), and each brief's folder by slug. Nothing outside `roots` is read (or, for a
+    brief folder, even listed)."""
     shared = [p for p in (content / "audiences").glob("*.yaml")]
     if (content / "terms.yaml").is_file():
         shared.append(content / "terms.yaml")
-    parts = [_digest_files(shared, content)]
+    parts = [_digest_files(content, shared, roots)]
     for folder in folders:
-        parts.append(_digest_files([p for p in folder.rglob("*") if p.is_file()], folder))
-    briefs = {d.name: _digest_files([p for p in d.rglob("*") if p.is_file()], d)
-              for d in sorted((content / "briefs").iterdir()) if d.is_dir()}
+        parts.append(_digest_files(folder, _tree(folder), roots))
+    briefs = {d.name: _digest_files(d, _tree(d), roots)
+              for d in sorted((content / "briefs").iterdir())
+              if d.is_dir() and refusal(d, roots, "") is None}
     return hashlib.sha256("\0".join(parts).encode()).hexdigest(), briefs
 
 
@@ -267,7 +277,8 @@ def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
 
 def _read(path: Path, root: Path, problems: Problems) -> Document | None:
     try:
-        return read_yaml(path, display_path(path, root), cache=cache_dir())
+        return read_yaml(path, display_path(path, root), cache=cache_dir(),
+                         roots=read_roots(root))
     except BriefError as exc:
         for p in exc.problems:
             problems.add(p)
@@ -289,16 +300,16 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                  ) -> Project:
     """Read and validate every content file; raise BriefError listing every problem."""
     root = root.resolve()
-    content = (content or root / "content").resolve()
+    content = confined(content or root / "content", (root,), "content")
     problems = Problems()
     if not (content / "briefs").is_dir():
         raise BriefError([Problem(display_path(content, root), 0, 0,
             "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
-    sources = source_digests(content, template_folders(root))
+    sources = source_digests(content, template_folders(root), read_roots(root))
 
     audiences: dict[str, tuple[Document, Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", path.stem):
+        if not ID_RE.fullmatch(path.stem):
             problems.error(display_path(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens")
         if loaded := _load(path, root, Audience, problems):
@@ -318,6 +329,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
 
     briefs: dict[str, BriefSource] = {}
     for brief_dir in sorted(p for p in (content / "briefs").iterdir() if p.is_dir()):
+        if not _brief_folder_ok(brief_dir, root, problems):
+            continue
         path = brief_dir / "brief.yaml"
         if not path.exists():
             problems.error(display_path(brief_dir, root), 0, 0, "folder has no brief.yaml")
@@ -348,6 +361,22 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     project.warnings = problems.warnings
     problems.raise_if_errors()
     return project
+
+
+def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:
+    """A brief folder stays inside the project and is named like an id (it is the slug in
+    every output path and link)."""
+    shown = display_path(brief_dir, root)
+    if (problem := refusal(brief_dir, (root,), shown)) is not None:
+        problems.add(problem)
+        return False
+    if not ID_RE.fullmatch(brief_dir.name):
+        suggestion = "-".join(re.findall(r"[a-z0-9]+", brief_dir.name.lower())) or "brief-1"
+        problems.error(shown, 0, 0, f"brief folder name '{brief_dir.name}' is not an id: "
+                       "lowercase letters and digits joined by hyphens",
+                       hint=f"rename the folder, e.g. to '{suggestion}'")
+        return False
+    return True
 
 
 # -- cross-file checks -------------------------------------------------------------------

@@ -28,10 +28,11 @@ def templates_dir() -> Path:
 
 @cache
 def catalog(lang: str, folder: Path | None = None) -> dict[str, Any]:
-    base = folder or templates_dir()
-    path = base / "messages" / f"{lang}.yaml"
-    doc = read_yaml(path, f"templates/messages/{lang}.yaml")
-    english = read_yaml(base / "messages" / "en.yaml", "templates/messages/en.yaml").data
+    base = (folder or templates_dir()).resolve()
+    doc = read_yaml(base / "messages" / f"{lang}.yaml", f"templates/messages/{lang}.yaml",
+                    roots=(base,))
+    english = read_yaml(base / "messages" / "en.yaml", "templates/messages/en.yaml",
+                        roots=(base,)).data
     missing = sorted(set(english) - set(doc.data))
     if missing:
         raise BriefError([Problem(doc.path, 1, 1, f"missing labels: {', '.join(missing)}")])

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import os
 import re
+import secrets
 import tempfile
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +22,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .errors import BriefError, Problem
+from .paths import confined
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is ~20 KB; anything near this is a mistake
 MAX_DEPTH = 50  # a brief nests ~6 levels; deeper is a typo (unclosed brackets) or an attack
@@ -176,18 +182,22 @@ def _plain_container(node: Any, loc: Loc, doc: Document, walk: dict[str, Any]) -
     return items
 
 
-def _line_col(text: bytes, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    line = before.count(b"\n") + 1
-    col = offset - (before.rfind(b"\n") + 1) + 1
-    return line, col
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of an offset into text."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def read_yaml(path: Path, shown: str, cache: Path | None = None) -> Document:
+def read_yaml(path: Path, shown: str, cache: Path | None = None,
+              roots: Iterable[Path] | None = None) -> Document:
     """Parse a YAML file; raise BriefError with file:line:col for anything unreadable.
 
-    With a cache folder, a file whose bytes were parsed before is not parsed again (parsing
-    is most of the time `check` and an incremental build take; see cache_entry)."""
+    With roots, a file that resolves (through a symlink) outside all of them is refused
+    (paths.confined). With a cache folder, a file whose bytes were parsed before is not
+    parsed again (parsing is most of the time `check` and an incremental build take; see
+    cache_entry)."""
+    if roots is not None:
+        path = confined(path, roots, shown)
     try:
         if path.exists() and not path.is_file():  # a FIFO or device: blocks or never ends
             raise BriefError([Problem(shown, 0, 0, "not a regular file",
@@ -217,7 +227,8 @@ def _parse(raw: bytes, shown: str) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _line_col(raw, exc.start)
+        before = raw[:exc.start].decode("utf-8")  # valid up to there
+        line, col = _line_col(before, len(before))
         raise BriefError([Problem(shown, line, col,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             hint="save the file with UTF-8 encoding")]) from None
@@ -235,6 +246,11 @@ def _parse(raw: bytes, shown: str) -> Document:
     except _Refused as exc:
         raise BriefError([Problem(shown, exc.mark.line + 1, exc.mark.column + 1, exc.message,
                                   hint=exc.hint)]) from None
+    except ReaderError as exc:  # a control character, U+FFFE or U+FFFF
+        line, col = _line_col(text, exc.position)
+        raise BriefError([Problem(shown, line, col,
+            f"character U+{exc.character:04X} is not allowed in YAML",
+            hint="delete it: most editors do not show it")]) from None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         key = _duplicate_key(exc)
@@ -284,30 +300,122 @@ def _parser_id() -> bytes:
 _LOADED: dict[Path, tuple[str, Document]] = {}
 
 
+log = logging.getLogger("briefgen.cache")
+MAX_ENTRY_BYTES = 64 * MAX_BYTES  # a parsed 2 MB file is far smaller; more is not ours
+_MAC_HEAD = b'{"mac":"'  # an entry is {"mac":"<64 hex>", ...the signed JSON object...}
+_warned: set[str] = set()
+
+
+def _warn_once(what: str, message: str) -> None:
+    if what not in _warned:
+        _warned.add(what)
+        log.warning("briefgen: warning: %s", message)
+
+
+def key_path() -> Path | None:
+    """$XDG_CONFIG_HOME/briefgen/cache.key, else ~/.config/briefgen/cache.key: outside the
+    cache folder, so whoever can write the cache cannot sign entries."""
+    try:
+        base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    except RuntimeError:  # no home folder
+        return None
+    return Path(base) / "briefgen" / "cache.key"
+
+
+def _create_key(path: Path) -> None:
+    """32 random bytes, hex, mode 0600, made atomically: a concurrent first run keeps one."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)  # never replaces a key another process made meanwhile
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+
+
+@lru_cache(maxsize=1)
+def cache_key() -> bytes | None:
+    """The secret that signs cache entries, made on first use; None (cache off, with one
+    warning) when it cannot be made or read, is a symlink, malformed, or open to others."""
+    path = key_path()
+    if path is None:
+        return None
+    try:
+        if not path.exists() and not path.is_symlink():
+            _create_key(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            mode, owner, text = os.fstat(fd).st_mode, os.fstat(fd).st_uid, fh.read(200)
+    except OSError as exc:
+        _warn_once("key", f"parse cache off: cannot use the key {path} "
+                   f"({exc.strerror or exc})")
+        return None
+    if mode & 0o077 or owner != os.getuid():
+        _warn_once("key", f"parse cache off: the key {path} is readable or writable by other "
+                   f"users, or not yours (mode {mode & 0o777:o}); run: chmod 600 {path}")
+        return None
+    try:
+        key = bytes.fromhex(text.decode("ascii").strip())
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        _warn_once("key", f"parse cache off: the key {path} is malformed; delete it and a new "
+                   "one is made")
+        return None
+    return key
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+
+
 @dataclass
 class CacheEntry:
     """One file's slot in the cache: named after its path, valid for one content hash.
 
     JSON, not pickle: loading a cache file must not be able to run code, whoever wrote it.
-    Dicts and lists are tagged so keys keep their type (2026 vs "2026")."""
+    Each entry is signed (HMAC-SHA256) with cache_key(): an entry this machine did not write
+    (a cache restored from another branch or machine) is ignored with one warning, since it
+    could say anything, e.g. that an audience has no forbidden phrases. Unsigned, truncated,
+    deep or otherwise malformed entries are ignored silently (debug log): a crash or an
+    older briefgen leaves those. Dicts and lists are tagged so keys keep their type."""
 
     file: Path
     digest: str
+    key: bytes
 
     def load(self, shown: str) -> Document | None:
         digest, doc = _LOADED.get(self.file, ("", None))
         if doc is not None and digest == self.digest:  # a long-running serve or --watch
             return replace(doc, path=shown)
         try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
+            if self.file.stat().st_size > MAX_ENTRY_BYTES:
+                return None
+            raw = self.file.read_bytes()
+            head = len(_MAC_HEAD)
+            if raw[:head] != _MAC_HEAD or raw[head + 64:head + 66] != b'",':
+                log.debug("parse cache: %s is unsigned or damaged; ignored", self.file)
+                return None
+            mac, body = raw[head:head + 64], b"{" + raw[head + 66:]
+            if not hmac.compare_digest(mac, _mac(self.key, body)):
+                _warn_once("mac", f"ignoring parse-cache entries in {self.file.parent} that "
+                           "this machine did not write (a cache restored from elsewhere?)")
+                return None
+            stored = json.loads(body)
             if stored["digest"] != self.digest:
                 return None
             doc = Document(shown, _decode(stored["data"]),
                            {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
                            {tuple(loc) for loc in stored["block"]},
                            {tuple(loc): n for loc, n in stored["indent"]})
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None  # missing, half-written by a crash, or from another version
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
+            log.debug("parse cache: %s ignored (%s)", self.file, type(exc).__name__)
+            return None  # missing, or signed by us yet unreadable (another version)
         _LOADED[self.file] = (self.digest, doc)
         return doc
 
@@ -327,8 +435,10 @@ class CacheEntry:
         except OSError:
             return  # an unwritable cache folder: the cache is only a shortcut
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:  # ASCII: lone surrogates too
-                json.dump(stored, fh, separators=(",", ":"))
+            # ASCII (lone surrogates too); the MAC goes first, the rest is what it signs
+            body = json.dumps(stored, separators=(",", ":")).encode()
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_MAC_HEAD + _mac(self.key, body) + b'",' + body[1:])
             os.replace(tmp, self.file)
         except (OSError, ValueError, TypeError):
             Path(tmp).unlink(missing_ok=True)  # disk full: no half-written entry left
@@ -346,10 +456,13 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefgen"
 
 
-def cache_entry(cache: Path, path: Path, raw: bytes) -> CacheEntry:
+def cache_entry(cache: Path, path: Path, raw: bytes) -> CacheEntry | None:
+    """The entry for a file with these bytes; None when there is no key to sign it with."""
+    if (key := cache_key()) is None:
+        return None
     name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
     digest = hashlib.sha256(_parser_id() + b"\0" + raw).hexdigest()
-    return CacheEntry(cache / "yaml" / f"{name}.json", digest)
+    return CacheEntry(cache / "yaml" / f"{name}.json", digest, key)
 
 
 def _encode(value: Any) -> Any:
