@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
 from briefgen.build import pdf_guard_surfaces

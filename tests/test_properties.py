@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
+from mutation_support import examples, fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfReader
 
 from briefgen.errors import Problems
@@ -37,7 +38,7 @@ from briefgen.markdown import Context, Origin, render
 
 from conftest import run
 from tiny import AUDIENCES as TINY_AUDIENCES
-from tiny import _yaml_block
+from tiny import _yaml_block, make_project
 
 AUDS = ("officials", "press", "pub")
 EVERYONE = frozenset(AUDS)
@@ -150,8 +151,9 @@ def emit(doc: list[Any], vis: frozenset[str], tokens: Tokens, lang: str = "en") 
 
     def block(node: Any, v: frozenset[str], hollow: bool = False) -> None:
         """hollow: inside a block the translation leaves empty, where only the markers
-        stay (blocks, emptied too, and the paragraphs and notes that carry spans)."""
-        if hollow and node[0] != "block" and not any(k[0] == "span" for k in texts(node)):
+        stay (blocks, emptied too, notes, and the paragraphs that carry spans)."""
+        # (footnote definitions stay: see test_spans_of_every_footnote_definition_are_markers)
+        if hollow and node[0] in ("para", "rdef") and not any(k[0] == "span" for k in texts(node)):
             return
         if out.lines:
             out.lines.append("")
@@ -194,14 +196,13 @@ class Expect:
     forbidden: set[str]  # tokens that must not appear
     required: set[str]  # tokens that must appear when the text is valid
     error: bool  # the text is invalid for this audience (by design)
-    bug_compatible_error: bool  # briefgen today also refuses it: see the xfail test below
 
 
 def expect(e: Emitted, audience: str) -> Expect:
     """What rendering e for audience must give."""
     forbidden = {t for t, v in e.tokens.items() if audience not in v}
     required = {t for t, v in e.tokens.items() if audience in v}
-    error = known_bug = False
+    error = False
     for defs, calls in ((e.fdefs, e.calls), (e.rdefs, e.uses)):
         for label in set(defs) | set(calls):
             seen = [t for v, t in defs.get(label, []) if audience in v]
@@ -215,14 +216,12 @@ def expect(e: Emitted, audience: str) -> Expect:
             dangling = not seen and (defs is e.fdefs or label in defs)
             if dangling and visible_call:
                 error = True  # a call (or link) whose definition this audience does not see
-            elif dangling and label_calls:
-                known_bug = True  # the call is hidden from it, too: valid, yet refused today
-    return Expect(forbidden, required, error, error or known_bug)
+    return Expect(forbidden, required, error)
 
 
 def repaired(doc: list[Any], vis: frozenset[str]) -> list[Any]:
-    """doc without the footnote and link labels that make it invalid (or refused today) for
-    some audience: their calls become text, their definitions go."""
+    """doc without the footnote and link labels that make it invalid for some audience:
+    their calls become text, their definitions go."""
     e = emit(doc, vis, Tokens("ENT"))
     bad = set()
     for audience in sorted(vis):
@@ -231,7 +230,7 @@ def repaired(doc: list[Any], vis: frozenset[str]) -> list[Any]:
                           rdefs={k: v for k, v in e.rdefs.items() if k == label},
                           calls={k: v for k, v in e.calls.items() if k == label},
                           uses={k: v for k, v in e.uses.items() if k == label})
-            if expect(one, audience).bug_compatible_error:
+            if expect(one, audience).error:
                 bad.add(label)
 
     def strip(node: Any) -> Any:
@@ -264,7 +263,7 @@ def assert_edition(html: str, problems: Problems, want: Expect, what: str) -> No
     assert not leaked, f"{what}: restricted text published: {leaked}"
     if want.error:
         assert problems.errors, f"{what}: an invalid document was accepted"
-    elif not want.bug_compatible_error:
+    else:
         assert not problems.errors, f"{what}: {[str(p) for p in problems.errors]}"
     if not problems.errors:
         missing = sorted(t for t in want.required if t not in html)
@@ -275,8 +274,8 @@ def assert_edition(html: str, problems: Problems, want: Expect, what: str) -> No
 
 def bounded(max_examples: int, shrink: bool = True) -> settings:
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
-    return settings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck), phases=phases)
+    return settings(max_examples=examples(max_examples), deadline=None, derandomize=True,
+                    database=None, suppress_health_check=list(HealthCheck), phases=phases)
 
 
 @bounded(600)
@@ -287,8 +286,7 @@ def test_no_audience_renders_text_restricted_from_it(doc: list[Any]) -> None:
         for audience in sorted(readers):
             html, problems = render_for(e.text, audience, lang)
             want = expect(e, audience)
-            event("invalid" if want.error else "refused today (known bug)"
-                  if want.bug_compatible_error else "valid")
+            event("invalid" if want.error else "valid")
             assert_edition(html, problems, want, f"{lang}/{audience}:\n{e.text}")
 
 
@@ -331,6 +329,28 @@ def test_a_hidden_call_of_a_hidden_definition_is_valid() -> None:
     html, problems = render_for(text, "pub")
     assert "Internal" not in html and "cable" not in html
     assert not problems.errors, [str(p) for p in problems.errors]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (briefgen/markdown.py, audience_markers): the "
+                   "spans of a footnote definition that another definition of the same label "
+                   "replaces in the footnote plugin's list are not markers, so a translation may "
+                   "drop them and publish what the source hides")
+def test_spans_of_every_footnote_definition_are_markers(tmp_path: Path) -> None:
+    """Each audience block defines its own [^a]; pub's note has an officials-only span. The
+    Korean translation drops that span's markers: the skeleton check must refuse it, or pub's
+    Korean edition prints the officials-only text (today: exit 0, and it does)."""
+    body = ('Text[^a].\n\n::: audience pub\n[^a]: Note [ZQXSECRET]{audience="officials"}.\n'
+            ":::\n\n::: audience officials\n[^a]: Officials note.\n:::\n")
+    ko = ("본문[^a].\n\n::: audience pub\n[^a]: 노트 ZQXSECRET.\n:::\n\n"
+          "::: audience officials\n:::\n")
+    root = make_project(tmp_path, body, ko)
+    checked = run("check", project=root)
+    built = run("build", "--format", "html", project=root)
+    published = [p for p in (root / "build").rglob("*.html") if "ZQXSECRET" in p.read_text()]
+    assert [p.relative_to(root / "build").as_posix() for p in published] == [], checked.stderr
+    assert checked.exit_code == built.exit_code == 1
+    assert "the translation lacks the source's '[…]{audience=\"officials\"}' span" in \
+        checked.stderr
 
 
 # -- whole briefs, through check and build ------------------------------------------------------
@@ -380,7 +400,7 @@ def whole_brief(secs: list[Any], valid: bool = True) -> Brief:
         tokens[t] = vis
         for audience in sorted(vis):
             if lang in LANGS[audience]:
-                expects.setdefault((audience, lang), []).append(Expect(set(), {t}, False, False))
+                expects.setdefault((audience, lang), []).append(Expect(set(), {t}, False))
         return t
 
     for i, (spec, body, items) in enumerate(secs):
@@ -442,10 +462,8 @@ def audit(root: Path, brief: Brief, formats: tuple[str, ...]) -> None:
     out = root / "build"
     wants = brief.expects
     invalid = any(w.error for ws in wants.values() for w in ws)
-    maybe = any(w.bug_compatible_error for ws in wants.values() for w in ws)
-    event("invalid" if invalid else "refused today (known bug)" if maybe and checked.exit_code
-          else "valid")
-    if invalid or (maybe and checked.exit_code):
+    event("invalid" if invalid else "valid")
+    if invalid:
         assert (checked.exit_code, built.exit_code) == (1, 1), (checked.output, built.output)
         assert not out.exists(), "a refused build wrote files"
         return
@@ -473,7 +491,7 @@ def audit(root: Path, brief: Brief, formats: tuple[str, ...]) -> None:
 
 
 def refused(brief: Brief) -> bool:
-    return any(w.bug_compatible_error for ws in brief.expects.values() for w in ws)
+    return any(w.error for ws in brief.expects.values() for w in ws)
 
 
 @bounded(20, shrink=False)
