@@ -2,63 +2,104 @@
 # Mutation testing of the audience-selection, leak-guard and incremental-key code (issue #12),
 # with mutmut 3 (`.venv/bin/pip install -e '.[mutation]'`). See docs/mutation.md.
 #
-#   bash scripts/mutation.sh                 # every mutant in scope, at HEAD
-#   bash scripts/mutation.sh results         # the last run's survivors (no new run)
-#   REV=abc123 bash scripts/mutation.sh      # another commit
-#   bash scripts/mutation.sh run 'briefgen.guard.*'   # some mutants only (fnmatch globs)
+#   bash scripts/mutation.sh selection       # pass 1: syntax, markdown selection, guard, textnorm
+#   bash scripts/mutation.sh keys            # pass 2: build.py's incremental key and guard fingerprint
+#   bash scripts/mutation.sh results PASS    # that pass's mutants that were not killed
+#   bash scripts/mutation.sh recheck PASS TESTS...   # its survivors against more tests
+#   REV=abc123 bash scripts/mutation.sh selection    # another commit (default HEAD)
 #
-# mutmut rewrites the code it mutates into a mutants/ folder beside pyproject.toml, so the
-# run happens in a copy of the committed tree ($MUTATION_DIR, default
-# /tmp/briefgen-mutation): the work tree is never touched, and others may keep editing it.
+# mutmut rewrites the code it mutates into a mutants/ folder beside pyproject.toml, so each
+# pass runs in its own copy of the committed tree ($MUTATION_DIR/PASS, default
+# /tmp/briefgen-mutation/PASS): the work tree is never touched, and others may keep editing it.
+# A second run of a pass reuses its copy (and mutmut's results); FRESH=1 starts over.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${MUTATION_DIR:-/tmp/briefgen-mutation}
+command=${1:?usage: mutation.sh selection|keys|results PASS|recheck PASS TESTS...}
+shift
+if [[ $command == results || $command == recheck ]]; then
+  pass=${1:?which pass: selection or keys}
+  shift
+else
+  pass=$command
+fi
+work=${MUTATION_DIR:-/tmp/briefgen-mutation}/$pass
 rev=${REV:-HEAD}
 mutmut="$repo/.venv/bin/mutmut"
+python="$repo/.venv/bin/python"
 jobs=${JOBS:-2}
+# the property tests run once per mutant: a quarter of their examples
+export BRIEFGEN_PROPERTY_EXAMPLES=${BRIEFGEN_PROPERTY_EXAMPLES:-25}
+export PYTHONDONTWRITEBYTECODE=1
 
-# The scope (docs/mutation.md): all of syntax.py, guard.py and textnorm.py; the selection
-# functions of markdown.py; the incremental-key and guard-fingerprint code of build.py.
-SCOPE=(
-  'briefgen.syntax.*'
-  'briefgen.guard.*'
-  'briefgen.textnorm.*'
-  'briefgen.markdown.x__selected__mutmut_*'
-  'briefgen.markdown.x__select_blocks__mutmut_*'
-  'briefgen.markdown.x__select_inline__mutmut_*'
-  'briefgen.markdown.x_audience_markers__mutmut_*'
-  'briefgen.markdown.x_block_shape__mutmut_*'
-  'briefgen.markdown.x__canonical__mutmut_*'
-  'briefgen.markdown.xǁMarkerǁshown_to__mutmut_*'
-  'briefgen.build.x_guard_fingerprint__mutmut_*'
-  'briefgen.build.x_plan__mutmut_*'
-  'briefgen.build.x_check_html__mutmut_*'
-  'briefgen.build.x__guard__mutmut_*'
-  'briefgen.build.x_reguard__mutmut_*'
-  'briefgen.build.x_pdf_guard_surfaces__mutmut_*'
-  'briefgen.build.x_build__mutmut_*'
-  'briefgen.build.x_manifest_entry__mutmut_*'
-  'briefgen.build.x_check_indexes__mutmut_*'
-)
+case $pass in
+  selection)
+    SCOPE=(
+      'briefgen.syntax.*'
+      'briefgen.guard.*'
+      'briefgen.textnorm.*'
+      'briefgen.markdown.x__selected__mutmut_*'
+      'briefgen.markdown.x__select_blocks__mutmut_*'
+      'briefgen.markdown.x__select_inline__mutmut_*'
+      'briefgen.markdown.x_audience_markers__mutmut_*'
+      'briefgen.markdown.x_block_shape__mutmut_*'
+      'briefgen.markdown.x__canonical__mutmut_*'
+      'briefgen.markdown.xǁMarkerǁshown_to__mutmut_*'
+    )
+    SELECTION='' ;;  # pyproject.toml's [tool.mutmut] selection
+  keys)
+    SCOPE=(
+      'briefgen.build.x_guard_fingerprint__mutmut_*'
+      'briefgen.build.x_plan__mutmut_*'
+      'briefgen.build.x_check_html__mutmut_*'
+      'briefgen.build.x__guard__mutmut_*'
+      'briefgen.build.x_reguard__mutmut_*'
+      'briefgen.build.x_pdf_guard_surfaces__mutmut_*'
+      'briefgen.build.x_manifest_entry__mutmut_*'
+      'briefgen.build.x_check_indexes__mutmut_*'
+    )
+    # the build tests that exercise incremental keys and re-guarding (PDFs, one job)
+    SELECTION='"tests/test_mutation_kills.py", "tests/test_incremental.py", "-k", "pdf_variant or same_size or reguard or guard_fingerprint or new_phrase or noop or unchanged_inputs or edit_seen or meta_unit or pdf_surfaces or index"' ;;
+  *) echo "unknown pass '$pass': selection or keys" >&2; exit 2 ;;
+esac
 
-command=${1:-run}
 if [[ $command == results ]]; then
-  cd "$work" && exec "$mutmut" results
+  cd "$work" && "$mutmut" results | grep -v ': not checked$' || true
+  exit 0
 fi
-[[ $command == run ]] && shift || true
-names=("$@")
-[[ ${#names[@]} -gt 0 ]] || names=("${SCOPE[@]}")
+if [[ $command == recheck ]]; then
+  # Each survivor, in a fresh interpreter, against the given tests (mutmut's own runs try a
+  # mutant only against the tests that called the function when it recorded the suite).
+  cd "$work/mutants"
+  "$mutmut" results 2>/dev/null | awk -F': ' '$2 == "survived" || $2 == "no tests" {print $1}' \
+    | sed 's/^ *//' > ../survivors.txt
+  echo "$(wc -l < ../survivors.txt) survivors of pass $pass, against: $*" >&2
+  xargs -P "$jobs" -I{} sh -c 'if MUTANT_UNDER_TEST={} PYTHONPATH=. "$0" -m pytest -x -q \
+      -p no:cacheprovider "$@" >/dev/null 2>&1; then echo "survived {}"; else echo "killed {}"; fi' \
+      "$python" "$@" < ../survivors.txt | sort > ../recheck.txt
+  grep -c '^killed' ../recheck.txt | sed 's/$/ killed by the recheck/' >&2
+  grep '^survived' ../recheck.txt || true
+  exit 0
+fi
 
 if [[ ! -d $work/mutants ]] || [[ ${FRESH:-0} == 1 ]]; then
   rm -rf "$work"
   mkdir -p "$work"
   git -C "$repo" archive "$rev" | tar -x -C "$work"
   git -C "$repo" rev-parse "$rev" > "$work/REVISION"
+  if [[ -n $SELECTION ]]; then
+    "$python" - "$work/pyproject.toml" "$SELECTION" <<'EOF'
+import re, sys
+path, selection = sys.argv[1], sys.argv[2]
+text = open(path, encoding="utf-8").read()
+text = re.sub(r"pytest_add_cli_args_test_selection = \[.*?\n\]",
+              f"pytest_add_cli_args_test_selection = [{selection}]", text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+EOF
+  fi
 fi
 cd "$work"
-echo "mutation testing $(cat REVISION) in $work" >&2
-export PYTHONDONTWRITEBYTECODE=1
+echo "mutation testing ($pass) of $(cat REVISION) in $work" >&2
 start=$(date +%s)
-"$mutmut" run --max-children "$jobs" "${names[@]}"
+"$mutmut" run --max-children "$jobs" "${SCOPE[@]}"
 echo "runtime: $(( $(date +%s) - start )) s" >&2
