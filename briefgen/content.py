@@ -20,6 +20,20 @@ from .yamlread import Document, Loc, cache_dir, read_yaml
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# The element ids templates/base.html.j2 (and markdown.py's footnotes) give the page itself.
+# A section, item or takeaway becomes an element with its id and `<id>-heading`.
+TEMPLATE_ANCHORS = frozenset({"main", "sources", "toc-heading", "takeaways-heading",
+                              "summary-heading", "notes-heading", "sources-heading",
+                              "about-heading"})
+NOTE_ANCHOR = re.compile(r"(?:note|noteref)-[0-9]+")
+
+
+def anchor_clash(uid: str) -> str:
+    """The template's own anchor that an element with id `uid` would duplicate, or ''."""
+    for anchor in (uid, f"{uid}-heading"):
+        if anchor in TEMPLATE_ANCHORS or NOTE_ANCHOR.fullmatch(anchor):
+            return anchor
+    return ""
 
 
 @dataclass
@@ -50,6 +64,13 @@ class BriefSource:
     @property
     def languages(self) -> list[str]:
         return [self.brief.language, *sorted(self.translations)]
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path under the project as the user wrote it: relative, and its symlinks not followed
+    (a link out of the project is named by its own path)."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else \
+        display_path(path, root)
 
 
 def template_folders(root: Path) -> tuple[Path, ...]:
@@ -277,7 +298,7 @@ def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
 
 def _read(path: Path, root: Path, problems: Problems) -> Document | None:
     try:
-        return read_yaml(path, display_path(path, root), cache=cache_dir(),
+        return read_yaml(path, _shown(path, root), cache=cache_dir(),
                          roots=read_roots(root))
     except BriefError as exc:
         for p in exc.problems:
@@ -303,14 +324,14 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     content = confined(content or root / "content", (root,), "content")
     problems = Problems()
     if not (content / "briefs").is_dir():
-        raise BriefError([Problem(display_path(content, root), 0, 0,
+        raise BriefError([Problem(_shown(content, root), 0, 0,
             "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
     sources = source_digests(content, template_folders(root), read_roots(root))
 
     audiences: dict[str, tuple[Document, Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
         if not ID_RE.fullmatch(path.stem):
-            problems.error(display_path(path, root), 0, 0,
+            problems.error(_shown(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens")
         if loaded := _load(path, root, Audience, problems):
             audiences[path.stem] = loaded
@@ -333,7 +354,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             continue
         path = brief_dir / "brief.yaml"
         if not path.exists():
-            problems.error(display_path(brief_dir, root), 0, 0, "folder has no brief.yaml")
+            problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml")
             continue
         if not (loaded := _load(path, root, Brief, problems)):
             continue
@@ -366,7 +387,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
 def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:
     """A brief folder stays inside the project and is named like an id (it is the slug in
     every output path and link)."""
-    shown = display_path(brief_dir, root)
+    shown = _shown(brief_dir, root)
     if (problem := refusal(brief_dir, (root,), shown)) is not None:
         problems.add(problem)
         return False
@@ -493,8 +514,12 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
 
     seen: dict[str, int] = {}
 
-    def unique(uid: str, loc: Loc) -> None:
+    def unique(uid: str, loc: Loc, anchor: bool = True) -> None:
         line, col = doc.where((*loc, "id"))
+        if anchor and (clash := anchor_clash(uid)):
+            problems.error(doc.path, line, col, f"id '{uid}' would repeat the page's own "
+                           f"anchor '{clash}'", field=field_path(doc, (*loc, "id")),
+                           hint=f"choose another id, e.g. '{uid}-part'")
         if uid in seen:
             problems.error(doc.path, line, col, f"duplicate id '{uid}' (first used on line "
                            f"{seen[uid]})", field=field_path(doc, (*loc, "id")),
@@ -508,7 +533,7 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
             problems.error(doc.path, line, col, f"unknown audience '{aid}'",
                            field=f"overrides.{aid}", hint=did_you_mean(aid, ids))
     for i, a in enumerate(b.authors):
-        unique(a.id, ("authors", i))
+        unique(a.id, ("authors", i), anchor=False)
     for i, t in enumerate(b.takeaways):
         unique(t.id, ("takeaways", i))
         selectable(t, ("takeaways", i))
@@ -520,7 +545,7 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
                 unique(item.id, ("sections", i, "items", j))
                 selectable(item, ("sections", i, "items", j))
     for i, source in enumerate(b.sources):
-        unique(source.id, ("sources", i))
+        unique(source.id, ("sources", i), anchor=False)
         selectable(source, ("sources", i))
     if "meta" in seen:
         line, col = doc.where(("meta",))

@@ -37,7 +37,8 @@ def read_roots(project: Path) -> tuple[Path, ...]:
 def refusal(path: Path, roots: Iterable[Path], shown: str, line: int = 0, col: int = 0,
             label: str = "project folder") -> Problem | None:
     """None if `path`, resolved with its symlinks, lies inside one of `roots` (each resolved
-    here too); else a Problem at `shown`:line:col saying where the path really leads."""
+    here too); else a Problem at `shown`:line:col (which never names the link's target:
+    it may be a secret, and a golden file must not depend on it)."""
     try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop (RuntimeError up to Python 3.12)
@@ -45,10 +46,9 @@ def refusal(path: Path, roots: Iterable[Path], shown: str, line: int = 0, col: i
                        hint="replace the link with the file itself")
     if any(real.is_relative_to(root.resolve()) for root in roots):
         return None
-    return Problem(shown, line, col, f"resolves through a symbolic link to {real}, outside "
-                   f"the {label}", hint="briefgen reads only the project and its own "
-                   "templates, and writes only into the output folder; copy the file "
-                   "instead of linking to it")
+    return Problem(shown, line, col, f"leads outside the {label} through a symbolic link",
+                   hint="briefgen reads only the project and its own templates, and writes "
+                   "only into the output folder; copy the file instead of linking to it")
 
 
 def confined(path: Path, roots: Iterable[Path], shown: str, line: int = 0, col: int = 0,
