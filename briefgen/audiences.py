@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, cast
+
+from markupsafe import Markup
 
 from .content import BriefSource, Project, field_path
 from .errors import Problems, did_you_mean
-from .i18n import Messages, long_date
+from .i18n import Messages, catalog, long_date
 from .markdown import Context, Note, Origin, plain, render
 from .models import Audience, Brief, ItemsSection, SectionBase
 from .yamlread import Document, Loc
 
 
-@dataclass
+@dataclass(frozen=True)
 class Text:
     """A rendered value: HTML for the page, plain text for metadata, and where it came from."""
 
@@ -34,7 +38,7 @@ class Text:
         return bool(self.html.strip())
 
 
-@dataclass
+@dataclass(frozen=True)
 class ItemView:
     id: str
     title: Text
@@ -44,17 +48,17 @@ class ItemView:
     label: str  # what a cross reference prints, e.g. "Recommendation 2"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SectionView:
     id: str
     type: str
     title: Text
     body: Text
-    items: list[ItemView]
+    items: tuple[ItemView, ...]
     closing: Text
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuthorView:
     id: str
     name: Text
@@ -72,6 +76,84 @@ class Decision:
     included: bool
     reason: str
     where: str
+
+
+# What templates see: plain, frozen data (render.py's sandbox allows these fields and no
+# other attribute). The pydantic models stay on Edition, out of the templates' reach.
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+    page_size: str
+    pdf_variant: str
+
+
+@dataclass(frozen=True)
+class BriefView:
+    slug: str
+    language: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    number: int
+    html: str
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A language's fixed labels: m.key, or m('key', n=3) to fill one in."""
+
+    lang: str
+    css_page_of: Markup  # 'Page {page} of {pages}' as a CSS content value
+    labels: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, lang: str) -> Labels:
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in catalog(lang).items()}
+        return cls(lang, Messages(lang).css_page_of(), MappingProxyType(data))
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.labels[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return str(self.labels[key]).format(**values)  # a catalog's own format string
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """The edition as its templates receive it (as `e`)."""
+
+    slug: str
+    audience_id: str
+    audience: AudienceView
+    brief: BriefView
+    lang: str
+    mode: str
+    messages: Labels
+    title: Text
+    short_title: Text
+    subtitle: Text
+    series: Text
+    summary: Text
+    credit: Text
+    date: str  # ISO 8601
+    date_text: str
+    number: str
+    institute: str
+    keywords: tuple[str, ...]
+    marking: str
+    authors: tuple[AuthorView, ...]
+    takeaways: tuple[Text, ...]
+    sections: tuple[SectionView, ...]
+    sources: tuple[tuple[Text, str | None], ...]
+    notes: tuple[NoteView, ...]
 
 
 @dataclass
@@ -106,6 +188,19 @@ class Edition:
     @property
     def stem(self) -> str:
         return f"{self.slug}-{self.audience_id}-{self.lang}"
+
+    def view(self) -> EditionView:
+        a = self.audience
+        return EditionView(
+            self.slug, self.audience_id,
+            AudienceView(self.audience_id, a.name, tuple(a.languages), a.page_size,
+                         a.pdf_variant),
+            BriefView(self.slug, self.brief.language), self.lang, self.mode,
+            Labels.of(self.lang), self.title, self.short_title, self.subtitle, self.series,
+            self.summary, self.credit, self.date.isoformat(), self.date_text, self.number,
+            self.institute, tuple(self.keywords), self.marking, tuple(self.authors),
+            tuple(self.takeaways), tuple(self.sections), tuple(self.sources),
+            tuple(NoteView(n.number, n.html) for n in self.notes))
 
     def texts(self) -> list[Text]:
         """Every rendered content value, for tracing a leaked phrase back to its source."""
@@ -311,7 +406,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
             if isinstance(s, ItemsSection) else Text("", r._origin(("sections", i), s.id, "x"))
         sections.append(SectionView(
             s.id, s.type, title_of[s.id],
-            r.text(s, "body", ("sections", i), s.id, inline=False), views, closing))
+            r.text(s, "body", ("sections", i), s.id, inline=False), tuple(views), closing))
 
     def meta(name: str, inline: bool = True) -> Text:
         return r.override(name) or r.text(b, name, (), "meta", inline=inline)
