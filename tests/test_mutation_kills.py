@@ -13,12 +13,15 @@ import pytest
 from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
+from briefgen import guard
+from briefgen.audiences import Edition, resolve
 from briefgen.build import pdf_guard_surfaces
+from briefgen.content import load_project
 from briefgen.errors import Problems
 from briefgen.markdown import Context, Origin, audience_markers, block_shape, render
 
 from conftest import run
-from tiny import make_project
+from tiny import BODY_LINE, make_project
 
 # -- translations: the skeleton check reads the whole nesting ------------------------------
 
@@ -460,3 +463,53 @@ def test_audience_markers_with_their_nesting_lines_and_readers() -> None:
     ]
     assert shown("pub") == [True, False, False, True, False, False, True]
     assert shown("officials") == [True, True, True, False, True, True, False]
+
+
+# -- the guard names where a leak comes from ---------------------------------------------------
+
+
+def _pub_edition(root: Path) -> Edition:
+    return resolve(load_project(root), "tiny", "pub", "en", "screen", Problems([]))
+
+
+def test_a_leak_is_traced_to_the_line_where_the_phrase_begins(tmp_path: Path) -> None:
+    edition = _pub_edition(make_project(
+        tmp_path, "Intro.\n\nNothing here.\n\nThe *sec*ret\nannex is here.\n"))
+    assert guard.sources_of(edition, "secret annex") == \
+        [f"content/briefs/tiny/brief.yaml:{BODY_LINE + 4}"]
+    assert guard.sources_of(edition, "tiny brief") == ["content/briefs/tiny/brief.yaml:1"]
+    assert guard.sources_of(edition, "public release") == \
+        ["content/audiences/pub.yaml (marking)"]
+    assert guard.sources_of(edition, "nowhere at all") == \
+        ["the rendered page (no single content value contains it)"]
+    leaks = guard.scan(edition, {"HTML": "x SECRET annex", "PDF text": "secret\nannex",
+                                 "other": "no"})
+    assert leaks == [guard.Leak("secret annex", "HTML"), guard.Leak("secret annex", "PDF text")]
+    found = guard.problems(edition, [*leaks, guard.Leak("public release", "HTML")], "x.html")
+    assert [str(p) for p in found] == [
+        f"content/briefs/tiny/brief.yaml:{BODY_LINE + 4}:1: forbidden phrase 'secret annex' "
+        "for audience pub appears in x.html (HTML, PDF text) (reword it, or hide this text "
+        "from the audience)",
+        "content/audiences/pub.yaml (marking): forbidden phrase 'public release' for audience "
+        "pub appears in x.html (HTML) (reword it, or hide this text from the audience)"]
+
+
+def test_an_audience_without_phrases_has_no_leaks(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "The secret annex.\n")
+    officials = resolve(load_project(root), "tiny", "officials", "en", "screen", Problems([]))
+    assert guard.scan(officials, {"HTML": "the secret annex"}) == []
+
+
+@pytest.mark.parametrize("source, line", [
+    ("a\nb\nc", 0),  # not there: the text's first line
+    ("one\ntwo SEC\nRET annex", 1),  # folded, across lines
+    ("x\n\n[sec](https://e.org/a)ret annex", 2),  # the link target left out
+    ("x\n*Sec*-ret\n\nannex", 1),  # markup left out
+])
+def test_the_line_of_a_phrase(source: str, line: int) -> None:
+    assert guard._line_of(source, "secret annex") == line
+
+
+def test_normalize_folds_word_by_word() -> None:
+    assert guard.normalize("  Sec-ret \u200b ANNEX  x") == "secret annex x"
+    assert guard._unmarked("a*b](x)c") == "abc"
