@@ -65,7 +65,7 @@ LOOP_METHODS = frozenset({"cycle", "changed"})
 
 def _check_size(n: int) -> None:
     if n > MAX_TEXT:
-        raise SecurityError(f"a value longer than {MAX_TEXT:,} is not allowed")
+        raise SecurityError(f"a string or list longer than {MAX_TEXT:,} is not allowed")
 
 
 T = TypeVar("T")
