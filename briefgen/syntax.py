@@ -42,7 +42,6 @@ _NAMED = re.compile(r"\W*:\W*(?:exclude\W?)?audiences?\b", re.I)
 _ATTRIBUTES = re.compile(r'\{(?:\s*[A-Za-z][\w-]*=(?:"[^"\\\n]*"|[\w:-]+))*\s*\}')
 _PAIR = re.compile(r'([A-Za-z][\w-]*)=("[^"]*"|[\w:-]+)')
 _LINK_LABEL = re.compile(r"\[([^\]]*)\]")
-_ESCAPED_ATTRS = re.compile(r"\\\{[^}\n]*=")  # outside code, an escaped attribute list
 
 
 @dataclass(frozen=True)
@@ -247,13 +246,8 @@ def block_issues(tokens: list[Token], text: str) -> list[Issue]:
         elif tok.type in ("fence", "code_block") and tok.map:
             code.append(range(*tok.map))
     for i, line in enumerate(lines):
-        in_code = any(i in r for r in code)
-        if not in_code and (m := _ESCAPED_ATTRS.search(line)):
-            issues.append(Issue(i, m.group(0)[:12], "an escaped '{…=…}' prints as text, "
-                                "with the span it was meant to hide",
-                                "write &#123; for a literal brace"))
         if i not in markers and is_marker_line(line):
-            issues.extend(_marker_line_issue(i, line, in_code))
+            issues.extend(_marker_line_issue(i, line, any(i in r for r in code)))
     return issues
 
 
@@ -327,10 +321,20 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
                             "shown as text", "write \\{ or \\::: inside the code to show "
                             "the syntax literally")
             tok.content = _ESCAPED.sub("", tok.content)
+        elif tok.type == "text_special" and tok.markup == "\\{" and \
+                "=" in _text_after(children, tok).partition("}")[0]:
+            yield Issue(line, "\\{", "an escaped '{…=…}' prints as text, with the span it "
+                        "was meant to hide", "write &#123; for a literal brace")
         elif tok.type == "text":
             yield from _text_issues(tok.content, line)
             if shown and all(spans):
                 yield from _call_issues(tok.content, line, hidden, audience)
+
+
+def _text_after(children: list[Token], tok: Token) -> str:
+    """The text that follows tok in its paragraph (escapes and entities as they print)."""
+    rest = children[children.index(tok) + 1:]
+    return "".join(t.content for t in rest if t.type in ("text", "text_special"))
 
 
 def _unbalanced(text: str) -> bool:
