@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -181,11 +182,20 @@ class Marker:
             "'[…]{" + self.spec.replace(" ", '="', 1) + '"}\' span'
 
 
+@lru_cache(maxsize=1)
+def _in_place() -> MarkdownIt:
+    """A parser that leaves each footnote definition where it is written: the plugin's tail
+    keeps one definition per label, and the markers of the others must count too."""
+    md = _build("en")
+    md.core.ruler.disable("footnote_tail")
+    return md
+
+
 def audience_markers(text: str) -> list[Marker]:
     """Every audience block and span of a Markdown text, in order, with the specs around it
     (ids sorted: 'audience b a' and 'audience a b' are the same marker)."""
     env: dict[str, Any] = {}
-    tokens = _md("en").parse(text, env)
+    tokens = _in_place().parse(text, env)
     out: list[Marker] = []
     blocks: list[str] = []
     for tok in tokens:

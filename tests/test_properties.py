@@ -331,14 +331,10 @@ def test_a_hidden_call_of_a_hidden_definition_is_valid() -> None:
     assert not problems.errors, [str(p) for p in problems.errors]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (briefgen/markdown.py, audience_markers): the "
-                   "spans of a footnote definition that another definition of the same label "
-                   "replaces in the footnote plugin's list are not markers, so a translation may "
-                   "drop them and publish what the source hides")
 def test_spans_of_every_footnote_definition_are_markers(tmp_path: Path) -> None:
     """Each audience block defines its own [^a]; pub's note has an officials-only span. The
     Korean translation drops that span's markers: the skeleton check must refuse it, or pub's
-    Korean edition prints the officials-only text (today: exit 0, and it does)."""
+    Korean edition prints the officials-only text."""
     body = ('Text[^a].\n\n::: audience pub\n[^a]: Note [ZQXSECRET]{audience="officials"}.\n'
             ":::\n\n::: audience officials\n[^a]: Officials note.\n:::\n")
     ko = ("본문[^a].\n\n::: audience pub\n[^a]: 노트 ZQXSECRET.\n:::\n\n"
