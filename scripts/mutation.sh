@@ -28,8 +28,8 @@ rev=${REV:-HEAD}
 mutmut="$repo/.venv/bin/mutmut"
 python="$repo/.venv/bin/python"
 jobs=${JOBS:-2}
-# the property tests run once per mutant: a quarter of their examples
-export BRIEFGEN_PROPERTY_EXAMPLES=${BRIEFGEN_PROPERTY_EXAMPLES:-25}
+# the property tests run once per mutant: a tenth of their examples
+export BRIEFGEN_PROPERTY_EXAMPLES=${BRIEFGEN_PROPERTY_EXAMPLES:-10}
 export PYTHONDONTWRITEBYTECODE=1
 
 case $pass in
