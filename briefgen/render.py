@@ -13,10 +13,11 @@ from typing import Any, TypeVar, cast
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS, do_join, do_replace
 from jinja2.nodes import Concat, EvalContext
-from jinja2.runtime import LoopContext, Macro
+from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -126,10 +127,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if isinstance(obj, str):
             return attr in STR_METHODS
         return attr in ATTRIBUTES.get(type(obj), ()) or \
-            (isinstance(obj, Labels) and attr in obj.labels)
+            (isinstance(obj, Labels) and attr in obj.labels) or \
+            (isinstance(obj, TemplateModule) and attr in vars(obj))  # an imported macro
 
     def is_safe_callable(self, obj: Any) -> bool:
-        if isinstance(obj, (Macro, Labels, jinja2.Undefined)):
+        if isinstance(obj, (Macro, BlockReference, Labels, jinja2.Undefined)):
             return True
         owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
         return (isinstance(owner, str) and name in STR_METHODS) or \

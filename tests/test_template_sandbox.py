@@ -5,6 +5,7 @@ nothing written and nothing run; legitimate templates see plain, read-only data.
 from __future__ import annotations
 
 import os
+import posix
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ from conftest import TESTS, VALID, run
 ATTACKS = YAML(typ="safe").load(
     (TESTS / "data/template-attacks/payloads.yaml").read_text(encoding="utf-8"))
 PROSE = "templates/sections/prose.html.j2"
-SPAWNERS = [(subprocess, "Popen"), (os, "system"), (os, "popen"), (os, "posix_spawn"),
-            (os, "posix_spawnp"), (os, "fork"), (os, "execv"), (os, "execve"), (os, "execvp")]
+# `os` and `posix` both: a pickle names `posix.system`, which patching `os.system` misses.
+SPAWNERS = [(subprocess, "Popen"), (os, "popen"), (os, "execvp"),
+            *((module, name) for module in (os, posix)
+              for name in ("system", "posix_spawn", "posix_spawnp", "fork", "execv", "execve"))]
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -107,8 +110,22 @@ def test_any_failure_in_a_template_is_a_template_error(error: Exception, message
     assert problem.startswith(f"templates/t.html.j2:2:1: template error: {message}"), problem
 
 
+def test_the_process_recorder_records(spawned: list[str]) -> None:
+    with pytest.raises(OSError):
+        posix.system("true")
+    with pytest.raises(OSError):
+        subprocess.run(["true"])
+    assert [c.split("(")[0] for c in spawned] == ["system", "Popen"]
+
+
 def test_ordinary_template_features_still_work(tmp_path: Path) -> None:
+    (tmp_path / "macros.j2").write_text("{% macro b(x) %}<b>{{ x }}</b>{% endmacro %}")
+    (tmp_path / "page.j2").write_text("{% block t %}T{% endblock %}|{% block u %}U{% endblock %}")
+    (tmp_path / "child.j2").write_text('{% extends "page.j2" %}{% import "macros.j2" as m %}'
+                                       "{% block u %}{{ super() }}{{ self.t() }}{{ m.b(1) }}"
+                                       "{% endblock %}")
     env = environment((tmp_path,))
+    assert env.get_template("child.j2").render() == "T|UT<b>1</b>"
     source = ('{% for x in items %}{{ loop.index }}{{ loop.cycle("a", "b") }}'
               '{% if not loop.last %}, {% endif %}{% endfor %} {{ items | join("-") }} '
               '{{ "Ab".lower() }}{{ name | upper }} {{ (name ~ "!") | replace("!", "?") }} '
