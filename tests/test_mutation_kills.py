@@ -4,21 +4,25 @@ made that the rest of the suite let live (docs/mutation.md names each)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
-from briefgen import guard
+from briefgen import build, guard
 from briefgen.audiences import Edition, resolve
 from briefgen.build import pdf_guard_surfaces
 from briefgen.content import load_project
-from briefgen.errors import Problems
+from briefgen.errors import BriefError, Problems
 from briefgen.markdown import Context, Origin, audience_markers, block_shape, render
+from briefgen.models import Audience
 
 from conftest import run
 from tiny import BODY_LINE, make_project
@@ -509,3 +513,191 @@ def test_the_line_of_a_phrase(source: str, line: int) -> None:
 def test_normalize_folds_word_by_word() -> None:
     assert guard.normalize("  Sec-ret \u200b ANNEX  x") == "secret annex x"
     assert guard._unmarked("a*b](x)c") == "abc"
+
+
+# -- incremental keys and the guard fingerprint (fast: HTML, or plans without rendering) ------
+
+
+def _phrases(root: Path, audience: str, phrases: list[str]) -> None:
+    path = root / "content" / "audiences" / f"{audience}.yaml"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["forbidden_phrases"] = phrases
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _plan(root: Path, **options: Any) -> list[build.Job]:
+    asked: list[tuple[str, str]] = []
+
+    def reuse(path: str, inputs: str) -> None:
+        asked.append((path, inputs))
+
+    jobs = build.plan(load_project(root), build.Options(out=root / "build", **options),
+                      Problems([]), reuse=reuse)
+    assert asked == [(j.path, j.inputs) for j in jobs]
+    return jobs
+
+
+PATHS = ["tiny/officials/en/tiny-officials-en.html", "tiny/officials/en/tiny-officials-en.pdf",
+         "tiny/pub/en/tiny-pub-en.html", "tiny/pub/en/tiny-pub-en.pdf"]
+
+
+def test_the_inputs_of_an_artifact_are_its_files_and_options(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    jobs = _plan(root)
+    assert [j.path for j in jobs] == PATHS
+    inputs = [j.inputs for j in jobs]
+    assert all(re.fullmatch("[0-9a-f]{64}", i) for i in inputs) and len(set(inputs)) == 4
+    assert [j.inputs for j in _plan(root)] == inputs  # the same files, the same inputs
+    for changed in (_plan(root, variant="pdf/a-3u"), _plan(root, formats=("html",))):
+        assert not {j.inputs for j in changed} & set(inputs), changed
+    assert [j.inputs for j in _plan(root, formats=("pdf", "html"))] == inputs
+    brief = root / "content/briefs/tiny/brief.yaml"
+    brief.write_text(brief.read_text().replace("Text.", "Other text."))
+    assert not {j.inputs for j in _plan(root)} & set(inputs)  # the brief changed
+    edited = [j.inputs for j in _plan(root)]
+    _phrases(root, "officials", ["nothing"])
+    assert not {j.inputs for j in _plan(root)} & set(edited)  # an audience file changed
+    plain = build.plan(load_project(root), build.Options(out=root / "build"), Problems([]))
+    assert [j.inputs for j in plain] == [""] * 4 and not any(j.reused for j in plain)
+
+
+def test_the_key_of_an_artifact_is_its_content(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    jobs = _plan(root)
+    html, pdf = jobs[2], jobs[3]
+    assert (html.format, html.variant, pdf.format, pdf.variant) == ("html", "", "pdf", "pdf/ua-1")
+    assert html.key == hashlib.sha256(html.source.encode()).hexdigest()
+    assert 'href="tiny-pub-en.pdf"' in html.source  # the page links to its PDF
+    assert "tiny-pub-en.pdf" not in _plan(root, formats=("html",))[1].source
+    assert pdf.key != html.key and pdf.source != html.source  # the print layout
+    assert html.title == pdf.title == "A tiny brief" and html.edition is not None
+    archival = _plan(root, variant="pdf/a-3u")
+    assert archival[3].variant == "pdf/a-3u" and archival[3].key != pdf.key
+    assert archival[2].key == html.key  # the variant is no part of an HTML page
+    assert [j.key for j in _plan(root)] == [j.key for j in jobs]
+
+
+def test_a_reused_artifact_keeps_its_entry_and_is_guarded_by_its_audience(
+        tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    _phrases(root, "pub", ["secret annex", "other"])
+    project = load_project(root)
+    jobs = build.plan(project, build.Options(out=root / "build"), Problems([]),
+                      reuse=lambda path, inputs: {"key": "K" + path, "title": "T"})
+    assert all(j.reused and j.edition is None and j.source == "" for j in jobs)
+    assert [(j.key, j.title) for j in jobs] == [("K" + p, "T") for p in PATHS]
+    fences = [j.guard for j in jobs]
+    assert fences[0] == fences[1] == build.guard_fingerprint(project.audiences["officials"][1])
+    assert fences[2] == fences[3] == build.guard_fingerprint(project.audiences["pub"][1])
+    assert fences[0] != fences[2]
+
+
+def test_the_guard_fingerprint_is_the_phrases_and_the_guard_version(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fingerprint(*phrases: str) -> str:
+        return build.guard_fingerprint(Audience.model_validate(
+            {"name": "A", "languages": ["en"], "marking": {"en": "M"},
+             "forbidden_phrases": list(phrases)}))
+
+    one = fingerprint("secret annex")
+    assert re.fullmatch("[0-9a-f]{64}", one)
+    assert fingerprint("secret annex") == one
+    assert len({one, fingerprint(), fingerprint("secret annex", "more"),
+                fingerprint("another")}) == 4
+    monkeypatch.setattr(guard, "VERSION", guard.VERSION + ".next")
+    assert fingerprint("secret annex") != one
+
+
+def test_check_html_guards_every_page_and_title_it_rendered(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "The secret annex.\n")
+    problems = Problems([])
+    jobs = _plan(root)
+    build.check_html(jobs, problems)
+    assert sorted(str(p) for p in problems.items) == [
+        f"content/briefs/tiny/brief.yaml:{BODY_LINE}:1: forbidden phrase 'secret annex' for "
+        f"audience pub appears in tiny/pub/en/tiny-pub-en.{fmt} ({surface}) (reword it, or "
+        "hide this text from the audience)" for fmt, surface in (("html", "HTML"),
+                                                                 ("pdf", "PDF source"))]
+    problems = Problems([])
+    build.check_html([replace(j, edition=None) for j in jobs], problems)
+    assert problems.items == []  # kept artifacts are guarded from their files (reguard)
+    _phrases(root, "pub", ["tiny brief"])
+    problems = Problems([])
+    build.check_html(_plan(root, formats=("html",)), problems)
+    assert [p.message.split(" (")[1] for p in problems.items] == \
+        ["HTML, manifest and index entry)"]
+
+
+def test_reguard_reads_the_file_as_written(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    project = load_project(root)
+    [job] = [j for j in _plan(root, formats=("html",)) if j.audience == "pub"]
+    for edition in (job.edition, None):
+        problems = Problems([])
+        build.reguard(project, replace(job, edition=edition, title="the Secret Annex"),
+                      b"<p>A <em>sec</em>ret annex</p>", problems)
+        assert [p.message.split(" (")[1] for p in problems.items] == \
+            ["HTML, manifest and index entry)"]
+        assert problems.items[0].path == \
+            "the rendered page (no single content value contains it)"
+    problems = Problems([])
+    build.reguard(project, job, job.source.encode(), problems)
+    assert problems.items == []
+
+
+def test_a_manifest_entry_records_keys_and_fingerprint() -> None:
+    job = build.Job("b", "a", "en", "pdf", "b/a/en/x.pdf", "KEY", "Title", None, "",
+                    inputs="IN", guard="G")
+    assert build.manifest_entry(job, b"data", 3) == {
+        "brief": "b", "audience": "a", "language": "en", "format": "pdf",
+        "path": "b/a/en/x.pdf", "title": "Title", "sha256": hashlib.sha256(b"data").hexdigest(),
+        "bytes": 4, "key": "KEY", "inputs": "IN", "guard": "G", "pages": 3}
+    assert "pages" not in build.manifest_entry(job, b"data", None)
+
+
+def test_each_index_page_is_guarded_for_its_audience(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    _phrases(root, "pub", ["tiny brief"])
+    problems = Problems([])
+    page = "<html><body><a href='x'>A Tiny <b>Brief</b></a></body></html>"
+    build.check_indexes(load_project(root), {"officials/index.html": page,
+                                             "pub/index.html": page}, problems)
+    assert [str(p) for p in problems.items] == [
+        "pub/index.html: forbidden phrase 'tiny brief' for audience pub appears in "
+        "pub/index.html (index page) (reword the title or label it shows)"]
+
+
+def test_an_html_build_keeps_reguards_and_rebuilds_as_it_should(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    out = root / "build"
+    options = {"out": out, "formats": ("html",)}
+
+    def again(**more: Any) -> build.Report:
+        return build.build(load_project(root), build.Options(**{**options, **more}))
+
+    first = again()
+    assert sorted(e["path"] for e in first.built) == [PATHS[0], PATHS[2]]
+    second = again()
+    assert (second.built, second.reguarded, len(second.skipped)) == ([], [], 2)
+    page = out / PATHS[2]
+    page.write_text(page.read_text().replace("Text.", "Tex!."))  # the same size
+    assert [e["path"] for e in again().built] == [PATHS[2]]
+    assert "Text." in page.read_text()
+    before = json.loads((out / "manifest.json").read_text())["artifacts"]
+    archival = again(variant="pdf/a-3u")  # new inputs, the same content: kept
+    assert (archival.built, len(archival.skipped)) == ([], 2)
+    after = json.loads((out / "manifest.json").read_text())["artifacts"]
+    assert [a["inputs"] for a in after] != [a["inputs"] for a in before]
+    assert [a["key"] for a in after] == [a["key"] for a in before]
+    _phrases(root, "officials", ["nowhere in it"])
+    changed = again()
+    assert (changed.built, changed.reguarded) == ([], [PATHS[0]])
+    assert again().reguarded == []
+    assert sorted(e["path"] for e in again(force=True).built) == [PATHS[0], PATHS[2]]
+    _phrases(root, "officials", ["nowhere in it", "text"])
+    files = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(BriefError) as refused:
+        again()
+    assert {p.message.split(" appears in ")[1] for p in refused.value.problems} == \
+        {f"{PATHS[0]} (HTML)"}  # the section title and the body say "text"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == files
