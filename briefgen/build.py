@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from .content import Project
 from .errors import BriefError, Problem, Problems
 from .i18n import Messages, templates_dir
 from .models import Audience
-from .paths import confined
+from .paths import confined, refusal
 from .pdftext import pdf_surfaces, pdftotext
 from .render import render_edition, render_index
 
@@ -61,6 +64,7 @@ class Options:
     strict: bool = False
     variant: str | None = None  # overrides each audience's pdf_variant
     shard: tuple[int, int] | None = None  # (k, n), 1-based
+    wait: bool = True  # for another build writing to the same folder; else fail at once
 
 
 @dataclass
@@ -245,8 +249,25 @@ def _stage(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Stage every file first; rename them into place only once all are safely written."""
+def after_rename(path: Path) -> None:
+    """Called after each rename of write_all's commit step (tests kill the process here)."""
+
+
+def confine_writes(paths: list[Path], out: Path) -> None:
+    """Raise BriefError unless every path resolves (symlinks included) into out."""
+    for path in paths:
+        if refusal(path, (out,), "") is not None:
+            raise BriefError(f"refusing to write {path}: it leads outside the output folder "
+                             f"{out} through a symbolic link; nothing was written (remove "
+                             "the link)")
+
+
+def write_all(files: list[tuple[Path, bytes]], inside: Path | None = None) -> None:
+    """Stage every file first; rename them into place only once all are safely written.
+    With `inside`, every target must resolve into that folder (symlinks included), or
+    nothing at all is written."""
+    if inside is not None:
+        confine_writes([path for path, _ in files], inside)
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files:
@@ -257,6 +278,7 @@ def write_all(files: list[tuple[Path, bytes]]) -> None:
         raise
     for tmp, path in staged:
         os.replace(tmp, path)
+        after_rename(path)
 
 
 def check_out_dir(out: Path, project: Project) -> Path:
@@ -274,6 +296,53 @@ def check_out_dir(out: Path, project: Project) -> Path:
         if out.is_relative_to(protected):
             raise BriefError(f"refusing to build into {out}: it is inside {name}; {advice}")
     return out
+
+
+log = logging.getLogger("briefgen.build")
+
+
+@contextmanager
+def output_lock(out: Path, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive flock on the output folder itself while a build reads and writes it.
+    A second build waits (saying so once) or, with wait=False, stops. Locking the folder
+    leaves no lock file behind; a folder this made is removed again if the build wrote
+    nothing into it."""
+    made = not out.is_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = -1
+    try:
+        while fd < 0:
+            fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    raise BriefError(f"another build is writing to {out}; not waiting "
+                                     "(--no-wait)") from None
+                log.warning("briefgen: another build is writing to %s; waiting…", out)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            out.mkdir(parents=True, exist_ok=True)
+            if not os.path.samestat(os.fstat(fd), os.stat(out)):  # removed and made again
+                os.close(fd)
+                fd = -1
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if made:
+            try:
+                out.rmdir()  # only if still empty: a build that failed
+            except OSError:
+                pass
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete temporary files a killed build left (`_stage`'s .<name>.<random>.tmp), never
+    following a symlink out of the output folder."""
+    for folder, _, names in os.walk(out):
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                Path(folder, name).unlink(missing_ok=True)
 
 
 # -- rendering PDFs ---------------------------------------------------------------------------
@@ -376,9 +445,16 @@ def _render_job(args: tuple[str, str]) -> tuple[Any, dict[str, str]]:
 
 def build(project: Project, opts: Options,
           progress: Callable[..., None] = lambda job, total=None: None) -> Report:
-    """Build every selected artifact; write nothing unless everything succeeded."""
-    started = time.perf_counter()
+    """Build every selected artifact; write nothing unless everything succeeded. One build
+    at a time per output folder; it first removes what a killed build left behind."""
     out = check_out_dir(opts.out, project)
+    with output_lock(out, opts.wait):
+        remove_leftovers(out)
+        return _build(project, opts, out, progress)
+
+
+def _build(project: Project, opts: Options, out: Path, progress: Callable[..., None]) -> Report:
+    started = time.perf_counter()
     problems = Problems(list(project.warnings))
     manifest_path = out / (MANIFEST if not opts.shard else
                            f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
@@ -386,20 +462,36 @@ def build(project: Project, opts: Options,
     if opts.shard:
         previous.update({a["path"]: a for a in read_manifest(manifest_path)})
 
+    matches: dict[str, bool] = {}
+
+    def on_disk(path: str) -> bool:
+        """Whether the file at path is still what the previous manifest says was written."""
+        if path not in matches:
+            old, target = previous[path], out / path
+            matches[path] = (refusal(target, (out,), "") is None and target.is_file()
+                             and target.stat().st_size == old.get("bytes")
+                             and _sha(target.read_bytes()) == old.get("sha256"))
+        return matches[path]
+
     def intact(path: str, key_name: str, key: str) -> dict[str, Any] | None:
         """The previous entry, if its key matches and its file is still what was written."""
         old = previous.get(path)
-        target = out / path
-        if (opts.force or old is None or old.get(key_name) != key or not target.is_file()
-                or target.stat().st_size != old.get("bytes")
-                or _sha(target.read_bytes()) != old.get("sha256")):
+        if opts.force or old is None or old.get(key_name) != key or not on_disk(path):
             return None
         return old
 
-    jobs = plan(project, opts, problems,
-                reuse=lambda path, key: intact(path, "inputs", key))
+    def reuse(path: str, key: str) -> dict[str, Any] | None:
+        return intact(path, "inputs", key)
+
+    jobs = plan(project, opts, problems, reuse)
+    if not opts.shard:
+        jobs += repairs(project, opts, previous, {j.path for j in jobs}, on_disk, problems,
+                        reuse)
     check_html(jobs, problems)
     problems.raise_if_errors(strict=opts.strict)
+    confine_writes([out / p for p in [manifest_path.name, "index.html", *(j.path for j in jobs),
+                                      *(f"{aid}/index.html" for aid in project.audiences)]],
+                   out)  # before any PDF is rendered
 
     shard_label = None
     if opts.shard:
@@ -459,8 +551,8 @@ def build(project: Project, opts: Options,
     # Phase 2: write. Artifacts first, each atomically; the manifest last.
     selected = {j.path for j in jobs}
     in_scope = _scope(opts, project)
-    kept = {p: a for p, a in previous.items()
-            if p not in selected and not (in_scope(a) and not opts.shard)}
+    kept = {p: a for p, a in previous.items()  # a file that no longer matches: pruned
+            if p not in selected and not (in_scope(a) and not opts.shard) and on_disk(p)}
     stale = [p for p, a in previous.items() if p not in selected and p not in kept]
     final = {**kept, **entries} if not opts.shard else entries
     files = [(out / path, data) for path, data in sorted(outputs.items())]
@@ -473,16 +565,41 @@ def build(project: Project, opts: Options,
         files += [(out / path, page.encode()) for path, page in sorted(indexes.items())]
         stale += [f"{a['audience']}/index.html" for a in previous.values()
                   if f"{a['audience']}/index.html" not in indexes]
-    write_all(files)  # every artifact, the manifest and the indexes, or nothing
+    write_all(files, inside=out)  # every artifact, the manifest and the indexes, or nothing
     report.built.extend(entries[path] for path in sorted(outputs))
     for path in sorted(set(stale)):
-        target = (out / path).resolve()
-        if target.is_relative_to(out) and target.is_file():
+        target = out / path  # the link itself if it is one; never through a linked folder
+        if refusal(target.parent, (out,), "") is None and (target.is_file()
+                                                           or target.is_symlink()):
             target.unlink()
             report.pruned.append(path)
             _remove_empty_parents(target.parent, out)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def repairs(project: Project, opts: Options, previous: dict[str, dict[str, Any]],
+            selected: set[str], on_disk: Callable[[str], bool], problems: Problems,
+            reuse: Reuse) -> list[Job]:
+    """Jobs for the editions, outside this build's selection, with a file that no longer
+    matches the manifest (a build killed between two renames): each rebuilt in the formats
+    the manifest lists for it, so the manifest describes the files on disk again."""
+    editions: dict[tuple[str, str, str], set[str]] = {}
+    for path, entry in previous.items():
+        edition = (str(entry.get("brief")), str(entry.get("audience")),
+                   str(entry.get("language")))
+        editions.setdefault(edition, set()).add(str(entry.get("format")))
+        if path not in selected and not on_disk(path):
+            editions[edition].add("damaged")
+    jobs: list[Job] = []
+    for (brief, audience, language), formats in sorted(editions.items()):
+        if "damaged" in formats:
+            narrowed = replace(opts, briefs=(brief,), audiences=(audience,),
+                               languages=(language,),
+                               formats=tuple(f for f in FORMATS if f in formats))
+            jobs += [j for j in plan(project, narrowed, problems, reuse)
+                     if j.path not in selected]
+    return jobs
 
 
 def _scope(opts: Options, project: Project) -> Callable[[dict[str, Any]], bool]:

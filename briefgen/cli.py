@@ -75,18 +75,20 @@ def main() -> None:
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N slices.")
 @click.option("--watch", is_flag=True,
               help="Keep running and rebuild what changed on every save (Ctrl-C stops).")
+@click.option("--no-wait", is_flag=True,
+              help="Fail at once if another build is writing to the output folder.")
 @_common
 def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[str, ...],
           languages: tuple[str, ...], formats: tuple[str, ...], out: Path | None,
           jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
-          shard: str | None, watch: bool) -> None:
+          shard: str | None, watch: bool, no_wait: bool) -> None:
     """Build every brief for every audience, language and format into build/."""
     from .build import Options
 
     opts = Options(out=out or project / "build", briefs=briefs, audiences=audiences,
                    languages=languages, formats=formats or ("html", "pdf"),
                    jobs=jobs or len(os.sched_getaffinity(0)), force=force, strict=strict,
-                   variant=pdf_variant, shard=_parse_shard(shard))
+                   variant=pdf_variant, shard=_parse_shard(shard), wait=not no_wait)
     if not watch:
         _build_once(project, opts, quiet)
         return
