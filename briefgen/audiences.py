@@ -34,6 +34,11 @@ class Text:
         """Jinja's autoescape prints a Text as its HTML: our Markdown renderer made it."""
         return self.html
 
+    def __str__(self) -> str:
+        """What a template's string filters (`upper`, `trim`…) see: the plain text, never the
+        dataclass repr, whose `source` holds Markdown other audiences' blocks included."""
+        return self.plain
+
     def __bool__(self) -> bool:
         return bool(self.html.strip())
 

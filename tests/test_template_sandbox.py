@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from briefgen.audiences import EditionView, resolve
 from briefgen.content import load_project
 from briefgen.errors import BriefError, Problems
-from briefgen.render import ATTRIBUTES, environment, render_template
+from briefgen.render import ATTRIBUTES, default_folders, environment, render_template
 
 from conftest import TESTS, VALID, run
 
@@ -91,6 +91,17 @@ def test_templates_see_only_plain_frozen_data() -> None:
         "EditionView", "AudienceView", "BriefView", "Labels", "Text", "AuthorView",
         "SectionView", "ItemView", "NoteView", "tuple", "str", "Markup", "int",
         "mappingproxy"}, kinds
+
+
+def test_string_filters_see_plain_text_never_the_source() -> None:
+    """A Text's repr holds the Markdown it came from, other audiences' blocks included."""
+    problems = Problems()
+    view = resolve(load_project(VALID), "demo", "public", "en", "screen", problems).view()
+    page = environment(default_folders()).from_string(
+        "{% for s in e.sections %}{{ s.title | upper }} {{ s.body | lower | trim }}|"
+        "{% endfor %}").render(e=view)
+    assert "secret annex" not in page.lower() and "origin" not in page.lower(), page
+    assert page.startswith(view.sections[0].title.plain.upper())
 
 
 @pytest.mark.parametrize(("error", "message"), [
