@@ -23,8 +23,8 @@ class Text:
     """A rendered value: HTML for the page, plain text for metadata, and where it came from."""
 
     html: str
-    origin: Origin
-    source: str = ""  # the Markdown it was rendered from
+    origin: Origin = field(repr=False)  # repr=False: a template may print a view's repr
+    source: str = field(default="", repr=False)  # the Markdown: other audiences' blocks too
 
     @property
     def plain(self) -> str:

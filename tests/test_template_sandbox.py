@@ -94,12 +94,13 @@ def test_templates_see_only_plain_frozen_data() -> None:
 
 
 def test_string_filters_see_plain_text_never_the_source() -> None:
-    """A Text's repr holds the Markdown it came from, other audiences' blocks included."""
+    """A Text's source is the Markdown it came from, other audiences' blocks included: neither
+    str() nor the repr of a view (what `{{ e }}` prints) shows it."""
     problems = Problems()
     view = resolve(load_project(VALID), "demo", "public", "en", "screen", problems).view()
     page = environment(default_folders()).from_string(
         "{% for s in e.sections %}{{ s.title | upper }} {{ s.body | lower | trim }}|"
-        "{% endfor %}").render(e=view)
+        "{% endfor %}{{ e }}{{ e | lower }}{{ e.sections }}").render(e=view)
     assert "secret annex" not in page.lower() and "origin" not in page.lower(), page
     assert page.startswith(view.sections[0].title.plain.upper())
 
