@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,15 +28,41 @@ class Problem:
         return self.path
 
     def __str__(self) -> str:
-        text = f"{self.location}: "
-        if self.field:
-            text += f"{self.field}: "
-        if self.severity == "warning":
-            text += "warning: "
-        text += self.message
-        if self.hint:
-            text += f" ({self.hint})"
-        return text
+        """'path:line:col: field: [warning: ]message (hint)', as one printable line."""
+        warning = "warning: " if self.severity == "warning" else ""
+        return printable(f"{self.location}: " + (f"{self.field}: " if self.field else "")
+                         + warning + self.message + (f" ({self.hint})" if self.hint else ""))
+
+
+# Characters that would break a printed line or change how it reads: C0 and C1 controls (line
+# feeds, carriage returns, ANSI escapes), line and paragraph separators, bidi controls, BOM and
+# lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u2069\ufeff\ud800-\udfff]")
+_DATA_URL = re.compile(r"data:([^,\s'\"]*),(?!…)[^\s'\"]*", re.IGNORECASE)
+
+
+def printable(text: str) -> str:
+    """text as one line that shows what it holds: a control character, line break or bidi
+    control becomes its escape (\\n, \\x1b, \\u2028), so content can neither start a line (a
+    forged CI annotation) nor colour or reorder one; a data URL shrinks to its type and size."""
+    text = _DATA_URL.sub(short_data_url, text)
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def short_data_url(match: re.Match[str]) -> str:
+    """'data:image/png;base64,… (4.8 MB)' for a data URL matched by _DATA_URL."""
+    from .build import human_size
+
+    meta, payload = match.group(1), match.group().partition(",")[2]
+    size = len(payload) * 3 // 4 if meta.lower().endswith(";base64") else len(payload)
+    return f"data:{meta},… ({human_size(size) if size >= 1024 else f'{size} bytes'})"
+
+
+def short_url(url: str) -> str:
+    """A URL as a message quotes it: a data URL as its type and size, others cut at 60
+    characters."""
+    return _DATA_URL.sub(short_data_url, url)[:60]
 
 
 class BriefError(Exception):
@@ -74,17 +101,24 @@ class Problems:
     """Collects problems while a stage runs, so they are reported once, together."""
 
     items: list[Problem] = field(default_factory=list)
+    seen: set[Problem] = field(default_factory=set, repr=False)  # items, to add each once
+
+    def __post_init__(self) -> None:
+        self.seen.update(self.items)
 
     def add(self, problem: Problem) -> None:
-        self.items.append(problem)
+        """Add a problem once: each edition renders the same text and finds the same ones."""
+        if problem not in self.seen:
+            self.seen.add(problem)
+            self.items.append(problem)
 
     def error(self, path: str, line: int, col: int, message: str, *, field: str = "",
               hint: str = "") -> None:
-        self.items.append(Problem(path, line, col, message, field, hint))
+        self.add(Problem(path, line, col, message, field, hint))
 
     def warn(self, path: str, line: int, col: int, message: str, *, field: str = "",
              hint: str = "") -> None:
-        self.items.append(Problem(path, line, col, message, field, hint, "warning"))
+        self.add(Problem(path, line, col, message, field, hint, "warning"))
 
     @property
     def errors(self) -> list[Problem]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import bisect
+import functools
 import html
 import os
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +23,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem, Problems
+from .errors import Problem, Problems, short_url
 from .i18n import Messages
 from .syntax import (
     CONTAINERS,
@@ -39,6 +42,8 @@ TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
                b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_EDITION_IMAGE_BYTES = 20 * 1024 * 1024  # every use of every image in one edition
+MAX_IMAGE_PIXELS = 40_000_000  # read from the header: a small file may decode to gigabytes
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto")
 
 
@@ -72,7 +77,8 @@ class Context:
     problems: Problems
     mode: str = "screen"  # or "print": footnotes become page footnotes
     notes: list[Note] = field(default_factory=list)
-    images: dict[str, str] = field(default_factory=dict)
+    images: dict[str, str] = field(default_factory=dict)  # image file -> its data URL
+    image_bytes: int = 0  # embedded so far, counting each use
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
 
@@ -144,6 +150,7 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     md = _md(ctx.lang)
     env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience}
     tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    _index_blocks(text, tokens)
     for issue in [*block_issues(tokens, text), *env.get("bg_issues", [])]:
         _report(ctx, origin, _where(origin, text, issue.needle, issue.line), issue.message,
                 issue.hint)
@@ -244,31 +251,66 @@ def plain(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def _where(origin: Origin, text: str, needle: str, start_line: int = 0) -> tuple[int, int]:
-    """File line and column of needle in text (searching from line start_line of the text)."""
-    start = 0
-    for _ in range(start_line):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            start = len(text)
+def _where(origin: Origin, text: str, needle: str, start_line: int = 0, or_else: str = ""
+           ) -> tuple[int, int]:
+    """File line and column of needle (or else of or_else) in text, looked for in the block
+    that starts on line start_line of the text, after what was found there last; anywhere
+    in the text when the block does not contain it. Each search stays in its block and
+    moves on: locating every problem of a text takes time in proportion to its length."""
+    index = _index(text)
+    start, end = index.block(start_line)
+    at = -1
+    for word in filter(None, (needle, or_else)):
+        at = text.find(word, max(start, index.searched.get(start_line, 0)), end)
+        if at < 0:
+            at = text.find(word, start, end)
+        if at >= 0:
+            index.searched[start_line] = at + len(word)
             break
-    at = text.find(needle, start) if needle else -1
-    if at < 0:
-        at = text.find(needle) if needle else -1
+    if at < 0 and needle:
+        at = text.find(needle)
     if at < 0:
         return origin.line, origin.col
-    lines_before = text.count("\n", 0, at)
-    if lines_before == 0:
+    line = bisect.bisect_right(index.starts, at) - 1
+    if line == 0:
         return origin.line, origin.col + at
-    return origin.line + lines_before, origin.indent + at - text.rfind("\n", 0, at)
+    return origin.line + line, origin.indent + at - index.starts[line] + 1
+
+
+@dataclass
+class _Index:
+    """Where the lines and the blocks of a Markdown text start and end (for _where)."""
+
+    text: str
+    starts: list[int]  # the offset of each line
+    ends: dict[int, int] = field(default_factory=dict)  # block start line -> end line
+    searched: dict[int, int] = field(default_factory=dict)  # block start line -> offset
+
+    def block(self, line: int) -> tuple[int, int]:
+        """The offsets where the block starting on this line starts and ends."""
+        def offset(n: int) -> int:
+            return self.starts[n] if n < len(self.starts) else len(self.text)
+        return offset(line), offset(self.ends.get(line, len(self.starts)))
+
+
+@functools.lru_cache(maxsize=16)
+def _index(text: str) -> _Index:
+    return _Index(text, [0, *(m.end() for m in re.finditer("\n", text))])
+
+
+def _index_blocks(text: str, tokens: list[Token]) -> None:
+    """Record where text's blocks end, and start each search from the blocks' start."""
+    index = _index(text)
+    index.searched.clear()
+    for tok in tokens:
+        if tok.map:
+            index.ends[tok.map[0]] = max(index.ends.get(tok.map[0], 0), tok.map[1])
 
 
 def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hint: str = "",
             severity: str = "error") -> None:
     """Add a problem once: every edition renders the same text, and says the same thing."""
-    problem = Problem(origin.path, at[0], at[1], message, origin.field, hint, severity)
-    if problem not in ctx.problems.items:
-        ctx.problems.add(problem)
+    ctx.problems.add(Problem(origin.path, at[0], at[1], message, origin.field, hint, severity))
 
 
 def _selected(spec: str, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> bool:
@@ -344,10 +386,9 @@ def _resolve(children: list[Token], ctx: Context, origin: Origin, text: str,
             href = unquote(raw)  # as the editor typed it
             schemes = {urlsplit(raw).scheme.lower(), urlsplit(href).scheme.lower()} - {""}
             if schemes - set(ALLOWED_LINK_SCHEMES):
-                needle = href[:20] if href[:20] in text else raw[:20]
-                _report(ctx, origin, _where(origin, text, needle, start_line),
-                        f"link to '{href[:60]}' removed: only http, https, mailto and relative "
-                        "links are allowed", severity="warning")
+                _report(ctx, origin, _where(origin, text, href[:20], start_line, raw[:20]),
+                        f"link to '{short_url(href)}' removed: only http, https, mailto and "
+                        "relative links are allowed", severity="warning")
                 _unlink(children, i)
         elif tok.type == "image":
             _image(tok, ctx, origin, text, start_line)
@@ -372,8 +413,7 @@ def _unlink(children: list[Token], i: int) -> None:
 def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> None:
     raw = str(tok.attrs.get("src", ""))
     src = unquote(raw)  # as the editor typed it
-    needle = src[:30] if src[:30] in text else raw[:30]
-    where = _where(origin, text, needle or "![", start_line)
+    where = _where(origin, text, src[:30] or "![", start_line, raw[:30])
     problem: str | None = None
     hint = ""
     parts = urlsplit(raw)
@@ -381,10 +421,10 @@ def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int 
     alt = "".join(c.content for c in tok.children or [])
     data: bytes = b""
     if src.startswith("//") or parts.scheme.lower() in ("http", "https"):
-        problem = f"remote image '{src}' is never fetched; save it in the brief's folder " \
-                  "and give its relative path"
+        problem = f"remote image '{short_url(src)}' is never fetched; save it in the brief's " \
+                  "folder and give its relative path"
     elif parts.scheme:
-        problem = f"image source '{src[:60]}' is not allowed; give a path relative to the " \
+        problem = f"image source '{short_url(src)}' is not allowed; give a path relative to the " \
                   "brief's folder"
     elif src.startswith("/"):
         problem = f"image '{src}' is an absolute path; give a path relative to the brief's folder"
@@ -400,11 +440,55 @@ def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int 
     if problem is None and not alt.strip():
         problem = f"image '{src}' has no alt text; describe it in ![…] for readers who " \
                   "cannot see it"
+    if problem is None and mime is not None:
+        problem, hint = _too_big(src, data, mime, ctx)
     if problem:
         _report(ctx, origin, where, problem, hint)
         tok.attrs["src"] = ""
         return
-    tok.attrs["src"] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    ctx.image_bytes += len(data)
+    key = str((ctx.brief_dir / rel).resolve())
+    if key not in ctx.images:
+        ctx.images[key] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    tok.attrs["src"] = ctx.images[key]
+
+
+def _too_big(src: str, data: bytes, mime: str, ctx: Context) -> tuple[str | None, str]:
+    """(problem, hint) if the image has too many pixels, or would take the edition's embedded
+    images over MAX_EDITION_IMAGE_BYTES."""
+    size = _pixel_size(data, mime)
+    if size is None:
+        return f"image '{src}' is damaged: its header gives no size", \
+            "save it again from an image editor"
+    if size[0] * size[1] > MAX_IMAGE_PIXELS:
+        return (f"image '{src}' is {size[0]:,} × {size[1]:,} pixels; images are limited to "
+                f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels",
+                "scale it down: a full page at 300 dpi is about 2,500 × 3,500 pixels")
+    if ctx.image_bytes + len(data) > MAX_EDITION_IMAGE_BYTES:
+        return (f"image '{src}' takes the images of this edition over "
+                f"{MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB",
+                "each use of an image embeds it again: use fewer or smaller images")
+    return None, ""
+
+
+_JPEG_FRAMES = {*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)}
+
+
+def _pixel_size(data: bytes, mime: str) -> tuple[int, int] | None:
+    """(width, height) read from a PNG, GIF or JPEG header, without decoding the image; None
+    when the header is damaged."""
+    if mime == "image/png":
+        return struct.unpack(">II", data[16:24]) if data[12:16] == b"IHDR" else None
+    if mime == "image/gif":
+        return struct.unpack("<HH", data[6:10]) if len(data) >= 10 else None
+    at = 2  # JPEG: the segments after SOI, up to a start of frame
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in _JPEG_FRAMES:
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return width, height
+        at += 1 if marker == 0xFF else 2 + length
+    return None
 
 
 def _read_image(src: str, rel: str, ctx: Context) -> tuple[str | None, str, bytes]:

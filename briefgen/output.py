@@ -6,11 +6,12 @@ import logging
 import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, printable
 
 
 def setup_logging(verbosity: int) -> None:
@@ -22,24 +23,50 @@ def setup_logging(verbosity: int) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+SHOWN = 200  # problems printed; then only how many more there are
+
+
 def _annotation(p: Problem) -> str:
+    """A GitHub workflow command that shows p on the pull request, its file relative to the
+    repository (GITHUB_WORKSPACE), every value escaped as GitHub documents."""
     kind = "error" if p.severity == "error" else "warning"
-    props = f"file={p.path}"
+    props = f"file={_escape(_repository_path(p.path), ':,')}"
     if p.line:
         props += f",line={p.line}"
         if p.col:
             props += f",col={p.col}"
     text = (f"{p.field}: " if p.field else "") + p.message + (f" ({p.hint})" if p.hint else "")
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} {props}::{text}"
+    return f"::{kind} {props}::{_escape(text)}"
+
+
+def _escape(value: str, also: str = "") -> str:
+    """value for a workflow command: printable, then '%', CR, LF (and also, for a property
+    value: ':' and ',') percent-encoded."""
+    value = printable(value)
+    for char in "%\r\n" + also:
+        value = value.replace(char, f"%{ord(char):02X}")
+    return value
+
+
+def _repository_path(path: str) -> str:
+    """A problem's path (relative to the project) relative to GITHUB_WORKSPACE, if inside it."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    context = click.get_current_context(silent=True)
+    project = context.params.get("project") if context else None
+    if not workspace or project is None:
+        return path
+    full = Path(project, path).resolve()
+    return full.relative_to(Path(workspace).resolve()).as_posix() \
+        if full.is_relative_to(Path(workspace).resolve()) else path
 
 
 def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
+    """Each problem on one line (with its annotation under GitHub Actions), the first SHOWN
+    of them; then how many more there are."""
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     github = os.environ.get("GITHUB_ACTIONS") == "true"
-    for p in problems:
-        if quiet and p.severity != "error":
-            continue
+    shown = [p for p in problems if not quiet or p.severity == "error"]
+    for p in shown[:SHOWN]:
         line = str(p)
         if color:
             where, _, rest = line.partition(": ")
@@ -48,6 +75,8 @@ def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
         click.echo(line, err=True)
         if github:
             click.echo(_annotation(p), err=True)
+    if len(shown) > SHOWN:
+        click.echo(f"briefgen: … and {len(shown) - SHOWN:,} more", err=True)
 
 
 def fail(exc: BriefError, quiet: bool = False) -> None:
@@ -75,9 +104,10 @@ def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
         pruned else []
     for status, a in rows:
         pages = str(a.get("pages", "")) if a.get("pages") is not None else "-"
-        lines.append(f"{a['path']:<{width}}  {status:<7}  {pages:>5}  {human_size(a['bytes']):>7}")
+        lines.append(f"{printable(a['path']):<{width}}  {status:<7}  {pages:>5}  "
+                     f"{human_size(a['bytes']):>7}")
     for path in pruned:
-        lines.append(f"{path:<{width}}  pruned")
+        lines.append(f"{printable(path):<{width}}  pruned")
     unchanged = len(skipped) if unchanged is None else unchanged
     lines.append(f"{len(built)} built, {unchanged} unchanged, {len(pruned)} pruned "
                  f"in {seconds:.1f} s")

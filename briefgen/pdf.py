@@ -6,6 +6,8 @@ import hashlib
 import logging
 import os
 import re
+import shutil
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +111,7 @@ class PdfRenderer:
     def __init__(self, content_root: Path) -> None:
         self.font_config = FontConfiguration()
         self.roots = [content_root, templates_dir()]
+        weakref.finalize(self, _remove_font_folder, self.font_config)
 
     def _layout(self, source: Any) -> Any:
         return source.render(font_config=self.font_config, stylesheets=[NOTE_DEFAULTS])
@@ -170,6 +173,16 @@ class PdfRenderer:
         walk(doc.make_bookmark_tree())
         return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused,
                          [m for m in metadata if m], bookmarks, laid_out_text(doc))
+
+
+def _remove_font_folder(font_config: Any) -> None:
+    """Remove the folder WeasyPrint keeps @font-face fonts in, when the renderer goes or at
+    exit. WeasyPrint does it in FontConfiguration.__del__, which may run only once shutdown
+    has emptied its module (after a refused @font-face: the error's traceback keeps the
+    configuration alive), and then prints "Exception ignored … TypeError"."""
+    folder, font_config._folder = font_config._folder, None
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def laid_out_text(doc: Any) -> str:

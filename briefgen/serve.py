@@ -15,7 +15,7 @@ import click
 
 from . import guard
 from .build import leak_problems, pdf_guard_surfaces
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, printable
 from .i18n import templates_dir
 
 log = logging.getLogger(__name__)
@@ -150,36 +150,74 @@ class Preview:
             return 200, "application/pdf", result.data
         except BriefError as exc:
             return 200, "text/html; charset=utf-8", _error_page(exc.problems).encode()
+        except Exception as exc:  # noqa: BLE001 - recursion, memory: a page, never no reply
+            log.debug("the preview of %s failed", path, exc_info=True)
+            problem = Problem("briefgen", message=f"this preview failed: {type(exc).__name__}: "
+                              f"{exc}", hint="check the templates; run briefgen check")
+            return 500, "text/html; charset=utf-8", _error_page([problem]).encode()
 
 
-def serve(root: Path, port: int) -> None:
+HOSTS = ("127.0.0.1", "localhost", "[::1]")  # a Host header serve answers, with its port
+
+
+def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
+    """The preview's HTTP server on 127.0.0.1 (port 0: any free port). It answers only GET and
+    HEAD requests for a local Host: a web page whose name resolves to 127.0.0.1 (DNS
+    rebinding) cannot read the previews."""
     preview = Preview(root.resolve())
-    watcher = Watcher(watched(root))
-    watcher.thread.start()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self._answer(body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._answer(body=False)
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):  # any other method: POST, PUT, OPTIONS, BREW …
+                return lambda: self._send(405, f"briefgen serve answers only GET and HEAD, "
+                                          f"not {self.command}", (("Allow", "GET, HEAD"),))
+            raise AttributeError(name)
+
+        def _answer(self, body: bool) -> None:
+            port = self.connection.getsockname()[1]
+            if self.headers.get("Host") not in [f"{host}:{port}" for host in HOSTS]:
+                self._send(421, f"briefgen serve answers only http://127.0.0.1:{port}/ and "
+                           f"http://localhost:{port}/", send_body=body)
+                return
             if self.path == "/__changes":
-                status, kind, body = 200, "text/plain", str(watcher.changes).encode()
+                status, kind, data = 200, "text/plain", str(watcher.changes).encode()
             else:
-                status, kind, body = preview.page(self.path.split("?")[0])
+                status, kind, data = preview.page(self.path.split("?")[0])
+            self._send(status, data, kind=kind, send_body=body)
+
+        def _send(self, status: int, data: bytes | str, headers: tuple[tuple[str, str], ...] = (),
+                  kind: str = "text/plain; charset=utf-8", send_body: bool = True) -> None:
+            data = data.encode() if isinstance(data, str) else data
             self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
+            for name, value in [("Content-Type", kind), ("Cache-Control", "no-store"),
+                                ("Content-Length", str(len(data))), *headers]:
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if send_body:
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
-            log.info("%s", format % args)
+            log.info("%s", printable(format % args))
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    click.echo(f"briefgen: previewing on http://127.0.0.1:{server.server_port}/ "
+    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+
+
+def serve(root: Path, port: int) -> None:
+    watcher = Watcher(watched(root))
+    watcher.thread.start()
+    httpd = server(root, port, watcher)
+    click.echo(f"briefgen: previewing on http://127.0.0.1:{httpd.server_port}/ "
                "(Ctrl-C to stop)", err=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        httpd.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         click.echo("briefgen: preview stopped", err=True)
     finally:
         watcher.stop.set()
-        server.server_close()
+        httpd.server_close()
