@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 import jinja2
+from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
@@ -46,6 +48,8 @@ WORD_JOINER = "\u2060"
 # mappings, and reach only the attributes, methods, filters and calls listed here.
 
 MAX_TEXT = 16 * 1024 * 1024  # characters (or items) any one operation may produce
+MAX_STEPS = 100_000  # loop iterations and calls in one page (a shipped page takes 50)
+_budget = threading.local()  # steps left in the page this thread renders
 
 
 def _fields(cls: type) -> frozenset[str]:
@@ -76,6 +80,18 @@ def _bounded(value: T) -> T:
     if hasattr(value, "__len__"):
         _check_size(len(value))
     return value
+
+
+def _step() -> None:
+    _budget.left = getattr(_budget, "left", MAX_STEPS) - 1
+    if _budget.left < 0:
+        raise SecurityError(f"more than {MAX_STEPS:,} loop iterations and calls in one page")
+
+
+def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
+    for item in iterable:
+        _step()
+        yield item
 
 
 def css_string(value: str) -> Markup:
@@ -113,13 +129,34 @@ class _BoundedConcat(CodeGenerator):
         self.write(")")
 
 
+class _Template(jinja2.Template):
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        _budget.left = MAX_STEPS
+        return super().render(*args, **kwargs)
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Only listed attributes and callables; no globals; operators that could make huge
-    values (`*`, `**`, `+`, `%`, `~`) bounded."""
+    values (`*`, `**`, `+`, `%`, `~`) bounded, and the steps a page may take (loop
+    iterations and calls: nested loops, a macro calling itself twice)."""
 
     code_generator_class = _BoundedConcat
+    template_class = _Template
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     bounded = staticmethod(_bounded)
+    counted = staticmethod(_counted)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):  # iterate through `counted`
+            loop.iter = nodes.Call(nodes.EnvironmentAttribute("counted"), [loop.iter], [],
+                                   None, None, lineno=loop.lineno)
+        return tree
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+             *args: Any, **kwargs: Any) -> Any:
+        _step()
+        return super().call(__context, __obj, *args, **kwargs)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr.startswith("_"):
@@ -131,7 +168,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
             (isinstance(obj, TemplateModule) and attr in vars(obj))  # an imported macro
 
     def is_safe_callable(self, obj: Any) -> bool:
-        if isinstance(obj, (Macro, BlockReference, Labels, jinja2.Undefined)):
+        if obj is _counted or isinstance(obj, (Macro, BlockReference, Labels,
+                                               jinja2.Undefined)):
             return True
         owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
         return (isinstance(owner, str) and name in STR_METHODS) or \
