@@ -271,6 +271,9 @@ def validation_problems(doc: Document, exc: ValidationError, model: type[BaseMod
         elif kind == "too_short":
             minimum = ctx.get("min_length", 1)
             message = "must not be empty" if minimum == 1 else f"needs at least {minimum} items"
+        elif kind == "string_unicode":
+            message = "contains a lone surrogate (an escape such as \\ud800), which is not text"
+            hint = "remove the escape, or write the character itself"
         elif kind == "value_error":
             message = str(err["msg"]).removeprefix("Value error, ")
         elif kind in _PLAIN:
