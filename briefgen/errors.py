@@ -39,30 +39,31 @@ class Problem:
 # lone surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
                           "\u2066-\u2069\ufeff\ud800-\udfff]")
-_DATA_URL = re.compile(r"data:([^,\s'\"]*),(?!…)[^\s'\"]*", re.IGNORECASE)
+_DATA_URL = re.compile(r"\bdata:([^,\s'\"]*),(?!…)[^\s'\"]*", re.IGNORECASE)
 
 
 def printable(text: str) -> str:
     """text as one line that shows what it holds: a control character, line break or bidi
     control becomes its escape (\\n, \\x1b, \\u2028), so content can neither start a line (a
     forged CI annotation) nor colour or reorder one; a data URL shrinks to its type and size."""
-    text = _DATA_URL.sub(short_data_url, text)
+    text = _DATA_URL.sub(_short_data_url, text)
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
-def short_data_url(match: re.Match[str]) -> str:
+def _short_data_url(match: re.Match[str]) -> str:
     """'data:image/png;base64,… (4.8 MB)' for a data URL matched by _DATA_URL."""
     from .build import human_size
 
     meta, payload = match.group(1), match.group().partition(",")[2]
     size = len(payload) * 3 // 4 if meta.lower().endswith(";base64") else len(payload)
-    return f"data:{meta},… ({human_size(size) if size >= 1024 else f'{size} bytes'})"
+    shown = human_size(size) if size >= 1024 else f"{size} byte" + "s" * (size != 1)
+    return f"data:{meta},… ({shown})"
 
 
 def short_url(url: str) -> str:
     """A URL as a message quotes it: a data URL as its type and size, others cut at 60
     characters."""
-    return _DATA_URL.sub(short_data_url, url)[:60]
+    return _DATA_URL.sub(_short_data_url, url)[:60]
 
 
 class BriefError(Exception):
@@ -71,7 +72,9 @@ class BriefError(Exception):
     def __init__(self, problems: Iterable[Problem] | str) -> None:
         if isinstance(problems, str):
             problems = [Problem(path="briefgen", message=problems)]
-        self.problems = sorted(set(problems))
+        # by file, line, column, …: a key compares in C, Problem's own __lt__ in Python
+        self.problems = sorted(set(problems), key=lambda p: (
+            p.path, p.line, p.col, p.message, p.field, p.hint, p.severity))
         super().__init__(self.summary())
 
     def summary(self) -> str:

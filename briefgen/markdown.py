@@ -478,7 +478,8 @@ def _pixel_size(data: bytes, mime: str) -> tuple[int, int] | None:
     """(width, height) read from a PNG, GIF or JPEG header, without decoding the image; None
     when the header is damaged."""
     if mime == "image/png":
-        return struct.unpack(">II", data[16:24]) if data[12:16] == b"IHDR" else None
+        return struct.unpack(">II", data[16:24]) if data[12:16] == b"IHDR" and \
+            len(data) >= 24 else None
     if mime == "image/gif":
         return struct.unpack("<HH", data[6:10]) if len(data) >= 10 else None
     at = 2  # JPEG: the segments after SOI, up to a start of frame

@@ -17,6 +17,7 @@ from . import guard
 from .build import leak_problems, pdf_guard_surfaces
 from .errors import BriefError, Problem, printable
 from .i18n import templates_dir
+from .output import SHOWN
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,10 @@ class Watcher:
 
 
 def _items(problems: list[Problem]) -> str:
-    return "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+    """The first SHOWN problems as list items, then how many more there are."""
+    more = f"<li>… and {len(problems) - SHOWN:,} more</li>" if len(problems) > SHOWN else ""
+    return "".join(f"<li><code>{html.escape(str(p))}</code></li>"
+                   for p in problems[:SHOWN]) + more
 
 
 def _error_page(problems: list[Problem]) -> str:
