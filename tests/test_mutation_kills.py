@@ -399,6 +399,21 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
     ('marker-line-mid-paragraph', 'Para text\n::: audience pub\nX\n:::',
      [],
      None),
+    ('escaped-equals', 'Text [X]\\{audience\\="pub"}.',
+     [
+         "10:15: an escaped '{…=…}' prints as text, with the span it was meant to hide "
+         '(write &#123; for a literal brace)',
+         "10:32: '{…}' is not attached to a [span], so it would print as text (write "
+         '[text]{audience="ID"} with no space between ] and {, or &#123; and &#125; for '
+         'literal braces)',
+     ],
+     None),
+    ('second-span-bad', '[a]{audience="pub"} [b]{.cls}',
+     [
+         "10:30: attribute list '{.cls}' is not of the form {key=\"value\"} (write "
+         '[text]{audience="ID"} (or exclude-audience, lang), with straight quotes)',
+     ],
+     None),
 ]
 
 
@@ -701,3 +716,26 @@ def test_an_html_build_keeps_reguards_and_rebuilds_as_it_should(tmp_path: Path) 
     assert {p.message.split(" appears in ")[1] for p in refused.value.problems} == \
         {f"{PATHS[0]} (HTML)"}  # the section title and the body say "text"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == files
+
+
+def test_a_leak_is_traced_to_its_first_line_and_to_terms(tmp_path: Path) -> None:
+    assert guard._line_of("x\nthe secret annex\ny\nsecret annex", "secret annex") == 1
+    root = make_project(tmp_path, "The [[annex]] is here.\n")
+    path = root / "content/audiences/pub.yaml"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["terms"] = {"annex": {"en": "Secret Annex", "ko": "부속서"}}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert guard.sources_of(_pub_edition(root), "secret annex") == [
+        "content/audiences/pub.yaml:1 (term 'annex')",
+        f"content/briefs/tiny/brief.yaml:{BODY_LINE}"]
+
+
+def test_block_shape_leaves_out_the_notes_an_audience_does_not_see() -> None:
+    text = "::: audience officials\nSee[^m].\n\n[^m]: Note.\n:::\n"
+    assert block_shape(text, "pub") == []
+    assert block_shape(text, "officials") == ["paragraph"]
+
+
+def test_a_span_with_both_keys_is_one_marker() -> None:
+    [marker] = audience_markers('[x]{audience="pub" exclude-audience="officials"}')
+    assert marker.path == ("audience exclude-audience officials pub",)
