@@ -584,21 +584,20 @@ def repairs(project: Project, opts: Options, previous: dict[str, dict[str, Any]]
     """Jobs for the editions, outside this build's selection, with a file that no longer
     matches the manifest (a build killed between two renames): each rebuilt in the formats
     the manifest lists for it, so the manifest describes the files on disk again."""
-    editions: dict[tuple[str, str, str], set[str]] = {}
+    formats: dict[tuple[str, str, str], set[str]] = {}  # as the manifest lists them
+    damaged: set[tuple[str, str, str]] = set()
     for path, entry in previous.items():
         edition = (str(entry.get("brief")), str(entry.get("audience")),
                    str(entry.get("language")))
-        editions.setdefault(edition, set()).add(str(entry.get("format")))
+        formats.setdefault(edition, set()).add(str(entry.get("format")))
         if path not in selected and not on_disk(path):
-            editions[edition].add("damaged")
+            damaged.add(edition)
     jobs: list[Job] = []
-    for (brief, audience, language), formats in sorted(editions.items()):
-        if "damaged" in formats:
-            narrowed = replace(opts, briefs=(brief,), audiences=(audience,),
-                               languages=(language,),
-                               formats=tuple(f for f in FORMATS if f in formats))
-            jobs += [j for j in plan(project, narrowed, problems, reuse)
-                     if j.path not in selected]
+    for brief, audience, language in sorted(damaged):
+        narrowed = replace(opts, briefs=(brief,), audiences=(audience,), languages=(language,),
+                           formats=tuple(f for f in FORMATS
+                                         if f in formats[brief, audience, language]))
+        jobs += [j for j in plan(project, narrowed, problems, reuse) if j.path not in selected]
     return jobs
 
 
