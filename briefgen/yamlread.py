@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import secrets
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterable
@@ -316,10 +317,10 @@ def key_path() -> Path | None:
     """$XDG_CONFIG_HOME/briefgen/cache.key, else ~/.config/briefgen/cache.key: outside the
     cache folder, so whoever can write the cache cannot sign entries."""
     try:
-        base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     except RuntimeError:  # no home folder
         return None
-    return Path(base) / "briefgen" / "cache.key"
+    return base / "briefgen" / "cache.key" if base.is_absolute() else None  # never in cwd
 
 
 def _create_key(path: Path) -> None:
@@ -348,14 +349,15 @@ def cache_key() -> bytes | None:
     try:
         if not path.exists() and not path.is_symlink():
             _create_key(path)
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as fh:
-            mode, owner, text = os.fstat(fd).st_mode, os.fstat(fd).st_uid, fh.read(200)
+            info, text = os.fstat(fd), fh.read(200)
     except OSError as exc:
         _warn_once("key", f"parse cache off: cannot use the key {path} "
                    f"({exc.strerror or exc})")
         return None
-    if mode & 0o077 or owner != os.getuid():
+    mode = info.st_mode
+    if not stat.S_ISREG(mode) or mode & 0o077 or info.st_uid != os.getuid():
         _warn_once("key", f"parse cache off: the key {path} is readable or writable by other "
                    f"users, or not yours (mode {mode & 0o777:o}); run: chmod 600 {path}")
         return None
