@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import functools
 import html
 import os
 import re
@@ -293,7 +292,7 @@ class _Index:
         return offset(line), offset(self.ends.get(line, len(self.starts)))
 
 
-@functools.lru_cache(maxsize=16)
+@lru_cache(maxsize=16)
 def _index(text: str) -> _Index:
     return _Index(text, [0, *(m.end() for m in re.finditer("\n", text))])
 
