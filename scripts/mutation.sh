@@ -71,6 +71,17 @@ if [[ $command == recheck ]]; then
   # Each survivor, in a fresh interpreter, against the given tests (mutmut's own runs try a
   # mutant only against the tests that called the function when it recorded the suite).
   cd "$work/mutants"
+  # the tests as committed now (they may postdate the pass), checked first on unmutated code
+  for t in "$@"; do
+    f=${t%%::*}
+    [[ -f $repo/$f ]] && cp "$repo/$f" "$f"
+  done
+  cp "$repo/tests/mutation_support.py" tests/ 2>/dev/null || true
+  if ! MUTANT_UNDER_TEST= PYTHONPATH=. "$python" -m pytest -x -q -p no:cacheprovider "$@" \
+      > ../recheck-baseline.txt 2>&1; then
+    echo "the tests fail on the unmutated code of this pass: see $work/recheck-baseline.txt" >&2
+    exit 1
+  fi
   "$mutmut" results 2>/dev/null | awk -F': ' '$2 == "survived" || $2 == "no tests" {print $1}' \
     | sed 's/^ *//' > ../survivors.txt
   echo "$(wc -l < ../survivors.txt) survivors of pass $pass, against: $*" >&2

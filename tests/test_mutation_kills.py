@@ -414,6 +414,25 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
          '[text]{audience="ID"} (or exclude-audience, lang), with straight quotes)',
      ],
      None),
+    ('long-attribute-list', '[X]{.a-very-long-class-name-that-goes-on-and-on-and-on}',
+     [
+         "10:10: attribute list '{.a-very-long-class-name-that-goes-on-an' is not of the "
+         'form {key="value"} (write [text]{audience="ID"} (or exclude-audience, lang), with '
+         'straight quotes)',
+     ],
+     None),
+    ('indented-definitions-twice', 'A [x][ref a].\n\n  [Ref A]: https://a.example/\n\n'
+      '  [Ref A]: https://b.example/',
+     [
+         '14:9: link reference [Ref A] is defined twice for pub (first on line 3 of this '
+         'text) (give each definition its own label, or put them in audience blocks that no '
+         'audience sees both of)',
+     ],
+     [
+         '14:9: link reference [Ref A] is defined twice for officials (first on line 3 of '
+         'this text) (give each definition its own label, or put them in audience blocks '
+         'that no audience sees both of)',
+     ]),
 ]
 
 
@@ -801,3 +820,16 @@ def test_a_leak_in_a_footnote_is_traced_to_its_line_in_the_html_edition(
     root = make_project(tmp_path, "Text[^n].\n\n[^n]: The secret annex note.\n")
     assert guard.sources_of(_pub_edition(root), "secret annex") == \
         [f"content/briefs/tiny/brief.yaml:{BODY_LINE + 2}"]
+
+
+def test_a_footnote_definition_may_end_a_paragraph_and_a_link_definition_may_not() -> None:
+    """markdown-it's rules, kept by briefgen's wrappers: a note defined on the line after its
+    paragraph is a note; a link reference there is text."""
+    problems = Problems()
+    ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+                  Path("."), problems)
+    html = render("See[^a].\n[^a]: Note ZQX.", ctx, Origin("body.md", 1, 1))
+    assert "Note ZQX" not in html and [n.html for n in ctx.notes] == ["Note ZQX."]
+    html = render("Para [x][r].\n[r]: https://example.org/", ctx, Origin("body.md", 1, 1))
+    assert html == "<p>Para [x][r].\n[r]: https://example.org/</p>\n"
+    assert problems.items == []
