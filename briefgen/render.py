@@ -259,8 +259,11 @@ def _template_problem(exc: Exception, folders: Folders) -> BriefError:
                     folder.resolve()).as_posix()
                 break
         line = frame.lineno or 0
-    message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
-        KIND_OF_FAILURE.get(type(exc)) or f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name}"
+    else:
+        message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+            KIND_OF_FAILURE.get(type(exc)) or f"{type(exc).__name__}: {exc}"
     return BriefError([Problem(where, line, 0, f"template error: {message}")])
 
 
@@ -269,6 +272,8 @@ def render_template(name: str, folders: Folders | None = None, **context: Any) -
     try:
         return environment(folders).get_template(name).render(version=__version__, **context)
     except jinja2.TemplateNotFound as exc:
+        if exc.name != name:  # an include or import: the line that names it
+            raise _template_problem(exc, folders) from None
         raise BriefError([Problem(f"templates/{exc.name}", 0, 0,
                                   "template error: template not found")]) from None
     except BriefError:
