@@ -156,6 +156,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
              *args: Any, **kwargs: Any) -> Any:
         _step()
+        if not __self.is_safe_callable(__obj):  # named, not Jinja's repr with an address
+            name = getattr(__obj, "__qualname__", type(__obj).__name__)
+            raise SecurityError(f"calling {name} is not allowed")
         return super().call(__context, __obj, *args, **kwargs)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
