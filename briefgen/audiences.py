@@ -25,6 +25,7 @@ class Text:
     html: str
     origin: Origin = field(repr=False)  # repr=False: a template may print a view's repr
     source: str = field(default="", repr=False)  # the Markdown: other audiences' blocks too
+    notes: str = field(default="", repr=False)  # HTML of the footnotes its Markdown defines
 
     @property
     def plain(self) -> str:
@@ -311,8 +312,9 @@ class _Resolver:
             translated = getattr(unit, name, None) if unit is not None else None
             value = translated or ""  # a missing translation was reported by `check`
         origin = self._origin(loc, uid, name)
-        return Text(render(value, self.ctx, origin, inline=inline) if value else "", origin,
-                    value)
+        before = len(self.ctx.notes)
+        html = render(value, self.ctx, origin, inline=inline) if value else ""
+        return Text(html, origin, value, " ".join(n.html for n in self.ctx.notes[before:]))
 
     def override(self, name: str) -> Text | None:
         ov = self.src.brief.overrides.get(self.aid)

@@ -150,7 +150,7 @@ def sources_of(edition: Edition, phrase: str) -> list[str]:
     """file:line of every content value, term or label that contains the phrase."""
     found = []
     for text in edition.texts():
-        if text and find([phrase], visible_html_text(text.html)):
+        if text and find([phrase], visible_html_text(f"{text.html}\n{text.notes}")):
             line = text.origin.line + _line_of(text.source, phrase)
             found.append(f"{text.origin.path}:{line}")
     for key, (value, defined) in edition.terms.items():

@@ -811,10 +811,6 @@ def test_pdf_surfaces_put_the_layout_first_then_the_bytes() -> None:
     assert surfaces["PDF text"].startswith("laid out\n")
 
 
-@pytest.mark.xfail(strict=True, reason="briefgen/guard.py sources_of: in an HTML (screen) "
-                   "edition a footnote's text is in no Text of edition.texts(), so a leak in a "
-                   "note is reported at 'the rendered page', not at its line (the PDF's print "
-                   "layout names the line)")
 def test_a_leak_in_a_footnote_is_traced_to_its_line_in_the_html_edition(
         tmp_path: Path) -> None:
     root = make_project(tmp_path, "Text[^n].\n\n[^n]: The secret annex note.\n")
