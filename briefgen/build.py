@@ -287,7 +287,8 @@ def check_out_dir(out: Path, project: Project) -> Path:
     advice = "choose a separate folder such as build/"
     inner = ((project.content, "the content folder"),
              ((project.root / "templates").resolve(), "the project's templates folder"),
-             (templates_dir().resolve(), "the templates folder"))
+             (templates_dir().resolve(), "the templates folder"),
+             (Path(__file__).resolve().parent, "briefgen's package folder"))
     for protected, name in ((project.root, "the project folder"), *inner):
         if out == protected or protected.is_relative_to(out):
             raise BriefError(f"refusing to build into {out}: it is {name} or contains it; "

@@ -106,6 +106,16 @@ def test_link_into_content_makes_the_build_write_nothing(project: Path) -> None:
     assert sorted(p.name for p in (project / "build").iterdir()) == ["demo"]
 
 
+def test_briefgen_itself_is_no_output_folder(project: Path) -> None:
+    import briefgen
+
+    package = Path(briefgen.__file__).parent
+    result = run("build", "--out", str(package / "out"), project=project)
+    assert result.exit_code == 1
+    assert "it is inside briefgen's package folder" in result.stderr
+    assert not (package / "out").exists()
+
+
 def test_pruning_never_follows_a_link_out(project: Path, tmp_path: Path) -> None:
     out = project / "build"
     assert run("build", "--format", "html", "-q", project=project).exit_code == 0
