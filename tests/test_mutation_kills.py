@@ -829,3 +829,19 @@ def test_a_footnote_definition_may_end_a_paragraph_and_a_link_definition_may_not
     html = render("Para [x][r].\n[r]: https://example.org/", ctx, Origin("body.md", 1, 1))
     assert html == "<p>Para [x][r].\n[r]: https://example.org/</p>\n"
     assert problems.items == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (briefgen/guard.py, _is_text/_is_data_url): every "
+                   "attribute value that starts with 'data:' is skipped as a data: URL, so a "
+                   "link title or image alt text 'Data: …' publishes a forbidden phrase in the "
+                   "HTML edition; check and build exit 0")
+def test_a_title_or_alt_text_starting_with_data_is_guarded(tmp_path: Path) -> None:
+    root = make_project(tmp_path, 'See [the report](https://example.org/r "Data: the secret '
+                                  'annex figures").\n')
+    checked = run("check", project=root)
+    built = run("build", "--format", "html", project=root)
+    leaking = [p.name for p in (root / "build").rglob("*.html")
+               if "secret annex" in p.read_text()] if built.exit_code == 0 else []
+    assert leaking == [], "title='Data: the secret annex figures' published to pub"
+    assert checked.exit_code == built.exit_code == 1
+    assert "forbidden phrase 'secret annex' for audience pub" in checked.stderr
