@@ -433,6 +433,13 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
          'this text) (give each definition its own label, or put them in audience blocks '
          'that no audience sees both of)',
      ]),
+    ('escaped-brace-without-equals', 'a = b \\{c}',
+     [
+         "10:16: '{…}' is not attached to a [span], so it would print as text (write "
+         '[text]{audience="ID"} with no space between ] and {, or &#123; and &#125; for '
+         'literal braces)',
+     ],
+     None),
 ]
 
 
@@ -744,9 +751,13 @@ def test_a_leak_is_traced_to_its_first_line_and_to_terms(tmp_path: Path) -> None
     data = json.loads(path.read_text(encoding="utf-8"))
     data["terms"] = {"annex": {"en": "Secret Annex", "ko": "부속서"}}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert guard.sources_of(_pub_edition(root), "secret annex") == [
+    edition = _pub_edition(root)
+    assert guard.sources_of(edition, "secret annex") == [
         "content/audiences/pub.yaml:1 (term 'annex')",
         f"content/briefs/tiny/brief.yaml:{BODY_LINE}"]
+    found = guard.problems(edition, [guard.Leak("secret annex", "HTML")], "x.html")
+    assert [f"{p.path}:{p.line}:{p.col}" for p in found] == [
+        "content/audiences/pub.yaml:1:1", f"content/briefs/tiny/brief.yaml:{BODY_LINE}:1"]
 
 
 def test_block_shape_leaves_out_the_notes_an_audience_does_not_see() -> None:
@@ -845,3 +856,31 @@ def test_a_title_or_alt_text_starting_with_data_is_guarded(tmp_path: Path) -> No
     assert leaking == [], "title='Data: the secret annex figures' published to pub"
     assert checked.exit_code == built.exit_code == 1
     assert "forbidden phrase 'secret annex' for audience pub" in checked.stderr
+
+
+@pytest.mark.parametrize("page", [
+    "<p>secret annex</p><p title='t'>x</p>",  # text before an attribute stays
+    '<a title="secret\nannex">x</a>',  # a line break in a value is a space
+    '<p>the secret <a title="annex">x</a></p>',  # read on from the text into the title
+    '<a title="the secret">annex</a>',  # and from the title into the text
+    '<style>p::after { content: leader("secret annex") }</style>',  # strings in functions
+])
+def test_the_guard_reads_text_around_and_inside_attributes(page: str) -> None:
+    assert guard.find(["secret annex"], guard.visible_html_text(page)) == ["secret annex"]
+
+
+def test_a_relative_image_source_is_no_text() -> None:
+    """Like a link between the build's own files: a path, not something a reader reads."""
+    assert "secret" not in guard.visible_html_text('<img src="secret-annex.png" alt="">')
+
+
+@pytest.mark.parametrize("text", ["::: audiences officials\nZQX\n:::", ":::\nZQX\n:::",
+                                  "::: audience\nZQX\n:::"])
+def test_a_block_with_a_wrong_spec_shows_nothing(text: str) -> None:
+    """The error stops the build; the renderer fails closed all the same."""
+    for audience in ("pub", "officials"):
+        problems = Problems()
+        ctx = Context(audience, ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+                      Path("."), problems)
+        assert "ZQX" not in render(text, ctx, Origin("body.md", 1, 1))
+        assert problems.errors
