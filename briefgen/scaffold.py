@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from .errors import BriefError
+from .paths import confined
 
 BRIEF = """\
 # yaml-language-server: $schema=../../../schema/brief.schema.json
@@ -80,9 +81,11 @@ def _target(path: Path, what: str, ident: str) -> Path:
     if not SLUG.match(ident):
         raise BriefError(f"'{ident}' is not a valid {what} id: use lowercase letters and "
                          "digits joined by hyphens, like 'energy-security'")
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise BriefError(f"{path} already exists; choose another {what} id")
-    return path
+    # a linked content/, briefs/ or audiences/ must not make us write outside the project
+    project = path.parents[3] if what == "brief" else path.parents[2]
+    return confined(path, (project,), path.relative_to(project).as_posix())
 
 
 def new_brief(content: Path, slug: str, today: str) -> Path:

@@ -331,3 +331,19 @@ def test_build_killed_between_renames_is_repaired(project: Path, kill_after: int
     page = (out / "demo/public/en/demo-public-en.html").read_text()
     assert "edited" in page or narrowed  # a narrowed build keeps other audiences' intact files
     assert "edited" in (out / "demo/officials/en/demo-officials-en.html").read_text()
+
+
+@pytest.mark.parametrize("linked", ["content/briefs", "content/audiences"])
+def test_new_writes_nothing_through_a_link_out_of_the_project(tmp_path: Path,
+                                                              linked: str) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    (project / "content" / "briefs").mkdir(parents=True)
+    (project / "content" / "audiences").mkdir(parents=True)
+    outside.mkdir()
+    (project / linked).rmdir()
+    (project / linked).symlink_to(outside, target_is_directory=True)
+    kind, ident = ("brief", "x") if linked.endswith("briefs") else ("audience", "x")
+    result = run("new", kind, ident, project=project)
+    assert result.exit_code == 1
+    assert "leads outside the project folder through a symbolic link" in result.stderr
+    assert list(outside.rglob("*")) == []
