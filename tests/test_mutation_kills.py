@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -884,3 +885,43 @@ def test_a_block_with_a_wrong_spec_shows_nothing(text: str) -> None:
                       Path("."), problems)
         assert "ZQX" not in render(text, ctx, Origin("body.md", 1, 1))
         assert problems.errors
+
+
+def test_plan_narrows_to_what_was_asked(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n", "본문.\n")
+    briefs = root / "content/briefs"
+    shutil.copytree(briefs / "tiny", briefs / "another")
+
+    def paths(**options: Any) -> list[str]:
+        return [j.path.replace("/tiny-", "/").replace("/another-", "/")
+                for j in _plan(root, **options)]
+
+    everything = paths()
+    assert len(everything) == 12 and everything[:6] == [
+        "another/officials/en/officials-en.html", "another/officials/en/officials-en.pdf",
+        "another/pub/en/pub-en.html", "another/pub/en/pub-en.pdf",
+        "another/pub/ko/pub-ko.html", "another/pub/ko/pub-ko.pdf"]
+    assert paths(briefs=("tiny",)) == [p.replace("another/", "tiny/") for p in everything[:6]]
+    assert paths(briefs=("another",)) == everything[:6]
+    assert paths(audiences=("pub",), briefs=("tiny",)) == [
+        "tiny/pub/en/pub-en.html", "tiny/pub/en/pub-en.pdf", "tiny/pub/ko/pub-ko.html",
+        "tiny/pub/ko/pub-ko.pdf"]
+    assert paths(languages=("ko",), formats=("pdf",)) == [
+        "another/pub/ko/pub-ko.pdf", "tiny/pub/ko/pub-ko.pdf"]
+    assert paths(audiences=("officials",), languages=("en",), briefs=("tiny",),
+                 formats=("html",)) == ["tiny/officials/en/officials-en.html"]
+
+
+def test_a_reused_job_names_its_artifact_and_check_html_goes_on_past_it(
+        tmp_path: Path) -> None:
+    root = make_project(tmp_path, "The secret annex.\n")
+    project = load_project(root)
+    kept = build.plan(project, build.Options(out=root / "build"), Problems([]),
+                      reuse=lambda path, inputs: {"key": "K", "title": "T"})
+    assert [(j.brief, j.audience, j.language, j.format) for j in kept] == [
+        ("tiny", "officials", "en", "html"), ("tiny", "officials", "en", "pdf"),
+        ("tiny", "pub", "en", "html"), ("tiny", "pub", "en", "pdf")]
+    problems = Problems([])
+    build.check_html([kept[0], *_plan(root, formats=("html",))], problems)
+    assert [p.message.split(" appears in ")[1] for p in problems.items] == \
+        [f"{PATHS[2]} (HTML)"]
