@@ -441,6 +441,26 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
          'literal braces)',
      ],
      None),
+    ('span-error-on-a-later-line', 'nobody here.\n\nText [X]{audience="nobody"}.',
+     [
+         "12:26: unknown audience 'nobody' (audiences: officials, pub)",
+     ],
+     None),
+    ('hidden-link-used-twice', 'A [x][r] and [y][r].\n\n::: audience officials\n'
+      '[r]: https://e.org/\n:::',
+     [
+         '10:12: link reference [r] is defined only in an audience block that pub does not '
+         'see (define it where every audience that sees the link also sees it)',
+     ],
+     []),
+    ('hidden-link-label-spaced', 'A [x][My  Ref].\n\n::: audience officials\n'
+      '[my ref]: https://e.org/\n:::',
+     [
+         '10:9: link reference [my ref] is defined only in an audience block that pub does '
+         'not see (define it where every audience that sees the link also sees it)',
+     ],
+     []),
+    ('lone-bracket-beside-a-language-span', 'A [b [X]{lang=ko} c.', [], None),
 ]
 
 
@@ -865,6 +885,11 @@ def test_a_title_or_alt_text_starting_with_data_is_guarded(tmp_path: Path) -> No
     '<p>the secret <a title="annex">x</a></p>',  # read on from the text into the title
     '<a title="the secret">annex</a>',  # and from the title into the text
     '<style>p::after { content: leader("secret annex") }</style>',  # strings in functions
+    "<script>var a;</script><p>secret annex</p>",  # text after a script
+    "<style>p {}</style><p>secret annex</p>",  # and after a style sheet
+    "<p>a</style>secret annex</p>",  # a stray end tag
+    "<p>&#115;ecret annex</p>",  # a character reference
+    "<p style='--x:\"\\73 ecret annex\"'>x</p>",  # a CSS escape in a style attribute
 ])
 def test_the_guard_reads_text_around_and_inside_attributes(page: str) -> None:
     assert guard.find(["secret annex"], guard.visible_html_text(page)) == ["secret annex"]
@@ -925,3 +950,24 @@ def test_a_reused_job_names_its_artifact_and_check_html_goes_on_past_it(
     build.check_html([kept[0], *_plan(root, formats=("html",))], problems)
     assert [p.message.split(" appears in ")[1] for p in problems.items] == \
         [f"{PATHS[2]} (HTML)"]
+
+
+@pytest.mark.parametrize("page", [
+    '<p dir="rtl">xenna terces</p>',  # Latin in a right-to-left paragraph reads left to right
+    '<bdo dir="rtl">x</bdo> xenna terces',  # after a bdo, text reads left to right again
+])
+def test_text_a_reader_reads_backwards_is_not_the_phrase(page: str) -> None:
+    assert guard.find(["secret annex"], guard.visible_html_text(page)) == []
+
+
+def test_spans_keep_only_their_language_and_hide_what_they_must() -> None:
+    def html(text: str) -> str:
+        ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+                      Path("."), Problems())
+        return render(text, ctx, Origin("body.md", 1, 1))
+
+    assert html('[서울]{lang=ko} and [x]{audience="pub"} and '
+                '[y]{audience="officials" lang=ko}') == \
+        '<p><span lang="ko">서울</span> and x and </p>\n'
+    for text in ('[ZQX]{audiences="officials"}', '[ZQX]{onclick="x"}'):
+        assert html(text) == "<p></p>\n", text  # an error, and hidden all the same
