@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__, fewer_collections
-from .errors import BriefError
+from .errors import BriefError, printable, printable_lines
 from .output import fail, setup_logging, show_problems, summary_table
 
 CONTENT_ERRORS = 1  # exit code for problems in content; click uses 2 for usage errors
@@ -44,7 +44,8 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _os_error(exc: OSError) -> None:
     where = f" ({exc.filename})" if exc.filename else ""
-    click.echo(f"briefgen: {exc.strerror or exc}{where}; nothing was changed", err=True)
+    click.echo(printable(f"briefgen: {exc.strerror or exc}{where}; nothing was changed"),
+               err=True)
 
 
 def _load(project: Path) -> Any:
@@ -109,8 +110,9 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
         except OSError as exc:  # e.g. a file caught between an editor's delete and write
             _os_error(exc)
         except Exception as exc:  # noqa: BLE001 - a watch outlives one bad build
-            click.echo(f"briefgen: this build failed unexpectedly ({type(exc).__name__}: "
-                       f"{exc}); nothing was written", err=True)
+            click.echo(printable(f"briefgen: this build failed unexpectedly "
+                                 f"({type(exc).__name__}: {exc}); nothing was written"),
+                       err=True)
         click.echo("briefgen: watching for changes (Ctrl-C to stop)", err=True)
 
     watch_changes(project, again)
@@ -181,7 +183,7 @@ def explain(project: Path, quiet: bool, audience: str, briefs: tuple[str, ...]) 
 
     proj = _load(project)
     _known(proj, briefs, (audience,))
-    click.echo(run_explain(proj, audience, briefs), nl=False)
+    click.echo(printable_lines(run_explain(proj, audience, briefs)), nl=False)
 
 
 @main.command()
@@ -204,7 +206,7 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
     for slug in [brief] if brief else sorted(proj.briefs):
         changes, used = run_diff(proj, slug, audience_a, audience_b, lang)
         click.echo(f"# {slug} ({used})")
-        click.echo(diff_text(changes, audience_a, audience_b), nl=False)
+        click.echo(printable_lines(diff_text(changes, audience_a, audience_b)), nl=False)
         if html_out is not None:
             target = html_out if brief or len(proj.briefs) == 1 else \
                 html_out.with_name(f"{html_out.stem}-{slug}{html_out.suffix}")
@@ -231,7 +233,7 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
             raise
         proj = load_project(project, allow_incomplete=True)
     text, todo = run_translations(proj, briefs, langs)
-    click.echo(text, nl=False)
+    click.echo(printable_lines(text), nl=False)
 
 
 @main.group()

@@ -50,6 +50,12 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
+def printable_lines(text: str) -> str:
+    """A report (explain, diff, translations) as lines of printable text: each line's
+    control and bidi characters escaped, its line breaks kept."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _short_data_url(match: re.Match[str]) -> str:
     """'data:image/png;base64,… (4.8 MB)' for a data URL matched by _DATA_URL."""
     from .build import human_size

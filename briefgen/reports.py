@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .audiences import Edition, resolve
 from .content import Project
-from .errors import BriefError, Problems
+from .errors import BriefError, Problems, printable
 
 
 def _edition(project: Project, slug: str, audience: str, lang: str) -> Edition:
@@ -21,11 +21,12 @@ def _edition(project: Project, slug: str, audience: str, lang: str) -> Edition:
 def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> str:
     """Per brief: every item in or out for this audience and why; every resolved term."""
     _, aud = project.audiences[audience]
-    lines = [f"audience {audience} ({aud.name}): languages {', '.join(aud.languages)}, "
-             f"{aud.page_size}, {aud.pdf_variant}, marking per language "
-             + "; ".join(f"{k}: {v}" for k, v in aud.marking.items())]
+    lines = [f"audience {audience} ({printable(aud.name)}): languages "
+             f"{', '.join(aud.languages)}, {aud.page_size}, {aud.pdf_variant}, marking per "
+             "language " + "; ".join(f"{k}: {printable(v)}" for k, v in aud.marking.items())]
     if aud.forbidden_phrases:
-        lines.append("forbidden phrases: " + ", ".join(f"'{p}'" for p in aud.forbidden_phrases))
+        lines.append("forbidden phrases: " + ", ".join(f"'{printable(p)}'"
+                                                        for p in aud.forbidden_phrases))
     for slug in sorted(project.briefs):
         if briefs and slug not in briefs:
             continue
@@ -36,7 +37,8 @@ def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> st
                          f"{', '.join(aud.languages)})")
             continue
         first = _edition(project, slug, audience, langs[0])
-        lines.append(f"{slug}: editions {', '.join(langs)}; title \"{first.title.plain}\"")
+        lines.append(f"{slug}: editions {', '.join(langs)}; title "
+                     f"\"{printable(first.title.plain)}\"")
         width = max(len(d.id) for d in first.decisions)
         kinds = max(len(d.kind) for d in first.decisions)
         for d in first.decisions:
@@ -47,7 +49,7 @@ def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> st
             edition = first if lang == langs[0] else _edition(project, slug, audience, lang)
             lines.append(f"  terms ({lang}):")
             for key, (value, defined) in sorted(edition.terms.items()):
-                lines.append(f"    [[{key}]] = {value}  ({defined})")
+                lines.append(f"    [[{key}]] = {printable(value)}  ({defined})")
             if not edition.terms:
                 lines.append("    (none used)")
     return "\n".join(lines) + "\n"

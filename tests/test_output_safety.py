@@ -43,6 +43,21 @@ def test_content_cannot_forge_an_annotation_or_colour_a_line(project: Path,
     assert lines[0].startswith(r"content/audiences/public.yaml:6:12: page_size: 'a4\n::warning")
 
 
+def test_reports_on_stdout_start_no_line_with_content(project: Path) -> None:
+    """explain, diff and translations print content to stdout, which the Actions runner
+    also reads for workflow commands: a value's line breaks and controls are escaped."""
+    terms = project / "content/terms.yaml"
+    terms.write_text(terms.read_text().replace(
+        "en: the joint plan", 'en: "the joint\\n::warning file=x::injected \\u202e plan"'))
+    for args in (["explain", "--audience", "public"], ["diff", "officials", "public"],
+                 ["translations"]):
+        result = run(*args, project=project)
+        assert result.exit_code == 0, result.output
+        assert "injected" in result.stdout or args[0] == "translations", args
+        assert not [ln for ln in result.stdout.splitlines() if ln.startswith("::")], args
+        assert "\u202e" not in result.stdout, args
+
+
 def test_annotation_escapes_properties_and_is_relative_to_the_workspace(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "repo" / "briefs, 2026: draft"
