@@ -971,3 +971,15 @@ def test_spans_keep_only_their_language_and_hide_what_they_must() -> None:
         '<p><span lang="ko">서울</span> and x and </p>\n'
     for text in ('[ZQX]{audiences="officials"}', '[ZQX]{onclick="x"}'):
         assert html(text) == "<p></p>\n", text  # an error, and hidden all the same
+
+
+def test_plan_renders_with_the_projects_own_templates(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    css = root / "templates" / "css"
+    css.mkdir(parents=True)
+    (css / "screen.css").write_text("p::before { content: 'ZQXSCREEN'; }\n")
+    (css / "print.css").write_text("p::before { content: 'ZQXPRINT'; }\n")
+    jobs = {j.path: j for j in _plan(root)}
+    html, pdf = jobs[PATHS[2]], jobs[PATHS[3]]
+    assert "ZQXSCREEN" in html.source and 'href="tiny-pub-en.pdf"' in html.source
+    assert "ZQXPRINT" in pdf.source and "ZQXSCREEN" not in pdf.source
