@@ -34,7 +34,12 @@ _ABSOLUTE = regex.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", regex.I)
 
 
 def _is_data_url(value: str) -> bool:
-    return value.lstrip()[:5].lower() == "data:"
+    """A real data: URL (a media type, parameters, a comma, no spaces), not text that
+    happens to begin "Data: …"."""
+    return bool(_DATA_URL.match(value.lstrip()))
+
+
+_DATA_URL = regex.compile(r"data:(?:[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+(?:=[\w.+-]+)?)*,", regex.I)
 
 
 def _is_text(name: str, value: str) -> bool:

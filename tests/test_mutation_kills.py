@@ -863,10 +863,6 @@ def test_a_footnote_definition_may_end_a_paragraph_and_a_link_definition_may_not
     assert problems.items == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (briefgen/guard.py, _is_text/_is_data_url): every "
-                   "attribute value that starts with 'data:' is skipped as a data: URL, so a "
-                   "link title or image alt text 'Data: …' publishes a forbidden phrase in the "
-                   "HTML edition; check and build exit 0")
 def test_a_title_or_alt_text_starting_with_data_is_guarded(tmp_path: Path) -> None:
     root = make_project(tmp_path, 'See [the report](https://example.org/r "Data: the secret '
                                   'annex figures").\n')
