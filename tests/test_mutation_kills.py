@@ -24,6 +24,7 @@ from briefgen.content import load_project
 from briefgen.errors import BriefError, Problems
 from briefgen.markdown import Context, Origin, audience_markers, block_shape, render
 from briefgen.models import Audience
+from briefgen.textnorm import fold
 
 from conftest import run
 from tiny import BODY_LINE, make_project
@@ -112,6 +113,10 @@ def test_pdf_surfaces_join_the_layout_and_the_bytes() -> None:
 # problem as file line:column: message (hint), the text starting at line 10, column 7 of its
 # file in a block scalar indented 6. Written from the output and read through: each says
 # what is wrong, where, and how to fix it.
+
+NOT_ATTACHED = ("'{…}' is not attached to a [span], so it would print as text (write "
+                '[text]{audience="ID"} with no space between ] and {, or &#123; and &#125; for '
+                "literal braces)")
 
 MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
     ('block-needs-an-id', '::: audience\nX\n:::',
@@ -461,6 +466,16 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
      ],
      []),
     ('lone-bracket-beside-a-language-span', 'A [b [X]{lang=ko} c.', [], None),
+    ('second-block-unclosed', '::: audience pub\nA\n:::\n\n::: audience officials\nX',
+     ["14:7: this audience block is never closed (end it with a line ':::')"], None),
+    ('braces-on-two-lines', 'A } b.\n\nText } here.',
+     ["10:9: " + NOT_ATTACHED, "12:12: " + NOT_ATTACHED], None),
+    ('call-in-a-span', 'Text [see[^nope]]{audience="pub"}.',
+     ["10:16: footnote [^nope] has no definition (define it in the same field as "
+      "'[^label]: text', in a part every audience that sees the call also sees)"], []),
+    ('escaped-brace-equals-later', 'a \\{b} c=d}', ["10:12: " + NOT_ATTACHED], None),
+    ('lone-open-brace', 'Text { here.', ["10:12: " + NOT_ATTACHED], None),
+    ('colons-in-a-ratio', '12:3: the ratio.', [], None),
 ]
 
 
@@ -886,14 +901,34 @@ def test_a_title_or_alt_text_starting_with_data_is_guarded(tmp_path: Path) -> No
     "<p>a</style>secret annex</p>",  # a stray end tag
     "<p>&#115;ecret annex</p>",  # a character reference
     "<p style='--x:\"\\73 ecret annex\"'>x</p>",  # a CSS escape in a style attribute
+    '<bdo dir="rtl">terces</bdo> annex',  # read on from right-to-left text
 ])
 def test_the_guard_reads_text_around_and_inside_attributes(page: str) -> None:
     assert guard.find(["secret annex"], guard.visible_html_text(page)) == ["secret annex"]
 
 
-def test_a_relative_image_source_is_no_text() -> None:
+def test_a_relative_image_source_or_a_data_url_is_no_text() -> None:
     """Like a link between the build's own files: a path, not something a reader reads."""
     assert "secret" not in guard.visible_html_text('<img src="secret-annex.png" alt="">')
+    assert "secret" not in guard.visible_html_text(
+        '<img src=" data:text/plain,secret annex" alt="">')
+
+
+def test_a_letter_the_skeleton_makes_a_long_dash_is_kept() -> None:
+    """U+30FC (katakana prolonged sound mark) is a letter: データ and デタ differ."""
+    assert fold("データ") != fold("デタ")
+
+
+@pytest.mark.parametrize("text, html", [
+    ("    \\::: audience officials", "<pre><code>::: audience officials\n</code></pre>\n"),
+    ("Use `\\::: audience pub` here.", "<p>Use <code>::: audience pub</code> here.</p>\n"),
+])
+def test_an_escaped_marker_in_code_shows_without_its_backslash(text: str, html: str) -> None:
+    problems = Problems()
+    ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+                  Path("."), problems)
+    assert render(text, ctx, Origin("body.md", 1, 1)) == html
+    assert problems.items == []
 
 
 @pytest.mark.parametrize("text", ["::: audiences officials\nZQX\n:::", ":::\nZQX\n:::",
