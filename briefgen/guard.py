@@ -66,16 +66,21 @@ def _css_strings(css: str) -> Iterator[str]:
 class _Visible(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # text, with attribute values and CSS strings where met
+        self.text: list[str] = []  # the text alone: no value splits a phrase in it
         self._style: list[str] | None = None
         self._script = 0
 
     def _line(self, text: str) -> None:
         self.parts += ["\n", text.replace("\n", " "), "\n"]
 
+    def _flow(self, text: str) -> None:
+        self.parts.append(text)
+        self.text.append(text)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _INLINE:
-            self.parts.append("\n")
+            self._flow("\n")
         for name, value in attrs:
             if value and name == "style":
                 for string in _css_strings(value):
@@ -83,7 +88,7 @@ class _Visible(HTMLParser):
             elif value and _is_text(name, value):
                 self._line(value)
         if tag == "bdo" and dict(attrs).get("dir") == "rtl":
-            self.parts.append("\u202e")  # its text is displayed right to left
+            self._flow("\u202e")  # its text is displayed right to left
         if tag == "style":
             self._style = []
         elif tag == "script":
@@ -96,23 +101,25 @@ class _Visible(HTMLParser):
             self._style = None
         elif tag == "script" and self._script:
             self._script -= 1
-        self.parts.append("\n" if tag not in _INLINE else "\u202c" if tag == "bdo" else "")
+        self._flow("\n" if tag not in _INLINE else "\u202c" if tag == "bdo" else "")
 
     def handle_data(self, data: str) -> None:
         if self._style is not None:
             self._style.append(data)
         elif not self._script:
-            self.parts.append(data.replace("\n", " "))
+            self._flow(data.replace("\n", " "))
 
 
 def visible_html_text(page: str) -> str:
     """Everything a reader, a copy-paste or a machine reads in an HTML page: its text (inline
     elements joined as text, a line per block), every attribute value but data: URLs, and
-    every string in its CSS (``content:`` of running headers). Script contents are skipped."""
+    every string in its CSS (``content:`` of running headers), read where they stand; then
+    the text once more without them, so that an attribute cannot split a phrase of the
+    text (`sec<a href="…">ret annex</a>`). Script contents are skipped."""
     parser = _Visible()
     parser.feed(page)
     parser.close()
-    return "".join(parser.parts)
+    return "".join(parser.parts) + "\n" + "".join(parser.text)
 
 
 @dataclass

@@ -1016,10 +1016,6 @@ def test_plan_renders_with_the_projects_own_templates(tmp_path: Path) -> None:
     assert "ZQXPRINT" in pdf.source and "ZQXSCREEN" not in pdf.source
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (briefgen/guard.py, _Visible._line): an attribute "
-                   "value is put as a line of its own where its element starts, so it splits "
-                   "the text around it: 'sec[ret annex](https://…)' or 'sec[ret annex]{lang=ko}' "
-                   "reads 'secret annex' but passes check and build --format html")
 @pytest.mark.parametrize("body", ["The sec[ret annex](https://example.org/) here.\n",
                                   "The sec[ret annex]{lang=ko} here.\n"])
 def test_a_phrase_split_by_an_element_with_attributes_is_caught(tmp_path: Path,
