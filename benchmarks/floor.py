@@ -3,25 +3,25 @@
     /tmp/venv/bin/python benchmarks/floor.py PROJECT_DIR [--breakdown]
 
 Prints one JSON object. The print HTML comes from briefgen's own planner
-(briefgen.build.plan with Options(formats=("pdf",))), so WeasyPrint gets byte-for-byte what
+(briefgen.build.run.plan with Options(formats=("pdf",))), so WeasyPrint gets byte-for-byte what
 `briefgen build` feeds it. Timed separately:
 
   import_s      importing weasyprint (after FONTCONFIG_FILE is set, as briefgen does)
   plan_s        briefgen loading the project and producing the print HTML (not part of the floor)
   render_s      the floor: weasyprint.HTML(string=...).write_pdf(pdf_variant=..., pdf_tags=True,
-                stylesheets=[briefgen.pdf.NOTE_DEFAULTS]) (one layout: the shipped briefs need
-                no second one to keep footnotes with their calls)
+                stylesheets=[briefgen.publish.pdf.NOTE_DEFAULTS]) (one layout: the shipped
+                briefs need no second one to keep footnotes with their calls)
                 once per PDF, in job order, one FontConfiguration, in this already-imported
                 process (so the first documents pay font loading, as in a build)
   render_warm_s the same pass again (every font already loaded): the steady-state cost
 Each *_s has a *_cpu_s twin (time.process_time) where it is useful.
 
 With --breakdown, also what briefgen's build does per PDF on top of the floor:
-  briefgen_render_s  briefgen.pdf.PdfRenderer.render (fetcher, log capture, identifier)
+  briefgen_render_s  briefgen.publish.pdf.PdfRenderer.render (fetcher, log capture, identifier)
   guard_pdf_s        the leak guard on each PDF: its phrase search over the text WeasyPrint
                      laid out (PdfResult.text, collected inside briefgen_render_s), the
                      metadata and the bookmarks
-  check_html_s       briefgen.build.check_html over the print HTML
+  check_html_s       briefgen.build.run.check_html over the print HTML
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 def main() -> int:
     root = Path(sys.argv[1]).resolve()
     breakdown = "--breakdown" in sys.argv[2:]
-    from briefgen.i18n import templates_dir
+    from briefgen.theme import bundled as templates_dir
 
     os.environ["FONTCONFIG_FILE"] = str(templates_dir() / "fonts" / "fonts.conf")
     t0 = time.perf_counter()
@@ -44,10 +44,10 @@ def main() -> int:
     from weasyprint.text.fonts import FontConfiguration
     import_s = time.perf_counter() - t0
 
-    from briefgen.build import Options, check_html, plan
-    from briefgen.content import load_project
+    from briefgen.build.run import Options, check_html, plan
+    from briefgen.content.project import load_project
     from briefgen.errors import Problems
-    from briefgen.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
+    from briefgen.publish.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
 
     t0 = time.perf_counter()
     project = load_project(root)
@@ -80,8 +80,8 @@ def main() -> int:
         "bytes": sum(len(p) for p in pdfs),
     }
     if breakdown:
-        from briefgen import guard
-        from briefgen.pdf import PdfRenderer
+        from briefgen.publish import guard
+        from briefgen.publish.pdf import PdfRenderer
 
         renderer = PdfRenderer(project.content)
         t0, c0 = time.perf_counter(), time.process_time()

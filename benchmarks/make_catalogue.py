@@ -71,7 +71,7 @@ def _vary_translation(text: str, lang: str, i: int) -> str:
 
 
 def _unit_hashes(root: Path) -> dict[str, dict[str, str]]:
-    from briefgen.content import load_project
+    from briefgen.content.project import load_project
 
     project = load_project(root)
     return {slug: {uid: u.hash for uid, u in src.units.items()}

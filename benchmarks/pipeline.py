@@ -171,7 +171,7 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def run(root: Path, work: Path, weasyprint_cli: str) -> dict:
-    from briefgen.i18n import templates_dir
+    from briefgen.theme import bundled as templates_dir
 
     env = dict(os.environ, FONTCONFIG_FILE=str(templates_dir() / "fonts" / "fonts.conf"))
     docs = export(root, work)

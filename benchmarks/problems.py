@@ -26,8 +26,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from briefgen import errors, markdown, output
+from briefgen import errors, output
 from briefgen.cli import main
+from briefgen.edition import markdown
 
 VALID = Path(__file__).resolve().parent.parent / "tests" / "data" / "valid"
 KINDS = {"links": "[x{i}](javascript:alert({i}))",

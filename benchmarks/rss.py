@@ -2,8 +2,8 @@
 
     /tmp/venv/bin/python benchmarks/rss.py PROJECT_DIR N [CHECKPOINT ...]
 
-Renders the project's print HTML (from briefgen.build.plan, formats=("pdf",)) N times in
-turn through one briefgen.pdf.PdfRenderer (one FontConfiguration, as a build worker does)
+Renders the project's print HTML (from briefgen.build.run.plan, formats=("pdf",)) N times in
+turn through one briefgen.publish.pdf.PdfRenderer (one FontConfiguration, as a build worker does)
 and prints one JSON object with, after each checkpoint render count (default 1 10 50 100 N),
 the peak RSS (VmHWM from /proc/self/status, also ru_maxrss) and the current RSS (VmRSS), in MiB.
 """
@@ -29,10 +29,10 @@ def main() -> int:
     root = Path(sys.argv[1]).resolve()
     n = int(sys.argv[2])
     checkpoints = sorted({int(x) for x in sys.argv[3:]} or {1, 10, 50, 100, n})
-    from briefgen.build import Options, plan
-    from briefgen.content import load_project
+    from briefgen.build.run import Options, plan
+    from briefgen.content.project import load_project
     from briefgen.errors import Problems
-    from briefgen.pdf import PdfRenderer
+    from briefgen.publish.pdf import PdfRenderer
 
     project = load_project(root)
     jobs = plan(project, Options(out=Path("/tmp/bench-rss-unused"), formats=("pdf",)),

@@ -1,3 +1,3 @@
-from .cli import run
+from briefgen.cli import run
 
 run()

@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from . import __version__, fewer_collections
-from .errors import BriefError, printable, printable_lines
-from .output import fail, setup_logging, show_problems, summary_table
+from briefgen import __version__, fewer_collections
+from briefgen.errors import BriefError, printable, printable_lines
+from briefgen.output import fail, setup_logging, show_problems, summary_table
 
 CONTENT_ERRORS = 1  # exit code for problems in content; click uses 2 for usage errors
 
@@ -49,7 +49,7 @@ def _os_error(exc: OSError) -> None:
 
 
 def _load(project: Path) -> Any:
-    from .content import load_project
+    from briefgen.content.project import load_project
     return load_project(project)
 
 
@@ -84,7 +84,7 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
           jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
           shard: str | None, watch: bool, no_wait: bool) -> None:
     """Build every brief for every audience, language and format into build/."""
-    from .build import Options
+    from briefgen.build.run import Options
 
     opts = Options(out=out or project / "build", briefs=briefs, audiences=audiences,
                    languages=languages, formats=formats or ("html", "pdf"),
@@ -93,17 +93,17 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
     if not watch:
         _build_once(project, opts, quiet)
         return
-    from .serve import watch as watch_changes
+    from briefgen.commands.serve import watch as watch_changes
 
     def again(first: bool) -> None:
-        from .i18n import catalog
+        from briefgen.edition.i18n import catalog
 
         catalog.cache_clear()  # labels may have been edited too
         try:
             proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
                                changed_only=not first)
             if first and "pdf" in opts.formats:
-                from .build import warm_up
+                from briefgen.build.run import warm_up
                 warm_up(proj)
         except BriefError as exc:
             fail(exc, quiet)  # the last good build stays in place
@@ -119,8 +119,8 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
 
 
 def _build_once(project: Path, opts: Any, quiet: bool, changed_only: bool = False) -> Any:
-    from .build import build as run_build
-    from .progress import Progress
+    from briefgen.build.run import build as run_build
+    from briefgen.progress import Progress
 
     proj = _load(project)
     _known(proj, opts.briefs, opts.audiences)
@@ -146,7 +146,7 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
 
 
 def _known(proj: Any, briefs: tuple[str, ...], audiences: tuple[str, ...]) -> None:
-    from .errors import did_you_mean
+    from briefgen.errors import did_you_mean
     for b in briefs:
         if b not in proj.briefs:
             hint = did_you_mean(b, proj.briefs) or "briefs: " + ", ".join(sorted(proj.briefs))
@@ -163,7 +163,7 @@ def _known(proj: Any, briefs: tuple[str, ...], audiences: tuple[str, ...]) -> No
 @_common
 def check(project: Path, quiet: bool, strict: bool) -> None:
     """Validate all content (no PDF rendering, nothing written)."""
-    from .check import check_project
+    from briefgen.commands.check import check_project
 
     problems = check_project(project, strict)
     show_problems(problems, quiet)
@@ -179,7 +179,7 @@ def check(project: Path, quiet: bool, strict: bool) -> None:
 @_common
 def explain(project: Path, quiet: bool, audience: str, briefs: tuple[str, ...]) -> None:
     """Dry run: which items each brief shows this audience, and why; every resolved term."""
-    from .reports import explain as run_explain
+    from briefgen.commands.explain import explain as run_explain
 
     proj = _load(project)
     _known(proj, briefs, (audience,))
@@ -197,9 +197,9 @@ def explain(project: Path, quiet: bool, audience: str, briefs: tuple[str, ...]) 
 def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: str | None,
          lang: str | None, html_out: Path | None) -> None:
     """What two audiences' versions of a brief differ in."""
-    from .build import write_atomic
-    from .reports import diff as run_diff
-    from .reports import diff_html, diff_text
+    from briefgen.build.run import write_atomic
+    from briefgen.commands.diff import diff as run_diff
+    from briefgen.commands.diff import diff_html, diff_text
 
     proj = _load(project)
     _known(proj, (brief,) if brief else (), (audience_a, audience_b))
@@ -221,8 +221,8 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
 def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
                  langs: tuple[str, ...]) -> None:
     """Print the units to translate or refresh, ready to paste into translations/LANG.yaml."""
-    from .content import load_project
-    from .reports import translations as run_translations
+    from briefgen.commands.translations import translations as run_translations
+    from briefgen.content.project import load_project
 
     try:
         proj = load_project(project)
@@ -248,7 +248,7 @@ def new_brief(project: Path, quiet: bool, slug: str) -> None:
     """Create content/briefs/SLUG/brief.yaml."""
     import datetime as dt
 
-    from .scaffold import new_brief as make
+    from briefgen.commands.scaffold import new_brief as make
 
     today = os.environ.get("SOURCE_DATE_EPOCH")
     date = dt.datetime.fromtimestamp(int(today), dt.UTC).date() if today \
@@ -262,7 +262,7 @@ def new_brief(project: Path, quiet: bool, slug: str) -> None:
 @_common
 def new_audience(project: Path, quiet: bool, ident: str) -> None:
     """Create content/audiences/ID.yaml."""
-    from .scaffold import new_audience as make
+    from briefgen.commands.scaffold import new_audience as make
 
     path = make(project / "content", ident)
     click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
@@ -276,8 +276,8 @@ def schema(project: Path, quiet: bool, out: Path | None) -> None:
     """Write JSON Schemas for brief, audience, translation and terms files."""
     import json
 
-    from .build import write_atomic
-    from .models import schema_for
+    from briefgen.build.run import write_atomic
+    from briefgen.content.models import schema_for
 
     folder = out or project / "schema"
     for kind in ("brief", "audience", "translation", "terms"):
@@ -303,7 +303,7 @@ def manifest() -> None:
 @_common
 def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Path) -> None:
     """Join the partial manifests of sharded builds into one."""
-    from .build import merge_manifests, write_atomic
+    from briefgen.build.run import merge_manifests, write_atomic
 
     write_atomic(out, merge_manifests(list(parts)))
     if not quiet:
@@ -315,7 +315,7 @@ def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Pat
 @_common
 def serve(project: Path, quiet: bool, port: int) -> None:
     """Preview every edition on http://127.0.0.1:PORT with live reload."""
-    from .serve import serve as run_serve
+    from briefgen.commands.serve import serve as run_serve
 
     run_serve(project, port)
 

@@ -7,6 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -19,7 +22,8 @@ class Problem:
     message: str = ""
     field: str = ""
     hint: str = ""
-    severity: str = "error"  # "error" or "warning"
+    severity: Severity = "error"
+    code: str = ""  # stable, e.g. BG101: docs/problems.md lists each with an example
 
     @property
     def location(self) -> str:
@@ -58,7 +62,7 @@ def printable_lines(text: str) -> str:
 
 def _short_data_url(match: re.Match[str]) -> str:
     """'data:image/png;base64,… (4.8 MB)' for a data URL matched by _DATA_URL."""
-    from .build import human_size
+    from briefgen.build.run import human_size
 
     meta, payload = match.group(1), match.group().partition(",")[2]
     size = len(payload) * 3 // 4 if meta.lower().endswith(";base64") else len(payload)
@@ -75,12 +79,12 @@ def short_url(url: str) -> str:
 class BriefError(Exception):
     """Raised for user mistakes: bad content, bad options. Printed without a traceback."""
 
-    def __init__(self, problems: Iterable[Problem] | str) -> None:
+    def __init__(self, problems: Iterable[Problem] | str, code: str = "") -> None:
         if isinstance(problems, str):
-            problems = [Problem(path="briefgen", message=problems)]
+            problems = [Problem(path="briefgen", message=problems, code=code)]
         # by file, line, column, …: a key compares in C, Problem's own __lt__ in Python
         self.problems = sorted(set(problems), key=lambda p: (
-            p.path, p.line, p.col, p.message, p.field, p.hint, p.severity))
+            p.path, p.line, p.col, p.message, p.field, p.hint, p.severity, p.code))
         super().__init__(self.summary())
 
     def summary(self) -> str:
@@ -122,12 +126,17 @@ class Problems:
             self.items.append(problem)
 
     def error(self, path: str, line: int, col: int, message: str, *, field: str = "",
-              hint: str = "") -> None:
-        self.add(Problem(path, line, col, message, field, hint))
+              hint: str = "", code: str = "") -> None:
+        self.add(Problem(path, line, col, message, field, hint, "error", code))
 
     def warn(self, path: str, line: int, col: int, message: str, *, field: str = "",
-             hint: str = "") -> None:
-        self.add(Problem(path, line, col, message, field, hint, "warning"))
+             hint: str = "", code: str = "") -> None:
+        self.add(Problem(path, line, col, message, field, hint, "warning", code))
+
+    def has(self, code: str) -> bool:
+        """Whether a problem with this code was found (code paths decide on codes, never on
+        the wording of a message)."""
+        return any(p.code == code for p in self.items)
 
     @property
     def errors(self) -> list[Problem]:
@@ -141,6 +150,6 @@ class Problems:
         failing = self.items if strict else self.errors
         if failing:
             if strict:
-                failing = [Problem(p.path, p.line, p.col, p.message, p.field, p.hint, "error")
-                           for p in failing]
+                failing = [Problem(p.path, p.line, p.col, p.message, p.field, p.hint, "error",
+                                   p.code) for p in failing]
             raise BriefError(failing)

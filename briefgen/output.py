@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .errors import BriefError, Problem, printable
+from briefgen.errors import BriefError, Problem, printable
 
 
 def setup_logging(verbosity: int) -> None:
@@ -31,6 +31,8 @@ def _annotation(p: Problem) -> str:
     repository (GITHUB_WORKSPACE), every value escaped as GitHub documents."""
     kind = "error" if p.severity == "error" else "warning"
     props = f"file={_escape(_repository_path(p.path), ':,')}"
+    if p.code:
+        props += f",title={_escape(p.code, ':,')}"
     if p.line:
         props += f",line={p.line}"
         if p.col:
@@ -95,7 +97,7 @@ def fail(exc: BriefError, quiet: bool = False) -> None:
 def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
                   pruned: list[str], seconds: float, unchanged: int | None = None) -> str:
     """One row per artifact (rows for unchanged ones only if given), then the counts."""
-    from .build import human_size
+    from briefgen.build.run import human_size
 
     rows = [("built", a) for a in built] + [("skipped", a) for a in skipped]
     rows.sort(key=lambda r: r[1]["path"])

@@ -24,12 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import BriefError, Problem
+from briefgen.errors import BriefError, Problem
 
 
 def read_roots(project: Path) -> tuple[Path, ...]:
     """Every folder briefgen may read from: the project, briefgen's package, its templates."""
-    from .i18n import templates_dir
+    from briefgen.theme import bundled as templates_dir
 
     return (project.resolve(), Path(__file__).resolve().parent, templates_dir().resolve())
 
@@ -42,13 +42,14 @@ def refusal(path: Path, roots: Iterable[Path], shown: str, line: int = 0, col: i
     try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop (RuntimeError up to Python 3.12)
-        return Problem(shown, line, col, "is a symbolic link that loops",
+        return Problem(shown, line, col, "is a symbolic link that loops", code="BG002",
                        hint="replace the link with the file itself")
     if any(real.is_relative_to(root.resolve()) for root in roots):
         return None
     return Problem(shown, line, col, f"leads outside the {label} through a symbolic link",
                    hint="briefgen reads only the project and its own templates, and writes "
-                   "only into the output folder; copy the file instead of linking to it")
+                   "only into the output folder; copy the file instead of linking to it",
+                   code="BG001")
 
 
 def confined(path: Path, roots: Iterable[Path], shown: str, line: int = 0, col: int = 0,

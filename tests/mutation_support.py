@@ -25,7 +25,9 @@ def examples(default: int) -> int:
 
 @pytest.fixture(autouse=True)
 def fresh_caches() -> Iterator[None]:
-    from briefgen import build, markdown, textnorm
+    from briefgen import textnorm
+    from briefgen.build import run as build
+    from briefgen.edition import markdown
 
     markdown._MD.clear()
     for name in ("_LOWERED", "_AS_WRITTEN"):

@@ -11,11 +11,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.audiences import resolve
-from briefgen.content import load_project
+from briefgen.content.project import load_project
+from briefgen.edition.resolve import resolve
 from briefgen.errors import BriefError, Problems
-from briefgen.guard import normalize
-from briefgen.render import render_edition
+from briefgen.publish.guard import normalize
+from briefgen.publish.html import render_edition
 
 from conftest import REPO, VALID, run
 from test_shipped import SLUG, artifact, pdf_text
@@ -104,7 +104,7 @@ def test_forbidden_shared_phrase_fails_the_build_and_writes_nothing(tmp_path: Pa
 
 
 def test_guard_sees_through_case_quotes_line_breaks_and_hyphenation() -> None:
-    from briefgen.guard import find
+    from briefgen.publish.guard import find
     assert find(["secret annex"], "the Secret\n   Annex") == ["secret annex"]
     assert find(["don't tell"], "don’t tell") == ["don't tell"]
     assert find(["modernization"], "modern-\nization") == ["modernization"]
@@ -153,8 +153,8 @@ def test_guard_reads_text_that_only_the_pdf_shows(project: Path) -> None:
 def test_guard_pdf_text_holds_every_word_of_the_text_layer(shipped_build: Path) -> None:
     """The guard reads the text from WeasyPrint's layout, not from the PDF file: all that
     poppler's pdftotext extracts from each shipped PDF must be in it."""
-    from briefgen.build import Options, plan
-    from briefgen.pdf import PdfRenderer
+    from briefgen.build.run import Options, plan
+    from briefgen.publish.pdf import PdfRenderer
 
     project = load_project(REPO)
     jobs = plan(project, Options(out=shipped_build, formats=("pdf",)), Problems([]))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import yamlread
+from briefgen.content import yamlread
 from briefgen.paths import confined, refusal
 
 from conftest import run
@@ -275,7 +275,7 @@ def test_concurrent_builds_keep_both_audiences(project: Path) -> None:
 
 _HOLD = """
 import sys, time
-import briefgen.build as b
+import briefgen.build.run as b
 real = b.remove_leftovers
 def hold(out):
     print("locked", flush=True)
@@ -301,7 +301,7 @@ def test_second_build_waits_or_fails_with_no_wait(project: Path) -> None:
 
 _KILL_AFTER = """
 import os, signal, sys
-import briefgen.build as b
+import briefgen.build.run as b
 renames = []
 def after(path):
     renames.append(path)

@@ -5,7 +5,7 @@ deadline (the first example pays for imports and the Jinja/markdown-it set-up).
 
 1. Any text written as a content file (brief, audience, terms, translation) makes
    load_project either succeed or raise BriefError -- never another exception.
-2. Any Markdown rendered by briefgen.markdown.render raises nothing and never yields a
+2. Any Markdown rendered by briefgen.edition.markdown.render raises nothing and never yields a
    <script> element, an on...= event attribute or a javascript: (or data:/vbscript:) URL.
 """
 
@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.content import load_project
+from briefgen.content.project import load_project
+from briefgen.edition.markdown import Context, Origin, render
 from briefgen.errors import BriefError, Problems
-from briefgen.markdown import Context, Origin, render
 
 from conftest import VALID
 

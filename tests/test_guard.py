@@ -9,8 +9,8 @@ import pytest
 import regex
 from pydantic import ValidationError
 
-from briefgen.guard import visible_html_text
-from briefgen.models import Audience
+from briefgen.content.models import Audience
+from briefgen.publish.guard import visible_html_text
 from briefgen.textnorm import _fold_char, display_order, find, fold, fold_as_written
 
 PHRASE = "secret annex"

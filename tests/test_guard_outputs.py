@@ -19,10 +19,10 @@ from test_hardening import edit
 from test_invalid import apply_case
 from test_leak_corpus import LEAKS
 
-from briefgen import guard
-from briefgen.i18n import templates_dir
-from briefgen.pdf import PdfRenderer
+from briefgen.publish import guard
+from briefgen.publish.pdf import PdfRenderer
 from briefgen.textnorm import fold
+from briefgen.theme import bundled as templates_dir
 
 from conftest import REPO, TESTS, VALID, run
 
@@ -119,10 +119,10 @@ def test_the_pdf_guard_alone_refuses_each_leak_of_the_corpus(
         case: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The leak corpus's PDFs: a build refuses them before rendering (their HTML leaks too).
     With the HTML guard off, each is rendered, guarded as a reader gets it, and refused."""
-    import briefgen.build
+    import briefgen.build.run
 
     apply_case(case, project)
-    monkeypatch.setattr(briefgen.build, "check_html", lambda jobs, problems: None)
+    monkeypatch.setattr(briefgen.build.run, "check_html", lambda jobs, problems: None)
     result, rendered = guarded_build(
         project, ["build", "--format", "pdf", "--audience", "public"], monkeypatch)
     assert result.exit_code == 1 and rendered, result.output
@@ -133,9 +133,9 @@ def test_the_pdf_guard_alone_refuses_each_leak_of_the_corpus(
 
 def test_a_missing_pdftotext_is_an_error_naming_the_package(project: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.pdftext
+    import briefgen.publish.pdftext
 
-    monkeypatch.setattr(briefgen.pdftext, "PDFTOTEXT", "briefgen-no-such-pdftotext")
+    monkeypatch.setattr(briefgen.publish.pdftext, "PDFTOTEXT", "briefgen-no-such-pdftotext")
     result = run("build", "--jobs", "1", "--audience", "officials", project=project)
     assert result.exit_code == 1
     assert "pdftotext not found" in result.stderr and "poppler-utils" in result.stderr
@@ -204,7 +204,7 @@ def test_index_of_a_removed_audience_is_pruned(project: Path) -> None:
 @pytest.fixture
 def preview(project: Path) -> Callable[[str], tuple[int, str, str]]:
     """What serve's request handler answers for a path: status, type, body."""
-    from briefgen.serve import Preview
+    from briefgen.commands.serve import Preview
 
     server = Preview(project)
 

@@ -22,15 +22,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import briefgen.build.run as build_mod
 import pytest
 from click.testing import CliRunner
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-import briefgen.build as build_mod
 from briefgen.cli import main
 from briefgen.errors import BriefError
-from briefgen.i18n import templates_dir
+from briefgen.theme import bundled as templates_dir
 
 from conftest import VALID, run
 
@@ -307,7 +307,7 @@ def test_remote_image_fails_clearly_without_connecting(project: Path,
 
 
 def test_pdf_renderer_fetches_nothing_outside_the_project(no_network: list[str]) -> None:
-    from briefgen.pdf import PdfRenderer
+    from briefgen.publish.pdf import PdfRenderer
 
     html = """<!doctype html><html lang="en"><head><title>t</title>
       <link rel="stylesheet" href="https://example.org/evil.css">
@@ -327,7 +327,7 @@ def test_pdf_renderer_fetches_nothing_outside_the_project(no_network: list[str])
 
 
 def test_templates_are_sandboxed() -> None:
-    from briefgen.render import default_folders, environment
+    from briefgen.publish.html import default_folders, environment
 
     env = environment(default_folders())
     assert isinstance(env, SandboxedEnvironment)

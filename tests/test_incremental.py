@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_hardening import edit
 
-from briefgen import yamlread
+from briefgen.content import yamlread
 
 from conftest import run, weasyprint_imported
 
@@ -69,7 +69,7 @@ def test_force_rebuilds_all(project: Path) -> None:
 
 
 def test_stylesheet_change_rebuilds_every_page(project: Path) -> None:
-    from briefgen.i18n import templates_dir
+    from briefgen.theme import bundled as templates_dir
     assert run("build", "--jobs", "1", "--format", "html", project=project).exit_code == 0
     css = project / "templates/css/screen.css"
     css.parent.mkdir(parents=True)
@@ -81,7 +81,7 @@ def test_stylesheet_change_rebuilds_every_page(project: Path) -> None:
 
 
 def test_unchanged_inputs_skip_rendering_entirely(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import briefgen.build as build
+    import briefgen.build.run as build
     assert run("build", "--jobs", "1", project=project).exit_code == 0
     calls: list[str] = []
     original = build.render_edition
@@ -163,7 +163,7 @@ def test_shards_partition_and_merge_to_the_full_manifest(project: Path, tmp_path
 
 def test_recycled_workers_finish_the_build(project: Path) -> None:
     # Every worker retires after one PDF: the pool must replace them, never hang.
-    code = ("import briefgen.build as b; b.RECYCLE_AFTER = 1\n"
+    code = ("import briefgen.build.run as b; b.RECYCLE_AFTER = 1\n"
             "from briefgen.cli import main\n"
             "main(['build', '--jobs', '2', '-q'])")
     proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
@@ -176,7 +176,7 @@ def test_recycled_workers_finish_the_build(project: Path) -> None:
 
 
 def test_parse_cache_gives_what_parsing_gives(tmp_path: Path) -> None:
-    from briefgen.yamlread import read_yaml
+    from briefgen.content.yamlread import read_yaml
 
     from conftest import REPO, VALID
 
@@ -271,8 +271,8 @@ def header_only_title(project: Path) -> None:
 
 def build_report(project: Path, **options: object) -> object:
     """An in-process build, for its report."""
-    from briefgen.build import Options, build
-    from briefgen.content import load_project
+    from briefgen.build.run import Options, build
+    from briefgen.content.project import load_project
 
     return build(load_project(project), Options(out=project / "build", **options))  # type: ignore[arg-type]
 
@@ -313,7 +313,7 @@ def test_phrase_change_reguards_from_the_files_without_rendering(project: Path) 
 
 def test_guard_fingerprint_is_per_audience_and_includes_the_guard_version(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.build as build
+    import briefgen.build.run as build
 
     assert run("build", "--jobs", "1", project=project).exit_code == 0
     edit(project, "content/audiences/officials.yaml", "forbidden_phrases: []",
@@ -331,16 +331,16 @@ def test_reused_artifact_is_reguarded_at_the_inputs_level(project: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Inputs unchanged (the artifact is reused without rendering its HTML), but the guard
     changed: its file is checked again, and a leak in it fails the build."""
-    import briefgen.build as build
+    import briefgen.build.run as build
 
     header_only_title(project)
     assert run("build", "--jobs", "1", project=project).exit_code == 0
     before = files(project / "build")
     monkeypatch.setattr(build.guard, "VERSION", build.guard.VERSION + ".1")
-    from briefgen.content import load_project
+    from briefgen.content.project import load_project
 
     loaded = load_project(project)
-    loaded.audiences["public"][1].forbidden_phrases.append("quarterly header words")
+    loaded.audiences["public"].value.forbidden_phrases.append("quarterly header words")
     with pytest.raises(build.BriefError) as failed:
         build.build(loaded, build.Options(out=project / "build"))
     assert [str(p) for p in failed.value.problems] == [

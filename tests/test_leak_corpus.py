@@ -58,11 +58,11 @@ ON_THE_PAGE = [c for c in LEAKS if c.name not in ("leak-meta-keywords", "leak-im
 def test_the_leak_is_in_the_pdf_and_the_guard_reads_it_there(case: Path, project: Path) -> None:
     """Rendered all the same, each leak's PDF shows the phrase: pdftotext's text (what a
     viewer's search and copy-paste give), folded, holds it."""
-    from briefgen.build import Options, plan
-    from briefgen.content import load_project
+    from briefgen.build.run import Options, plan
+    from briefgen.content.project import load_project
     from briefgen.errors import Problems
-    from briefgen.guard import find
-    from briefgen.pdf import PdfRenderer
+    from briefgen.publish.guard import find
+    from briefgen.publish.pdf import PdfRenderer
 
     apply_case(case, project)
     loaded = load_project(project)

@@ -17,13 +17,14 @@ import pytest
 from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
-from briefgen import build, guard
-from briefgen.audiences import Edition, resolve
-from briefgen.build import pdf_guard_surfaces
-from briefgen.content import load_project
+from briefgen.build.run import pdf_guard_surfaces
+from briefgen.build import run as build
+from briefgen.content.models import Audience
+from briefgen.content.project import load_project
+from briefgen.edition.markdown import Context, Origin, audience_markers, block_shape, render
+from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problems
-from briefgen.markdown import Context, Origin, audience_markers, block_shape, render
-from briefgen.models import Audience
+from briefgen.publish import guard
 from briefgen.textnorm import fold
 
 from conftest import run
@@ -664,8 +665,8 @@ def test_a_reused_artifact_keeps_its_entry_and_is_guarded_by_its_audience(
     assert all(j.reused and j.edition is None and j.source == "" for j in jobs)
     assert [(j.key, j.title) for j in jobs] == [("K" + p, "T") for p in PATHS]
     fences = [j.guard for j in jobs]
-    assert fences[0] == fences[1] == build.guard_fingerprint(project.audiences["officials"][1])
-    assert fences[2] == fences[3] == build.guard_fingerprint(project.audiences["pub"][1])
+    assert fences[0] == fences[1] == build.guard_fingerprint(project.audiences["officials"].value)
+    assert fences[2] == fences[3] == build.guard_fingerprint(project.audiences["pub"].value)
     assert fences[0] != fences[2]
 
 

@@ -125,7 +125,7 @@ def test_refused_font_face_prints_nothing_at_exit(project: Path) -> None:
 @pytest.fixture
 def served(project: Path) -> Iterator[int]:
     """serve's HTTP server on 127.0.0.1, an ephemeral port, in this process: its port."""
-    from briefgen.serve import Watcher, server
+    from briefgen.commands.serve import Watcher, server
 
     httpd = server(project, 0, Watcher([]))
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -181,7 +181,7 @@ def test_serve_answers_an_error_page_when_rendering_fails(
     def fail(*args: object, **kwargs: object) -> str:
         raise error
 
-    monkeypatch.setattr("briefgen.render.render_edition", fail)
+    monkeypatch.setattr("briefgen.publish.html.render_edition", fail)
     status, kind, body = request(served, "/demo/public/en/", f"localhost:{served}")
     assert (status, kind) == (500, "text/html; charset=utf-8")
     assert f"this preview failed: {type(error).__name__}: {error}".encode() in body
@@ -202,13 +202,13 @@ def test_serve_answers_an_error_page_when_rendering_fails(
 ])
 def test_pixel_size_from_the_header(data: bytes, mime: str, size: tuple[int, int] | None
                                     ) -> None:
-    from briefgen.markdown import _pixel_size
+    from briefgen.edition.markdown import _pixel_size
 
     assert _pixel_size(data, mime) == size
 
 
 def test_serve_error_page_shows_200_problems_then_a_count() -> None:
-    from briefgen.serve import _error_page
+    from briefgen.commands.serve import _error_page
 
     page = _error_page([Problem("a.yaml", i, 1, "bad") for i in range(1, 251)])
     assert page.count("<li><code>") == 200 and "<li>… and 50 more</li>" in page

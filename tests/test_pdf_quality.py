@@ -148,8 +148,8 @@ def test_notes_stay_on_their_citing_page_wherever_the_page_breaks() -> None:
     time, moving their calls past the foot of page 1. Left to itself, WeasyPrint keeps a call
     at the foot and moves its note on, or moves a page's notes on to fit one more line of a
     later paragraph."""
-    from briefgen.pdf import PdfRenderer
-    from briefgen.render import default_folders, stylesheet
+    from briefgen.publish.html import default_folders, stylesheet
+    from briefgen.publish.pdf import PdfRenderer
 
     css = stylesheet(default_folders(), "print.css")
     words = ("the allies have set up a joint committee and a working group whose work bolsters "

@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 from mutation_support import examples, fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfReader
 
+from briefgen.edition.markdown import Context, Origin, render
 from briefgen.errors import Problems
-from briefgen.markdown import Context, Origin, render
 
 from conftest import run
 from tiny import AUDIENCES as TINY_AUDIENCES

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.audiences import resolve
-from briefgen.content import load_project
+from briefgen.content.project import load_project
+from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
-from briefgen.render import render_edition
+from briefgen.publish.html import render_edition
 
 from conftest import TESTS, VALID
 
@@ -90,7 +90,7 @@ def test_korean_print_binds_syllables_but_not_head() -> None:
 
 
 def test_print_puts_note_calls_after_closing_punctuation() -> None:
-    from briefgen.render import bind_note_punctuation
+    from briefgen.publish.html import bind_note_punctuation
     assert bind_note_punctuation('组<span class="footnote">注。</span>，未来') == \
         '组，<span class="footnote">注。</span>未来'
     assert bind_note_punctuation('typographic<span class="footnote">n</span>. There') == \

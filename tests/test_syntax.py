@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.edition.markdown import Context, Origin, audience_markers, render
 from briefgen.errors import Problems
-from briefgen.markdown import Context, Origin, audience_markers, render
 
 from conftest import run
 from tiny import BODY_LINE, make_project

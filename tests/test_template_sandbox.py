@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from briefgen.audiences import EditionView, resolve
-from briefgen.content import load_project
+from briefgen.content.project import load_project
+from briefgen.edition.resolve import EditionView, resolve
 from briefgen.errors import BriefError, Problems
-from briefgen.render import ATTRIBUTES, default_folders, environment, render_template
+from briefgen.publish.html import ATTRIBUTES, default_folders, environment, render_template
 
 from conftest import TESTS, VALID, run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.i18n import catalog
+from briefgen.edition.i18n import catalog
 
 from conftest import run
 from test_shipped import artifact, pdf_text

@@ -22,9 +22,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem, Problems, short_url
-from .i18n import Messages
-from .syntax import (
+from briefgen.content.syntax import (
     CONTAINERS,
     OPEN,
     SPAN_KEYS,
@@ -36,6 +34,8 @@ from .syntax import (
     spec_issues,
     spec_shows,
 )
+from briefgen.edition.i18n import Messages
+from briefgen.errors import Problem, Problems, Severity, short_url
 
 TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
@@ -307,7 +307,7 @@ def _index_blocks(text: str, tokens: list[Token]) -> None:
 
 
 def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hint: str = "",
-            severity: str = "error") -> None:
+            severity: Severity = "error") -> None:
     """Add a problem once: every edition renders the same text, and says the same thing."""
     ctx.problems.add(Problem(origin.path, at[0], at[1], message, origin.field, hint, severity))
 

@@ -11,10 +11,10 @@ from itertools import accumulate
 import regex
 import tinycss2
 
-from .audiences import Edition
-from .errors import Problem
-from .textnorm import DATA, READINGS, fold, needles
-from .textnorm import find as find  # part of the guard's API
+from briefgen.edition.resolve import Edition
+from briefgen.errors import Problem
+from briefgen.textnorm import DATA, READINGS, fold, needles
+from briefgen.textnorm import find as find  # part of the guard's API
 
 #: The guard's version, an input of every artifact's guard fingerprint (build.py): a change
 #: of its rules (bump the number) or of the Unicode data it folds with re-guards every

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .i18n import templates_dir
+from briefgen.theme import bundled as templates_dir
 
 FONTS_CONF = templates_dir() / "fonts" / "fonts.conf"
 # Fontconfig reads this once, when WeasyPrint first loads it: set it before the import.

@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from . import guard
-from .build import leak_problems, pdf_guard_surfaces
-from .errors import BriefError, Problem, printable
-from .i18n import templates_dir
-from .output import SHOWN
+from briefgen.build.run import leak_problems, pdf_guard_surfaces
+from briefgen.errors import BriefError, Problem, printable
+from briefgen.output import SHOWN
+from briefgen.publish import guard
+from briefgen.theme import bundled as templates_dir
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +111,10 @@ class Preview:
         self.renderer: Any = None
 
     def page(self, path: str) -> tuple[int, str, bytes]:
-        from .audiences import resolve
-        from .content import load_project
-        from .errors import Problems
-        from .render import render_edition
+        from briefgen.content.project import load_project
+        from briefgen.edition.resolve import resolve
+        from briefgen.errors import Problems
+        from briefgen.publish.html import render_edition
 
         parts = [p for p in path.strip("/").split("/") if p]
         try:
@@ -145,7 +145,7 @@ class Preview:
                 page = _with_banner(page, leaks) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
             if self.renderer is None:
-                from .pdf import PdfRenderer
+                from briefgen.publish.pdf import PdfRenderer
                 self.renderer = PdfRenderer(project.content)
             result = self.renderer.render(page, edition.audience.pdf_variant)
             if leaks := leak_problems(edition, artifact + ".pdf", {

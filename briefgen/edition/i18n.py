@@ -11,19 +11,11 @@ from typing import Any
 from babel.dates import format_date
 from markupsafe import Markup
 
-from .errors import BriefError, Problem
-from .yamlread import read_yaml
+from briefgen.content.yamlread import read_yaml
+from briefgen.errors import BriefError, Problem
+from briefgen.theme import bundled as templates_dir
 
 BABEL_LOCALE = {"en": "en_US", "ko": "ko_KR", "zh-Hans": "zh_Hans_CN"}
-
-
-def templates_dir() -> Path:
-    """templates/ beside the package in a checkout, or the copy inside an installed wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "templates", here / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise BriefError("briefgen's templates folder is missing; reinstall briefgen")
 
 
 @cache

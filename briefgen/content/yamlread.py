@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -26,8 +26,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAM
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from .errors import BriefError, Problem
-from .paths import confined
+from briefgen.errors import BriefError, Problem
+from briefgen.paths import confined
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is ~20 KB; anything near this is a mistake
 MAX_DEPTH = 50  # a brief nests ~6 levels; deeper is a typo (unclosed brackets) or an attack
@@ -90,6 +90,9 @@ class _Expansion(Exception):
         self.loc, self.message, self.hint = loc, message, hint
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Document:
     """A parsed file: plain data plus where each value came from."""
@@ -113,6 +116,22 @@ class Document:
         """The file line on which the text of a (possibly block) scalar starts."""
         line, _ = self.where(loc)
         return line + 1 if tuple(loc) in self.block else line
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A validated value and the file it was read from, which knows the line and column of
+    every part of it: `audience.value.name`, `audience.where(("terms", key))`."""
+
+    value: T
+    doc: Document
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        return self.doc.where(loc)
 
 
 def _yaml() -> YAML:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import Options, audience_indexes, check_html, check_indexes, manifest_entry, plan
-from .content import load_project
-from .errors import Problem, Problems
+from briefgen.build.run import (
+    Options,
+    audience_indexes,
+    check_html,
+    check_indexes,
+    manifest_entry,
+    plan,
+)
+from briefgen.content.project import load_project
+from briefgen.errors import Problem, Problems
 
 
 def check_project(root: Path, strict: bool = False) -> list[Problem]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import BriefError
-from .paths import confined
+from briefgen.errors import BriefError
+from briefgen.paths import confined
 
 BRIEF = """\
 # yaml-language-server: $schema=../../../schema/brief.schema.json

@@ -24,7 +24,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .errors import did_you_mean
+from briefgen.errors import did_you_mean
 
 #: The fence names of audience blocks, and the keys an audience span may carry.
 CONTAINERS = ("audience", "exclude-audience")

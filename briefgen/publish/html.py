@@ -23,8 +23,8 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__
-from .audiences import (
+from briefgen import __version__
+from briefgen.edition.resolve import (
     AudienceView,
     AuthorView,
     BriefView,
@@ -36,9 +36,9 @@ from .audiences import (
     SectionView,
     Text,
 )
-from .errors import BriefError, Problem
-from .i18n import templates_dir
-from .paths import confined
+from briefgen.errors import BriefError, Problem
+from briefgen.paths import confined
+from briefgen.theme import bundled as templates_dir
 
 HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
 WORD_JOINER = "\u2060"

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import BriefError, Problem, Problems, did_you_mean, display_path
-from .models import UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation
-from .paths import confined, read_roots, refusal
-from .yamlread import Document, Loc, cache_dir, read_yaml
+from briefgen.content.models import UNIT_FIELDS, Audience, Brief, ItemsSection, Terms, Translation
+from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
+from briefgen.errors import BriefError, Problem, Problems, did_you_mean, display_path
+from briefgen.paths import confined, read_roots, refusal
+from briefgen.theme import Theme
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -58,7 +59,7 @@ class BriefSource:
     dir: Path
     doc: Document
     brief: Brief
-    translations: dict[str, tuple[Document, Translation]] = field(default_factory=dict)
+    translations: dict[str, Sourced[Translation]] = field(default_factory=dict)
     units: dict[str, SourceUnit] = field(default_factory=dict)
 
     @property
@@ -75,12 +76,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def template_folders(root: Path) -> tuple[Path, ...]:
     """The project's own templates/ (overriding single files), then briefgen's."""
-    from .i18n import templates_dir
-    own = root / "templates"
-    ours = templates_dir()
-    if own.is_dir() and own.resolve() != ours.resolve():
-        return (confined(own, (root,), "templates"), ours)
-    return (ours,)
+    return Theme.of(root).folders
 
 
 def _digest_files(folder: Path, paths: list[Path], roots: tuple[Path, ...]) -> str:
@@ -99,7 +95,12 @@ def _tree(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()]
 
 
-Digests = tuple[str, dict[str, str]]
+@dataclass(frozen=True)
+class Digests:
+    """Hashes of the files editions are made from, taken before any is parsed."""
+
+    shared: str  # audiences, terms and templates: every edition depends on them
+    briefs: dict[str, str]  # each brief's folder, by slug
 
 
 def source_digests(content: Path, folders: tuple[Path, ...], roots: tuple[Path, ...]
@@ -116,15 +117,15 @@ def source_digests(content: Path, folders: tuple[Path, ...], roots: tuple[Path, 
     briefs = {d.name: _digest_files(d, _tree(d), roots)
               for d in sorted((content / "briefs").iterdir())
               if d.is_dir() and refusal(d, roots, "") is None}
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest(), briefs
+    return Digests(hashlib.sha256("\0".join(parts).encode()).hexdigest(), briefs)
 
 
 @dataclass
 class Project:
     root: Path
     content: Path
-    audiences: dict[str, tuple[Document, Audience]]
-    terms: tuple[Document | None, Terms]
+    audiences: dict[str, Sourced[Audience]]
+    terms: Sourced[Terms] | None  # None: no content/terms.yaml
     briefs: dict[str, BriefSource]
     # Taken before any file is parsed: a file saved while a build runs then makes the next
     # build do more, never record output made from its older text as current.
@@ -138,8 +139,8 @@ class Project:
     def editions(self, slug: str) -> list[tuple[str, str]]:
         """(audience, language) pairs that a brief is published in."""
         src = self.briefs[slug]
-        return [(aid, lang) for aid, (_, aud) in sorted(self.audiences.items())
-                for lang in aud.languages if lang in src.languages]
+        return [(aid, lang) for aid, aud in sorted(self.audiences.items())
+                for lang in aud.value.languages if lang in src.languages]
 
 
 # -- pydantic errors -> problems ------------------------------------------------------
@@ -331,22 +332,22 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
     sources = source_digests(content, template_folders(root), read_roots(root))
 
-    audiences: dict[str, tuple[Document, Audience]] = {}
+    audiences: dict[str, Sourced[Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
         if not ID_RE.fullmatch(path.stem):
             problems.error(_shown(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens")
         if loaded := _load(path, root, Audience, problems):
-            audiences[path.stem] = loaded
+            audiences[path.stem] = Sourced(loaded[1], loaded[0])
 
-    terms: tuple[Document | None, Terms] = (None, {})
+    terms: Sourced[Terms] | None = None
     terms_path = content / "terms.yaml"
     if terms_path.exists():
         doc = _read(terms_path, root, problems)
         if doc is not None:
             from pydantic import TypeAdapter
             try:
-                terms = (doc, TypeAdapter(Terms).validate_python(doc.data))
+                terms = Sourced(TypeAdapter(Terms).validate_python(doc.data), doc)
             except ValidationError as exc:
                 for p in validation_problems(doc, exc, BaseModel):
                     problems.add(p)
@@ -374,7 +375,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             elif translation.language == brief.language:
                 problems.error(tdoc.path, 1, 1, "translates the brief into its own language")
             else:
-                src.translations[translation.language] = (tdoc, translation)
+                src.translations[translation.language] = Sourced(translation, tdoc)
         briefs[src.slug] = src
 
     project = Project(root, content, audiences, terms, briefs, sources)
@@ -451,8 +452,8 @@ def _markdown_fields(src: BriefSource) -> list[tuple[Document, Loc, str]]:
             found.append((doc, loc, node))
 
     walk(src.doc, src.doc.data, ())
-    for tdoc, _ in src.translations.values():
-        walk(tdoc, tdoc.data, ())
+    for tr in src.translations.values():
+        walk(tr.doc, tr.doc.data, ())
     return found
 
 
@@ -467,9 +468,9 @@ def term_position(doc: Document, loc: Loc, text: str, offset: int) -> tuple[int,
 def check_references(project: Project, problems: Problems) -> None:
     """Ids, audience references, term keys and translations across files."""
     ids = sorted(project.audiences)
-    all_terms = set(project.terms[1])
-    for _, aud in project.audiences.values():
-        all_terms |= set(aud.terms)
+    all_terms = set(project.terms.value) if project.terms else set()
+    for aud in project.audiences.values():
+        all_terms |= set(aud.value.terms)
 
     all_sections: set[str] = set()
     for src in project.briefs.values():
@@ -485,8 +486,9 @@ def check_references(project: Project, problems: Problems) -> None:
                     problems.error(doc.path, line, col, f"unknown term '[[{key}]]'",
                                    field=field_path(doc, loc), hint=hint)
 
-    for doc, aud in project.audiences.values():
-        for i, sid in enumerate(aud.section_order):
+    for sourced in project.audiences.values():
+        doc, wanted = sourced.doc, sourced.value
+        for i, sid in enumerate(wanted.section_order):
             if sid not in all_sections:
                 line, col = doc.where(("section_order", i))
                 problems.error(doc.path, line, col, f"no brief has a section '{sid}'",
@@ -563,8 +565,8 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
     """A translation keeps every audience block and span of its source, with the same
     audience lists, in the same order. One that none of its readers sees may be left empty,
     not out: text that lost its markers cannot be told from text the translator dropped."""
-    from .markdown import audience_markers, block_shape
-    from .syntax import spec_issues
+    from briefgen.content.syntax import spec_issues
+    from briefgen.edition.markdown import audience_markers, block_shape
 
     want, have = audience_markers(source), audience_markers(translated)
     if any(spec_issues(m.spec, ids, 0) for m in [*want, *have]):
@@ -605,8 +607,9 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
 
 
 def _check_translations(project: Project, src: BriefSource, problems: Problems) -> None:
-    for lang, (tdoc, tr) in sorted(src.translations.items()):
-        readers = {aid for aid, (_, aud) in project.audiences.items() if lang in aud.languages}
+    for lang, sourced in sorted(src.translations.items()):
+        tdoc, tr = sourced.doc, sourced.value
+        readers = {aid for aid, aud in project.audiences.items() if lang in aud.value.languages}
         for uid, unit in tr.units.items():
             line, col = tdoc.where(("units", uid, "<key>"))
             source = src.units.get(uid)
@@ -640,8 +643,8 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
                 problems.error(src.doc.path, line, col, f"not translated into {lang} "
                                f"({tdoc.path})", field=uid or "meta",
                                hint="`briefgen translations` prints it to translate")
-    for aid, (_, aud) in sorted(project.audiences.items()):
-        for lang in aud.languages:
+    for aid, aud in sorted(project.audiences.items()):
+        for lang in aud.value.languages:
             if lang not in src.languages:
                 problems.warn(src.doc.path, 1, 1, f"no {lang} translation, so {aid}'s {lang} "
                               "edition of this brief is not built")

@@ -10,12 +10,12 @@ from typing import Any, cast
 
 from markupsafe import Markup
 
-from .content import BriefSource, Project, field_path
-from .errors import Problems, did_you_mean
-from .i18n import Messages, catalog, long_date
-from .markdown import Context, Note, Origin, plain, render
-from .models import Audience, Brief, ItemsSection, SectionBase
-from .yamlread import Document, Loc
+from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
+from briefgen.content.project import BriefSource, Project, field_path
+from briefgen.content.yamlread import Document, Loc
+from briefgen.edition.i18n import Messages, catalog, long_date
+from briefgen.edition.markdown import Context, Note, Origin, plain, render
+from briefgen.errors import Problems, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -234,14 +234,15 @@ class _Resolver:
     def __init__(self, project: Project, src: BriefSource, audience_id: str, lang: str,
                  mode: str, problems: Problems) -> None:
         self.project, self.src, self.aid, self.lang = project, src, audience_id, lang
-        self.adoc, self.audience = project.audiences[audience_id]
+        self.adoc, self.audience = project.audiences[audience_id].doc, \
+            project.audiences[audience_id].value
         self.problems = problems
         self.translated = lang != src.brief.language
         self.tdoc: Document | None = None
         self.units: dict[str, Any] = {}
         if self.translated:
-            self.tdoc, tr = src.translations[lang]
-            self.units = dict(tr.units)
+            self.tdoc = src.translations[lang].doc
+            self.units = dict(src.translations[lang].value.units)
         self.refs: dict[str, tuple[str, str]] = {}  # id -> (label, anchor)
         self.counts: dict[str, int] = {}
         self.terms: dict[str, tuple[str, str]] = {}
@@ -259,7 +260,8 @@ class _Resolver:
             value = cast(dict[str, str], lang_map).get(self.lang)
             line, col = self.adoc.where(("terms", k, self.lang))
             defined = f"{self.adoc.path}:{line}"
-        tdoc, terms = self.project.terms
+        tdoc, terms = (self.project.terms.doc, self.project.terms.value) if self.project.terms \
+            else (None, {})
         if value is None and k in terms and self.lang in terms[k] and tdoc is not None:
             value = cast(dict[str, str], terms[k])[self.lang]
             line, col = tdoc.where((k, self.lang))

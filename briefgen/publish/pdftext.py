@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from .errors import BriefError
+from briefgen.errors import BriefError
 
 PDFTOTEXT = "pdftotext"
 

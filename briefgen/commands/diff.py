@@ -1,4 +1,4 @@
-"""`briefgen explain` and `briefgen diff`: what each audience gets, and how two differ."""
+"""`briefgen diff`: how two audiences' versions of a brief differ, as text or an HTML report."""
 
 from __future__ import annotations
 
@@ -6,53 +6,10 @@ import difflib
 import html
 from dataclasses import dataclass
 
-from .audiences import Edition, resolve
-from .content import Project
-from .errors import BriefError, Problems, printable
-
-
-def _edition(project: Project, slug: str, audience: str, lang: str) -> Edition:
-    problems = Problems()
-    edition = resolve(project, slug, audience, lang, "screen", problems)
-    problems.raise_if_errors()
-    return edition
-
-
-def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> str:
-    """Per brief: every item in or out for this audience and why; every resolved term."""
-    _, aud = project.audiences[audience]
-    lines = [f"audience {audience} ({printable(aud.name)}): languages "
-             f"{', '.join(aud.languages)}, {aud.page_size}, {aud.pdf_variant}, marking per "
-             "language " + "; ".join(f"{k}: {printable(v)}" for k, v in aud.marking.items())]
-    if aud.forbidden_phrases:
-        lines.append("forbidden phrases: " + ", ".join(f"'{printable(p)}'"
-                                                        for p in aud.forbidden_phrases))
-    for slug in sorted(project.briefs):
-        if briefs and slug not in briefs:
-            continue
-        langs = [lang for a, lang in project.editions(slug) if a == audience]
-        lines.append("")
-        if not langs:
-            lines.append(f"{slug}: not published for {audience} (no edition in "
-                         f"{', '.join(aud.languages)})")
-            continue
-        first = _edition(project, slug, audience, langs[0])
-        lines.append(f"{slug}: editions {', '.join(langs)}; title "
-                     f"\"{printable(first.title.plain)}\"")
-        width = max(len(d.id) for d in first.decisions)
-        kinds = max(len(d.kind) for d in first.decisions)
-        for d in first.decisions:
-            mark = "in " if d.included else "OUT"
-            lines.append(f"  {mark}  {d.kind:<{kinds}} {d.id:<{width}}  {d.reason}"
-                         + (f"  ({d.where})" if d.where else ""))
-        for lang in langs:
-            edition = first if lang == langs[0] else _edition(project, slug, audience, lang)
-            lines.append(f"  terms ({lang}):")
-            for key, (value, defined) in sorted(edition.terms.items()):
-                lines.append(f"    [[{key}]] = {printable(value)}  ({defined})")
-            if not edition.terms:
-                lines.append("    (none used)")
-    return "\n".join(lines) + "\n"
+from briefgen.commands.explain import edition_for
+from briefgen.content.project import Project
+from briefgen.edition.resolve import Edition
+from briefgen.errors import BriefError
 
 
 @dataclass
@@ -85,7 +42,8 @@ def diff(project: Project, slug: str, a: str, b: str, lang: str | None = None
         lang = "en" if "en" in common else common[0]
     elif lang not in common:
         raise BriefError(f"{a} and {b} are not both published in {lang} for {slug}")
-    ua, ub = _units(_edition(project, slug, a, lang)), _units(_edition(project, slug, b, lang))
+    ua = _units(edition_for(project, slug, a, lang))
+    ub = _units(edition_for(project, slug, b, lang))
     changes = []
     for unit in list(ua) + [u for u in ub if u not in ua]:
         ta, tb = ua.get(unit), ub.get(unit)
@@ -165,48 +123,3 @@ added or only in {html.escape(b)}: underlined.</p>
 </tbody></table>
 </main></body></html>
 """
-
-
-def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[str, ...] = ()
-                 ) -> tuple[str, int]:
-    """Units to translate or refresh, with their source text and the hash to record."""
-    lines: list[str] = []
-    todo = 0
-    for slug in sorted(project.briefs):
-        if briefs and slug not in briefs:
-            continue
-        src = project.briefs[slug]
-        wanted = sorted({lang for _, aud in project.audiences.values() for lang in aud.languages
-                         if lang != src.brief.language})
-        for lang in wanted:
-            if langs and lang not in langs:
-                continue
-            readers = {aid for aid, (_, aud) in project.audiences.items() if lang in aud.languages}
-            units = dict(src.translations[lang][1].units) if lang in src.translations else {}
-            where = f"{src.dir.relative_to(project.root).as_posix()}/translations/{lang}.yaml"
-            for uid, unit in src.units.items():
-                if not unit.audiences & readers:
-                    continue
-                have = units.get(uid)
-                if have is not None and have.source_hash == unit.hash:
-                    continue
-                state = "missing" if have is None else "stale"
-                todo += 1
-                line, _ = src.doc.where(unit.loc)
-                lines.append(f"{where}: {uid}: {state} (source {src.doc.path}:{line})")
-                lines.append(f"  {uid}:")
-                lines.append(f'    source_hash: "{unit.hash}"')
-                for name, text in unit.fields.items():
-                    body = text.rstrip("\n")
-                    if "\n" in body:
-                        lines.append(f"    {name}: |")
-                        lines.extend(f"      {ln}" if ln else "" for ln in body.split("\n"))
-                    else:
-                        lines.append(f"    {name}: {json_str(body)}")
-    lines.append(f"{todo} unit(s) to translate or refresh")
-    return "\n".join(lines) + "\n", todo
-
-
-def json_str(text: str) -> str:
-    import json
-    return json.dumps(text, ensure_ascii=False)

@@ -16,15 +16,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, fewer_collections, guard
-from .audiences import Edition, resolve
-from .content import Project
-from .errors import BriefError, Problem, Problems
-from .i18n import Messages, templates_dir
-from .models import Audience
-from .paths import confined, refusal
-from .pdftext import pdf_surfaces, pdftotext
-from .render import render_edition, render_index
+from briefgen import __version__, fewer_collections
+from briefgen.content.models import Audience
+from briefgen.content.project import Project
+from briefgen.edition.i18n import Messages
+from briefgen.edition.resolve import Edition, resolve
+from briefgen.errors import BriefError, Problem, Problems
+from briefgen.paths import confined, refusal
+from briefgen.publish import guard
+from briefgen.publish.html import render_edition, render_index
+from briefgen.publish.pdftext import pdf_surfaces, pdftotext
+from briefgen.theme import bundled as templates_dir
 
 MANIFEST = "manifest.json"
 FORMATS = ("html", "pdf")
@@ -110,8 +112,8 @@ def plan(project: Project, opts: Options, problems: Problems,
     return the previous manifest entry of an artifact whose inputs are unchanged."""
     jobs: list[Job] = []
     want = set(opts.formats)
-    shared = _sha(f"{_fingerprint()}\0{project.sources[0]}".encode())
-    briefs = project.sources[1]
+    shared = _sha(f"{_fingerprint()}\0{project.sources.shared}".encode())
+    briefs = project.sources.briefs
     for slug in sorted(project.briefs):
         if opts.briefs and slug not in opts.briefs:
             continue
@@ -121,7 +123,7 @@ def plan(project: Project, opts: Options, problems: Problems,
                 continue
             stem = f"{slug}-{aid}-{lang}"
             folder = f"{slug}/{aid}/{lang}"
-            fence = guard_fingerprint(project.audiences[aid][1])
+            fence = guard_fingerprint(project.audiences[aid].value)
             for fmt in ("html", "pdf"):
                 if fmt not in want:
                     continue
@@ -288,7 +290,7 @@ def check_out_dir(out: Path, project: Project) -> Path:
     inner = ((project.content, "the content folder"),
              ((project.root / "templates").resolve(), "the project's templates folder"),
              (templates_dir().resolve(), "the templates folder"),
-             (Path(__file__).resolve().parent, "briefgen's package folder"))
+             (Path(__file__).resolve().parents[1], "briefgen's package folder"))
     for protected, name in ((project.root, "the project folder"), *inner):
         if out == protected or protected.is_relative_to(out):
             raise BriefError(f"refusing to build into {out}: it is {name} or contains it; "
@@ -354,7 +356,7 @@ _RENDERED = 0  # PDFs the renderer of this process has made
 
 def _worker_init(content_root: str) -> None:
     global _RENDERER
-    from .pdf import PdfRenderer
+    from briefgen.publish.pdf import PdfRenderer
 
     _RENDERER = PdfRenderer(Path(content_root))
 
@@ -363,7 +365,7 @@ def warm_up(project: Project) -> None:
     """Do once, while nothing waits, what the first rebuild of a `build --watch` would pay
     for: import WeasyPrint, compile the templates, load the fonts of every language (one
     edition rendered and thrown away, and a line in each language)."""
-    from .render import stylesheet
+    from briefgen.publish.html import stylesheet
 
     if _RENDERER is None:
         _worker_init(str(project.content))
@@ -648,7 +650,7 @@ def index_page(project: Project, artifacts: list[dict[str, Any]],
         aud = project.audiences.get(a["audience"])
         row = rows.setdefault(key, {
             "title": a.get("title", a["brief"]), "language": a["language"],
-            "audience_name": aud[1].name if aud else a["audience"],
+            "audience_name": aud.value.name if aud else a["audience"],
             "language_name": Messages(a["language"]).language_name,
             "formats": [], "pages": None, "bytes": 0})
         row["formats"].append({"format": a["format"],
@@ -660,7 +662,7 @@ def index_page(project: Project, artifacts: list[dict[str, Any]],
         row["size"] = human_size(row.pop("bytes"))
     if audience is None:
         return render_index(list(rows.values()), folders=project.template_folders)
-    return render_index(list(rows.values()), project.audiences[audience][1].languages[0],
+    return render_index(list(rows.values()), project.audiences[audience].value.languages[0],
                         project.template_folders, editors=False)
 
 
@@ -676,7 +678,7 @@ def check_indexes(project: Project, indexes: dict[str, str], problems: Problems)
     """The leak guard over each audience's index page, for that audience."""
     for path, page in indexes.items():
         aid = path.split("/")[0]
-        phrases = project.audiences[aid][1].forbidden_phrases
+        phrases = project.audiences[aid].value.forbidden_phrases
         for phrase in guard.find(phrases, guard.visible_html_text(page)):
             problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "
                            f"appears in {path} (index page)",

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from .textnorm import fold
+from briefgen.textnorm import fold
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]

@@ -1,0 +1,58 @@
+"""The long-lived state of one briefgen process, in one place.
+
+A command makes a Session, loads the project through it and hands it down; `serve` and
+`build --watch` keep theirs across rebuilds and call `reset()` when files change. Nothing
+else keeps state between calls: importing a briefgen module changes nothing, and no module
+holds a cache of its own (pure functions memoised on their arguments aside).
+
+    session = Session(root)
+    project = load_project(root, session=session)   # parsed files are remembered here
+    ...
+    session.reset()                                 # after a save: read everything again
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.theme import Theme
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from briefgen.content.yamlread import Document
+    from briefgen.publish.html import Sandbox
+    from briefgen.publish.pdf import PdfRenderer
+
+
+@dataclass
+class Session:
+    root: Path
+    #: parsed YAML by file of the parse cache: (content hash, document)
+    documents: dict[Path, tuple[str, Document]] = field(default_factory=dict)
+    #: Markdown parsers, built once per kind
+    parsers: dict[str, MarkdownIt] = field(default_factory=dict)
+    #: message catalogs by (language, theme folders)
+    catalogs: dict[tuple[str, tuple[Path, ...]], dict[str, object]] = field(
+        default_factory=dict)
+    #: template environments by theme folders
+    environments: dict[tuple[Path, ...], Sandbox] = field(default_factory=dict)
+    #: the PDF renderer of this process (fonts loaded once), and how many PDFs it made
+    pdf: PdfRenderer | None = None
+    pdf_rendered: int = 0
+
+    @property
+    def theme(self) -> Theme:
+        """Looked up again on every use: a project may gain a templates/ folder."""
+        return Theme.of(self.root.resolve())
+
+    def reset(self) -> None:
+        """Forget everything read from files (after a save). The PDF renderer goes too: a
+        font added to the theme is loaded by the next one."""
+        self.documents.clear()
+        self.catalogs.clear()
+        self.environments.clear()
+        self.pdf = None
+        self.pdf_rendered = 0

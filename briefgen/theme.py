@@ -1,0 +1,56 @@
+"""The theme: where templates, stylesheets, message catalogs, fonts and print assets come
+from. One lookup for all of them: the project's own templates/ folder first (a file there
+replaces briefgen's file of the same name), then briefgen's bundled templates.
+
+    theme = Theme.of(project_root)
+    theme.find("css/print.css")        # the project's copy if it has one, else briefgen's
+    theme.folders                      # (project/templates, bundled) or (bundled,)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BriefError
+from briefgen.paths import confined
+
+
+def bundled() -> Path:
+    """briefgen's own templates: the top-level templates/ of a source checkout, or the copy
+    an installed wheel carries inside the package (pyproject's force-include). The only
+    place that knows where they live."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "templates", here / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise BriefError("briefgen's templates folder is missing; reinstall briefgen")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The folders a project's templates and assets are looked up in, in order."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, root: Path) -> Theme:
+        """The project's own templates/ (overriding single files), then briefgen's."""
+        own = root / "templates"
+        ours = bundled()
+        if own.is_dir() and own.resolve() != ours.resolve():
+            return cls((confined(own, (root,), "templates"), ours))
+        return cls((ours,))
+
+    @classmethod
+    def default(cls) -> Theme:
+        return cls((bundled(),))
+
+    def find(self, rel: str) -> Path | None:
+        """The first folder's file at rel (a path such as css/print.css), resolved and
+        confined to its folder; None if no folder has it."""
+        for folder in self.folders:
+            if (folder / rel).is_file():
+                return confined(folder / rel, (folder,), f"templates/{rel}",
+                                label="templates folder")
+        return None
