@@ -54,3 +54,11 @@ class Theme:
                 return confined(folder / rel, (folder,), f"templates/{rel}",
                                 label="templates folder")
         return None
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages this theme can publish: one per message catalog
+        (messages/<language>.yaml) in any of its folders. Adding a language to a project is
+        adding its catalog."""
+        found = {path.stem for folder in self.folders
+                 for path in (folder / "messages").glob("*.yaml")}
+        return tuple(sorted(found))

@@ -22,12 +22,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import briefgen.build.run as build_mod
 import pytest
 from click.testing import CliRunner
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+import briefgen.build.run as build_mod
 from briefgen.cli import main
 from briefgen.errors import BriefError
 from briefgen.theme import bundled as templates_dir

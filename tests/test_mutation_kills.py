@@ -17,11 +17,12 @@ import pytest
 from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
-from briefgen.build.run import pdf_guard_surfaces
 from briefgen.build import run as build
+from briefgen.build.run import pdf_guard_surfaces
 from briefgen.content.models import Audience
 from briefgen.content.project import load_project
-from briefgen.edition.markdown import Context, Origin, audience_markers, block_shape, render
+from briefgen.content.syntax import audience_markers, block_shape
+from briefgen.edition.markdown import Context, Origin, render
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problems
 from briefgen.publish import guard

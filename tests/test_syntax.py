@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.edition.markdown import Context, Origin, audience_markers, render
+from briefgen.content.syntax import audience_markers
+from briefgen.edition.markdown import Context, Origin, render
 from briefgen.errors import Problems
 
 from conftest import run

@@ -565,8 +565,7 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
     """A translation keeps every audience block and span of its source, with the same
     audience lists, in the same order. One that none of its readers sees may be left empty,
     not out: text that lost its markers cannot be told from text the translator dropped."""
-    from briefgen.content.syntax import spec_issues
-    from briefgen.edition.markdown import audience_markers, block_shape
+    from briefgen.content.syntax import audience_markers, block_shape, spec_issues
 
     want, have = audience_markers(source), audience_markers(translated)
     if any(spec_issues(m.spec, ids, 0) for m in [*want, *have]):

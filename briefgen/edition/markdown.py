@@ -16,11 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.content.syntax import (
     CONTAINERS,
@@ -28,16 +24,13 @@ from briefgen.content.syntax import (
     SPAN_KEYS,
     Definition,
     block_issues,
-    inline_syntax_rule,
-    keep_raw_attributes,
-    scope_definitions,
+    parser,
     spec_issues,
     spec_shows,
 )
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, short_url
 
-TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
                b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -82,34 +75,8 @@ class Context:
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
 
 
-def _term_rule(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("[[", state.pos):
-        return False
-    m = TERM.match(state.src, state.pos)
-    if not m:
-        return False
-    if not silent:
-        token = state.push("term", "", 0)
-        token.meta = {"key": m.group(1)}
-        token.content = m.group(0)
-    state.pos = m.end()
-    return True
-
-
 def _build(lang: str) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
-    md.enable(["replacements", "smartquotes"])
-    md.options["quotes"] = "“”‘’"
-    md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
-    md.use(footnote_plugin)
-    # Every attribute list and every ::: fence is parsed, whatever its keys or name, so that
-    # a misspelt one is an error (syntax.check), never text that shows what it should hide.
-    md.use(attrs_plugin, spans=True, after=())
-    md.use(container_plugin, "audience", validate=lambda params, *a: True)
-    keep_raw_attributes(md)
-    scope_definitions(md)
-    md.core.ruler.before("text_join", "briefgen_syntax", inline_syntax_rule)
-    md.inline.ruler.before("link", "term", _term_rule)
+    md = parser()
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
@@ -166,82 +133,6 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
     return out
-
-
-@dataclass(frozen=True)
-class Marker:
-    """An audience block or span in a Markdown text (see audience_markers)."""
-
-    kind: str  # "block" or "span"
-    path: tuple[str, ...]  # the specs of the blocks and spans around it, then its own
-    line: int  # line of the text, from 0
-
-    @property
-    def spec(self) -> str:
-        return self.path[-1]
-
-    def shown_to(self, audience: str) -> bool:
-        return all(spec_shows(s, audience) for s in self.path)
-
-    def __str__(self) -> str:
-        return f"'::: {self.spec}' block" if self.kind == "block" else \
-            "'[…]{" + self.spec.replace(" ", '="', 1) + '"}\' span'
-
-
-@lru_cache(maxsize=1)
-def _in_place() -> MarkdownIt:
-    """A parser that leaves each footnote definition where it is written: the plugin's tail
-    keeps one definition per label, and the markers of the others must count too."""
-    md = _build("en")
-    md.core.ruler.disable("footnote_tail")
-    return md
-
-
-def audience_markers(text: str) -> list[Marker]:
-    """Every audience block and span of a Markdown text, in order, with the specs around it
-    (ids sorted: 'audience b a' and 'audience a b' are the same marker)."""
-    env: dict[str, Any] = {}
-    tokens = _in_place().parse(text, env)
-    out: list[Marker] = []
-    blocks: list[str] = []
-    for tok in tokens:
-        if tok.type == OPEN:
-            blocks.append(_canonical(tok.info))
-            out.append(Marker("block", tuple(blocks), _line(tok)))
-        elif tok.type == "container_audience_close" and blocks:
-            blocks.pop()
-        spans: list[str] = []
-        for child in tok.children or []:
-            if child.type == "span_open":
-                spec = " ".join(f"{k} {v}" for k, v in child.attrs.items() if k in CONTAINERS)
-                spans.append(_canonical(spec))
-                if spans[-1]:
-                    out.append(Marker("span", (*blocks, *filter(None, spans)), _line(tok)))
-            elif child.type == "span_close" and spans:
-                spans.pop()
-    return out
-
-
-def block_shape(text: str, audience: str) -> list[str]:
-    """The kinds of block (paragraph, list, heading, …) an audience sees of a Markdown text,
-    in order: a translation that dropped a block's ':::' lines but kept its text shows that
-    audience one block more than its source."""
-    env: dict[str, Any] = {"audience": audience}
-    shown: list[bool] = []
-    out = []
-    for tok in _md("en").parse(text, env):
-        if tok.type == OPEN:
-            shown.append(spec_shows(tok.info.strip(), audience))
-        elif tok.type == "container_audience_close" and shown:
-            shown.pop()
-        elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
-            out.append(tok.type.removesuffix("_open"))
-    return out
-
-
-def _canonical(spec: str) -> str:
-    words = str(spec).split()
-    return " ".join(words[:1] + sorted(set(words[1:])))
 
 
 def plain(fragment: str) -> str:
