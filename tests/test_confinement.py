@@ -143,7 +143,6 @@ def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     in-memory entries before and after."""
     def forget() -> None:
         yamlread.cache_key.cache_clear()
-        yamlread._LOADED.clear()
         yamlread._warned.clear()
 
     monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -175,7 +174,6 @@ def _planted(project: Path, key: bytes | None) -> Path:
     if key is None:
         body = entry.file.read_bytes()
         entry.file.write_bytes(b"{" + body[body.index(b'",') + 2:])
-    yamlread._LOADED.clear()
     return entry.file
 
 
@@ -197,7 +195,6 @@ def test_own_entries_are_used(project: Path, fresh_cache: Path) -> None:
     assert entries and all(e.read_bytes().startswith(b'{"mac":"') for e in entries)
     key = fresh_cache.parent / "config/briefgen/cache.key"
     assert key.stat().st_mode & 0o777 == 0o600
-    yamlread._LOADED.clear()
     result = run("check", project=project)
     assert result.exit_code == 0 and "warning: ignoring" not in result.stderr
 
@@ -224,7 +221,6 @@ def test_malformed_cache_entries_are_ignored(project: Path, fresh_cache: Path,
                            "deep-signed": _signed(b'{"digest":' + DEEP + b"}"),
                            "truncated": data[:len(data) // 2],
                            "wrong-types": _signed(json.dumps(stored).encode())}[damage])
-    yamlread._LOADED.clear()
     result = run("check", project=project)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output

@@ -17,6 +17,7 @@ from briefgen.content.models import UNIT_FIELDS, Audience, Brief, ItemsSection, 
 from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
 from briefgen.errors import BriefError, Problem, Problems, did_you_mean, display_path
 from briefgen.paths import confined, read_roots, refusal
+from briefgen.session import Session
 from briefgen.theme import Theme
 
 TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
@@ -130,6 +131,8 @@ class Project:
     # Taken before any file is parsed: a file saved while a build runs then makes the next
     # build do more, never record output made from its older text as current.
     sources: Digests
+    #: the long-lived caches of the process that loaded it (parsed files, catalogs, …)
+    session: Session
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -300,20 +303,21 @@ def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
         return None
 
 
-def _read(path: Path, root: Path, problems: Problems) -> Document | None:
+def _read(path: Path, root: Path, problems: Problems, session: Session
+          ) -> Document | None:
     try:
         return read_yaml(path, _shown(path, root), cache=cache_dir(),
-                         roots=read_roots(root))
+                         roots=read_roots(root), documents=session.documents)
     except BriefError as exc:
         for p in exc.problems:
             problems.add(p)
         return None
 
 
-def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems
-          ) -> tuple[Document, Any] | None:
+def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems,
+          session: Session) -> tuple[Document, Any] | None:
     """Read and validate one file; None (with problems recorded) if either step fails."""
-    doc = _read(path, root, problems)
+    doc = _read(path, root, problems, session)
     value = _validate(doc, model, problems) if doc is not None else None
     return None if doc is None or value is None else (doc, value)
 
@@ -321,10 +325,14 @@ def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems
 # -- loading ---------------------------------------------------------------------------
 
 
-def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False
-                 ) -> Project:
-    """Read and validate every content file; raise BriefError listing every problem."""
+def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False,
+                 session: Session | None = None) -> Project:
+    """Read and validate every content file; raise BriefError listing every problem.
+
+    Parsed files are remembered in `session` (a new one when none is given), which the
+    project keeps: commands that run long (serve, --watch) pass theirs in each time."""
     root = root.resolve()
+    session = session if session is not None else Session(root)
     content = confined(content or root / "content", (root,), "content")
     problems = Problems()
     if not (content / "briefs").is_dir():
@@ -337,13 +345,13 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
         if not ID_RE.fullmatch(path.stem):
             problems.error(_shown(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens")
-        if loaded := _load(path, root, Audience, problems):
+        if loaded := _load(path, root, Audience, problems, session):
             audiences[path.stem] = Sourced(loaded[1], loaded[0])
 
     terms: Sourced[Terms] | None = None
     terms_path = content / "terms.yaml"
     if terms_path.exists():
-        doc = _read(terms_path, root, problems)
+        doc = _read(terms_path, root, problems, session)
         if doc is not None:
             from pydantic import TypeAdapter
             try:
@@ -360,12 +368,12 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
         if not path.exists():
             problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml")
             continue
-        if not (loaded := _load(path, root, Brief, problems)):
+        if not (loaded := _load(path, root, Brief, problems, session)):
             continue
         doc, brief = loaded
         src = BriefSource(brief_dir.name, brief_dir, doc, brief)
         for tpath in sorted((brief_dir / "translations").glob("*.yaml")):
-            if not (tloaded := _load(tpath, root, Translation, problems)):
+            if not (tloaded := _load(tpath, root, Translation, problems, session)):
                 continue
             tdoc, translation = tloaded
             if translation.language != tpath.stem:
@@ -378,7 +386,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                 src.translations[translation.language] = Sourced(translation, tdoc)
         briefs[src.slug] = src
 
-    project = Project(root, content, audiences, terms, briefs, sources)
+    project = Project(root, content, audiences, terms, briefs, sources, session)
     if not problems.errors:
         check_references(project, problems)
     if allow_incomplete:

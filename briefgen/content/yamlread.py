@@ -209,13 +209,15 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def read_yaml(path: Path, shown: str, cache: Path | None = None,
-              roots: Iterable[Path] | None = None) -> Document:
+              roots: Iterable[Path] | None = None, documents: Documents | None = None
+              ) -> Document:
     """Parse a YAML file; raise BriefError with file:line:col for anything unreadable.
 
     With roots, a file that resolves (through a symlink) outside all of them is refused
     (paths.confined). With a cache folder, a file whose bytes were parsed before is not
     parsed again (parsing is most of the time `check` and an incremental build take; see
-    cache_entry)."""
+    cache_entry). With `documents` (a Session's), the parsed files are also remembered in
+    memory, so a long-running serve or --watch does not even read its cache entries again."""
     if roots is not None:
         path = confined(path, roots, shown)
     try:
@@ -232,7 +234,7 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
                 f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data")])
     except OSError as exc:
         raise BriefError([Problem(shown, 0, 0, f"cannot read file: {exc.strerror}")]) from None
-    entry = cache_entry(cache, path, raw) if cache else None
+    entry = cache_entry(cache, path, raw, documents) if cache else None
     if entry and (doc := entry.load(shown)):
         return doc
     doc = _parse(raw, shown)
@@ -315,9 +317,9 @@ def _parser_id() -> bytes:
     return Path(__file__).read_bytes() + str(ruamel_version).encode()
 
 
-# The last Document of each cache entry this process read or wrote: content is treated as
-# read-only after parsing, so a later load_project may share it.
-_LOADED: dict[Path, tuple[str, Document]] = {}
+#: The last Document of each cache entry a Session read or wrote, with its digest
+#: (Session.documents): content is read-only after parsing, so a later load may share it.
+Documents = dict[Path, tuple[str, Document]]
 
 
 log = logging.getLogger("briefgen.cache")
@@ -409,9 +411,11 @@ class CacheEntry:
     file: Path
     digest: str
     key: bytes
+    documents: Documents | None = None  # a Session's in-memory entries, if any
 
     def load(self, shown: str) -> Document | None:
-        digest, doc = _LOADED.get(self.file, ("", None))
+        remembered = self.documents or {}
+        digest, doc = remembered.get(self.file, ("", None))
         if doc is not None and digest == self.digest:  # a long-running serve or --watch
             return replace(doc, path=shown)
         try:
@@ -437,11 +441,15 @@ class CacheEntry:
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
             log.debug("parse cache: %s ignored (%s)", self.file, type(exc).__name__)
             return None  # missing, or signed by us yet unreadable (another version)
-        _LOADED[self.file] = (self.digest, doc)
+        self._remember(doc)
         return doc
 
+    def _remember(self, doc: Document) -> None:
+        if self.documents is not None:
+            self.documents[self.file] = (self.digest, doc)
+
     def save(self, doc: Document) -> None:
-        _LOADED[self.file] = (self.digest, doc)
+        self._remember(doc)
         stored = {"digest": self.digest, "data": _encode(doc.data),
                   "positions": [[list(loc), *pos] for loc, pos in doc.positions.items()],
                   "block": [list(loc) for loc in doc.block],
@@ -477,13 +485,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefgen"
 
 
-def cache_entry(cache: Path, path: Path, raw: bytes) -> CacheEntry | None:
-    """The entry for a file with these bytes; None when there is no key to sign it with."""
+def cache_entry(cache: Path, path: Path, raw: bytes, documents: Documents | None = None
+                ) -> CacheEntry | None:
+    """The entry for a file with these bytes; None when there is no key to sign it with.
+    `documents` is where the entry remembers its Document in memory (Session.documents)."""
     if (key := cache_key()) is None:
         return None
     name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
     digest = hashlib.sha256(_parser_id() + b"\0" + raw).hexdigest()
-    return CacheEntry(cache / "yaml" / f"{name}.json", digest, key)
+    return CacheEntry(cache / "yaml" / f"{name}.json", digest, key, documents)
 
 
 def _encode(value: Any) -> Any:
