@@ -16,7 +16,8 @@ from ruamel.yaml import YAML
 from briefgen.content.project import load_project
 from briefgen.edition.resolve import EditionView, resolve
 from briefgen.errors import BriefError, Problems
-from briefgen.publish.html import ATTRIBUTES, default_folders, environment, render_template
+from briefgen.publish.html import render_template
+from briefgen.publish.sandbox import ATTRIBUTES, default_folders, environment
 
 from conftest import TESTS, VALID, run
 
