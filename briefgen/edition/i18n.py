@@ -1,42 +1,209 @@
-"""Message catalogs (templates/messages/<lang>.yaml) and locale-aware dates."""
+"""Languages: their message catalogs (templates/messages/<lang>.yaml), what briefgen needs to
+know to publish in them, and locale-aware dates.
+
+A language is one catalog file. Its labels are the fixed text of an edition; a `language:`
+mapping at its top says the rest (see templates/messages/ko.yaml):
+
+    language:
+      locale: ko_KR                  # Babel locale of dates
+      keep_words: true               # lines break only between words (Hangul words kept whole)
+      serif: [Noto Serif CJK KR]     # print fonts of body text and of headings; omitted: the
+      sans: [Noto Sans CJK KR]       #   stylesheet's own (print.css)
+      print: {line-height: 1.7}      # more CSS declarations for this language's PDF body
+      sample: 동맹                   # a word that loads the fonts when warming up
+
+Catalogs are looked up through the Theme, the project's templates/ first. A project catalog
+for a language briefgen ships may hold only the labels it changes: the others, and the keys of
+`language:` it leaves out, come from briefgen's catalog of that language. A catalog for a
+language briefgen does not ship must be complete: it has every label of briefgen's English one.
+
+Catalogs are read when asked for. Pass a cache (Session.catalogs) to read each once; without
+one, a catalog is read again only when one of its files changed (_parsed).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
-from briefgen.content.yamlread import read_yaml
+from briefgen.content.yamlread import Document, read_yaml
 from briefgen.errors import BriefError, Problem
-from briefgen.theme import bundled as templates_dir
+from briefgen.theme import Theme, bundled
 
-BABEL_LOCALE = {"en": "en_US", "ko": "ko_KR", "zh-Hans": "zh_Hans_CN"}
+#: catalogs by (language, theme folders): Session.catalogs
+Catalogs = dict[tuple[str, tuple[Path, ...]], dict[str, object]]
+
+#: the elements print.css sets in its sans-serif family: a language's `sans` fonts go there
+SANS_ELEMENTS = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".toc",
+                 ".colophon")
+# a font family name or a CSS value from a catalog: nothing that could end a rule or a string
+_SAFE = re.compile(r'[^;{}<>"\\\n\r]+')
+_PROPERTY = re.compile(r"[a-z][a-z-]*")
 
 
-@cache
-def catalog(lang: str, folder: Path | None = None) -> dict[str, Any]:
-    base = (folder or templates_dir()).resolve()
-    doc = read_yaml(base / "messages" / f"{lang}.yaml", f"templates/messages/{lang}.yaml",
-                    roots=(base,))
-    english = read_yaml(base / "messages" / "en.yaml", "templates/messages/en.yaml",
-                        roots=(base,)).data
-    missing = sorted(set(english) - set(doc.data))
+@dataclass(frozen=True)
+class Language:
+    """What briefgen needs to know to publish in a language (its catalog's `language:`)."""
+
+    code: str  # as in content files: en, ko, zh-Hans
+    name: str  # in the language itself (the label language_name)
+    locale: str  # Babel's, for dates
+    keep_words: bool = False  # lines break only between words: Hangul words are kept whole
+    serif: tuple[str, ...] = ()  # print font families of body text, before the generic one
+    sans: tuple[str, ...] = ()  # … and of headings, marking, byline and contents
+    declarations: tuple[tuple[str, str], ...] = ()  # more CSS for the PDF's body (`print:`)
+    sample: str = ""  # a word in the language, to load its fonts before they are needed
+
+
+def catalog(lang: str, folder: Path | None = None, *, theme: Theme | None = None,
+            cache: Catalogs | None = None) -> dict[str, Any]:
+    """The labels of a language (and its `language:` mapping), from the theme's catalogs.
+    `folder` is the old way of naming a single templates folder."""
+    theme = theme or (Theme((folder.resolve(),)) if folder else Theme.default())
+    key = (lang, theme.folders)
+    if cache is not None and key in cache:
+        return dict(cache[key])
+    data = _merged(lang, theme)
+    if cache is not None:
+        cache[key] = data
+    return dict(data)
+
+
+def _merged(lang: str, theme: Theme) -> dict[str, Any]:
+    """The project's catalog over briefgen's of the same language; complete, or an error."""
+    shown = f"templates/messages/{lang}.yaml"
+    found = [(folder, folder / "messages" / f"{lang}.yaml") for folder in theme.folders]
+    found = [(folder, path) for folder, path in found if path.is_file()]
+    if not found:
+        raise BriefError([Problem(shown, 0, 0, f"no message catalog for the language {lang}",
+                                  hint=f"add {shown}", code="BG331")])
+    data: dict[str, Any] = {}
+    docs = [_read(path, shown, folder) for folder, path in reversed(found)]
+    for doc in docs:  # briefgen's first, the project's over it
+        if not isinstance(doc.data, dict):
+            raise BriefError([Problem(shown, 1, 1, "a message catalog is a mapping of labels",
+                                      code="BG332")])
+        own = dict(doc.data)
+        if isinstance(data.get("language"), dict) and isinstance(own.get("language"), dict):
+            own["language"] = {**data["language"], **own["language"]}
+        data.update(own)
+    doc = docs[-1]
+    english = bundled() / "messages" / "en.yaml"
+    reference = _read(english, "templates/messages/en.yaml", bundled()).data
+    missing = sorted(set(reference) - set(data))
     if missing:
-        raise BriefError([Problem(doc.path, 1, 1, f"missing labels: {', '.join(missing)}")])
-    return dict(doc.data)
+        raise BriefError([Problem(doc.path, 1, 1, f"missing labels: {', '.join(missing)}",
+                                  code="BG330")])
+    _language(lang, data, doc)  # a mistake there is reported when the catalog is read
+    return data
+
+
+def _read(path: Path, shown: str, folder: Path) -> Document:
+    stat = path.stat()
+    return _parsed(path, shown, folder, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: Path, shown: str, folder: Path, stamp: tuple[int, int, int]) -> Document:
+    """A catalog file parsed, memoised on its path and stamp (modified time, size, inode):
+    an edited file is read again. Callers that hold a Session pass its cache instead."""
+    return read_yaml(path, shown, roots=(folder.resolve(),))
+
+
+# Transitional (#14): the --watch loop in cli.py still clears the old @cache; catalogs are now
+# read again when their files change, or kept in the Session, so this only empties the memo.
+catalog.cache_clear = lambda: _parsed.cache_clear()  # type: ignore[attr-defined]
+
+
+def language(code: str, theme: Theme | None = None,
+             cache: Catalogs | None = None) -> Language:
+    """A language as its catalog describes it."""
+    theme = theme or Theme.default()
+    data = catalog(code, theme=theme, cache=cache)
+    return _language(code, data, None)
+
+
+def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language:
+    spec = data.get("language")
+    shown = doc.path if doc else f"templates/messages/{code}.yaml"
+
+    def wrong(message: str, *loc: str) -> BriefError:
+        line, col = doc.where(("language", *loc)) if doc else (0, 0)
+        return BriefError([Problem(shown, line, col, message, field=".".join(
+            ("language", *loc)), code="BG332")])
+
+    if not isinstance(spec, dict):
+        raise wrong("a mapping with at least the locale is needed (language: {locale: …})")
+    unknown = sorted(set(spec) - {"locale", "keep_words", "serif", "sans", "print", "sample"})
+    if unknown:
+        raise wrong(f"unknown key {unknown[0]} (known: locale, keep_words, serif, sans, "
+                    "print, sample)", unknown[0])
+    locale = spec.get("locale")
+    try:
+        Locale.parse(str(locale))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise wrong(f"{locale!r} is not a locale Babel knows (e.g. en_US, ko_KR)",
+                    "locale") from None
+    if not isinstance(spec.get("keep_words", False), bool):
+        raise wrong("true or false", "keep_words")
+    fonts: dict[str, tuple[str, ...]] = {}
+    for kind in ("serif", "sans"):
+        families = spec.get(kind, [])
+        if not isinstance(families, list) or not all(
+                isinstance(f, str) and _SAFE.fullmatch(f) for f in families):
+            raise wrong("a list of font family names", kind)
+        fonts[kind] = tuple(families)
+    declarations = spec.get("print", {})
+    if not isinstance(declarations, dict) or not all(
+            isinstance(k, str) and _PROPERTY.fullmatch(k) and _SAFE.fullmatch(str(v))
+            for k, v in declarations.items()):
+        raise wrong("a mapping of CSS properties to values", "print")
+    sample = spec.get("sample", "")
+    if not isinstance(sample, str):
+        raise wrong("a word in the language", "sample")
+    return Language(code, str(data.get("language_name", code)), str(locale),
+                    bool(spec.get("keep_words", False)), fonts["serif"], fonts["sans"],
+                    tuple((k, str(v)) for k, v in declarations.items()), sample)
+
+
+def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> str:
+    """The print stylesheet's rules for each of the theme's languages, from their catalogs:
+    to go before print.css (which may override them). Only languages that name fonts or
+    declarations have rules."""
+    rules = []
+    for code in (theme or Theme.default()).languages():
+        lang = language(code, theme, cache)
+        body = f"body:lang({code})"
+        declarations = [*([f"font-family: {_families(lang.serif)}, serif"]
+                          if lang.serif else []),
+                        *(f"{k}: {v}" for k, v in lang.declarations)]
+        if declarations:
+            rules.append(f"{body} {{ {'; '.join(declarations)}; }}")
+        if lang.sans:
+            rules.append(", ".join(f"{body} {e}" for e in SANS_ELEMENTS)
+                         + f" {{ font-family: {_families(lang.sans)}, sans-serif; }}")
+    return "".join(rule + "\n" for rule in rules)
+
+
+def _families(names: tuple[str, ...]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
 
 class Messages:
     """The labels of one language, for templates: m.key or m('key', n=3)."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, theme: Theme | None = None,
+                 cache: Catalogs | None = None) -> None:
         self.lang = lang
-        self._data = catalog(lang)
+        self._data = catalog(lang, theme=theme, cache=cache)
 
     def __getattr__(self, key: str) -> Any:
         try:
@@ -65,5 +232,7 @@ class Messages:
         return Markup(" ".join(out))
 
 
-def long_date(date: dt.date, lang: str) -> str:
-    return format_date(date, format="long", locale=BABEL_LOCALE[lang])
+def long_date(date: dt.date, lang: str, theme: Theme | None = None,
+              cache: Catalogs | None = None) -> str:
+    """The date written out in the language's own way (Babel's long format)."""
+    return format_date(date, format="long", locale=language(lang, theme, cache).locale)

@@ -1,4 +1,12 @@
-"""HTML -> PDF bytes with WeasyPrint. The only module that imports weasyprint."""
+"""HTML -> PDF bytes with WeasyPrint. The only module that imports weasyprint, and only when
+the first renderer is made: importing this module changes nothing in the process.
+
+Fonts and print assets come from the theme (project's templates/ first, then briefgen's):
+fontconfig sees the theme's fonts/fonts.conf (Debian's Noto packages, nothing else on the
+machine) and the .ttf/.otf files of every theme folder's fonts/, so a font put in a project's
+templates/fonts/ is used; a file a stylesheet names (url(img/seal.png)) is the project's copy
+if it has one, else briefgen's.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +15,102 @@ import logging
 import os
 import re
 import shutil
+import sys
+import tempfile
 import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+from xml.sax.saxutils import escape
 
-from briefgen.theme import bundled as templates_dir
+from briefgen.errors import BriefError, Problem
+from briefgen.paths import confined
+from briefgen.theme import Theme
 
-FONTS_CONF = templates_dir() / "fonts" / "fonts.conf"
-# Fontconfig reads this once, when WeasyPrint first loads it: set it before the import.
-os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 
-def _import_weasyprint() -> None:
-    """Import WeasyPrint without ctypes' library search.
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, imported on first use, without ctypes' library search.
 
     WeasyPrint dlopens each library under every platform's name; for each miss cffi asks
     ctypes.util.find_library, which runs ldconfig, gcc and ld (22 times, 0.2 s). The Linux
-    sonames it also lists load directly, so the search adds nothing here.
+    sonames it also lists load directly, so the search adds nothing here. On import WeasyPrint
+    also loads a font configuration to check there are fonts: the theme's, not the machine's
+    (which would scan every font installed).
     """
+    if (module := sys.modules.get("weasyprint")) is not None:
+        return module
     import ctypes.util
 
     find = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        import weasyprint  # noqa: F401
+        with _fontconfig_file(fonts_conf(Theme.default())):
+            import weasyprint  # noqa: F401
     finally:
         ctypes.util.find_library = find
+    return sys.modules["weasyprint"]
 
 
-_import_weasyprint()
+def font_folders(theme: Theme) -> list[Path]:
+    """The theme's fonts/ folders that hold a font file, project's first."""
+    found = []
+    for folder in theme.folders:
+        fonts = folder / "fonts"
+        if fonts.is_dir() and any(p.suffix.lower() in FONT_SUFFIXES for p in fonts.rglob("*")):
+            found.append(confined(fonts, (folder,), "templates/fonts",
+                                  label="templates folder"))
+    return found
 
-import weasyprint  # noqa: E402
-from weasyprint.formatting_structure.boxes import (  # noqa: E402
-    BlockContainerBox,
-    FootnoteAreaBox,
-    LineBox,
-    ParentBox,
-    TextBox,
-)
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402
+
+def fonts_conf(theme: Theme) -> str:
+    """The fontconfig file a renderer loads: the theme's fonts.conf and its fonts folders."""
+    conf = theme.find("fonts/fonts.conf")
+    if conf is None:
+        raise BriefError([Problem("templates/fonts/fonts.conf", 0, 0,
+                                  "the font configuration is missing", code="BG340")])
+    dirs = "".join(f"  <dir>{escape(str(d))}</dir>\n" for d in font_folders(theme))
+    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+            f"<fontconfig>\n  <include>{escape(str(conf))}</include>\n{dirs}</fontconfig>\n")
+
+
+def fonts_fingerprint(theme: Theme) -> str:
+    """What a PDF depends on in the theme's fonts: the configuration and every font file of
+    its fonts folders (names and bytes), for build keys."""
+    digest = hashlib.sha256(fonts_conf(theme).encode())
+    conf = theme.find("fonts/fonts.conf")
+    digest.update(conf.read_bytes() if conf else b"")
+    for folder in font_folders(theme):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@contextmanager
+def _fontconfig_file(text: str) -> Iterator[None]:
+    """FONTCONFIG_FILE names a file holding text while the block runs: fontconfig reads it
+    whenever a configuration is loaded (FcInitLoadConfigAndFonts, which WeasyPrint's
+    FontConfiguration() calls). The variable is restored after."""
+    before = os.environ.get("FONTCONFIG_FILE")
+    with tempfile.TemporaryDirectory(prefix="briefgen-fonts-") as folder:
+        path = Path(folder, "fonts.conf")
+        path.write_text(text, encoding="utf-8")
+        os.environ["FONTCONFIG_FILE"] = str(path)
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+
 
 # Every footnote on the page that cites it. These are defaults, of the user origin: a
 # project's print.css may override them. WeasyPrint reads footnote-policy from the note
@@ -57,31 +119,58 @@ from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402
 # around WeasyPrint 69-70 asking whether the notes overflow their area by comparing two float
 # sums, equal by construction, with a bare ">" (layout/__init__.py, _update_footnote_area):
 # when rounding tips it, every note goes to the next page, wherever its call is.
-NOTE_DEFAULTS = weasyprint.CSS(string="* { footnote-policy: line } "
-                                      "@page { @footnote { padding-bottom: 0.1pt } }")
+NOTE_DEFAULTS_CSS = ("* { footnote-policy: line } "
+                     "@page { @footnote { padding-bottom: 0.1pt } }")
 REFLOWS = 3  # layouts after the first, at most, to bring notes back to their calls' pages
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" '
                     r"\(U\+([0-9A-F]+)\)")
 
 
-class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetch nothing from the network; read files only inside the allowed folders."""
+@lru_cache(maxsize=1)
+def _note_defaults() -> Any:
+    return _weasyprint().CSS(string=NOTE_DEFAULTS_CSS)
 
-    def __init__(self, roots: list[Path]) -> None:
-        super().__init__()
-        self.roots = [r.resolve() for r in roots]
-        self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith("file://"):
-            from urllib.parse import unquote, urlsplit
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.roots):
+def __getattr__(name: str) -> Any:
+    """NOTE_DEFAULTS, the footnote defaults as a weasyprint.CSS, made on first use."""
+    if name == "NOTE_DEFAULTS":
+        return _note_defaults()
+    raise AttributeError(name)
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class() -> type[Any]:
+    """ProjectOnlyFetcher, a subclass of WeasyPrint's URLFetcher (defined once it is imported)."""
+    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Fetch nothing from the network; read files only inside the allowed folders. A file
+        of a theme folder is the theme's (the project's copy first, then briefgen's)."""
+
+        def __init__(self, roots: list[Path], theme: Theme) -> None:
+            super().__init__()
+            self.roots = [r.resolve() for r in roots]
+            self.theme = theme
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
                 return super().fetch(url, headers)
-        self.refused.append(url)
-        raise URLFetchingError(f"briefgen does not fetch {url[:80]}")
+            if url.startswith("file://"):
+                from urllib.parse import unquote, urlsplit
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                for folder in self.theme.folders:
+                    if path.is_relative_to(folder) and not path.is_file():
+                        found = self.theme.find(path.relative_to(folder).as_posix())
+                        path = found or path
+                        url = path.as_uri()
+                        break
+                if any(path.is_relative_to(root) for root in self.roots):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise URLFetchingError(f"briefgen does not fetch {url[:80]}")
+
+    return ProjectOnlyFetcher
 
 
 @dataclass
@@ -106,18 +195,26 @@ class _Collect(logging.Handler):
 
 
 class PdfRenderer:
-    """Keeps one FontConfiguration for every document a process renders."""
+    """Keeps one FontConfiguration for every document a process renders: the theme's fonts,
+    loaded when the renderer is made (a font added later needs a new renderer). Without a
+    theme, the theme of the project whose content folder content_root is."""
 
-    def __init__(self, content_root: Path) -> None:
-        self.font_config = FontConfiguration()
-        self.roots = [content_root, templates_dir()]
+    def __init__(self, content_root: Path, theme: Theme | None = None) -> None:
+        self.theme = theme or Theme.of(content_root.resolve().parent)
+        _weasyprint()
+        from weasyprint.text.fonts import FontConfiguration
+
+        with _fontconfig_file(fonts_conf(self.theme)):
+            self.font_config = FontConfiguration()
+        self.roots = [content_root, *self.theme.folders]
         weakref.finalize(self, _remove_font_folder, self.font_config)
 
     def _layout(self, source: Any) -> Any:
-        return source.render(font_config=self.font_config, stylesheets=[NOTE_DEFAULTS])
+        return source.render(font_config=self.font_config, stylesheets=[_note_defaults()])
 
     def render(self, html: str, variant: str = "pdf/ua-1") -> PdfResult:
-        fetcher = ProjectOnlyFetcher(self.roots)
+        weasyprint = _weasyprint()
+        fetcher = _fetcher_class()(self.roots, self.theme)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         # Capture WeasyPrint's warnings (missing glyphs, ignored CSS) instead of printing them.
@@ -126,7 +223,8 @@ class PdfRenderer:
         logger.propagate = False
         logger.addHandler(handler)
         try:
-            source = weasyprint.HTML(string=html, base_url=str(templates_dir()) + "/",
+            # relative URLs are the theme's files: the fetcher finds each in its folders
+            source = weasyprint.HTML(string=html, base_url=str(self.theme.folders[0]) + "/",
                                      url_fetcher=fetcher)
             doc = self._layout(source)
             off = notes_off_their_page(doc)
@@ -192,6 +290,8 @@ def laid_out_text(doc: Any) -> str:
     of text whole, hidden text included (a false alarm at worst), whatever order the text
     layer gives. Not included: text inside SVG images, which briefgen content cannot contain
     (only PNG, JPEG and GIF images are accepted)."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
     lines: list[str] = []
     for page in doc.pages:
         for box in page._page_box.descendants(placeholders=True):
@@ -204,6 +304,8 @@ def laid_out_text(doc: Any) -> str:
 def notes_off_their_page(doc: Any) -> list[tuple[str, int, int]]:
     """(call, page of the call, page of the note or 0) for every footnote printed on another
     page than its call; pages count from 1."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
+
     cited: dict[Any, tuple[str, int]] = {}
     printed: dict[Any, int] = {}
     for number, page in enumerate(doc.pages, 1):
@@ -249,6 +351,8 @@ def keep_notes_with_calls(doc: Any, off: list[tuple[str, int, int]], moved: set[
 
 def _line_blocks(box: Any, block: Any = None) -> Iterator[Any]:
     """The block container of each line box under box, in reading order."""
+    from weasyprint.formatting_structure.boxes import BlockContainerBox, LineBox, ParentBox
+
     if isinstance(box, LineBox):
         yield block
     elif isinstance(box, ParentBox):

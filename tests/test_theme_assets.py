@@ -1,0 +1,190 @@
+"""Theme assets: message catalogs, languages, print CSS and fonts resolve through the project's
+templates/ first, then briefgen's (briefgen/theme.py, edition/i18n.py, publish/pdf.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefgen.edition import i18n
+from briefgen.errors import BriefError
+from briefgen.theme import Theme, bundled
+
+PUA = "\ue000"  # a Private Use Area character: no Noto font has a glyph for it
+FONT_NAME = "BriefgenTestGlyph"
+
+
+def write_font(path: Path) -> None:
+    """A tiny TrueType font with one glyph (a square) for U+E000."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def square(size: int) -> object:
+        pen = TTGlyphPen(None)
+        if size:
+            pen.moveTo((100, 0))
+            pen.lineTo((100, size))
+            pen.lineTo((100 + size, size))
+            pen.lineTo((100 + size, 0))
+            pen.closePath()
+        return pen.glyph()
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "pua"])
+    builder.setupCharacterMap({0xE000: "pua"})
+    builder.setupGlyf({".notdef": square(0), "pua": square(600)})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "pua": (800, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": FONT_NAME, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    builder.save(str(path))
+
+
+def put_in_brief(project: Path, text: str) -> None:
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("Two things lie ahead.",
+                                               f"Two things lie ahead {text}."))
+
+
+# -- fonts ------------------------------------------------------------------------------------
+
+def build(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A build in a process of its own: its PDF renderer loads the project's fonts afresh."""
+    return subprocess.run([sys.executable, "-m", "briefgen", "build", "--format", "pdf",
+                           "--jobs", "1", *args, "--project", str(project)],
+                          capture_output=True, text=True)
+
+
+def test_a_font_in_the_projects_templates_fonts_is_used_by_the_pdf(project: Path) -> None:
+    put_in_brief(project, PUA)
+    result = build(project, "--audience", "officials")
+    assert result.returncode == 1
+    assert ("demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for "
+            f'U+E000 "{PUA}" (use another character, or add a font to templates/fonts)'
+            ) in result.stderr
+
+    write_font(project / "templates/fonts/glyph.ttf")  # what the hint says
+    result = build(project, "--audience", "officials")
+    assert result.returncode == 0, result.stderr
+    pdf = project / "build/demo/officials/en/demo-officials-en.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert f"+{FONT_NAME} " in fonts
+    assert "+Noto-Serif " in fonts  # the bundled fonts are still there for everything else
+
+
+def test_a_renderer_changes_no_environment_and_importing_changes_nothing(
+        tmp_path: Path) -> None:
+    script = (
+        "import os, sys\n"
+        "import briefgen.publish.pdf as pdf, briefgen.edition.i18n\n"
+        "assert 'weasyprint' not in sys.modules and 'FONTCONFIG_FILE' not in os.environ\n"
+        "from pathlib import Path\n"
+        f"r = pdf.PdfRenderer(Path({str(tmp_path / 'content')!r}))\n"
+        "assert 'FONTCONFIG_FILE' not in os.environ\n"
+        "print(r.render('<html><body><p>x \\ue000</p></body></html>').missing_glyphs)\n")
+    env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    assert out == "['U+E000 \"\\ue000\"']\n"
+
+
+def test_fonts_conf_names_the_theme_fonts_folders(tmp_path: Path) -> None:
+    from briefgen.publish.pdf import font_folders, fonts_conf, fonts_fingerprint
+
+    (tmp_path / "templates/fonts").mkdir(parents=True)
+    theme = Theme.of(tmp_path)
+    assert font_folders(theme) == []  # no font file: nothing to add
+    before = fonts_fingerprint(theme)
+    write_font(tmp_path / "templates/fonts/glyph.ttf")
+    conf = fonts_conf(theme)
+    assert f"<include>{bundled() / 'fonts/fonts.conf'}</include>" in conf
+    assert f"<dir>{(tmp_path / 'templates/fonts').resolve()}</dir>" in conf
+    assert fonts_fingerprint(theme) != before
+
+
+# -- catalogs ---------------------------------------------------------------------------------
+
+def test_a_project_catalog_overrides_single_labels(tmp_path: Path) -> None:
+    (tmp_path / "templates/messages").mkdir(parents=True)
+    (tmp_path / "templates/messages/en.yaml").write_text("key_takeaways: In brief\n")
+    theme = Theme.of(tmp_path)
+    m = i18n.Messages("en", theme)
+    assert m.key_takeaways == "In brief"
+    assert m.contents == "Contents"  # the rest from briefgen's English catalog
+    assert i18n.Messages("en").key_takeaways == "Key takeaways"
+
+
+def test_catalogs_are_read_once_per_cache_and_again_when_edited(tmp_path: Path) -> None:
+    (tmp_path / "templates/messages").mkdir(parents=True)
+    own = tmp_path / "templates/messages/en.yaml"
+    own.write_text("contents: One\n")
+    theme, cache = Theme.of(tmp_path), {}
+    assert i18n.Messages("en", theme, cache).contents == "One"
+    own.write_text("contents: Two, edited\n")
+    assert i18n.Messages("en", theme, cache).contents == "One"  # the session's copy
+    assert i18n.Messages("en", theme).contents == "Two, edited"  # no cache: the file
+    cache.clear()  # Session.reset()
+    assert i18n.Messages("en", theme, cache).contents == "Two, edited"
+
+
+def test_a_new_language_needs_every_label(tmp_path: Path) -> None:
+    (tmp_path / "templates/messages").mkdir(parents=True)
+    (tmp_path / "templates/messages/fr.yaml").write_text(
+        "language: {locale: fr_FR}\ncontents: Sommaire\n")
+    with pytest.raises(BriefError) as caught:
+        i18n.Messages("fr", Theme.of(tmp_path))
+    problem, = caught.value.problems
+    assert str(problem).startswith("templates/messages/fr.yaml:1:1: missing labels: "
+                                   "about_the_author, about_the_authors, back_to_reference,")
+    assert problem.code == "BG330"
+
+
+def test_a_missing_catalog_and_a_wrong_language_mapping_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(BriefError) as caught:
+        i18n.Messages("fr")
+    assert [(str(p), p.code) for p in caught.value.problems] == [
+        ("templates/messages/fr.yaml: no message catalog for the language fr "
+         "(add templates/messages/fr.yaml)", "BG331")]
+    (tmp_path / "templates/messages").mkdir(parents=True)
+    (tmp_path / "templates/messages/ko.yaml").write_text(
+        "# 한국어\nlanguage:\n  locale: xx_NOPE\n")
+    with pytest.raises(BriefError) as caught:
+        i18n.language("ko", Theme.of(tmp_path))
+    assert [(str(p), p.code) for p in caught.value.problems] == [
+        ("templates/messages/ko.yaml:3:11: language.locale: 'xx_NOPE' is not a locale Babel "
+         "knows (e.g. en_US, ko_KR)", "BG332")]
+    (tmp_path / "templates/messages/ko.yaml").write_text(
+        'language:\n  serif: ["Evil\\"; } body { color: red"]\n')
+    with pytest.raises(BriefError) as caught:
+        i18n.language_css(Theme.of(tmp_path))
+    assert str(caught.value.problems[0]).endswith(
+        "language.serif: a list of font family names")
+
+
+def test_languages_as_their_catalogs_describe_them() -> None:
+    ko = i18n.language("ko")
+    assert (ko.locale, ko.keep_words, ko.serif, ko.sans, ko.sample) == (
+        "ko_KR", True, ("Noto Serif CJK KR",), ("Noto Sans CJK KR",), "동맹")
+    assert i18n.language("en") == i18n.Language("en", "English", "en_US", sample="Alliance")
+    assert i18n.long_date(dt.date(2026, 11, 26), "zh-Hans") == "2026年11月26日"
+    assert i18n.long_date(dt.date(2026, 11, 26), "ko") == "2026년 11월 26일"
+
+
+def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
+    sans = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".toc",
+            ".colophon")
+    expected = "".join(
+        f'body:lang({code}) {{ font-family: "Noto Serif CJK {region}", serif; line-height: 1.7; '
+        f"hyphens: manual; text-align: {align}; }}\n"
+        + ", ".join(f"body:lang({code}) {e}" for e in sans)
+        + f' {{ font-family: "Noto Sans CJK {region}", sans-serif; }}\n'
+        for code, region, align in (("ko", "KR", "left"), ("zh-Hans", "SC", "justify")))
+    assert i18n.language_css() == expected
