@@ -18,13 +18,14 @@ from conftest import TESTS, run
 MASTHEAD = re.compile(r'<header class="masthead[^"]*">.*?</header>', re.S)
 
 
-def built_html(project: Path) -> dict[str, str]:
-    """Every HTML edition `briefgen build --format html` writes, by its path."""
+def built_html(project: Path, catalogues: bool = False) -> dict[str, str]:
+    """Every HTML edition `briefgen build --format html` writes (and the catalogues, the
+    index.html pages, if asked), by its path."""
     result = run("build", "--format", "html", project=project)
     assert result.exit_code == 0, result.output
     out = project / "build"
     return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(out.rglob("*.html")) if p.name != "index.html"}
+            for p in sorted(out.rglob("*.html")) if catalogues or p.name != "index.html"}
 
 
 def test_a_project_template_extends_briefgens_and_replaces_only_the_masthead(
@@ -80,3 +81,115 @@ def test_the_briefgen_prefix_is_confined_to_the_bundled_folder(tmp_path: Path) -
     with pytest.raises(BriefError) as caught:
         render_template("t.html.j2", (tmp_path,))
     assert "template not found: briefgen/../README.md" in str(caught.value.problems[0])
+
+
+# -- briefgen's own pages are templates a project can restyle -------------------------------
+
+
+def test_a_project_restyles_the_preview_error_page_and_escaping_stays(project: Path) -> None:
+    from briefgen.commands.serve import Preview
+
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("subtitle: Every", "subtitel: Every"))
+    (project / "templates/preview").mkdir(parents=True)
+    (project / "templates/preview/error.html.j2").write_text(
+        '<html><body><h1 class="ours">{{ count }}</h1><ul>{% include '
+        '"preview/problems.html.j2" %}</ul></body></html>', encoding="utf-8")
+    status, kind, body = Preview(project).page("/demo/public/en/")
+    page = body.decode()
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert page.startswith('<html><body><h1 class="ours">1</h1><ul><li><code>'
+                           "content/briefs/demo/brief.yaml:3:1: subtitel: unknown field "
+                           "&#x27;subtitel&#x27;"), page
+    assert "</code></li></ul><script>\n(function () {" in page  # reloads by itself
+    assert page.endswith("</script></body></html>")
+
+
+def test_a_broken_project_error_page_falls_back_to_briefgens_naming_both(
+        project: Path) -> None:
+    from briefgen.commands.serve import Preview
+
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("subtitle: Every", "subtitel: Every"))
+    (project / "templates/preview").mkdir(parents=True)
+    (project / "templates/preview/error.html.j2").write_text("ok\n{{ nothing.here }}")
+    page = Preview(project).page("/demo/public/en/")[2].decode()
+    assert "<h1>The content has 2 problem(s)</h1>" in page
+    assert "<li><code>templates/preview/error.html.j2:2:1: template error: " \
+           "&#x27;nothing&#x27; is undefined</code></li>" in page
+    assert "unknown field &#x27;subtitel&#x27;" in page
+
+
+def test_a_project_restyles_the_preview_index(project: Path) -> None:
+    from briefgen.commands.serve import Preview
+
+    (project / "templates/preview").mkdir(parents=True)
+    (project / "templates/preview/index.html.j2").write_text(
+        "<body>{% for x in editions %}[{{ x.slug }}/{{ x.audience }}/{{ x.lang }}]"
+        "{% endfor %}</body>", encoding="utf-8")
+    body = Preview(project).page("/")[2].decode()
+    assert body.startswith("<body>[demo/officials/en][demo/public/en][demo/public/ko]"
+                           "<script>"), body
+
+
+def test_the_diff_report_is_a_template_escaped_by_autoescape(tmp_path: Path) -> None:
+    from briefgen.commands.diff import Change, diff_html
+
+    changes = [Change("t<1>", "differs", "keep <b>old</b>\nnext", "keep 'new'\nnext"),
+               Change("x", "only in a&b", "line\none", "")]
+    page = diff_html(changes, "s", "a&b", "c", "en")
+    assert ("<tr><th scope=\"row\">t&lt;1&gt;<br><small>differs</small></th><td>keep "
+            "<del>&lt;b&gt;old&lt;/b&gt;<br>next</del></td><td>keep <ins>&#x27;new&#x27;<br>"
+            "next</ins></td></tr>\n<tr><th scope=\"row\">x<br><small>only in a&amp;b</small>"
+            "</th><td><del>line\none</del></td><td></td></tr>\n</tbody>") in page
+    assert "<title>s: a&amp;b vs c</title>" in page
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports/diff.html.j2").write_text(
+        "{% for c in changes %}{{ c.unit }}: {{ c.kind }};{% endfor %}")
+    assert diff_html(changes, "s", "a&b", "c", "en", (tmp_path, bundled())) == \
+        "t&lt;1&gt;: differs;x: only in a&amp;b;"
+
+
+# -- briefgen new theme ------------------------------------------------------------------------
+
+
+def test_new_theme_copies_the_templates_and_builds_the_same_html(project: Path) -> None:
+    default = built_html(project, catalogues=True)
+    shutil.rmtree(project / "build")
+    result = run("new", "theme", project=project)
+    assert result.exit_code == 0, result.output
+    ours = bundled()
+    expected = sorted(p.relative_to(ours).as_posix() for p in ours.rglob("*")
+                      if p.is_file() and not p.relative_to(ours).as_posix().startswith("fonts/"))
+    assert {"base.html.j2", "index.html.j2", "sections/prose.html.j2", "css/print.css",
+            "messages/en.yaml", "preview/error.html.j2", "reports/diff.html.j2"} <= set(expected)
+    assert result.stderr.splitlines()[:-1] == [f"created templates/{rel}" for rel in expected]
+    copied = project / "templates"
+    assert sorted(p.relative_to(copied).as_posix() for p in copied.rglob("*")
+                  if p.is_file()) == expected  # fonts.conf stays briefgen's
+    for rel in expected:
+        assert (copied / rel).read_bytes() == (ours / rel).read_bytes(), rel
+    assert built_html(project, catalogues=True) == default
+
+
+def test_new_theme_overwrites_nothing(project: Path) -> None:
+    own = project / "templates/css/screen.css"
+    own.parent.mkdir(parents=True)
+    own.write_text("body { color: teal; }")
+    result = run("new", "theme", project=project)
+    assert result.exit_code == 1
+    assert "briefgen: templates/css/screen.css already exists; nothing was written (move it " \
+           "away to copy briefgen's, or copy the files you want by hand)" in result.stderr
+    assert [p for p in (project / "templates").rglob("*") if p.is_file()] == [own]
+    assert own.read_text() == "body { color: teal; }"
+
+
+def test_new_theme_writes_nothing_through_a_linked_templates_folder(project: Path,
+                                                                   tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (project / "templates").symlink_to(outside)
+    result = run("new", "theme", project=project)
+    assert result.exit_code == 1
+    assert "templates/base.html.j2: leads outside the project folder" in result.stderr
+    assert list(outside.iterdir()) == []

@@ -5,4 +5,23 @@ from __future__ import annotations
 from briefgen.codes import Code, _table
 
 CODES: dict[str, Code] = _table(
+    # serve (commands/serve.py); a preview's content, template and leak problems keep theirs
+    ("BG501", "a preview failed in an unexpected way (a page is answered all the same)",
+     "briefgen: this preview failed: RecursionError: maximum recursion depth exceeded "
+     "(check the templates; run briefgen check)"),
+    # diff (commands/diff.py)
+    ("BG511", "the two audiences share no language for a brief",
+     "briefgen: officials and public share no language for demo"),
+    ("BG512", "the two audiences are not both published in the language asked for",
+     "briefgen: officials and public are not both published in ko for demo"),
+    # new (commands/scaffold.py)
+    ("BG521", "a new brief's or audience's id is not a valid id",
+     "briefgen: 'Energy Outlook' is not a valid brief id: use lowercase letters and digits "
+     "joined by hyphens, like 'energy-security'"),
+    ("BG522", "a new brief or audience already exists",
+     "briefgen: content/briefs/energy-outlook/brief.yaml already exists; choose another "
+     "brief id"),
+    ("BG523", "`briefgen new theme` would overwrite a file of the project's templates",
+     "briefgen: templates/base.html.j2 already exists; nothing was written (move it away "
+     "to copy briefgen's, or copy the files you want by hand)"),
 )

@@ -1,15 +1,21 @@
-"""`briefgen diff`: how two audiences' versions of a brief differ, as text or an HTML report."""
+"""`briefgen diff`: how two audiences' versions of a brief differ, as text or an HTML report
+(the theme's templates/reports/diff.html.j2, which a project can restyle)."""
 
 from __future__ import annotations
 
 import difflib
-import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefgen.commands.explain import edition_for
 from briefgen.content.project import Project
 from briefgen.edition.resolve import Edition
 from briefgen.errors import BriefError
+from briefgen.publish.html import frozen, render_template
+from briefgen.publish.sandbox import Folders, Plain
+
+if TYPE_CHECKING:
+    from briefgen.session import Session
 
 
 @dataclass
@@ -38,10 +44,11 @@ def diff(project: Project, slug: str, a: str, b: str, lang: str | None = None
               and (b, lang_) in project.editions(slug)]
     if lang is None:
         if not common:
-            raise BriefError(f"{a} and {b} share no language for {slug}")
+            raise BriefError(f"{a} and {b} share no language for {slug}", code="BG511")
         lang = "en" if "en" in common else common[0]
     elif lang not in common:
-        raise BriefError(f"{a} and {b} are not both published in {lang} for {slug}")
+        raise BriefError(f"{a} and {b} are not both published in {lang} for {slug}",
+                         code="BG512")
     ua = _units(edition_for(project, slug, a, lang))
     ub = _units(edition_for(project, slug, b, lang))
     changes = []
@@ -76,50 +83,40 @@ def diff_text(changes: list[Change], a: str, b: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _marked(a: str, b: str) -> tuple[str, str]:
+Segment = dict[str, object]  # op: "del", "ins" or "" (unchanged), lines: its text's lines
+
+
+def _segment(op: str, text: str, by_line: bool = True) -> Segment:
+    lines = text.split("\n") if by_line else [text]
+    return {"op": op, "lines": [Plain(line) for line in lines]}
+
+
+def _marked(a: str, b: str) -> tuple[list[Segment], list[Segment]]:
+    """The two texts word by word: what only one side has is marked deleted or inserted."""
     wa, wb = a.split(" "), b.split(" ")
     oa, ob = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb).get_opcodes():
-        left, right = html.escape(" ".join(wa[i1:i2])), html.escape(" ".join(wb[j1:j2]))
+        left, right = " ".join(wa[i1:i2]), " ".join(wb[j1:j2])
         if op == "equal":
-            oa.append(left)
-            ob.append(right)
+            oa.append(_segment("", left))
+            ob.append(_segment("", right))
         else:
             if left:
-                oa.append(f"<del>{left}</del>")
+                oa.append(_segment("del", left))
             if right:
-                ob.append(f"<ins>{right}</ins>")
-    return " ".join(oa).replace("\n", "<br>"), " ".join(ob).replace("\n", "<br>")
+                ob.append(_segment("ins", right))
+    return oa, ob
 
 
-def diff_html(changes: list[Change], slug: str, a: str, b: str, lang: str) -> str:
+def diff_html(changes: list[Change], slug: str, a: str, b: str, lang: str,
+              folders: Folders | None = None, session: Session | None = None) -> str:
+    """The side-by-side report: a differing unit word by word, a unit only one audience
+    gets whole (its line breaks as they are)."""
     rows = []
     for c in changes:
         left, right = _marked(c.a, c.b) if c.kind == "differs" else (
-            f"<del>{html.escape(c.a)}</del>" if c.a else "",
-            f"<ins>{html.escape(c.b)}</ins>" if c.b else "")
-        rows.append(f"<tr><th scope=\"row\">{html.escape(c.unit)}<br><small>"
-                    f"{html.escape(c.kind)}</small></th><td>{left}</td><td>{right}</td></tr>")
-    return f"""<!DOCTYPE html>
-<html lang="{html.escape(lang)}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(slug)}: {html.escape(a)} vs {html.escape(b)}</title>
-<style>
-body {{ font-family: "Noto Sans", Arial, sans-serif; margin: 1.5rem; color: #1a1a1a; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #c9d3de; padding: 0.5rem; vertical-align: top; text-align: left; }}
-td {{ width: 42%; line-height: 1.5; }}
-del {{ background: #ffd7d5; color: #5c0000; text-decoration: line-through; }}
-ins {{ background: #ccf0d4; color: #003d12; text-decoration: underline; }}
-</style></head>
-<body><main>
-<h1>{html.escape(slug)}: {html.escape(a)} vs {html.escape(b)} ({html.escape(lang)})</h1>
-<p>{len(changes)} difference(s). Removed or only in {html.escape(a)}: struck through;
-added or only in {html.escape(b)}: underlined.</p>
-<table><thead><tr><th scope="col">Unit</th><th scope="col">{html.escape(a)}</th>
-<th scope="col">{html.escape(b)}</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table>
-</main></body></html>
-"""
+            [_segment("del", c.a, by_line=False)] if c.a else [],
+            [_segment("ins", c.b, by_line=False)] if c.b else [])
+        rows.append({"unit": Plain(c.unit), "kind": Plain(c.kind), "a": left, "b": right})
+    return render_template("reports/diff.html.j2", folders, session, changes=frozen(rows),
+                           slug=Plain(slug), a=Plain(a), b=Plain(b), lang=Plain(lang))

@@ -1,4 +1,5 @@
-"""`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once."""
+"""`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once;
+and `briefgen new theme`, a copy of briefgen's templates for a project to own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from briefgen.errors import BriefError
 from briefgen.paths import confined
+from briefgen.theme import bundled
 
 BRIEF = """\
 # yaml-language-server: $schema=../../../schema/brief.schema.json
@@ -80,9 +82,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def _target(path: Path, what: str, ident: str) -> Path:
     if not SLUG.match(ident):
         raise BriefError(f"'{ident}' is not a valid {what} id: use lowercase letters and "
-                         "digits joined by hyphens, like 'energy-security'")
+                         "digits joined by hyphens, like 'energy-security'", code="BG521")
     if path.exists() or path.is_symlink():
-        raise BriefError(f"{path} already exists; choose another {what} id")
+        raise BriefError(f"{path} already exists; choose another {what} id", code="BG522")
     # a linked content/, briefs/ or audiences/ must not make us write outside the project
     project = path.parents[3] if what == "brief" else path.parents[2]
     return confined(path, (project,), path.relative_to(project).as_posix())
@@ -108,3 +110,32 @@ def new_audience(content: Path, ident: str) -> Path:
     path.write_text(AUDIENCE.format(name=ident.replace("-", " ").capitalize()),
                     encoding="utf-8")
     return path
+
+
+# Not copied: fonts/ holds the font configuration of the PDF renderer (system font folders),
+# no part of a look; a project adds its own fonts there without owning briefgen's.
+NOT_THEME = ("fonts",)
+
+
+def new_theme(root: Path) -> list[str]:
+    """Copy every bundled template, stylesheet and catalog into the project's templates/ (a
+    project that wants to own its whole look). Refuses, writing nothing, if any of those
+    files is there already. Returns what it wrote, relative to the project."""
+    ours = bundled()
+    files = sorted(p.relative_to(ours) for p in ours.rglob("*")
+                   if p.is_file() and p.relative_to(ours).parts[0] not in NOT_THEME
+                   and "__pycache__" not in p.parts)
+    targets = {}
+    for rel in files:
+        shown = f"templates/{rel.as_posix()}"
+        target = root / "templates" / rel
+        if target.exists() or target.is_symlink():
+            raise BriefError(f"{shown} already exists; nothing was written (move it away to "
+                             "copy briefgen's, or copy the files you want by hand)",
+                             code="BG523")
+        # a linked templates/ must not make us write outside the project
+        targets[shown] = (ours / rel, confined(target, (root,), shown))
+    for source, target in targets.values():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    return list(targets)

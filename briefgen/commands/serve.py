@@ -1,15 +1,16 @@
-"""`briefgen serve`: render any edition on request, reload the browser when files change."""
+"""`briefgen serve`: render any edition on request, reload the browser when files change.
+Its own pages (the list of editions, the error page, the leak guard's banner) are the
+theme's templates/preview/*.html.j2, which a project can restyle like any template."""
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -17,6 +18,10 @@ from briefgen.build.run import leak_problems, pdf_guard_surfaces
 from briefgen.errors import BriefError, Problem, printable
 from briefgen.output import SHOWN
 from briefgen.publish import guard
+from briefgen.publish.html import frozen, render_template
+from briefgen.publish.sandbox import Folders, Plain, default_folders
+from briefgen.session import Session
+from briefgen.theme import Theme
 from briefgen.theme import bundled as templates_dir
 
 log = logging.getLogger(__name__)
@@ -76,39 +81,60 @@ class Watcher:
             self.changed.set()
 
 
-def _items(problems: list[Problem]) -> str:
-    """The first SHOWN problems as list items, then how many more there are."""
-    more = f"<li>… and {len(problems) - SHOWN:,} more</li>" if len(problems) > SHOWN else ""
-    return "".join(f"<li><code>{html.escape(str(p))}</code></li>"
-                   for p in problems[:SHOWN]) + more
+def _problems(problems: list[Problem]) -> dict[str, object]:
+    """What preview/problems.html.j2 shows: the first SHOWN problems, how many in all, and
+    how many more there are."""
+    more = f"{len(problems) - SHOWN:,}" if len(problems) > SHOWN else ""
+    return {"problems": tuple(Plain(p) for p in problems[:SHOWN]), "count": len(problems),
+            "more": more}
 
 
-def _error_page(problems: list[Problem]) -> str:
-    items = _items(problems)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>briefgen: '
-            f'errors</title><style>body{{font-family:sans-serif;margin:2rem;max-width:60rem}}'
-            f'li{{margin:.6rem 0;color:#8a1111}}</style></head><body><main><h1>The content '
-            f'has {len(problems)} problem(s)</h1><p>Fix them and save: this page reloads by '
-            f'itself.</p><ul>{items}</ul></main>{RELOAD}</body></html>')
+def _error_page(problems: list[Problem], folders: Folders | None = None,
+                session: Session | None = None) -> str:
+    """The page shown instead of an edition. If the project's own error page fails,
+    briefgen's shows its problems too: the editor always learns what is wrong."""
+    try:
+        return _with_reload(render_template("preview/error.html.j2", folders, session,
+                                            **_problems(problems)))
+    except BriefError as exc:
+        if folders is None or folders == default_folders():
+            raise
+        return _error_page([*problems, *exc.problems], None, session)
 
 
 def _with_reload(page: str) -> str:
     return page.replace("</body>", RELOAD + "</body>", 1)
 
 
-def _with_banner(page: str, problems: list[Problem]) -> str:
+def _with_banner(page: str, problems: list[Problem], folders: Folders | None = None,
+                 session: Session | None = None) -> str:
     """The page with the leak guard's problems in a banner at its top (a build refuses it)."""
-    banner = ('<div role="alert" class="briefgen-guard-banner" style="background:#8a1111;'
-              'color:#fff;padding:1rem 1.5rem;font:1rem/1.4 sans-serif;border-bottom:.3rem '
-              'solid #000"><strong>briefgen build refuses this page: the leak guard found '
-              f'{len(problems)} problem(s)</strong><ul>{_items(problems)}</ul></div>')
+    banner = render_template("preview/banner.html.j2", folders, session, **_problems(problems))
     return re.sub(r"<body\b[^>]*>", lambda m: m.group(0) + banner, page, count=1)
 
 
 class Preview:
+    """The pages `serve` answers, made from the project as it is on disk at each request."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.renderer: Any = None
+        self.session = Session(root)  # the compiled templates (which check their files)
+        self.changes = 0
+
+    def seen(self, changes: int) -> None:
+        """Files changed (the watcher's count moved): forget what was read from them."""
+        if changes != self.changes:
+            self.changes = changes
+            self.session.reset()
+
+    def folders(self) -> Folders:
+        """The theme's folders, for the error page too: briefgen's if the project's are
+        wrong (its own error is on that page)."""
+        try:
+            return Theme.of(self.root).folders
+        except BriefError:
+            return default_folders()
 
     def page(self, path: str) -> tuple[int, str, bytes]:
         from briefgen.content.project import load_project
@@ -119,30 +145,28 @@ class Preview:
         parts = [p for p in path.strip("/").split("/") if p]
         try:
             project = load_project(self.root)
+            folders = project.template_folders
             if not parts:
-                links = "".join(
-                    f'<li><a href="/{s}/{a}/{lang}/">{s} · {a} · {lang}</a> '
-                    f'(<a href="/{s}/{a}/{lang}/pdf">PDF</a>)</li>'
-                    for s in sorted(project.briefs) for a, lang in project.editions(s))
-                body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
-                        f'briefgen preview</title></head><body><main><h1>Preview</h1><ul>'
-                        f'{links}</ul></main>{RELOAD}</body></html>')
-                return 200, "text/html; charset=utf-8", body.encode()
+                editions = [{"slug": s, "audience": a, "lang": lang}
+                            for s in sorted(project.briefs) for a, lang in project.editions(s)]
+                body = render_template("preview/index.html.j2", folders, self.session,
+                                       editions=frozen(editions))
+                return 200, "text/html; charset=utf-8", _with_reload(body).encode()
             if len(parts) not in (3, 4) or parts[0] not in project.briefs or \
                     (parts[1], parts[2]) not in project.editions(parts[0]):
                 return 404, "text/plain; charset=utf-8", b"no such edition"
             slug, audience, lang = parts[:3]
             problems = Problems()
-            mode = "print" if len(parts) == 4 else "screen"
+            mode: Literal["screen", "print"] = "print" if len(parts) == 4 else "screen"
             edition = resolve(project, slug, audience, lang, mode, problems)
             problems.raise_if_errors()
-            page = render_edition(edition, "pdf/", project.template_folders)
+            page = render_edition(edition, "pdf/", folders, self.session)
             artifact = f"{slug}/{audience}/{lang}/{slug}-{audience}-{lang}"
             if mode == "screen":
                 leaks = leak_problems(edition, artifact + ".html", {
                     "HTML": guard.visible_html_text(page),
                     "manifest and index entry": edition.title.plain})
-                page = _with_banner(page, leaks) if leaks else page
+                page = _with_banner(page, leaks, folders, self.session) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
             if self.renderer is None:
                 from briefgen.publish.pdf import PdfRenderer
@@ -150,15 +174,19 @@ class Preview:
             result = self.renderer.render(page, edition.audience.pdf_variant)
             if leaks := leak_problems(edition, artifact + ".pdf", {
                     "PDF source": guard.visible_html_text(page), **pdf_guard_surfaces(result)}):
-                return 200, "text/html; charset=utf-8", _error_page(leaks).encode()
+                return 200, "text/html; charset=utf-8", self.error(leaks)
             return 200, "application/pdf", result.data
         except BriefError as exc:
-            return 200, "text/html; charset=utf-8", _error_page(exc.problems).encode()
+            return 200, "text/html; charset=utf-8", self.error(exc.problems)
         except Exception as exc:  # noqa: BLE001 - recursion, memory: a page, never no reply
             log.debug("the preview of %s failed", path, exc_info=True)
             problem = Problem("briefgen", message=f"this preview failed: {type(exc).__name__}: "
-                              f"{exc}", hint="check the templates; run briefgen check")
-            return 500, "text/html; charset=utf-8", _error_page([problem]).encode()
+                              f"{exc}", hint="check the templates; run briefgen check",
+                              code="BG501")
+            return 500, "text/html; charset=utf-8", self.error([problem])
+
+    def error(self, problems: list[Problem]) -> bytes:
+        return _error_page(problems, self.folders(), self.session).encode()
 
 
 HOSTS = ("127.0.0.1", "localhost", "[::1]")  # a Host header serve answers, with its port
@@ -189,6 +217,7 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
                 self._send(421, f"briefgen serve answers only http://127.0.0.1:{port}/ and "
                            f"http://localhost:{port}/", send_body=body)
                 return
+            preview.seen(watcher.changes)
             if self.path == "/__changes":
                 status, kind, data = 200, "text/plain", str(watcher.changes).encode()
             else:

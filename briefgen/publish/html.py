@@ -64,13 +64,12 @@ def _template_problem(exc: Exception, folders: Folders) -> BriefError:
                     folder.resolve()).as_posix()
                 break
         line = frame.lineno or 0
-    code = "BG302"
     if isinstance(exc, jinja2.TemplateNotFound):
-        message, code = f"template not found: {exc.name}", "BG303"
-    else:
-        message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
-            KIND_OF_FAILURE.get(type(exc)) or f"{type(exc).__name__}: {exc}"
-    return BriefError([Problem(where, line, 0, f"template error: {message}", code=code)])
+        return BriefError([Problem(where, line, 0, f"template error: template not found: "
+                                   f"{exc.name}", code="BG303")])
+    message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+        KIND_OF_FAILURE.get(type(exc)) or f"{type(exc).__name__}: {exc}"
+    return BriefError([Problem(where, line, 0, f"template error: {message}", code="BG302")])
 
 
 def render_template(name: str, folders: Folders | None = None, session: Session | None = None,
