@@ -238,7 +238,7 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
 
 @main.group()
 def new() -> None:
-    """Create a brief or an audience from a commented starter file."""
+    """Create a brief or an audience from a commented starter file, or copy the theme."""
 
 
 @new.command("brief")
@@ -266,6 +266,18 @@ def new_audience(project: Path, quiet: bool, ident: str) -> None:
 
     path = make(project / "content", ident)
     click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
+
+
+@new.command("theme")
+@_common
+def new_theme(project: Path, quiet: bool) -> None:
+    """Copy briefgen's templates, stylesheets and catalogs into templates/, to own them all."""
+    from briefgen.commands.scaffold import new_theme as make
+
+    for path in make(project):
+        click.echo(f"created {path}", err=True)
+    click.echo("edit them; delete a file to get briefgen's own back (templates/ files "
+               "replace briefgen's one by one)", err=True)
 
 
 @main.command()
