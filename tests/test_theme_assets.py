@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,21 +58,21 @@ def put_in_brief(project: Path, text: str) -> None:
 
 def build(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A build in a process of its own: its PDF renderer loads the project's fonts afresh."""
-    return subprocess.run([sys.executable, "-m", "briefgen", "build", "--format", "pdf",
-                           "--jobs", "1", *args, "--project", str(project)],
+    return subprocess.run([sys.executable, "-m", "briefgen", "build", "--jobs", "1", *args,
+                           "--project", str(project)],
                           capture_output=True, text=True)
 
 
 def test_a_font_in_the_projects_templates_fonts_is_used_by_the_pdf(project: Path) -> None:
     put_in_brief(project, PUA)
-    result = build(project, "--audience", "officials")
+    result = build(project, "--audience", "officials", "--format", "pdf")
     assert result.returncode == 1
     assert ("demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for "
             f'U+E000 "{PUA}" (use another character, or add a font to templates/fonts)'
             ) in result.stderr
 
     write_font(project / "templates/fonts/glyph.ttf")  # what the hint says
-    result = build(project, "--audience", "officials")
+    result = build(project, "--audience", "officials", "--format", "pdf")
     assert result.returncode == 0, result.stderr
     pdf = project / "build/demo/officials/en/demo-officials-en.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
@@ -188,3 +189,37 @@ def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
         + f' {{ font-family: "Noto Sans CJK {region}", sans-serif; }}\n'
         for code, region, align in (("ko", "KR", "left"), ("zh-Hans", "SC", "justify")))
     assert i18n.language_css() == expected
+
+
+# -- a fourth language ------------------------------------------------------------------------
+
+FOURTH = Path(__file__).parent / "data" / "fourth-language"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "waiting on #14 wiring: content/models.py validating languages against Theme.languages(); "
+    "resolve.py, views.py, markdown.py and build/indexes.py passing the project's theme (and "
+    "Session.catalogs) to Messages/catalog/long_date; publish/html.py prepending "
+    "i18n.language_css(theme) to print.css"))
+def test_a_fourth_language_is_one_catalog_file(project: Path) -> None:
+    """tests/data/fourth-language adds Japanese to a copy of tests/data/valid: its catalog in
+    the project's templates/messages/, an audience that lists it, a brief's translation and
+    the terms in it. Nothing in briefgen changes."""
+    shutil.copytree(FOURTH, project, dirs_exist_ok=True)
+    assert "ja" in Theme.of(project).languages()
+    result = build(project, "--audience", "public")
+    assert result.returncode == 0, result.stderr
+    page = (project / "build/demo/public/ja/demo-public-ja.html").read_text()
+    assert '<html lang="ja">' in page
+    assert "2026年11月26日" in page  # Babel's ja_JP long date
+    for label in ("要点", "目次", "参考資料"):
+        assert label in page
+    assert '<h1 class="title">共同計画に関する実演報告書</h1>' in page
+
+    pdf = project / "build/demo/public/ja/demo-public-ja.pdf"
+    assert pdf.is_file()
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    # body and headings in the catalog's fonts (the running header and footer keep
+    # print.css's @page fallbacks)
+    assert "+Noto-Serif-CJK-JP " in fonts and "+Noto-Sans-CJK-JP-Bold " in fonts
