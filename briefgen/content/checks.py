@@ -1,0 +1,278 @@
+"""Checks that span files: ids unique within a brief and clear of the page's own anchors,
+audience ids, term keys, section_order, and translations (every unit, field and audience
+marker of the source, and how fresh each is)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING, Any
+
+from briefgen.content.models import UNIT_FIELDS, ItemsSection
+from briefgen.content.validation import _data_loc
+from briefgen.content.yamlread import Document, Loc
+from briefgen.errors import Problems, did_you_mean
+
+if TYPE_CHECKING:
+    from briefgen.content.project import BriefSource, Project, SourceUnit
+
+TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
+# The element ids templates/base.html.j2 (and markdown.py's footnotes) give the page itself.
+# A section, item or takeaway becomes an element with its id and `<id>-heading`.
+TEMPLATE_ANCHORS = frozenset({"main", "sources", "toc-heading", "takeaways-heading",
+                              "summary-heading", "notes-heading", "sources-heading",
+                              "about-heading"})
+NOTE_ANCHOR = re.compile(r"(?:note|noteref)-[0-9]+")
+
+
+def anchor_clash(uid: str) -> str:
+    """The template's own anchor that an element with id `uid` would duplicate, or ''."""
+    for anchor in (uid, f"{uid}-heading"):
+        if anchor in TEMPLATE_ANCHORS or NOTE_ANCHOR.fullmatch(anchor):
+            return anchor
+    return ""
+
+
+
+def brief_units(src: BriefSource, audience_ids: list[str]) -> dict[str, SourceUnit]:
+    """Every translatable unit of a brief, with the audiences that see it."""
+    from briefgen.content.project import SourceUnit  # project.py imports this module
+
+    b = src.brief
+    everyone = set(audience_ids)
+    units: dict[str, SourceUnit] = {}
+
+    def add(uid: str, kind: str, obj: Any, loc: Loc, who: set[str]) -> None:
+        fields = {f: getattr(obj, f) for f in UNIT_FIELDS[kind]
+                  if getattr(obj, f, None)}
+        units[uid] = SourceUnit(uid, kind, fields, loc, who)
+
+    add("meta", "meta", b, (), everyone)
+    for i, author in enumerate(b.authors):
+        add(author.id, "author", author, ("authors", i), everyone)
+    for aid, override in b.overrides.items():
+        add(f"override.{aid}", "override", override, ("overrides", aid), {aid} & everyone)
+    for i, t in enumerate(b.takeaways):
+        add(t.id, "takeaway", t, ("takeaways", i), {a for a in everyone if t.shown_to(a)})
+    for i, s in enumerate(b.sections):
+        seen = {a for a in everyone if s.shown_to(a)}
+        add(s.id, "section", s, ("sections", i), seen)
+        if isinstance(s, ItemsSection):
+            for j, item in enumerate(s.items):
+                add(item.id, "item", item, ("sections", i, "items", j),
+                    {a for a in seen if item.shown_to(a)})
+    return units
+
+
+def _markdown_fields(src: BriefSource) -> list[tuple[Document, Loc, str]]:
+    """Every text value of a brief and its translations, with where it sits."""
+    found: list[tuple[Document, Loc, str]] = []
+
+    def walk(doc: Document, node: Any, loc: Loc) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in ("id", "type", "audiences", "exclude_audiences", "url", "date",
+                             "language", "source_hash"):
+                    walk(doc, v, (*loc, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(doc, v, (*loc, i))
+        elif isinstance(node, str):
+            found.append((doc, loc, node))
+
+    walk(src.doc, src.doc.data, ())
+    for tr in src.translations.values():
+        walk(tr.doc, tr.doc.data, ())
+    return found
+
+
+def term_position(doc: Document, loc: Loc, text: str, offset: int) -> tuple[int, int]:
+    """file line/col of a character offset inside a (possibly block) scalar value."""
+    line = doc.text_line(loc) + text.count("\n", 0, offset)
+    if text.count("\n", 0, offset) == 0 and loc not in doc.block:
+        return line, doc.where(loc)[1] + offset
+    return line, doc.indent.get(tuple(loc), 0) + offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def check_references(project: Project, problems: Problems) -> None:
+    """Ids, audience references, term keys and translations across files."""
+    ids = sorted(project.audiences)
+    all_terms = set(project.terms.value) if project.terms else set()
+    for aud in project.audiences.values():
+        all_terms |= set(aud.value.terms)
+
+    all_sections: set[str] = set()
+    for src in project.briefs.values():
+        _check_brief(project, src, ids, problems)
+        all_sections |= {s.id for s in src.brief.sections}
+        for doc, loc, text in _markdown_fields(src):
+            for m in TERM_RE.finditer(text):
+                key = m.group(1)
+                if key.lower() not in all_terms:
+                    line, col = term_position(doc, loc, text, m.start())
+                    hint = did_you_mean(key.lower(), all_terms) or \
+                        "define it in content/terms.yaml or an audience's terms"
+                    problems.error(doc.path, line, col, f"unknown term '[[{key}]]'",
+                                   field=field_path(doc, loc), hint=hint)
+
+    for sourced in project.audiences.values():
+        doc, wanted = sourced.doc, sourced.value
+        for i, sid in enumerate(wanted.section_order):
+            if sid not in all_sections:
+                line, col = doc.where(("section_order", i))
+                problems.error(doc.path, line, col, f"no brief has a section '{sid}'",
+                               field=f"section_order[{i}]",
+                               hint=did_you_mean(sid, all_sections))
+
+
+def field_path(doc: Document, loc: Loc) -> str:
+    """A readable field path, naming list items by their id: sections[tasks].items[a].title."""
+    return _data_loc(doc.data, loc)[1]
+
+
+def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: Problems
+                 ) -> None:
+    doc, b = src.doc, src.brief
+
+    def check_ids(values: list[str] | None, loc: Loc) -> None:
+        for i, aid in enumerate(values or []):
+            if aid not in project.audiences:
+                line, col = doc.where((*loc, i))
+                problems.error(doc.path, line, col, f"unknown audience '{aid}'",
+                               field=field_path(doc, (*loc, i)), hint=did_you_mean(aid, ids)
+                               or "audiences: " + ", ".join(ids))
+
+    def selectable(obj: Any, loc: Loc) -> None:
+        check_ids(obj.audiences, (*loc, "audiences"))
+        check_ids(obj.exclude_audiences, (*loc, "exclude_audiences"))
+
+    seen: dict[str, int] = {}
+
+    def unique(uid: str, loc: Loc, anchor: bool = True) -> None:
+        line, col = doc.where((*loc, "id"))
+        if anchor and (clash := anchor_clash(uid)):
+            problems.error(doc.path, line, col, f"id '{uid}' would repeat the page's own "
+                           f"anchor '{clash}'", field=field_path(doc, (*loc, "id")),
+                           hint=f"choose another id, e.g. '{uid}-part'")
+        if uid in seen:
+            problems.error(doc.path, line, col, f"duplicate id '{uid}' (first used on line "
+                           f"{seen[uid]})", field=field_path(doc, (*loc, "id")),
+                           hint="ids must be unique within a brief")
+        else:
+            seen[uid] = line
+
+    for aid in b.overrides:
+        if aid not in project.audiences:
+            line, col = doc.where(("overrides", aid, "<key>"))
+            problems.error(doc.path, line, col, f"unknown audience '{aid}'",
+                           field=f"overrides.{aid}", hint=did_you_mean(aid, ids))
+    for i, a in enumerate(b.authors):
+        unique(a.id, ("authors", i), anchor=False)
+    for i, t in enumerate(b.takeaways):
+        unique(t.id, ("takeaways", i))
+        selectable(t, ("takeaways", i))
+    for i, s in enumerate(b.sections):
+        unique(s.id, ("sections", i))
+        selectable(s, ("sections", i))
+        if isinstance(s, ItemsSection):
+            for j, item in enumerate(s.items):
+                unique(item.id, ("sections", i, "items", j))
+                selectable(item, ("sections", i, "items", j))
+    for i, source in enumerate(b.sources):
+        unique(source.id, ("sources", i), anchor=False)
+        selectable(source, ("sources", i))
+    if "meta" in seen:
+        line, col = doc.where(("meta",))
+        problems.error(doc.path, line, col, "'meta' is reserved; choose another id")
+
+    src.units = brief_units(src, ids)
+    _check_translations(project, src, problems)
+
+
+def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated: str,
+                   readers: set[str], ids: list[str], problems: Problems) -> None:
+    """A translation keeps every audience block and span of its source, with the same
+    audience lists, in the same order. One that none of its readers sees may be left empty,
+    not out: text that lost its markers cannot be told from text the translator dropped."""
+    from briefgen.content.syntax import audience_markers, block_shape, spec_issues
+
+    want, have = audience_markers(source), audience_markers(translated)
+    if any(spec_issues(m.spec, ids, 0) for m in [*want, *have]):
+        return  # rendering reports the unknown audience or block name itself
+    loc: Loc = ("units", uid, name)
+    field_ = f"units.{uid}.{name}"
+    matcher = difflib.SequenceMatcher(a=[m.path for m in want], b=[m.path for m in have],
+                                      autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        for m in want[a0:a1] if op != "equal" else []:
+            line, col = term_position(tdoc, loc, translated, 0)
+            unseen = not any(m.shown_to(r) for r in readers)
+            problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
+                           field=field_, hint="no reader of this language sees it: keep it "
+                           "with nothing inside" if unseen else "keep every audience block "
+                           "and span of the source, with the same audiences")
+        for m in have[b0:b1] if op != "equal" else []:
+            offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
+            line, col = term_position(tdoc, loc, translated, offset)
+            problems.error(tdoc.path, line, col, f"the translation has a {m} that the source "
+                           "does not have", field=field_,
+                           hint="audience blocks and spans must match the source's")
+    if [m.path for m in want] != [m.path for m in have]:
+        return
+    # More blocks than the source shows a reader may be text moved out of a block hidden
+    # from it; fewer is a merge or a stale translation, which the source hash reports.
+    for reader in sorted(readers):
+        shown, source_shown = len(block_shape(translated, reader)), len(block_shape(source,
+                                                                                   reader))
+        if shown > source_shown:
+            line, col = term_position(tdoc, loc, translated, 0)
+            problems.error(tdoc.path, line, col, f"{reader} sees {shown} blocks (paragraphs, "
+                           f"lists, headings) of the translation but {source_shown} of the "
+                           "source", field=field_, hint="keep the source's blocks one for "
+                           "one: text left outside the ::: lines of an audience block would "
+                           "show it to audiences the source hides it from")
+            return
+
+
+def _check_translations(project: Project, src: BriefSource, problems: Problems) -> None:
+    for lang, sourced in sorted(src.translations.items()):
+        tdoc, tr = sourced.doc, sourced.value
+        readers = {aid for aid, aud in project.audiences.items() if lang in aud.value.languages}
+        for uid, unit in tr.units.items():
+            line, col = tdoc.where(("units", uid, "<key>"))
+            source = src.units.get(uid)
+            if source is None:
+                problems.error(tdoc.path, line, col, f"no unit '{uid}' in the source brief",
+                               field=f"units.{uid}", hint=did_you_mean(uid, src.units))
+                continue
+            have, want = set(unit.fields()), set(source.fields)
+            for extra in sorted(have - want):
+                fl, fc = tdoc.where(("units", uid, extra, "<key>"))
+                problems.error(tdoc.path, fl, fc, f"the source has no {extra} to translate",
+                               field=f"units.{uid}.{extra}")
+            for missing in sorted(want - have):
+                problems.error(tdoc.path, line, col, f"{missing} is not translated",
+                               field=f"units.{uid}")
+            for name in sorted(have & want):
+                _check_markers(tdoc, uid, name, source.fields[name], unit.fields()[name],
+                               source.audiences & readers, sorted(project.audiences),
+                               problems)
+            if unit.source_hash is None:
+                problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
+                              "the source cannot be detected", field=f"units.{uid}",
+                              hint=f"add source_hash: \"{source.hash}\"")
+            elif unit.source_hash != source.hash:
+                problems.warn(tdoc.path, line, col, f"stale: the {src.brief.language} source "
+                              "changed after this was translated", field=f"units.{uid}",
+                              hint="`briefgen translations` shows what to refresh")
+        for uid, source in src.units.items():
+            if uid not in tr.units and source.audiences & readers:
+                line, col = src.doc.where(source.loc)
+                problems.error(src.doc.path, line, col, f"not translated into {lang} "
+                               f"({tdoc.path})", field=uid or "meta",
+                               hint="`briefgen translations` prints it to translate")
+    for aid, aud in sorted(project.audiences.items()):
+        for lang in aud.value.languages:
+            if lang not in src.languages:
+                problems.warn(src.doc.path, 1, 1, f"no {lang} translation, so {aid}'s {lang} "
+                              "edition of this brief is not built")

@@ -1,0 +1,169 @@
+"""Pydantic's validation errors as briefgen's problems: each at the file:line:col of the
+value, under a readable field path (sections[tasks].items[a].title), in plain words, with a
+'did you mean' where a name was misspelt."""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefgen.content.yamlread import Document, Loc
+from briefgen.errors import Problem, Problems, did_you_mean
+
+
+def _unwrap(tp: Any, part: str | int) -> Any:
+    """The type found one step down `part` from type `tp` (for 'did you mean' lookups)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        fld = tp.model_fields.get(str(part))
+        return fld.annotation if fld else None
+    if origin in (list, tuple):
+        return typing.get_args(tp)[0]
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in typing.get_args(tp):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                tag = arg.model_fields.get("type")
+                if tag is not None and part in typing.get_args(tag.annotation):
+                    return arg
+        for arg in typing.get_args(tp):
+            inner = _unwrap(arg, part)
+            if inner is not None:
+                return inner
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> Any:
+    tp: Any = root
+    for part in loc:
+        nxt = _unwrap(tp, part)
+        if nxt is None:
+            # discriminator tags appear in pydantic's loc but not in the data: step over
+            continue
+        tp = nxt
+    while typing.get_origin(tp) is typing.Annotated or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not args:
+            break
+        tp = args[0]
+    return tp
+
+
+def _data_loc(data: Any, loc: Loc) -> tuple[Loc, str]:
+    """Map pydantic's loc onto the data (dropping union tags); also a readable field path."""
+    out: list[str | int] = []
+    shown = ""
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            shown += ("." if shown else "") + str(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            item = node[part]
+            label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) \
+                else part
+            shown += f"[{label}]"
+            node = item
+        elif isinstance(node, dict) and isinstance(part, str) and node.get("type") == part:
+            continue  # a discriminated-union tag
+        else:
+            out.append(part)
+            shown += ("." if shown else "") + str(part)
+            node = None
+    return tuple(out), shown
+
+
+_PLAIN = {
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping of keys to values",
+    "model_type": "expected a mapping of fields",
+    "model_attributes_type": "expected a mapping of fields",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+}
+
+
+def validation_problems(doc: Document, exc: ValidationError, model: type[BaseModel]
+                        ) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc, shown = _data_loc(doc.data, tuple(err["loc"]))
+        kind = err["type"]
+        ctx = err.get("ctx", {})
+        hint = ""
+        line, col = doc.where(loc)
+        if kind == "missing":
+            message = "required field is missing"
+        elif kind == "extra_forbidden":
+            line, col = doc.where((*loc, "<key>"))
+            parent = _model_at(model, tuple(err["loc"])[:-1])
+            allowed = list(getattr(parent, "model_fields", {}))
+            message = f"unknown field '{loc[-1]}'"
+            hint = did_you_mean(str(loc[-1]), allowed) or (
+                "allowed: " + ", ".join(allowed) if allowed else "")
+        elif kind == "union_tag_invalid":
+            expected = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+            message = f"unknown section type '{ctx.get('tag')}'; expected one of " \
+                      + ", ".join(expected)
+            hint = did_you_mean(str(ctx.get("tag")), expected)
+            loc2 = (*loc, "type")
+            line, col = doc.where(loc2)
+            shown += ".type"
+        elif kind == "union_tag_not_found":
+            message = "section needs a type: prose, tasks, issues or recommendations"
+        elif kind == "literal_error":
+            expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
+            message = f"'{err['input']}' is not one of " + ", ".join(expected)
+            hint = did_you_mean(str(err["input"]), expected)
+        elif kind.startswith("date") or kind.startswith("datetime"):
+            reason = str(ctx.get("error", "")).replace("_", " ")
+            message = f"'{err['input']}' is not a valid date (use YYYY-MM-DD)" + (
+                f": {reason}" if reason else "")
+        elif kind == "string_pattern_mismatch":
+            pattern = str(ctx.get("pattern", ""))
+            if "https?" in pattern:
+                message = f"'{err['input']}' is not an http(s) URL"
+            else:
+                message = f"'{err['input']}' must be lowercase letters and digits joined " \
+                          "by hyphens, like 'policy-recommendations'"
+                if "source_hash" in shown:
+                    message = "must be the 12-character hash `briefgen translations` prints"
+        elif kind == "too_short":
+            minimum = ctx.get("min_length", 1)
+            message = "must not be empty" if minimum == 1 else f"needs at least {minimum} items"
+        elif kind == "string_unicode":
+            message = "contains a lone surrogate (an escape such as \\ud800), which is not text"
+            hint = "remove the escape, or write the character itself"
+        elif kind == "value_error":
+            message = str(err["msg"]).removeprefix("Value error, ")
+        elif kind in _PLAIN:
+            got = type(err["input"]).__name__
+            got = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+                   "list": "a list", "dict": "a mapping", "NoneType": "nothing"}.get(got, got)
+            message = f"{_PLAIN[kind]}, got {got}"
+        else:
+            message = str(err["msg"])
+        problems.append(Problem(doc.path, line, col, message, shown, hint))
+    return problems
+
+
+def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
+    if not isinstance(doc.data, dict):
+        problems.error(doc.path, 1, 1, "expected a mapping of fields at the top of the file")
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for p in validation_problems(doc, exc, model):
+            problems.add(p)
+        return None
+
