@@ -1,10 +1,10 @@
 """Support for mutation testing (docs/mutation.md), imported by the tests written for it.
 
 mutmut runs, for each mutant, only the tests that called the mutated function when it
-recorded the suite. briefgen caches its Markdown parsers (markdown._MD), the Unicode folds
-of the leak guard (textnorm's per-character tables and needles) and the PDF fingerprint, so
-the code that builds them runs once per session, in whichever test came first, and mutmut
-would try its mutants against that one test only. `fresh_caches` empties those caches before
+recorded the suite. briefgen caches the Unicode folds of the leak guard (textnorm's
+per-character tables and needles) and the PDF fingerprint, so the code that builds them
+runs once per session, in whichever test came first, and mutmut would try its mutants
+against that one test only. `fresh_caches` empties those caches before
 each test of the modules that import it, so that code runs (and is recorded) in each of them.
 """
 
@@ -27,9 +27,7 @@ def examples(default: int) -> int:
 def fresh_caches() -> Iterator[None]:
     from briefgen import textnorm
     from briefgen.build import run as build
-    from briefgen.edition import markdown
 
-    markdown._MD.clear()
     for name in ("_LOWERED", "_AS_WRITTEN"):
         table = getattr(textnorm, name, None)
         if isinstance(table, dict):

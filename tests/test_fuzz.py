@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.content.project import load_project
-from briefgen.edition.markdown import Context, Origin, render
+from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
 from briefgen.errors import BriefError, Problems
 
 from conftest import VALID
@@ -155,8 +155,11 @@ class _Active(HTMLParser):
 
 
 def _context(mode: str, term: str) -> Context:
+    """Every term and cross reference of MD_PIECES prints `term`; counts are numbers."""
     content = VALID / "content"
-    return Context("public", ["officials", "public"], "en", lambda key, origin: term,
+    tables = Tables({"plan": Term(term, Where("content/terms.yaml", 1))},
+                    {"rec-b": term, "y": term}, {"recommendations": 2, "x": 1})
+    return Context("public", ["officials", "public"], "en", tables,
                    content / "briefs" / "demo", content, Problems(), mode)
 
 

@@ -22,7 +22,7 @@ from briefgen.build.run import pdf_guard_surfaces
 from briefgen.content.models import Audience
 from briefgen.content.project import load_project
 from briefgen.content.syntax import audience_markers, block_shape
-from briefgen.edition.markdown import Context, Origin, render
+from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problems
 from briefgen.publish import guard
@@ -483,7 +483,7 @@ MESSAGES: list[tuple[str, str, list[str], list[str] | None]] = [
 
 def problems_for(text: str, audience: str) -> list[str]:
     problems = Problems()
-    ctx = Context(audience, ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+    ctx = Context(audience, ["officials", "pub"], "en", Tables(), Path("."),
                   Path("."), problems)
     render(text, ctx, Origin("body.md", 10, 7, indent=6))
     return [str(p).removeprefix("body.md:") for p in problems.items]
@@ -871,7 +871,7 @@ def test_a_footnote_definition_may_end_a_paragraph_and_a_link_definition_may_not
     """markdown-it's rules, kept by briefgen's wrappers: a note defined on the line after its
     paragraph is a note; a link reference there is text."""
     problems = Problems()
-    ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+    ctx = Context("pub", ["officials", "pub"], "en", Tables(), Path("."),
                   Path("."), problems)
     html = render("See[^a].\n[^a]: Note ZQX.", ctx, Origin("body.md", 1, 1))
     assert "Note ZQX" not in html and [n.html for n in ctx.notes] == ["Note ZQX."]
@@ -927,7 +927,7 @@ def test_a_letter_the_skeleton_makes_a_long_dash_is_kept() -> None:
 ])
 def test_an_escaped_marker_in_code_shows_without_its_backslash(text: str, html: str) -> None:
     problems = Problems()
-    ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+    ctx = Context("pub", ["officials", "pub"], "en", Tables(), Path("."),
                   Path("."), problems)
     assert render(text, ctx, Origin("body.md", 1, 1)) == html
     assert problems.items == []
@@ -939,7 +939,7 @@ def test_a_block_with_a_wrong_spec_shows_nothing(text: str) -> None:
     """The error stops the build; the renderer fails closed all the same."""
     for audience in ("pub", "officials"):
         problems = Problems()
-        ctx = Context(audience, ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+        ctx = Context(audience, ["officials", "pub"], "en", Tables(), Path("."),
                       Path("."), problems)
         assert "ZQX" not in render(text, ctx, Origin("body.md", 1, 1))
         assert problems.errors
@@ -995,7 +995,7 @@ def test_text_a_reader_reads_backwards_is_not_the_phrase(page: str) -> None:
 
 def test_spans_keep_only_their_language_and_hide_what_they_must() -> None:
     def html(text: str) -> str:
-        ctx = Context("pub", ["officials", "pub"], "en", lambda key, origin: key, Path("."),
+        ctx = Context("pub", ["officials", "pub"], "en", Tables(), Path("."),
                       Path("."), Problems())
         return render(text, ctx, Origin("body.md", 1, 1))
 

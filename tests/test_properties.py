@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from mutation_support import examples, fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfReader
 
-from briefgen.edition.markdown import Context, Origin, render
+from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.errors import Problems
 
 from conftest import run
@@ -252,7 +252,7 @@ def repaired(doc: list[Any], vis: frozenset[str]) -> list[Any]:
 
 def render_for(text: str, audience: str, lang: str = "en") -> tuple[str, Problems]:
     problems = Problems()
-    ctx = Context(audience, list(AUDS), lang, lambda key, origin: key, Path("."), Path("."),
+    ctx = Context(audience, list(AUDS), lang, Tables(), Path("."), Path("."),
                   problems)
     html = render(text, ctx, Origin("body.md", 1, 1))
     return html + " ".join(n.html for n in ctx.notes), problems

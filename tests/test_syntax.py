@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.content.syntax import audience_markers
-from briefgen.edition.markdown import Context, Origin, render
+from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.errors import Problems
 
 from conftest import run
@@ -24,7 +24,7 @@ AUDIENCES = ["officials", "pub"]
 
 def render_for(text: str, audience: str) -> tuple[str, Problems]:
     problems = Problems()
-    ctx = Context(audience, AUDIENCES, "en", lambda key, origin: key, Path("."), Path("."),
+    ctx = Context(audience, AUDIENCES, "en", Tables(), Path("."), Path("."),
                   problems)
     html = render(text, ctx, Origin("body.md", 1, 1))
     notes = " ".join(n.html for n in ctx.notes)

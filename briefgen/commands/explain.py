@@ -40,12 +40,13 @@ def explain(project: Project, audience: str, briefs: tuple[str, ...] = ()) -> st
         for d in first.decisions:
             mark = "in " if d.included else "OUT"
             lines.append(f"  {mark}  {d.kind:<{kinds}} {d.id:<{width}}  {d.reason}"
-                         + (f"  ({d.where})" if d.where else ""))
+                         + (f"  ({d.where.path}:{d.where.line})" if d.where else ""))
         for lang in langs:
             edition = first if lang == langs[0] else edition_for(project, slug, audience, lang)
             lines.append(f"  terms ({lang}):")
-            for key, (value, defined) in sorted(edition.terms.items()):
-                lines.append(f"    [[{key}]] = {printable(value)}  ({defined})")
+            for key, term in sorted(edition.terms.items()):
+                lines.append(f"    [[{key}]] = {printable(term.text)}  "
+                             f"({term.where.path}:{term.where.line})")
             if not edition.terms:
                 lines.append("    (none used)")
     return "\n".join(lines) + "\n"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
@@ -47,6 +47,10 @@ _PAIR = re.compile(r'([A-Za-z][\w-]*)=("[^"]*"|[\w:-]+)')
 _LINK_LABEL = re.compile(r"\[([^\]]*)\]")
 
 
+#: The definitions an audience block scopes.
+DefinitionKind = Literal["footnote", "link reference"]
+
+
 @dataclass(frozen=True)
 class Issue:
     """Something that looks like briefgen syntax but is not: an error at line/needle."""
@@ -55,17 +59,23 @@ class Issue:
     needle: str  # the text to point at, searched from the start of that line
     message: str
     hint: str = ""
+    code: str = field(kw_only=True)  # one per kind of issue (briefgen/edition/codes.py)
 
 
 @dataclass(frozen=True)
 class Definition:
     """A footnote or link-reference definition, and whether this edition sees it."""
 
-    kind: str  # "footnote" or "link reference"
+    kind: DefinitionKind
     label: str
     line: int  # line of the Markdown text, from 0
     shown: bool
     scope: tuple[str, ...]  # the audience blocks it sits in, outermost first
+
+
+# The lru_caches of this module are memos of pure functions: each holds one object built
+# the same way every time (a parser, the ICU checker) that keeps no state from one call to
+# the next (every parse gets its own env), so no cache here needs resetting.
 
 
 @lru_cache(maxsize=1)
@@ -111,21 +121,22 @@ def spec_issues(spec: str, audiences: list[str], line: int) -> list[Issue]:
     if not words:
         return [Issue(line, ":::", "':::' closes no audience block and opens none",
                       "a block starts with '::: audience ID' or '::: exclude-audience ID' "
-                      "and ends with ':::'")]
+                      "and ends with ':::'", code="BG201")]
     kind, ids = words[0], words[1:]
     if kind not in CONTAINERS:
         return [Issue(line, kind, f"unknown block '::: {kind}': only 'audience' and "
                       "'exclude-audience' blocks exist",
                       did_you_mean(kind.lower().replace("_", "-"), CONTAINERS)
-                      or "write '::: audience ID' or '::: exclude-audience ID'")]
+                      or "write '::: audience ID' or '::: exclude-audience ID'", code="BG202")]
     out = []
     if not ids:
         out.append(Issue(line, kind, f"'{kind}' needs at least one audience id",
-                         f"e.g. ::: {kind} {audiences[0] if audiences else 'ID'}"))
+                         f"e.g. ::: {kind} {audiences[0] if audiences else 'ID'}", code="BG203"))
     for aid in ids:
         if aid not in audiences:
             out.append(Issue(line, aid, f"unknown audience '{aid}'",
-                             did_you_mean(aid, audiences) or "audiences: " + ", ".join(audiences)))
+                             did_you_mean(aid, audiences) or "audiences: " + ", ".join(audiences),
+                             code="BG204"))
     return out
 
 
@@ -143,7 +154,7 @@ def open_blocks(tokens: list[Token]) -> list[str]:
     return stack
 
 
-def _scoped(rule: Callable[..., bool], kind: str) -> Callable[..., bool]:
+def _scoped(rule: Callable[..., bool], kind: DefinitionKind) -> Callable[..., bool]:
     """A definition rule whose definitions count only for the editions that see the block
     they sit in; a label an edition sees defined twice is an Issue."""
 
@@ -183,7 +194,7 @@ def _scoped(rule: Callable[..., bool], kind: str) -> Callable[..., bool]:
                 start, mark, f"{kind} {mark} is defined twice for "
                 f"{audience or 'the same audience'} (first on line {first.line + 1} of this "
                 "text)", "give each definition its own label, or put them in audience "
-                "blocks that no audience sees both of"))
+                "blocks that no audience sees both of", code="BG213"))
         if shown and kind == "link reference" and first is None:
             known[key] = added[key]
         elif not shown and kind == "footnote":
@@ -222,7 +233,9 @@ def keep_raw_attributes(md: MarkdownIt) -> None:
 
 def scope_definitions(md: MarkdownIt) -> None:
     """Wrap markdown-it's link-reference and the footnote plugin's definition rules."""
-    for name, kind in (("reference", "link reference"), ("footnote_def", "footnote")):
+    kinds: tuple[tuple[str, DefinitionKind], ...] = (("reference", "link reference"),
+                                                    ("footnote_def", "footnote"))
+    for name, kind in kinds:
         rule = md.block.ruler.__rules__[md.block.ruler.__find__(name)]
         md.block.ruler.at(name, _scoped(rule.fn, kind), {"alt": list(rule.alt)})
 
@@ -245,7 +258,7 @@ def block_issues(tokens: list[Token], text: str) -> list[Issue]:
                 markers.add(close)
             elif tok.info.strip():  # a bare ':::' that closes nothing: spec_issues says so
                 issues.append(Issue(tok.map[0], tok.markup, "this audience block is never "
-                                    "closed", "end it with a line ':::'"))
+                                    "closed", "end it with a line ':::'", code="BG205"))
         elif tok.type in ("fence", "code_block") and tok.map:
             code.append(range(*tok.map))
     for i, line in enumerate(lines):
@@ -263,15 +276,16 @@ def _marker_line_issue(i: int, line: str, in_code: bool) -> list[Issue]:
         return [Issue(i, needle, "an audience marker inside a code block is shown as text, "
                       "with everything it was meant to hide", "unindent the block (4 spaces "
                       "make code), close the code fence first, or write \\::: to show the "
-                      "marker literally")]
+                      "marker literally", code="BG207")]
     if rest.startswith("\\"):
         return [Issue(i, needle, "an escaped block marker prints as text, with everything it "
-                      "was meant to hide", literal)]
+                      "was meant to hide", literal, code="BG206")]
     if not lookalike(rest).startswith(":::"):
         return [Issue(i, needle, "a block marker needs three colons: this line would print "
-                      "as text", "write '::: audience ID' … ':::'; " + literal)]
+                      "as text", "write '::: audience ID' … ':::'; " + literal, code="BG206")]
     return [Issue(i, needle, "this line looks like an audience block marker but is not one",
-                  "markers use ASCII colons and stand at the start of a line; " + literal)]
+                  "markers use ASCII colons and stand at the start of a line; " + literal,
+                  code="BG206")]
 
 
 def inline_syntax_rule(state: StateCore) -> None:
@@ -307,7 +321,7 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
             _unbalanced(text):
         yield Issue(line, "[", "a bracket without its pair stands beside an audience span, "
                     "so the span may not cover what it should",
-                    "pair every [ with a ]; write &#91; or &#93; for a lone bracket")
+                    "pair every [ with a ]; write &#91; or &#93; for a lone bracket", code="BG212")
     spans: list[bool] = []
     for tok in children:
         if tok.type == "span_open":
@@ -322,12 +336,12 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
             if ":::" in look or ("{" in look and "audience" in look):
                 yield Issue(line, tok.content[:20], "an audience marker inside `code` is "
                             "shown as text", "write \\{ or \\::: inside the code to show "
-                            "the syntax literally")
+                            "the syntax literally", code="BG207")
             tok.content = _ESCAPED.sub("", tok.content)
         elif tok.type == "text_special" and tok.markup == "\\{" and \
                 "=" in _text_after(children, tok).partition("}")[0]:
             yield Issue(line, "\\{", "an escaped '{…=…}' prints as text, with the span it "
-                        "was meant to hide", "write &#123; for a literal brace")
+                        "was meant to hide", "write &#123; for a literal brace", code="BG211")
         elif tok.type == "text":
             yield from _text_issues(tok.content, line)
             if shown and all(spans):
@@ -354,17 +368,17 @@ def _attr_issues(tok: Token, line: int) -> Iterable[Issue]:
     if not _ATTRIBUTES.fullmatch(raw):
         yield Issue(line, raw[:12] or "{", f"attribute list '{raw[:40]}' is not of the form "
                     '{key="value"}', 'write [text]{audience="ID"} (or exclude-audience, lang), '
-                    "with straight quotes")
+                    "with straight quotes", code="BG208")
         return
     for key, value in _PAIR.findall(raw):  # as written: the plugin drops on… keys
         if key not in SPAN_KEYS:
             yield Issue(line, key, f"unknown attribute '{key}' in {{…}}: a span takes only "
                         + ", ".join(SPAN_KEYS),
-                        did_you_mean(key.lower().replace("_", "-"), SPAN_KEYS))
+                        did_you_mean(key.lower().replace("_", "-"), SPAN_KEYS), code="BG209")
         elif any(q in str(value) for q in _QUOTES):
             yield Issue(line, key, f"the value of '{key}' is in curly quotes",
                         f'write {key}="ID" with straight quotes (your editor may be '
-                        "replacing them)")
+                        "replacing them)", code="BG210")
 
 
 def _text_issues(text: str, line: int) -> Iterable[Issue]:
@@ -372,14 +386,14 @@ def _text_issues(text: str, line: int) -> Iterable[Issue]:
     if "{" in look or "}" in look:
         yield Issue(line, "{" if "{" in text else "}", "'{…}' is not attached to a [span], so "
                     "it would print as text", 'write [text]{audience="ID"} with no space '
-                    "between ] and {, or &#123; and &#125; for literal braces")
+                    "between ] and {, or &#123; and &#125; for literal braces", code="BG211")
     for i, part in enumerate(text.split("\n")):
         # a line that starts with colons is block_issues' to report
         if ":::" in lookalike(part) and not is_marker_line(part):
             yield Issue(line + i, ":::" if ":::" in part else part.strip()[:12],
                         "':::' inside a line is not an audience block",
                         "a block marker stands on a line of its own; write \\::: for "
-                        "literal colons")
+                        "literal colons", code="BG211")
 
 
 def _call_issues(text: str, line: int, hidden: list[Definition], audience: str | None
@@ -392,7 +406,7 @@ def _call_issues(text: str, line: int, hidden: list[Definition], audience: str |
             else ""
         yield Issue(line, m.group(0), f"footnote {m.group(0)} has no definition{where}",
                     "define it in the same field as '[^label]: text', in a part every "
-                    "audience that sees the call also sees")
+                    "audience that sees the call also sees", code="BG214")
     folded = _label_key(text)
     for d in hidden:
         if d.kind == "link reference" and f"[{_label_key(d.label)}]" in folded:
@@ -400,7 +414,7 @@ def _call_issues(text: str, line: int, hidden: list[Definition], audience: str |
             yield Issue(line, text[at:at + len(d.label) + 2] if at >= 0 else "[",
                         f"link reference [{d.label}] is defined only in an audience block "
                         f"that {audience} does not see", "define it where every audience "
-                        "that sees the link also sees it")
+                        "that sees the link also sees it", code="BG215")
 
 
 TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
@@ -496,6 +510,7 @@ def audience_markers(text: str) -> list[Marker]:
 
 @lru_cache(maxsize=1)
 def _shape_parser() -> MarkdownIt:
+    """A pure memo (see _spoof): the parser keeps nothing between parses."""
     return parser()
 
 

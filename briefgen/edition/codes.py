@@ -1,8 +1,112 @@
-"""The problem codes this stage reports (see briefgen/codes.py)."""
+"""The problem codes this stage reports (see briefgen/codes.py).
+
+BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
+BG220–229 terms and cross references, BG230–249 links and images (edition/markdown.py).
+"""
 
 from __future__ import annotations
 
 from briefgen.codes import Code, _table
 
+_AT = "content/briefs/demo/brief.yaml:38:7: sections[background].body: "
+_IMG = "content/briefs/demo/brief.yaml:90:16: sections[recommendations].items[rec-a].body: "
+
 CODES: dict[str, Code] = _table(
+    ("BG201", "a ':::' line that closes no audience block",
+     _AT + "':::' closes no audience block and opens none (a block starts with '::: audience "
+     "ID' or '::: exclude-audience ID' and ends with ':::')"),
+    ("BG202", "a block of an unknown kind",
+     _AT + "unknown block '::: audiences': only 'audience' and 'exclude-audience' blocks "
+     "exist (did you mean 'audience'?)"),
+    ("BG203", "an audience block or span that names no audience",
+     _AT + "'audience' needs at least one audience id (e.g. ::: audience officials)"),
+    ("BG204", "an unknown audience in a block or span",
+     "content/briefs/demo/brief.yaml:38:20: sections[background].body: unknown audience "
+     "'oficials' (did you mean 'officials'?)"),
+    ("BG205", "an audience block that is never closed",
+     _AT + "this audience block is never closed (end it with a line ':::')"),
+    ("BG206", "a line that looks like a block marker but is not one",
+     _AT + "a block marker needs three colons: this line would print as text (write '::: "
+     "audience ID' … ':::'; write &#58; for the first colon to show colons at the start of "
+     "a line)"),
+    ("BG207", "an audience marker inside code",
+     _AT + "an audience marker inside a code block is shown as text, with everything it was "
+     "meant to hide (unindent the block (4 spaces make code), close the code fence first, or "
+     "write \\::: to show the marker literally)"),
+    ("BG208", "an attribute list that is not {key=\"value\"}",
+     _AT + "attribute list '{audience=\"pub\" .note}' is not of the form {key=\"value\"} "
+     "(write [text]{audience=\"ID\"} (or exclude-audience, lang), with straight quotes)"),
+    ("BG209", "an unknown attribute in a span",
+     _AT + "unknown attribute 'audiences' in {…}: a span takes only audience, "
+     "exclude-audience, lang (did you mean 'audience'?)"),
+    ("BG210", "an attribute value in curly quotes",
+     _AT + "the value of 'audience' is in curly quotes (write audience=\"ID\" with straight "
+     "quotes (your editor may be replacing them))"),
+    ("BG211", "span or block syntax that would print as text",
+     _AT + "'{…}' is not attached to a [span], so it would print as text (write "
+     "[text]{audience=\"ID\"} with no space between ] and {, or &#123; and &#125; for "
+     "literal braces)"),
+    ("BG212", "a lone bracket beside an audience span",
+     _AT + "a bracket without its pair stands beside an audience span, so the span may not "
+     "cover what it should (pair every [ with a ]; write &#91; or &#93; for a lone bracket)"),
+    ("BG213", "a footnote or link reference defined twice for one audience",
+     _AT + "footnote [^a] is defined twice for pub (first on line 3 of this text) (give each "
+     "definition its own label, or put them in audience blocks that no audience sees both "
+     "of)"),
+    ("BG214", "a footnote call without a definition the audience sees",
+     _AT + "footnote [^n3] has no definition (define it in the same field as '[^label]: "
+     "text', in a part every audience that sees the call also sees)"),
+    ("BG215", "a link reference defined only for other audiences",
+     _AT + "link reference [report] is defined only in an audience block that pub does not "
+     "see (define it where every audience that sees the link also sees it)"),
+    ("BG216", "a footnote inside a footnote",
+     "content/briefs/demo/brief.yaml:46:38: sections[background].body: footnote [^n2] is "
+     "referred to inside another footnote (footnotes cannot contain footnotes; put the text "
+     "in the note itself)"),
+    ("BG220", "a term with no text in the edition's language",
+     "content/briefs/demo/translations/ko.yaml:25:18: units.t-shared.text: term 'alliance' "
+     "has no ko text for audience public (add it under terms: in "
+     "content/audiences/public.yaml or content/terms.yaml)"),
+    ("BG221", "a cross reference to something not in the edition",
+     _AT + "'[[@rec-z]]' refers to 'rec-z', which is not in the pub edition"),
+    ("BG230", "a link with a scheme other than http, https or mailto (removed)",
+     "content/briefs/demo/brief.yaml:88:43: sections[recommendations].items[rec-a].body: "
+     "warning: link to 'javascript:alert(1)' removed: only http, https, mailto and relative "
+     "links are allowed"),
+    ("BG231", "a remote image",
+     _IMG + "remote image 'http://example.org/a.png' is never fetched; save it in the brief's "
+     "folder and give its relative path"),
+    ("BG232", "an image source that is a URL or an absolute path",
+     _IMG + "image source 'file:///etc/passwd' is not allowed; give a path relative to the "
+     "brief's folder"),
+    ("BG233", "an image outside the content folder",
+     _IMG + "image '../../../../etc/passwd' is outside the content folder (copy the image "
+     "into the brief's folder)"),
+    ("BG234", "an image file that does not exist",
+     "content/briefs/demo/brief.yaml:90:31: sections[recommendations].items[rec-a].body: "
+     "image 'missing.png' not found (looked for content/briefs/demo/missing.png; paths are "
+     "relative to the brief's folder)"),
+    ("BG235", "an image file that cannot be read",
+     _IMG + "cannot read image 'figure.png': Permission denied (check the file's "
+     "permissions)"),
+    ("BG236", "an image of a type other than PNG, JPEG or GIF",
+     "content/briefs/demo/brief.yaml:90:22: sections[recommendations].items[rec-a].body: "
+     "unsupported image type 'bmp' for 'figure.bmp'; use PNG, JPEG or GIF"),
+    ("BG237", "an image without alt text",
+     "content/briefs/demo/brief.yaml:90:15: sections[recommendations].items[rec-a].body: "
+     "image 'figure.png' has no alt text; describe it in ![…] for readers who cannot see it"),
+    ("BG238", "a damaged image",
+     "content/briefs/demo/brief.yaml:90:22: sections[recommendations].items[rec-a].body: "
+     "image 'cut.png' is damaged: its header gives no size (save it again from an image "
+     "editor)"),
+    ("BG239", "an image with too many pixels",
+     "content/briefs/demo/brief.yaml:90:27: sections[recommendations].items[rec-a].body: "
+     "image 'bomb.png' is 20,000 × 20,000 pixels; images are limited to 40 million pixels "
+     "(scale it down: a full page at 300 dpi is about 2,500 × 3,500 pixels)"),
+    ("BG240", "an edition whose images are too large together",
+     "content/briefs/demo/brief.yaml:100:22: sections[recommendations].items[rec-a].body: "
+     "image 'big.png' takes the images of this edition over 20 MB (each use of an image "
+     "embeds it again: use fewer or smaller images)"),
+    ("BG241", "an image file larger than 5 MB",
+     _IMG + "image 'scan.png' is larger than 5 MB"),
 )

@@ -8,11 +8,10 @@ import html
 import os
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -28,8 +27,9 @@ from briefgen.content.syntax import (
     spec_issues,
     spec_shows,
 )
+from briefgen.edition import Mode
 from briefgen.edition.i18n import Messages
-from briefgen.errors import Problem, Problems, Severity, short_url
+from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
 
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
                b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
@@ -50,6 +50,39 @@ class Origin:
     indent: int = 0  # a block scalar's indentation: file column = indent + column in the text
 
 
+@dataclass(frozen=True)
+class Where:
+    """A line of a file: where a term is defined, where an edition's part is written."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term's text in one language for one audience, and where that text is defined."""
+
+    text: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Tables:
+    """What the resolver works out before it renders a text, for the renderer to look up:
+    [[term]], [[@id]] and [[#id]] read these and call nothing back."""
+
+    #: lower-case term key -> its text for the audience in the language, and where from
+    terms: Mapping[str, Term] = field(default_factory=dict)
+    #: [[@id]]: item or section id -> what a cross reference prints (its anchor is the id).
+    #: The resolver adds each section's label (its title) once that title has rendered.
+    labels: Mapping[str, str] = field(default_factory=dict)
+    #: [[#id]]: section id -> how many of its items the edition shows
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class Note:
     number: int
@@ -58,24 +91,30 @@ class Note:
 
 @dataclass
 class Context:
-    """Everything Markdown needs to render for one audience in one language."""
+    """Everything Markdown needs to render for one audience in one language, and what the
+    renderer gathers while it renders the edition's texts (notes, images, definitions,
+    terms used)."""
 
     audience: str
     audiences: list[str]
     lang: str
-    term: Callable[[str, Origin], str]
+    tables: Tables
     brief_dir: Path
     content_root: Path
     problems: Problems
-    mode: str = "screen"  # or "print": footnotes become page footnotes
+    mode: Mode = "screen"  # "print": footnotes become page footnotes
+    #: the Markdown parsers to use, by kind: a Session's (session.parsers), else this edition's
+    parsers: dict[str, MarkdownIt] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     images: dict[str, str] = field(default_factory=dict)  # image file -> its data URL
     image_bytes: int = 0  # embedded so far, counting each use
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
+    #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
+    used: dict[str, Term] = field(default_factory=dict)
 
 
-def _build(lang: str) -> MarkdownIt:
+def _build() -> MarkdownIt:
     md = parser()
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
@@ -102,33 +141,31 @@ def _render_footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any,
             f'<span class="visually-hidden">{label}</span>{n}</a></sup>')
 
 
-_MD: dict[str, MarkdownIt] = {}
-
-
-def _md(lang: str) -> MarkdownIt:
-    if lang not in _MD:
-        _MD[lang] = _build(lang)
-    return _MD[lang]
+def _parser(ctx: Context) -> MarkdownIt:
+    """The rendering parser, built once per Session (or per edition without one)."""
+    if "render" not in ctx.parsers:
+        ctx.parsers["render"] = _build()
+    return ctx.parsers["render"]
 
 
 def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str:
     """Render one Markdown value for ctx's audience and language to an HTML fragment."""
-    md = _md(ctx.lang)
+    md = _parser(ctx)
     env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience}
     tokens = md.parseInline(text, env) if inline else md.parse(text, env)
-    _index_blocks(text, tokens)
+    src = _Source.of(text, origin, tokens)
     for issue in [*block_issues(tokens, text), *env.get("bg_issues", [])]:
-        _report(ctx, origin, _where(origin, text, issue.needle, issue.line), issue.message,
-                issue.hint)
+        _report(ctx, origin, _where(src, issue.needle, issue.line), issue.message,
+                issue.hint, code=issue.code)
     for d in env.get("bg_definitions", []):
         ctx.definitions.append((d, origin))
-    tokens = _select_blocks(tokens, ctx, origin, text)
+    tokens = _select_blocks(tokens, ctx, src)
     notes = _extract_notes(tokens)
     for tok in tokens:
         if tok.children:
-            tok.children = _select_inline(tok.children, ctx, origin, text, _line(tok))
-            _resolve(tok.children, ctx, origin, text, _line(tok))
-    _number_notes(tokens, notes, ctx, origin, text, md, env)
+            tok.children = _select_inline(tok.children, ctx, src, _line(tok))
+            _resolve(tok.children, ctx, src, _line(tok))
+    _number_notes(tokens, notes, ctx, src, md, env)
     out: str = md.renderer.render(tokens, md.options, env)
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
@@ -141,40 +178,25 @@ def plain(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def _where(origin: Origin, text: str, needle: str, start_line: int = 0, or_else: str = ""
-           ) -> tuple[int, int]:
-    """File line and column of needle (or else of or_else) in text, looked for in the block
-    that starts on line start_line of the text, after what was found there last; anywhere
-    in the text when the block does not contain it. Each search stays in its block and
-    moves on: locating every problem of a text takes time in proportion to its length."""
-    index = _index(text)
-    start, end = index.block(start_line)
-    at = -1
-    for word in filter(None, (needle, or_else)):
-        at = text.find(word, max(start, index.searched.get(start_line, 0)), end)
-        if at < 0:
-            at = text.find(word, start, end)
-        if at >= 0:
-            index.searched[start_line] = at + len(word)
-            break
-    if at < 0 and needle:
-        at = text.find(needle)
-    if at < 0:
-        return origin.line, origin.col
-    line = bisect.bisect_right(index.starts, at) - 1
-    if line == 0:
-        return origin.line, origin.col + at
-    return origin.line + line, origin.indent + at - index.starts[line] + 1
-
-
 @dataclass
-class _Index:
-    """Where the lines and the blocks of a Markdown text start and end (for _where)."""
+class _Source:
+    """The Markdown value being rendered: where it came from, and where its lines and blocks
+    start and end (for _where). One per render: it remembers how far each block has been
+    searched."""
 
+    origin: Origin
     text: str
     starts: list[int]  # the offset of each line
     ends: dict[int, int] = field(default_factory=dict)  # block start line -> end line
     searched: dict[int, int] = field(default_factory=dict)  # block start line -> offset
+
+    @classmethod
+    def of(cls, text: str, origin: Origin, tokens: list[Token]) -> _Source:
+        src = cls(origin, text, [0, *(m.end() for m in re.finditer("\n", text))])
+        for tok in tokens:
+            if tok.map:
+                src.ends[tok.map[0]] = max(src.ends.get(tok.map[0], 0), tok.map[1])
+        return src
 
     def block(self, line: int) -> tuple[int, int]:
         """The offsets where the block starting on this line starts and ends."""
@@ -183,42 +205,54 @@ class _Index:
         return offset(line), offset(self.ends.get(line, len(self.starts)))
 
 
-@lru_cache(maxsize=16)
-def _index(text: str) -> _Index:
-    return _Index(text, [0, *(m.end() for m in re.finditer("\n", text))])
-
-
-def _index_blocks(text: str, tokens: list[Token]) -> None:
-    """Record where text's blocks end, and start each search from the blocks' start."""
-    index = _index(text)
-    index.searched.clear()
-    for tok in tokens:
-        if tok.map:
-            index.ends[tok.map[0]] = max(index.ends.get(tok.map[0], 0), tok.map[1])
+def _where(src: _Source, needle: str, start_line: int = 0, or_else: str = ""
+           ) -> tuple[int, int]:
+    """File line and column of needle (or else of or_else) in the text, looked for in the
+    block that starts on line start_line of the text, after what was found there last;
+    anywhere in the text when the block does not contain it. Each search stays in its block
+    and moves on: locating every problem of a text takes time in proportion to its length."""
+    text, origin = src.text, src.origin
+    start, end = src.block(start_line)
+    at = -1
+    for word in filter(None, (needle, or_else)):
+        at = text.find(word, max(start, src.searched.get(start_line, 0)), end)
+        if at < 0:
+            at = text.find(word, start, end)
+        if at >= 0:
+            src.searched[start_line] = at + len(word)
+            break
+    if at < 0 and needle:
+        at = text.find(needle)
+    if at < 0:
+        return origin.line, origin.col
+    line = bisect.bisect_right(src.starts, at) - 1
+    if line == 0:
+        return origin.line, origin.col + at
+    return origin.line + line, origin.indent + at - src.starts[line] + 1
 
 
 def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hint: str = "",
-            severity: Severity = "error") -> None:
+            severity: Severity = "error", *, code: str) -> None:
     """Add a problem once: every edition renders the same text, and says the same thing."""
-    ctx.problems.add(Problem(origin.path, at[0], at[1], message, origin.field, hint, severity))
+    ctx.problems.add(Problem(origin.path, at[0], at[1], message, origin.field, hint, severity,
+                             code))
 
 
-def _selected(spec: str, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> bool:
+def _selected(spec: str, ctx: Context, src: _Source, start_line: int = 0) -> bool:
     """Whether a block or span with this spec ('audience a b') is in ctx's edition; what is
     wrong with the spec is reported (once), and a wrong spec shows it to nobody."""
     for issue in spec_issues(spec, ctx.audiences, start_line):
-        _report(ctx, origin, _where(origin, text, issue.needle, start_line), issue.message,
-                issue.hint)
+        _report(ctx, src.origin, _where(src, issue.needle, start_line), issue.message,
+                issue.hint, code=issue.code)
     return spec_shows(spec, ctx.audience)
 
 
-def _select_blocks(tokens: list[Token], ctx: Context, origin: Origin, text: str
-                   ) -> list[Token]:
+def _select_blocks(tokens: list[Token], ctx: Context, src: _Source) -> list[Token]:
     out: list[Token] = []
     shown: list[bool] = []
     for tok in tokens:
         if tok.type == OPEN:
-            shown.append(_selected(tok.info.strip(), ctx, origin, text, _line(tok)))
+            shown.append(_selected(tok.info.strip(), ctx, src, _line(tok)))
             continue
         if tok.type == "container_audience_close":
             shown.pop()
@@ -233,8 +267,8 @@ def _line(tok: Token | None) -> int:
     return tok.map[0] if tok is not None and tok.map else 0
 
 
-def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: str,
-                   start_line: int = 0) -> list[Token]:
+def _select_inline(children: list[Token], ctx: Context, src: _Source, start_line: int = 0
+                   ) -> list[Token]:
     out: list[Token] = []
     stack: list[tuple[bool, bool]] = []  # (shown, keep the span element)
     for tok in children:
@@ -244,8 +278,8 @@ def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: st
             show = all(k in SPAN_KEYS for k in attrs) and not tok.meta.get("insecure_attrs")
             for kind in CONTAINERS:
                 if kind in attrs:
-                    show = _selected(f"{kind} {attrs.pop(kind)}", ctx, origin, text,
-                                     start_line) and show
+                    show = _selected(f"{kind} {attrs.pop(kind)}", ctx, src, start_line) \
+                        and show
             tok.attrs = {k: v for k, v in attrs.items() if k == "lang"}
             keep = bool(tok.attrs)
             stack.append((show, keep))
@@ -262,28 +296,51 @@ def _select_inline(children: list[Token], ctx: Context, origin: Origin, text: st
     return out
 
 
-def _resolve(children: list[Token], ctx: Context, origin: Origin, text: str,
-             start_line: int = 0) -> None:
+def _resolve(children: list[Token], ctx: Context, src: _Source, start_line: int = 0) -> None:
     """Terms to text, unsafe links to plain text, images to embedded data."""
     for i, tok in enumerate(children):
         if tok.type == "term":
             # the term's own line and column, so "no ko text" points at the [[term]]
-            line, col = _where(origin, text, tok.content, start_line)
-            at = Origin(origin.path, line, col, origin.field, origin.indent)
-            tok.meta["value"] = ctx.term(tok.meta["key"], at)
+            at = _where(src, tok.content, start_line)
+            tok.meta["value"] = _look_up(tok.meta["key"], ctx, src.origin, at)
         elif tok.type == "link_open":
             raw = str(tok.attrs.get("href", ""))
             href = unquote(raw)  # as the editor typed it
             schemes = {urlsplit(raw).scheme.lower(), urlsplit(href).scheme.lower()} - {""}
             if schemes - set(ALLOWED_LINK_SCHEMES):
-                _report(ctx, origin, _where(origin, text, href[:20], start_line, raw[:20]),
+                _report(ctx, src.origin, _where(src, href[:20], start_line, raw[:20]),
                         f"link to '{short_url(href)}' removed: only http, https, mailto and "
-                        "relative links are allowed", severity="warning")
+                        "relative links are allowed", severity="warning", code="BG230")
                 _unlink(children, i)
         elif tok.type == "image":
-            _image(tok, ctx, origin, text, start_line)
+            _image(tok, ctx, src, start_line)
         if tok.children:
-            _resolve(tok.children, ctx, origin, text, start_line)
+            _resolve(tok.children, ctx, src, start_line)
+
+
+def _look_up(key: str, ctx: Context, origin: Origin, at: tuple[int, int]) -> str:
+    """What [[key]] prints: a term's text for ctx's audience and language, [[@id]] the label
+    of a part of the edition, [[#id]] how many items a section shows; from ctx.tables. A
+    missing one is reported at `at` and prints as nothing (a term: as written)."""
+    tables, target = ctx.tables, key[1:]
+    if key[0] == "#" and target in tables.counts:
+        return str(tables.counts[target])
+    if key[0] == "@" and target in tables.labels:
+        return tables.labels[target]
+    if key[0] in "#@":
+        _report(ctx, origin, at, f"'[[{key}]]' refers to '{target}', which is not in the "
+                f"{ctx.audience} edition",
+                did_you_mean(target, [*tables.labels, *tables.counts]), code="BG221")
+        return ""
+    k = key.lower()
+    term = tables.terms.get(k)
+    if term is None:
+        _report(ctx, origin, at, f"term '{k}' has no {ctx.lang} text for audience "
+                f"{ctx.audience}", f"add it under terms: in content/audiences/{ctx.audience}"
+                ".yaml or content/terms.yaml", code="BG220")
+        return f"[[{key}]]"
+    ctx.used[k] = term
+    return term.text[0].upper() + term.text[1:] if key[0].isupper() else term.text
 
 
 def _unlink(children: list[Token], i: int) -> None:
@@ -300,40 +357,50 @@ def _unlink(children: list[Token], i: int) -> None:
     children[i] = Token("text", "", 0, content="")
 
 
-def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int = 0) -> None:
+class _Refused(NamedTuple):
+    """Why an image is not embedded: a problem's message, hint and code."""
+
+    message: str
+    hint: str = ""
+    code: str = ""
+
+
+def _image(tok: Token, ctx: Context, src: _Source, start_line: int = 0) -> None:
     raw = str(tok.attrs.get("src", ""))
-    src = unquote(raw)  # as the editor typed it
-    where = _where(origin, text, src[:30] or "![", start_line, raw[:30])
-    problem: str | None = None
-    hint = ""
+    name = unquote(raw)  # as the editor typed it
+    where = _where(src, name[:30] or "![", start_line, raw[:30])
+    refused: _Refused | None = None
     parts = urlsplit(raw)
     rel = unquote(parts.path)
     alt = "".join(c.content for c in tok.children or [])
     data: bytes = b""
-    if src.startswith("//") or parts.scheme.lower() in ("http", "https"):
-        problem = f"remote image '{short_url(src)}' is never fetched; save it in the brief's " \
-                  "folder and give its relative path"
+    if name.startswith("//") or parts.scheme.lower() in ("http", "https"):
+        refused = _Refused(f"remote image '{short_url(name)}' is never fetched; save "
+                           "it in the brief's folder and give its relative path", code="BG231")
     elif parts.scheme:
-        problem = f"image source '{short_url(src)}' is not allowed; give a path relative to the " \
-                  "brief's folder"
-    elif src.startswith("/"):
-        problem = f"image '{src}' is an absolute path; give a path relative to the brief's folder"
+        refused = _Refused(f"image source '{short_url(name)}' is not allowed; give a "
+                           "path relative to the brief's folder", code="BG232")
+    elif name.startswith("/"):
+        refused = _Refused(f"image '{name}' is an absolute path; give a path relative "
+                           "to the brief's folder", code="BG232")
     else:
         try:
-            problem, hint, data = _read_image(src, rel, ctx)
+            refused, data = _read_image(name, rel, ctx)
         except (OSError, ValueError) as exc:  # e.g. a name too long, or with a NUL byte
-            problem = f"cannot read image '{src[:60]}': {getattr(exc, 'strerror', None) or exc}"
+            refused = _Refused(f"cannot read image '{name[:60]}': "
+                               f"{getattr(exc, 'strerror', None) or exc}", code="BG235")
     mime = next((m for magic, m in IMAGE_TYPES.items() if data.startswith(magic)), None)
-    if problem is None and mime is None:
+    if refused is None and mime is None:
         kind = Path(rel).suffix.lstrip(".") or "unknown"
-        problem = f"unsupported image type '{kind}' for '{src}'; use PNG, JPEG or GIF"
-    if problem is None and not alt.strip():
-        problem = f"image '{src}' has no alt text; describe it in ![…] for readers who " \
-                  "cannot see it"
-    if problem is None and mime is not None:
-        problem, hint = _too_big(src, data, mime, ctx)
-    if problem:
-        _report(ctx, origin, where, problem, hint)
+        refused = _Refused(f"unsupported image type '{kind}' for '{name}'; use PNG, "
+                           "JPEG or GIF", code="BG236")
+    if refused is None and not alt.strip():
+        refused = _Refused(f"image '{name}' has no alt text; describe it in ![…] for "
+                           "readers who cannot see it", code="BG237")
+    if refused is None and mime is not None:
+        refused = _too_big(name, data, mime, ctx)
+    if refused:
+        _report(ctx, src.origin, where, refused.message, refused.hint, code=refused.code)
         tok.attrs["src"] = ""
         return
     ctx.image_bytes += len(data)
@@ -343,22 +410,24 @@ def _image(tok: Token, ctx: Context, origin: Origin, text: str, start_line: int 
     tok.attrs["src"] = ctx.images[key]
 
 
-def _too_big(src: str, data: bytes, mime: str, ctx: Context) -> tuple[str | None, str]:
-    """(problem, hint) if the image has too many pixels, or would take the edition's embedded
-    images over MAX_EDITION_IMAGE_BYTES."""
+def _too_big(name: str, data: bytes, mime: str, ctx: Context) -> _Refused | None:
+    """Why not, if the image has too many pixels, or would take the edition's embedded images
+    over MAX_EDITION_IMAGE_BYTES."""
     size = _pixel_size(data, mime)
     if size is None:
-        return f"image '{src}' is damaged: its header gives no size", \
-            "save it again from an image editor"
+        return _Refused(f"image '{name}' is damaged: its header gives no size",
+                        "save it again from an image editor", code="BG238")
     if size[0] * size[1] > MAX_IMAGE_PIXELS:
-        return (f"image '{src}' is {size[0]:,} × {size[1]:,} pixels; images are limited to "
-                f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels",
-                "scale it down: a full page at 300 dpi is about 2,500 × 3,500 pixels")
+        return _Refused(f"image '{name}' is {size[0]:,} × {size[1]:,} pixels; images "
+                        f"are limited to {MAX_IMAGE_PIXELS // 1_000_000} million pixels",
+                        "scale it down: a full page at 300 dpi is about 2,500 × 3,500 pixels",
+                        code="BG239")
     if ctx.image_bytes + len(data) > MAX_EDITION_IMAGE_BYTES:
-        return (f"image '{src}' takes the images of this edition over "
-                f"{MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB",
-                "each use of an image embeds it again: use fewer or smaller images")
-    return None, ""
+        return _Refused(f"image '{name}' takes the images of this edition over "
+                        f"{MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB",
+                        "each use of an image embeds it again: use fewer or smaller images",
+                        code="BG240")
+    return None
 
 
 _JPEG_FRAMES = {*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)}
@@ -382,31 +451,26 @@ def _pixel_size(data: bytes, mime: str) -> tuple[int, int] | None:
     return None
 
 
-def _read_image(src: str, rel: str, ctx: Context) -> tuple[str | None, str, bytes]:
-    """(problem, hint, bytes) for an image path relative to the brief's folder."""
-    problem: str | None = None
-    hint = ""
-    data = b""
+def _read_image(name: str, rel: str, ctx: Context) -> tuple[_Refused | None, bytes]:
+    """(why not, bytes) for an image path relative to the brief's folder."""
     path = (ctx.brief_dir / rel).resolve()
     root = ctx.content_root.resolve()
     if not path.is_relative_to(root):
-        problem = f"image '{src}' is outside the content folder"
         hint = "copy the image into the brief's folder"
         if Path(os.path.normpath(ctx.brief_dir.resolve() / rel)).is_relative_to(root):
-            problem = f"image '{src}' is a symbolic link to a file outside the content folder"
-    elif not path.is_file():
-        problem = f"image '{src}' not found"
-        hint = f"looked for {_shown(path, root)}; paths are relative to the brief's folder"
-    else:
-        try:
-            if path.stat().st_size > MAX_IMAGE_BYTES:
-                problem = f"image '{src}' is larger than 5 MB"
-            else:
-                data = path.read_bytes()
-        except OSError as exc:
-            problem = f"cannot read image '{src}': {exc.strerror or exc}"
-            hint = "check the file's permissions"
-    return problem, hint, data
+            return _Refused(f"image '{name}' is a symbolic link to a file outside "
+                            "the content folder", hint, code="BG233"), b""
+        return _Refused(f"image '{name}' is outside the content folder", hint, code="BG233"), b""
+    if not path.is_file():
+        return _Refused(f"image '{name}' not found", f"looked for {_shown(path, root)}; "
+                        "paths are relative to the brief's folder", code="BG234"), b""
+    try:
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            return _Refused(f"image '{name}' is larger than 5 MB", code="BG241"), b""
+        return None, path.read_bytes()
+    except OSError as exc:
+        return _Refused(f"cannot read image '{name}': {exc.strerror or exc}",
+                        "check the file's permissions", code="BG235"), b""
 
 
 def _shown(path: Path, content_root: Path) -> str:
@@ -437,7 +501,7 @@ def _extract_notes(tokens: list[Token]) -> dict[int, list[Token]]:
 
 
 def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Context,
-                  origin: Origin, text: str, md: MarkdownIt, env: dict[str, Any]) -> None:
+                  src: _Source, md: MarkdownIt, env: dict[str, Any]) -> None:
     by_id: dict[int, Note] = {}
     for tok in tokens:
         for child in tok.children or []:
@@ -448,9 +512,9 @@ def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Conte
                 body = notes.get(fid, [])
                 for t in body:
                     if t.children:
-                        t.children = _select_inline(t.children, ctx, origin, text, _line(t))
-                        _resolve(t.children, ctx, origin, text, _line(t))
-                        _no_nested_notes(t.children, ctx, origin, text, _line(t))
+                        t.children = _select_inline(t.children, ctx, src, _line(t))
+                        _resolve(t.children, ctx, src, _line(t))
+                        _no_nested_notes(t.children, ctx, src, _line(t))
                 rendered = md.renderer.render(body, md.options, env).strip()
                 rendered = re.sub(r"^<p>|</p>$", "", rendered).replace("</p>\n<p>", " ")
                 by_id[fid] = Note(len(ctx.notes) + 1, rendered)
@@ -458,13 +522,14 @@ def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Conte
             child.meta["note"] = by_id[fid]
 
 
-def _no_nested_notes(children: list[Token], ctx: Context, origin: Origin, text: str,
-                     start_line: int) -> None:
+def _no_nested_notes(children: list[Token], ctx: Context, src: _Source, start_line: int
+                     ) -> None:
     """A footnote inside a footnote has nowhere to go on the page: report it, drop the mark."""
     for i, child in enumerate(children):
         if child.type == "footnote_ref":
             label = f"[^{child.meta.get('label', child.meta.get('id', ''))}]"
-            _report(ctx, origin, _where(origin, text, label, start_line),
+            _report(ctx, src.origin, _where(src, label, start_line),
                     f"footnote {label} is referred to inside another footnote",
-                    hint="footnotes cannot contain footnotes; put the text in the note itself")
+                    hint="footnotes cannot contain footnotes; put the text in the note itself",
+                    code="BG216")
             children[i] = Token("text", "", 0, content="")

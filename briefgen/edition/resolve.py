@@ -1,224 +1,119 @@
-"""Resolve one brief for one audience and language: selection, order, numbering, terms."""
+"""Resolve one brief for one audience and language: selection, order, numbering, terms.
+
+One walk, downward. Pass 1 decides what is in, in which order, with which numbers; the
+tables the Markdown renderer looks terms and cross references up in (markdown.Tables) are
+made from it; pass 2 renders every text with them. The renderer never calls back here.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, cast
-
-from markupsafe import Markup
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project, field_path
 from briefgen.content.yamlread import Document, Loc
-from briefgen.edition.i18n import Messages, catalog, long_date
-from briefgen.edition.markdown import Context, Note, Origin, plain, render
-from briefgen.errors import Problems, did_you_mean
+from briefgen.edition import Mode
+from briefgen.edition.i18n import Messages, long_date
+from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
+from briefgen.edition.views import (
+    AudienceView,
+    AuthorView,
+    BriefView,
+    Decision,
+    DecisionKind,
+    EditionView,
+    ItemView,
+    Labels,
+    NoteView,
+    SectionView,
+    Text,
+)
+from briefgen.errors import Problems
+
+if TYPE_CHECKING:
+    from briefgen.session import Session
+
+# The view classes moved to briefgen/edition/views.py; they stay importable from here while
+# publish/sandbox.py imports them from this module.
+__all__ = ["AudienceView", "AuthorView", "BriefView", "Decision", "Edition", "EditionView",
+           "ItemView", "Labels", "NoteView", "SectionView", "Text", "resolve"]
 
 
 @dataclass(frozen=True)
-class Text:
-    """A rendered value: HTML for the page, plain text for metadata, and where it came from."""
+class Edition:
+    """One brief resolved for one audience and language: what its templates see, and what
+    only briefgen uses (the models it came from, why each part is in or out, the terms its
+    text used)."""
 
-    html: str
-    origin: Origin = field(repr=False)  # repr=False: a template may print a view's repr
-    source: str = field(default="", repr=False)  # the Markdown: other audiences' blocks too
-    notes: str = field(default="", repr=False)  # HTML of the footnotes its Markdown defines
+    for_templates: EditionView
+    audience: Audience
+    brief: Brief
+    decisions: tuple[Decision, ...]
+    terms: Mapping[str, Term]  # the terms its text used, by lower-case key
+
+    def view(self) -> EditionView:
+        """The edition as its templates receive it (as `e`)."""
+        return self.for_templates
+
+    # briefgen's own shorthands for the view's fields
+    @property
+    def slug(self) -> str:
+        return self.for_templates.slug
 
     @property
-    def plain(self) -> str:
-        return plain(self.html)
+    def audience_id(self) -> str:
+        return self.for_templates.audience_id
 
-    def __html__(self) -> str:
-        """Jinja's autoescape prints a Text as its HTML: our Markdown renderer made it."""
-        return self.html
+    @property
+    def lang(self) -> str:
+        return self.for_templates.lang
 
-    def __str__(self) -> str:
-        """What a template's string filters (`upper`, `trim`…) see: the plain text, never the
-        dataclass repr, whose `source` holds Markdown other audiences' blocks included."""
-        return self.plain
+    @property
+    def mode(self) -> Mode:
+        return self.for_templates.mode
 
-    def __bool__(self) -> bool:
-        return bool(self.html.strip())
+    @property
+    def title(self) -> Text:
+        return self.for_templates.title
 
+    @property
+    def subtitle(self) -> Text:
+        return self.for_templates.subtitle
 
-@dataclass(frozen=True)
-class ItemView:
-    id: str
-    title: Text
-    body: Text
-    number: int
-    ordinal: str
-    label: str  # what a cross reference prints, e.g. "Recommendation 2"
+    @property
+    def summary(self) -> Text:
+        return self.for_templates.summary
 
+    @property
+    def takeaways(self) -> tuple[Text, ...]:
+        return self.for_templates.takeaways
 
-@dataclass(frozen=True)
-class SectionView:
-    id: str
-    type: str
-    title: Text
-    body: Text
-    items: tuple[ItemView, ...]
-    closing: Text
+    @property
+    def sections(self) -> tuple[SectionView, ...]:
+        return self.for_templates.sections
 
-
-@dataclass(frozen=True)
-class AuthorView:
-    id: str
-    name: Text
-    honorific: Text
-    affiliation: Text
-    bio: Text
-
-
-@dataclass
-class Decision:
-    """For `briefgen explain`: whether something is in this edition, and why."""
-
-    kind: str
-    id: str
-    included: bool
-    reason: str
-    where: str
-
-
-# What templates see: plain, frozen data (render.py's sandbox allows these fields and no
-# other attribute). The pydantic models stay on Edition, out of the templates' reach.
-
-
-@dataclass(frozen=True)
-class AudienceView:
-    id: str
-    name: str
-    languages: tuple[str, ...]
-    page_size: str
-    pdf_variant: str
-
-
-@dataclass(frozen=True)
-class BriefView:
-    slug: str
-    language: str
-
-
-@dataclass(frozen=True)
-class NoteView:
-    number: int
-    html: str
-
-
-@dataclass(frozen=True)
-class Labels:
-    """A language's fixed labels: m.key, or m('key', n=3) to fill one in."""
-
-    lang: str
-    css_page_of: Markup  # 'Page {page} of {pages}' as a CSS content value
-    labels: Mapping[str, Any]
-
-    @classmethod
-    def of(cls, lang: str) -> Labels:
-        data = {k: tuple(v) if isinstance(v, list) else v for k, v in catalog(lang).items()}
-        return cls(lang, Messages(lang).css_page_of(), MappingProxyType(data))
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self.labels[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __call__(self, key: str, **values: Any) -> str:
-        return str(self.labels[key]).format(**values)  # a catalog's own format string
-
-
-@dataclass(frozen=True)
-class EditionView:
-    """The edition as its templates receive it (as `e`)."""
-
-    slug: str
-    audience_id: str
-    audience: AudienceView
-    brief: BriefView
-    lang: str
-    mode: str
-    messages: Labels
-    title: Text
-    short_title: Text
-    subtitle: Text
-    series: Text
-    summary: Text
-    credit: Text
-    date: str  # ISO 8601
-    date_text: str
-    number: str
-    institute: str
-    keywords: tuple[str, ...]
-    marking: str
-    authors: tuple[AuthorView, ...]
-    takeaways: tuple[Text, ...]
-    sections: tuple[SectionView, ...]
-    sources: tuple[tuple[Text, str | None], ...]
-    notes: tuple[NoteView, ...]
-
-
-@dataclass
-class Edition:
-    slug: str
-    audience_id: str
-    audience: Audience
-    lang: str
-    mode: str
-    brief: Brief
-    messages: Messages
-    title: Text
-    short_title: Text
-    subtitle: Text
-    series: Text
-    summary: Text
-    credit: Text
-    date: dt.date
-    date_text: str
-    number: str
-    institute: str
-    keywords: list[str]
-    marking: str
-    authors: list[AuthorView]
-    takeaways: list[Text]
-    sections: list[SectionView]
-    sources: list[tuple[Text, str | None]]
-    notes: list[Note]
-    decisions: list[Decision] = field(default_factory=list)
-    terms: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (value, defined at)
+    @property
+    def marking(self) -> str:
+        return self.for_templates.marking
 
     @property
     def stem(self) -> str:
         return f"{self.slug}-{self.audience_id}-{self.lang}"
 
-    def view(self) -> EditionView:
-        a = self.audience
-        return EditionView(
-            self.slug, self.audience_id,
-            AudienceView(self.audience_id, a.name, tuple(a.languages), a.page_size,
-                         a.pdf_variant),
-            BriefView(self.slug, self.brief.language), self.lang, self.mode,
-            Labels.of(self.lang), self.title, self.short_title, self.subtitle, self.series,
-            self.summary, self.credit, self.date.isoformat(), self.date_text, self.number,
-            self.institute, tuple(self.keywords), self.marking, tuple(self.authors),
-            tuple(self.takeaways), tuple(self.sections), tuple(self.sources),
-            tuple(NoteView(n.number, n.html) for n in self.notes))
-
     def texts(self) -> list[Text]:
         """Every rendered content value, for tracing a leaked phrase back to its source."""
-        out = [self.title, self.short_title, self.subtitle, self.series, self.summary,
-               self.credit, *self.takeaways]
-        for a in self.authors:
+        e = self.for_templates
+        out = [e.title, e.short_title, e.subtitle, e.series, e.summary, e.credit,
+               *e.takeaways]
+        for a in e.authors:
             out += [a.name, a.honorific, a.affiliation, a.bio]
-        for s in self.sections:
+        for s in e.sections:
             out += [s.title, s.body, s.closing]
             for it in s.items:
                 out += [it.title, it.body]
-        out += [t for t, _ in self.sources]
+        out += [t for t, _ in e.sources]
         return out
 
 
@@ -230,69 +125,37 @@ def _why(obj: Any, audience: str) -> str:
     return "shown to every audience"
 
 
+def terms_of(project: Project, audience_id: str, lang: str) -> dict[str, Term]:
+    """Every term an audience can use in a language: its own (content/audiences/ID.yaml)
+    before the project's (content/terms.yaml), with the line each text is defined on."""
+    table: dict[str, Term] = {}
+    if project.terms is not None:
+        doc = project.terms.doc
+        for key, texts in project.terms.value.items():
+            if lang in texts:
+                line, _ = doc.where((key, lang))
+                table[key] = Term(cast(dict[str, str], texts)[lang], Where(doc.path, line))
+    audience = project.audiences[audience_id]
+    for key, texts in audience.value.terms.items():
+        if (text := cast(dict[str, str], texts).get(lang)) is not None:
+            line, _ = audience.doc.where(("terms", key, lang))
+            table[key] = Term(text, Where(audience.doc.path, line))
+    return table
+
+
 class _Resolver:
-    def __init__(self, project: Project, src: BriefSource, audience_id: str, lang: str,
-                 mode: str, problems: Problems) -> None:
-        self.project, self.src, self.aid, self.lang = project, src, audience_id, lang
-        self.adoc, self.audience = project.audiences[audience_id].doc, \
-            project.audiences[audience_id].value
-        self.problems = problems
+    """Renders the texts of one edition, each with its place in the files."""
+
+    def __init__(self, src: BriefSource, lang: str, ctx: Context) -> None:
+        self.src, self.ctx = src, ctx
         self.translated = lang != src.brief.language
         self.tdoc: Document | None = None
         self.units: dict[str, Any] = {}
         if self.translated:
             self.tdoc = src.translations[lang].doc
             self.units = dict(src.translations[lang].value.units)
-        self.refs: dict[str, tuple[str, str]] = {}  # id -> (label, anchor)
-        self.counts: dict[str, int] = {}
-        self.terms: dict[str, tuple[str, str]] = {}
-        self.ctx = Context(audience_id, sorted(project.audiences), lang, self.term, src.dir,
-                           project.content, problems, mode)
 
-    # -- terms and references --
-    def term(self, key: str, origin: Origin) -> str:
-        if key.startswith(("#", "@")):
-            return self._reference(key, origin)
-        k = key.lower()
-        value = None
-        defined = ""
-        if lang_map := self.audience.terms.get(k):
-            value = cast(dict[str, str], lang_map).get(self.lang)
-            line, col = self.adoc.where(("terms", k, self.lang))
-            defined = f"{self.adoc.path}:{line}"
-        tdoc, terms = (self.project.terms.doc, self.project.terms.value) if self.project.terms \
-            else (None, {})
-        if value is None and k in terms and self.lang in terms[k] and tdoc is not None:
-            value = cast(dict[str, str], terms[k])[self.lang]
-            line, col = tdoc.where((k, self.lang))
-            defined = f"{tdoc.path}:{line}"
-        if value is None:
-            self.problems.error(origin.path, origin.line, origin.col,
-                                f"term '{k}' has no {self.lang} text for audience {self.aid}",
-                                field=origin.field, hint=f"add it under terms: in "
-                                f"content/audiences/{self.aid}.yaml or content/terms.yaml")
-            return f"[[{key}]]"
-        self.terms[k] = (value, defined)
-        if key[0].isupper():
-            value = value[0].upper() + value[1:]
-        return value
-
-    def _reference(self, key: str, origin: Origin) -> str:
-        target = key[1:]
-        if key[0] == "#":
-            if target in self.counts:
-                return str(self.counts[target])
-        elif target in self.refs:
-            return self.refs[target][0]
-        everything = [*self.refs, *self.counts]
-        self.problems.error(origin.path, origin.line, origin.col,
-                            f"'[[{key}]]' refers to '{target}', which is not in the "
-                            f"{self.aid} edition", field=origin.field,
-                            hint=did_you_mean(target, everything))
-        return ""
-
-    # -- text --
-    def _origin(self, loc: Loc, uid: str | None, name: str) -> Origin:
+    def origin(self, loc: Loc, uid: str | None, name: str) -> Origin:
         if self.translated and uid is not None and self.tdoc is not None:
             tloc: Loc = ("units", uid, name)
             line, col = self.tdoc.where(tloc)
@@ -313,16 +176,17 @@ class _Resolver:
             unit = self.units.get(uid)
             translated = getattr(unit, name, None) if unit is not None else None
             value = translated or ""  # a missing translation was reported by `check`
-        origin = self._origin(loc, uid, name)
+        origin = self.origin(loc, uid, name)
         before = len(self.ctx.notes)
         html = render(value, self.ctx, origin, inline=inline) if value else ""
         return Text(html, origin, value, " ".join(n.html for n in self.ctx.notes[before:]))
 
     def override(self, name: str) -> Text | None:
-        ov = self.src.brief.overrides.get(self.aid)
+        aid = self.ctx.audience
+        ov = self.src.brief.overrides.get(aid)
         if ov is None or getattr(ov, name) is None:
             return None
-        return self.text(ov, name, ("overrides", self.aid), f"override.{self.aid}",
+        return self.text(ov, name, ("overrides", aid), f"override.{aid}",
                          inline=name != "summary")
 
 
@@ -334,9 +198,9 @@ def _ordered(sections: list[SectionBase], order: list[str]) -> list[SectionBase]
 
 def _definitions(ctx: Context) -> list[Decision]:
     """Footnote and link-reference definitions, each in or out by the block it sits in."""
-    out: dict[tuple[str, str, str], Decision] = {}
+    out: dict[tuple[str, str, Where], Decision] = {}
     for d, origin in ctx.definitions:
-        where = f"{origin.path}:{origin.line + d.line}"
+        where = Where(origin.path, origin.line + d.line)
         reason = "inside " + " > ".join(f"'::: {s}'" for s in d.scope) if d.scope else \
             "outside any audience block"
         out.setdefault((d.kind, d.label, where), Decision(d.kind, d.label, d.shown, reason,
@@ -344,51 +208,66 @@ def _definitions(ctx: Context) -> list[Decision]:
     return list(out.values())
 
 
-def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
-            problems: Problems) -> Edition:
-    """The brief as this audience reads it in this language; problems go to `problems`."""
+#: What a cross reference to an item of a numbered section type prints (a catalog key).
+_REFERENCE_LABELS = {"recommendations": "recommendation_ref", "issues": "issue_ref"}
+
+
+def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode,
+            problems: Problems, session: Session | None = None) -> Edition:
+    """The brief as this audience reads it in this language; problems go to `problems`.
+    The Markdown parser is the session's when one is given."""
     src = project.briefs[slug]
     b = src.brief
-    r = _Resolver(project, src, audience_id, lang, mode, problems)
+    audience = project.audiences[audience_id].value
     m = Messages(lang)
     decisions: list[Decision] = []
 
-    def decide(kind: str, obj: Any, loc: Loc) -> bool:
+    def decide(kind: DecisionKind, obj: Any, loc: Loc) -> bool:
         shown = obj.shown_to(audience_id)
         line, _ = src.doc.where(loc)
         decisions.append(Decision(kind, obj.id, shown, _why(obj, audience_id),
-                                  f"{src.doc.path}:{line}"))
+                                  Where(src.doc.path, line)))
         return bool(shown)
 
     # Pass 1: what is in, in which order, with which numbers (before any text renders,
     # so cross references and counts see the final structure).
     index = {s.id: i for i, s in enumerate(b.sections)}
     visible: list[tuple[SectionBase, list[tuple[int, Any]]]] = []
-    for s in _ordered(list(b.sections), r.audience.section_order):
+    counts: dict[str, int] = {}
+    for s in _ordered(list(b.sections), audience.section_order):
         i = index[s.id]
         if not decide("section", s, ("sections", i)):
             for j, it in enumerate(s.items if isinstance(s, ItemsSection) else []):
                 line, _ = src.doc.where(("sections", i, "items", j))
                 decisions.append(Decision("item", it.id, False, f"section {s.id} is out",
-                                          f"{src.doc.path}:{line}"))
+                                          Where(src.doc.path, line)))
             continue
         items = []
         if isinstance(s, ItemsSection):
             items = [(j, it) for j, it in enumerate(s.items)
                      if decide("item", it, ("sections", i, "items", j))]
             if not items:
-                decisions.append(Decision("section", s.id, False, "all its items are out", ""))
+                decisions.append(Decision("section", s.id, False, "all its items are out",
+                                          None))
                 continue
         visible.append((s, items))
-        r.counts[s.id] = len(items)
+        counts[s.id] = len(items)
+    labels: dict[str, str] = {}
     for s, items in visible:
+        key = _REFERENCE_LABELS.get(s.type)
         for n, (_, it) in enumerate(items, 1):
-            label = {"recommendations": m("recommendation_ref", n=n),
-                     "issues": m("issue_ref", n=n)}.get(s.type, "")
-            r.refs[it.id] = (label, it.id)
+            labels[it.id] = m(key, n=n) if key else ""
     takeaways = [(i, t) for i, t in enumerate(b.takeaways)
                  if decide("takeaway", t, ("takeaways", i))]
     sources = [(i, s) for i, s in enumerate(b.sources) if decide("source", s, ("sources", i))]
+
+    # The tables the renderer looks up; `labels` grows below as section titles render.
+    tables = Tables(terms_of(project, audience_id, lang), labels, counts)
+    ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
+                  project.content, problems, mode)
+    if session is not None:
+        ctx.parsers = session.parsers
+    r = _Resolver(src, lang, ctx)
 
     # Pass 2: render every text for this audience and language. Titles first, since a
     # cross reference to a section or unnumbered item prints its title.
@@ -396,11 +275,11 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
     for s, items in visible:
         i = index[s.id]
         title_of[s.id] = r.text(s, "title", ("sections", i), s.id, inline=True)
-        r.refs[s.id] = (title_of[s.id].plain, s.id)
+        labels[s.id] = title_of[s.id].plain
         for j, it in items:
-            if not r.refs[it.id][0]:
-                t = r.text(it, "title", ("sections", i, "items", j), it.id, inline=True)
-                r.refs[it.id] = (t.plain, it.id)
+            if not labels[it.id]:
+                labels[it.id] = r.text(it, "title", ("sections", i, "items", j), it.id,
+                                       inline=True).plain
 
     sections = []
     for s, items in visible:
@@ -410,9 +289,9 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
             loc = ("sections", i, "items", j)
             views.append(ItemView(it.id, r.text(it, "title", loc, it.id, inline=True),
                                   r.text(it, "body", loc, it.id, inline=False), n,
-                                  m.ordinal(n), r.refs[it.id][0]))
+                                  m.ordinal(n), labels[it.id]))
         closing = r.text(s, "closing", ("sections", i), s.id, inline=False) \
-            if isinstance(s, ItemsSection) else Text("", r._origin(("sections", i), s.id, "x"))
+            if isinstance(s, ItemsSection) else Text("", r.origin(("sections", i), s.id, "x"))
         sections.append(SectionView(
             s.id, s.type, title_of[s.id],
             r.text(s, "body", ("sections", i), s.id, inline=False), tuple(views), closing))
@@ -420,29 +299,31 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: str,
     def meta(name: str, inline: bool = True) -> Text:
         return r.override(name) or r.text(b, name, (), "meta", inline=inline)
 
+    def source(i: int, text: str) -> Text:
+        origin = r.origin(("sources", i), None, "text")
+        return Text(render(text, ctx, origin, inline=True), origin)
+
     title = meta("title")
     short = r.text(b, "short_title", (), "meta", inline=True) if b.short_title else title
-    authors = [AuthorView(a.id, *(r.text(a, f, ("authors", i), a.id, inline=f != "bio")
-                                  for f in ("name", "honorific", "affiliation", "bio")))
-               for i, a in enumerate(b.authors)]
-    edition = Edition(
-        slug=slug, audience_id=audience_id, audience=r.audience, lang=lang, mode=mode, brief=b,
-        messages=m, title=title, short_title=short, subtitle=meta("subtitle"),
-        series=r.text(b, "series", (), "meta", inline=True),
-        summary=meta("summary", inline=False),
-        credit=r.text(b, "credit", (), "meta", inline=False),
-        date=b.date, date_text=long_date(b.date, lang), number=b.number,
-        institute=b.institute, keywords=list(b.keywords),
-        marking=cast(dict[str, str], r.audience.marking)[lang],
-        authors=authors,
-        takeaways=[r.text(t, "text", ("takeaways", i), t.id, inline=False)
-                   for i, t in takeaways],
-        sections=sections,
-        sources=[(Text(render(s.text, r.ctx, r._origin(("sources", i), None, "text"),
-                              inline=True), r._origin(("sources", i), None, "text")), s.url)
-                 for i, s in sources],
-        notes=r.ctx.notes,
-        decisions=decisions + _definitions(r.ctx),
-        terms=r.terms,
-    )
-    return edition
+    authors = tuple(AuthorView(a.id, *(r.text(a, f, ("authors", i), a.id, inline=f != "bio")
+                                       for f in ("name", "honorific", "affiliation", "bio")))
+                    for i, a in enumerate(b.authors))
+    subtitle = meta("subtitle")
+    series = r.text(b, "series", (), "meta", inline=True)
+    summary = meta("summary", inline=False)
+    credit = r.text(b, "credit", (), "meta", inline=False)
+    shown_takeaways = tuple(r.text(t, "text", ("takeaways", i), t.id, inline=False)
+                            for i, t in takeaways)
+    shown_sources = tuple((source(i, s.text), s.url) for i, s in sources)
+    view = EditionView(
+        slug=slug, audience_id=audience_id,
+        audience=AudienceView(audience_id, audience.name, tuple(audience.languages),
+                              audience.page_size, audience.pdf_variant),
+        brief=BriefView(slug, b.language), lang=lang, mode=mode, messages=Labels.of(lang),
+        title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,
+        credit=credit, date=b.date.isoformat(), date_text=long_date(b.date, lang),
+        number=b.number, institute=b.institute, keywords=tuple(b.keywords),
+        marking=cast(dict[str, str], audience.marking)[lang], authors=authors,
+        takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
+        notes=tuple(NoteView(n.number, n.html) for n in ctx.notes))
+    return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used)

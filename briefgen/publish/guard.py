@@ -158,19 +158,43 @@ def _line_of(source: str, phrase: str) -> int:
     return 0
 
 
-def sources_of(edition: Edition, phrase: str) -> list[str]:
-    """file:line of every content value, term or label that contains the phrase."""
+@dataclass(frozen=True)
+class Source:
+    """Where a leaked phrase comes from: a line of a content file, or a place named whole
+    (line 0), with what it is there (a term, the marking) when that is worth saying."""
+
+    path: str
+    line: int = 0
+    what: str = ""  # e.g. "term 'annex'", "marking"
+
+    def __str__(self) -> str:
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{place} ({self.what})" if self.what else place
+
+
+#: Where a phrase that no content value, term or marking holds comes from.
+NOWHERE = Source("the rendered page", what="no single content value contains it")
+
+
+def sources(edition: Edition, phrase: str) -> list[Source]:
+    """Every content value, term or marking that contains the phrase, by where it is."""
     found = []
     for text in edition.texts():
         if text and find([phrase], visible_html_text(f"{text.html}\n{text.notes}")):
-            line = text.origin.line + _line_of(text.source, phrase)
-            found.append(f"{text.origin.path}:{line}")
-    for key, (value, defined) in edition.terms.items():
-        if find([phrase], value):
-            found.append(f"{defined} (term '{key}')")
+            found.append(Source(text.origin.path,
+                                text.origin.line + _line_of(text.source, phrase)))
+    for key, term in edition.terms.items():
+        if find([phrase], term.text):
+            found.append(Source(term.where.path, term.where.line, f"term '{key}'"))
     if find([phrase], edition.marking):
-        found.append(f"content/audiences/{edition.audience_id}.yaml (marking)")
-    return sorted(set(found)) or ["the rendered page (no single content value contains it)"]
+        found.append(Source(f"content/audiences/{edition.audience_id}.yaml", what="marking"))
+    # in the order of their printed form, as the guard has always listed them
+    return sorted(set(found), key=str) or [NOWHERE]
+
+
+def sources_of(edition: Edition, phrase: str) -> list[str]:
+    """file:line of every content value, term or label that contains the phrase."""
+    return [str(source) for source in sources(edition, phrase)]
 
 
 def problems(edition: Edition, leaks: list[Leak], artifact: str) -> list[Problem]:
@@ -181,13 +205,13 @@ def problems(edition: Edition, leaks: list[Leak], artifact: str) -> list[Problem
             continue
         seen.add(leak.phrase)
         surfaces = sorted({lk.where for lk in leaks if lk.phrase == leak.phrase})
-        for source in sources_of(edition, leak.phrase):
-            path, _, rest = source.partition(":")
-            line = int(rest.split(" ")[0]) if rest[:1].isdigit() else 0
+        for source in sources(edition, leak.phrase):
+            # a line of a file is a place to jump to; a place without one is named whole
+            path, line = (source.path, source.line) if source.line else (str(source), 0)
             out.append(Problem(path, line, 1 if line else 0,
                                f"forbidden phrase '{leak.phrase}' for audience "
                                f"{edition.audience_id} appears in {artifact} "
                                f"({', '.join(surfaces)})",
-                               hint="reword it, or hide this text from the audience"))
+                               hint="reword it, or hide this text from the audience",
+                               code="BG350"))
     return out
-
