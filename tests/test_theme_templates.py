@@ -193,3 +193,34 @@ def test_new_theme_writes_nothing_through_a_linked_templates_folder(project: Pat
     assert result.exit_code == 1
     assert "templates/base.html.j2: leads outside the project folder" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_the_catalogue_extends_too(tmp_path: Path) -> None:
+    from briefgen.publish.html import render_index
+
+    (tmp_path / "index.html.j2").write_text(
+        '{% extends "briefgen/index.html.j2" %}{% block masthead %}<h1>{{ title }}!</h1>'
+        "{% endblock %}")
+    entries = [{"title": "T", "language": "en", "language_name": "English",
+                "audience_name": "Public", "formats": [], "pages": 2, "size": "1 kB"}]
+    default = render_index(entries, editors=False)
+    ours = render_index(entries, folders=(tmp_path, bundled()), editors=False)
+    header = re.compile(r'<header class="masthead">.*?</header>', re.S)
+    assert header.sub("<h1>Brief catalogue!</h1>", default) == ours  # `title` is seen
+
+
+def test_environments_live_in_the_session_and_see_edited_templates(tmp_path: Path) -> None:
+    from briefgen.publish.sandbox import environment
+    from briefgen.session import Session
+
+    session = Session(tmp_path)
+    folders = (tmp_path, bundled())
+    env = environment(folders, session)
+    assert environment(folders, session) is env and session.environments == {folders: env}
+    assert environment(folders) is not env  # no session: a new one, nothing kept
+    (tmp_path / "t.html.j2").write_text("one")
+    assert render_template("t.html.j2", folders, session) == "one"
+    (tmp_path / "t.html.j2").write_text("two, edited")
+    assert render_template("t.html.j2", folders, session) == "two, edited"
+    session.reset()
+    assert session.environments == {}

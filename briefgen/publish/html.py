@@ -16,12 +16,12 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.edition.resolve import Edition, Labels
 from briefgen.errors import BriefError, Problem
-from briefgen.paths import confined
 from briefgen.publish.sandbox import ATTRIBUTES as ATTRIBUTES
 from briefgen.publish.sandbox import Folders as Folders
 from briefgen.publish.sandbox import Sandbox as Sandbox
 from briefgen.publish.sandbox import default_folders as default_folders
 from briefgen.publish.sandbox import environment as environment
+from briefgen.theme import Theme
 
 if TYPE_CHECKING:
     from briefgen.session import Session
@@ -32,10 +32,8 @@ WORD_JOINER = "\u2060"
 
 def stylesheet(folders: Folders, name: str) -> str:
     """Read every time (no cache): `serve` and `build --watch` must see an edited file."""
-    for folder in folders:
-        if (folder / "css" / name).is_file():
-            return confined(folder / "css" / name, (folder,), f"templates/css/{name}",
-                            label="templates folder").read_text(encoding="utf-8")
+    if (path := Theme(folders).find(f"css/{name}")) is not None:
+        return path.read_text(encoding="utf-8")
     raise BriefError([Problem(f"templates/css/{name}", 0, 0, "stylesheet not found",
                               code="BG304")])
 
