@@ -97,6 +97,27 @@ def test_a_renderer_changes_no_environment_and_importing_changes_nothing(
     assert out == "['U+E000 \"\\ue000\"']\n"
 
 
+def test_print_assets_are_the_projects_first(tmp_path: Path) -> None:
+    """A file the print HTML or CSS names relative to the templates (img/seal.png) is the
+    project's templates/ copy; one outside the project and its theme is refused."""
+    from briefgen.publish.pdf import PdfRenderer
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "templates/img").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "data/valid/content/briefs/demo/chart.png",
+                tmp_path / "templates/img/seal.png")
+    renderer = PdfRenderer(tmp_path / "content")
+    result = renderer.render('<html lang="en"><body><img src="img/seal.png" alt="Seal">'
+                             '<img src="file:///etc/hostname" alt="Host"></body></html>')
+    assert result.refused == ["file:///etc/hostname"]
+    assert not [w for w in result.warnings if "seal.png" in w], result.warnings
+    pdf = tmp_path / "out.pdf"
+    pdf.write_bytes(result.data)
+    listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len(listed) == 1  # the seal
+
+
 def test_fonts_conf_names_the_theme_fonts_folders(tmp_path: Path) -> None:
     from briefgen.publish.pdf import font_folders, fonts_conf, fonts_fingerprint
 
@@ -109,6 +130,29 @@ def test_fonts_conf_names_the_theme_fonts_folders(tmp_path: Path) -> None:
     assert f"<include>{bundled() / 'fonts/fonts.conf'}</include>" in conf
     assert f"<dir>{(tmp_path / 'templates/fonts').resolve()}</dir>" in conf
     assert fonts_fingerprint(theme) != before
+
+
+# -- the bundled templates, from a checkout and from a wheel ----------------------------------
+
+def test_an_installed_wheel_finds_its_templates_the_same_way(tmp_path: Path) -> None:
+    """The wheel carries templates/ inside the package (pyproject's force-include): catalogs,
+    languages and the font configuration come from there, with no checkout around."""
+    site = tmp_path / "site"
+    shutil.copytree(bundled().parent / "briefgen", site / "briefgen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(bundled(), site / "briefgen" / "templates")
+    script = ("from briefgen.theme import bundled\n"
+              "from briefgen.edition.i18n import Messages, language\n"
+              "from briefgen.publish.pdf import fonts_conf\n"
+              "from briefgen.theme import Theme\n"
+              "print(bundled())\n"
+              "print(Messages('ko').contents, language('zh-Hans').locale)\n"
+              "print('<include>' + str(bundled() / 'fonts/fonts.conf') in fonts_conf("
+              "Theme.default()))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(site)}).stdout
+    assert out == f"{site / 'briefgen' / 'templates'}\n목차 zh_Hans_CN\nTrue\n"
 
 
 # -- catalogs ---------------------------------------------------------------------------------
