@@ -118,10 +118,6 @@ def _parsed(path: Path, shown: str, folder: Path, stamp: tuple[int, int, int]) -
     return read_yaml(path, shown, roots=(folder.resolve(),))
 
 
-# Transitional (#14): the --watch loop in cli.py still clears the old @cache; catalogs are now
-# read again when their files change, or kept in the Session, so this only empties the memo.
-catalog.cache_clear = lambda: _parsed.cache_clear()  # type: ignore[attr-defined]
-
 
 def language(code: str, theme: Theme | None = None,
              cache: Catalogs | None = None) -> Language:
