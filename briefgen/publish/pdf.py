@@ -79,20 +79,6 @@ def fonts_conf(theme: Theme) -> str:
             f"<fontconfig>\n  <include>{escape(str(conf))}</include>\n{dirs}</fontconfig>\n")
 
 
-def fonts_fingerprint(theme: Theme) -> str:
-    """What a PDF depends on in the theme's fonts: the configuration and every font file of
-    its fonts folders (names and bytes), for build keys."""
-    digest = hashlib.sha256(fonts_conf(theme).encode())
-    conf = theme.find("fonts/fonts.conf")
-    digest.update(conf.read_bytes() if conf else b"")
-    for folder in font_folders(theme):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 @contextmanager
 def _fontconfig_file(text: str) -> Iterator[None]:
     """FONTCONFIG_FILE names a file holding text while the block runs: fontconfig reads it
