@@ -45,6 +45,10 @@ _DROP = regex.compile(
     r"\p{White_Space}\p{Dash}\p{Quotation_Mark}\p{Mn}\p{Me}\u2800]")
 _LONG_DASH = "\u30fc"  # the skeleton's prototype of em dash, box-drawing line, ㅡ and 一
 _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}\p{Bidi_Control}]")
+# The module's state is memos of pure functions, the same whatever was asked before: the
+# ICU checker (it keeps nothing between calls), each character's fold (_Table) and each
+# phrase's needles. They depend on DATA alone, so nothing needs resetting while a process
+# runs (the mutation tests empty them to record which test builds them).
 _SPOOF = icu.SpoofChecker()
 
 
@@ -65,6 +69,8 @@ def _fold_char(char: str, as_written: bool = False) -> str:
 
 
 class _Table(dict[int, str]):
+    """The folds of characters, each computed the first time it is met (str.translate)."""
+
     def __init__(self, as_written: bool) -> None:
         super().__init__()
         self.as_written = as_written

@@ -94,11 +94,10 @@ def test_cross_references_print_labels_and_titles(tmp_path: Path) -> None:
 def test_the_parser_is_the_sessions(tmp_path: Path) -> None:
     root = make_project(tmp_path, "Text.\n")
     session = Session(root)
-    project = load_project(root)
-    first = resolve(project, "tiny", "pub", "en", "screen", Problems([]), session=session)
+    project = load_project(root, session=session)
+    first = resolve(project, "tiny", "pub", "en", "screen", Problems([]))
     parser = session.parsers["render"]
-    second = resolve(project, "tiny", "officials", "en", "print", Problems([]),
-                     session=session)
+    second = resolve(project, "tiny", "officials", "en", "print", Problems([]))
     assert session.parsers == {"render": parser}  # built once, for every edition
     assert first.title.html == second.title.html == "A tiny brief"
     assert not hasattr(markdown, "_MD")  # no parser cache of the module's own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from briefgen.content.project import Project
 
 
@@ -48,5 +50,4 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
 
 
 def json_str(text: str) -> str:
-    import json
     return json.dumps(text, ensure_ascii=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project, field_path
@@ -31,9 +31,6 @@ from briefgen.edition.views import (
     Text,
 )
 from briefgen.errors import Problems
-
-if TYPE_CHECKING:
-    from briefgen.session import Session
 
 # The view classes moved to briefgen/edition/views.py; they stay importable from here while
 # publish/sandbox.py imports them from this module.
@@ -213,9 +210,8 @@ _REFERENCE_LABELS = {"recommendations": "recommendation_ref", "issues": "issue_r
 
 
 def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode,
-            problems: Problems, session: Session | None = None) -> Edition:
-    """The brief as this audience reads it in this language; problems go to `problems`.
-    The Markdown parser is the session's when one is given."""
+            problems: Problems) -> Edition:
+    """The brief as this audience reads it in this language; problems go to `problems`."""
     src = project.briefs[slug]
     b = src.brief
     audience = project.audiences[audience_id].value
@@ -264,9 +260,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     # The tables the renderer looks up; `labels` grows below as section titles render.
     tables = Tables(terms_of(project, audience_id, lang), labels, counts)
     ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
-                  project.content, problems, mode)
-    if session is not None:
-        ctx.parsers = session.parsers
+                  project.content, problems, mode, parsers=project.session.parsers)
     r = _Resolver(src, lang, ctx)
 
     # Pass 2: render every text for this audience and language. Titles first, since a
