@@ -144,7 +144,7 @@ class Preview:
 
         parts = [p for p in path.strip("/").split("/") if p]
         try:
-            project = load_project(self.root)
+            project = load_project(self.root, session=self.session)
             folders = project.template_folders
             if not parts:
                 editions = [{"slug": s, "audience": a, "lang": lang}

@@ -14,7 +14,9 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.edition.resolve import Edition, Labels
+from briefgen.edition.i18n import language, language_css
+from briefgen.edition.resolve import Edition
+from briefgen.edition.views import Labels
 from briefgen.errors import BriefError, Problem
 from briefgen.publish.sandbox import ATTRIBUTES as ATTRIBUTES
 from briefgen.publish.sandbox import Folders as Folders
@@ -100,7 +102,8 @@ def frozen(value: Any) -> Any:
 
 
 def join_korean_words(page: str) -> str:
-    """Bind Hangul syllables with word joiners so lines break only between words (eojeol).
+    """Bind Hangul syllables with word joiners so lines break only between words (eojeol):
+    for a language whose catalog says `keep_words: true` (Korean).
 
     WeasyPrint ignores `word-break: keep-all`; U+2060 renders as nothing and is left out of
     the PDF text layer, so copy-paste and search are unharmed. Only text inside <body>.
@@ -129,12 +132,16 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
                    folders: Folders | None = None, session: Session | None = None) -> str:
     """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF."""
     folders = folders or default_folders()
-    css = stylesheet(folders, "print.css" if edition.mode == "print" else "screen.css")
+    theme, catalogs = Theme(folders), session.catalogs if session is not None else None
+    if edition.mode == "print":  # each language's fonts and rules, from its catalog, first
+        css = language_css(theme, catalogs) + stylesheet(folders, "print.css")
+    else:
+        css = stylesheet(folders, "screen.css")
     page = render_template("base.html.j2", folders, session, e=edition.view(), css=Markup(css),
                            pdf_href=pdf_href)
     if edition.mode == "print":
         page = bind_note_punctuation(page)
-    if edition.mode == "print" and edition.lang == "ko":
+    if edition.mode == "print" and language(edition.lang, theme, catalogs).keep_words:
         page = join_korean_words(page)
     return page
 

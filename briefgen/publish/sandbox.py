@@ -28,7 +28,7 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from briefgen.edition.resolve import (
+from briefgen.edition.views import (
     AudienceView,
     AuthorView,
     BriefView,
