@@ -3,7 +3,7 @@
     /tmp/venv/bin/python benchmarks/floor.py PROJECT_DIR [--breakdown]
 
 Prints one JSON object. The print HTML comes from briefgen's own planner
-(briefgen.build.run.plan with Options(formats=("pdf",))), so WeasyPrint gets byte-for-byte what
+(briefgen.build.run.plan with Selection(formats=("pdf",))), so WeasyPrint gets byte-for-byte what
 `briefgen build` feeds it. Timed separately:
 
   import_s      importing weasyprint (after FONTCONFIG_FILE is set, as briefgen does)
@@ -44,7 +44,7 @@ def main() -> int:
     from weasyprint.text.fonts import FontConfiguration
     import_s = time.perf_counter() - t0
 
-    from briefgen.build.run import Options, check_html, plan
+    from briefgen.build.run import Selection, check_html, plan
     from briefgen.content.project import load_project
     from briefgen.errors import Problems
     from briefgen.publish.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
@@ -52,7 +52,7 @@ def main() -> int:
     t0 = time.perf_counter()
     project = load_project(root)
     problems = Problems(list(project.warnings))
-    jobs = plan(project, Options(out=Path("/tmp/bench-floor-unused"), formats=("pdf",)), problems)
+    jobs = plan(project, Selection(formats=("pdf",)), problems)
     plan_s = time.perf_counter() - t0
     base = str(templates_dir()) + "/"
     font_config = FontConfiguration()

@@ -2,7 +2,7 @@
 
     /tmp/venv/bin/python benchmarks/rss.py PROJECT_DIR N [CHECKPOINT ...]
 
-Renders the project's print HTML (from briefgen.build.run.plan, formats=("pdf",)) N times in
+Renders the project's print HTML (briefgen.build.run.plan, Selection(formats=("pdf",))) N times in
 turn through one briefgen.publish.pdf.PdfRenderer (one FontConfiguration, as a build worker does)
 and prints one JSON object with, after each checkpoint render count (default 1 10 50 100 N),
 the peak RSS (VmHWM from /proc/self/status, also ru_maxrss) and the current RSS (VmRSS), in MiB.
@@ -29,14 +29,13 @@ def main() -> int:
     root = Path(sys.argv[1]).resolve()
     n = int(sys.argv[2])
     checkpoints = sorted({int(x) for x in sys.argv[3:]} or {1, 10, 50, 100, n})
-    from briefgen.build.run import Options, plan
+    from briefgen.build.run import Selection, plan
     from briefgen.content.project import load_project
     from briefgen.errors import Problems
     from briefgen.publish.pdf import PdfRenderer
 
     project = load_project(root)
-    jobs = plan(project, Options(out=Path("/tmp/bench-rss-unused"), formats=("pdf",)),
-                Problems([]))
+    jobs = plan(project, Selection(formats=("pdf",)), Problems([]))
     renderer = PdfRenderer(project.content)
     gc.collect()
     points = {"0": {"hwm_mib": status_mib("VmHWM"), "rss_mib": status_mib("VmRSS")}}

@@ -318,7 +318,7 @@ def no_workers_for(seconds: float) -> Any:
 
 
 def real_recycle_after() -> int:
-    from briefgen.build.run import RECYCLE_AFTER
+    from briefgen.build.workers import RECYCLE_AFTER
     return RECYCLE_AFTER
 
 
@@ -533,7 +533,7 @@ class Bench:
         self.log(f"6b. build path, --jobs 2, workers recycled after {recycle} PDFs "
                  f"(RECYCLE_AFTER lowered so that recycling happens; killed after {limit:.0f} s)")
         rec = build(cat, self.work / f"cat{n}-recycle", "--force", "--jobs", "2", sample=True,
-                    pre=f"import briefgen.build.run as b; b.RECYCLE_AFTER = {recycle}",
+                    pre=f"import briefgen.build.workers as b; b.RECYCLE_AFTER = {recycle}",
                     timeout=limit, hung=no_workers_for(15.0))
         done = len(re.findall(r"^\[\d+(?:/\d+)?\] .*\.pdf$", rec.err, re.M))
         failed = not rec.timed_out and rec.returncode != 0

@@ -8,13 +8,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefgen import __version__, fewer_collections
+from briefgen.build.plan import FORMATS
 from briefgen.errors import BriefError, printable, printable_lines
 from briefgen.output import fail, setup_logging, show_problems, summary_table
+
+if TYPE_CHECKING:
+    from briefgen.build.run import Options
+    from briefgen.content.project import Project
+    from briefgen.session import Session
 
 CONTENT_ERRORS = 1  # exit code for problems in content; click uses 2 for usage errors
 
@@ -48,9 +54,9 @@ def _os_error(exc: OSError) -> None:
                err=True)
 
 
-def _load(project: Path) -> Any:
+def _load(project: Path, session: Session | None = None) -> Project:
     from briefgen.content.project import load_project
-    return load_project(project)
+    return load_project(project, session=session)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +69,7 @@ def main() -> None:
 @click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
 @click.option("--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Only this format (repeatable). Default: both.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder.  [default: build/ in the project]")
@@ -84,27 +90,31 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
           jobs: int | None, force: bool, strict: bool, pdf_variant: str | None,
           shard: str | None, watch: bool, no_wait: bool) -> None:
     """Build every brief for every audience, language and format into build/."""
+    from briefgen.build.plan import Selection
     from briefgen.build.run import Options
+    from briefgen.session import Session
 
-    opts = Options(out=out or project / "build", briefs=briefs, audiences=audiences,
-                   languages=languages, formats=formats or ("html", "pdf"),
+    selection = Selection(briefs, audiences, languages,
+                          tuple(f for f in FORMATS if f in formats) if formats else FORMATS,
+                          pdf_variant)
+    opts = Options(out=out or project / "build", selection=selection,
                    jobs=jobs or len(os.sched_getaffinity(0)), force=force, strict=strict,
-                   variant=pdf_variant, shard=_parse_shard(shard), wait=not no_wait)
+                   shard=_parse_shard(shard), wait=not no_wait)
+    session = Session(project)  # --watch: one for every rebuild
     if not watch:
-        _build_once(project, opts, quiet)
+        _build_once(project, opts, quiet, session)
         return
     from briefgen.commands.serve import watch as watch_changes
 
     def again(first: bool) -> None:
-        from briefgen.edition.i18n import catalog
-
-        catalog.cache_clear()  # labels may have been edited too
+        if not first:
+            session.reset()  # files, labels and fonts may have been edited
         try:
             proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
-                               changed_only=not first)
-            if first and "pdf" in opts.formats:
-                from briefgen.build.run import warm_up
-                warm_up(proj)
+                               session, changed_only=not first)
+            if first and "pdf" in selection.formats:
+                from briefgen.build.workers import warm_up
+                warm_up(proj, session)
         except BriefError as exc:
             fail(exc, quiet)  # the last good build stays in place
         except OSError as exc:  # e.g. a file caught between an editor's delete and write
@@ -118,14 +128,16 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
     watch_changes(project, again)
 
 
-def _build_once(project: Path, opts: Any, quiet: bool, changed_only: bool = False) -> Any:
+def _build_once(project: Path, opts: Options, quiet: bool, session: Session,
+                changed_only: bool = False) -> Project:
+    """Load the project and build it once; print the warnings and the summary."""
     from briefgen.build.run import build as run_build
     from briefgen.progress import Progress
 
-    proj = _load(project)
-    _known(proj, opts.briefs, opts.audiences)
+    proj = _load(project, session)
+    _known(proj, opts.selection.briefs, opts.selection.audiences)
     with Progress(quiet) as progress:
-        report = run_build(proj, opts, progress.step)
+        report = run_build(proj, opts, progress.step, session)
     show_problems(report.warnings, quiet)
     if not quiet:
         click.echo(summary_table(report.built, [] if changed_only else report.skipped,
@@ -145,7 +157,7 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def _known(proj: Any, briefs: tuple[str, ...], audiences: tuple[str, ...]) -> None:
+def _known(proj: Project, briefs: tuple[str, ...], audiences: tuple[str, ...]) -> None:
     from briefgen.errors import did_you_mean
     for b in briefs:
         if b not in proj.briefs:
@@ -197,7 +209,7 @@ def explain(project: Path, quiet: bool, audience: str, briefs: tuple[str, ...]) 
 def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: str | None,
          lang: str | None, html_out: Path | None) -> None:
     """What two audiences' versions of a brief differ in."""
-    from briefgen.build.run import write_atomic
+    from briefgen.build.files import write_atomic
     from briefgen.commands.diff import diff as run_diff
     from briefgen.commands.diff import diff_html, diff_text
 
@@ -285,10 +297,12 @@ def new_theme(project: Path, quiet: bool) -> None:
               help="Folder for the *.schema.json files.  [default: schema/ in the project]")
 @_common
 def schema(project: Path, quiet: bool, out: Path | None) -> None:
-    """Write JSON Schemas for brief, audience, translation and terms files."""
+    """Write JSON Schemas for brief, audience, translation and terms files, and for the
+    build manifest."""
     import json
 
-    from briefgen.build.run import write_atomic
+    from briefgen.build import manifest as build_manifest
+    from briefgen.build.files import write_atomic
     from briefgen.content.models import schema_for
 
     folder = out or project / "schema"
@@ -300,6 +314,10 @@ def schema(project: Path, quiet: bool, out: Path | None) -> None:
         write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
         if not quiet:
             click.echo(f"wrote {target}", err=True)
+    target = folder / "manifest.schema.json"
+    write_atomic(target, build_manifest.schema_bytes())
+    if not quiet:
+        click.echo(f"wrote {target}", err=True)
 
 
 @main.group()
@@ -315,7 +333,8 @@ def manifest() -> None:
 @_common
 def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Path) -> None:
     """Join the partial manifests of sharded builds into one."""
-    from briefgen.build.run import merge_manifests, write_atomic
+    from briefgen.build.files import write_atomic
+    from briefgen.build.manifest import merge_manifests
 
     write_atomic(out, merge_manifests(list(parts)))
     if not quiet:

@@ -62,12 +62,15 @@ def printable_lines(text: str) -> str:
 
 def _short_data_url(match: re.Match[str]) -> str:
     """'data:image/png;base64,… (4.8 MB)' for a data URL matched by _DATA_URL."""
-    from briefgen.build.run import human_size
-
     meta, payload = match.group(1), match.group().partition(",")[2]
     size = len(payload) * 3 // 4 if meta.lower().endswith(";base64") else len(payload)
     shown = human_size(size) if size >= 1024 else f"{size} byte" + "s" * (size != 1)
     return f"data:{meta},… ({shown})"
+
+
+def human_size(n: int) -> str:
+    """A file size as reports show it: 12 KB, 1.5 MB."""
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
 def short_url(url: str) -> str:

@@ -7,11 +7,14 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from briefgen.errors import BriefError, Problem, printable
+from briefgen.errors import BriefError, Problem, human_size, printable
+
+if TYPE_CHECKING:
+    from briefgen.build.manifest import ManifestEntry
 
 
 def setup_logging(verbosity: int) -> None:
@@ -94,20 +97,18 @@ def fail(exc: BriefError, quiet: bool = False) -> None:
     click.echo(summary, err=True)
 
 
-def summary_table(built: list[dict[str, Any]], skipped: list[dict[str, Any]],
+def summary_table(built: list[ManifestEntry], skipped: list[ManifestEntry],
                   pruned: list[str], seconds: float, unchanged: int | None = None) -> str:
     """One row per artifact (rows for unchanged ones only if given), then the counts."""
-    from briefgen.build.run import human_size
-
     rows = [("built", a) for a in built] + [("skipped", a) for a in skipped]
-    rows.sort(key=lambda r: r[1]["path"])
-    width = max([len(a["path"]) for _, a in rows] + [8])
+    rows.sort(key=lambda r: r[1].path)
+    width = max([len(a.path) for _, a in rows] + [8])
     lines = [f"{'artifact':<{width}}  {'status':<7}  {'pages':>5}  {'size':>7}"] if rows or \
         pruned else []
     for status, a in rows:
-        pages = str(a.get("pages", "")) if a.get("pages") is not None else "-"
-        lines.append(f"{printable(a['path']):<{width}}  {status:<7}  {pages:>5}  "
-                     f"{human_size(a['bytes']):>7}")
+        pages = str(a.pages) if a.pages is not None else "-"
+        lines.append(f"{printable(a.path):<{width}}  {status:<7}  {pages:>5}  "
+                     f"{human_size(a.bytes):>7}")
     for path in pruned:
         lines.append(f"{printable(path):<{width}}  pruned")
     unchanged = len(skipped) if unchanged is None else unchanged

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from briefgen.build.plan import Job
 
 
 class Progress:
@@ -19,7 +22,7 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def step(self, job: Any, total: int | None = None) -> None:
+    def step(self, job: Job, total: int | None = None) -> None:
         self.count += 1
         if total:
             self.total = total

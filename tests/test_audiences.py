@@ -153,11 +153,11 @@ def test_guard_reads_text_that_only_the_pdf_shows(project: Path) -> None:
 def test_guard_pdf_text_holds_every_word_of_the_text_layer(shipped_build: Path) -> None:
     """The guard reads the text from WeasyPrint's layout, not from the PDF file: all that
     poppler's pdftotext extracts from each shipped PDF must be in it."""
-    from briefgen.build.run import Options, plan
+    from briefgen.build.run import Selection, plan
     from briefgen.publish.pdf import PdfRenderer
 
     project = load_project(REPO)
-    jobs = plan(project, Options(out=shipped_build, formats=("pdf",)), Problems([]))
+    jobs = plan(project, Selection(formats=("pdf",)), Problems([]))
     assert len(jobs) == 5
     renderer = PdfRenderer(project.content)
     for job in jobs:

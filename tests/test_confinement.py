@@ -297,7 +297,7 @@ def test_second_build_waits_or_fails_with_no_wait(project: Path) -> None:
 
 _KILL_AFTER = """
 import os, signal, sys
-import briefgen.build.run as b
+import briefgen.build.files as b
 renames = []
 def after(path):
     renames.append(path)

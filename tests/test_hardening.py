@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-import briefgen.build.run as build_mod
+import briefgen.build.workers as build_mod
 from briefgen.cli import main
 from briefgen.errors import BriefError
 from briefgen.theme import bundled as templates_dir

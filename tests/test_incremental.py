@@ -161,7 +161,7 @@ def test_shards_partition_and_merge_to_the_full_manifest(project: Path, tmp_path
 
 def test_recycled_workers_finish_the_build(project: Path) -> None:
     # Every worker retires after one PDF: the pool must replace them, never hang.
-    code = ("import briefgen.build.run as b; b.RECYCLE_AFTER = 1\n"
+    code = ("import briefgen.build.workers as b; b.RECYCLE_AFTER = 1\n"
             "from briefgen.cli import main\n"
             "main(['build', '--jobs', '2', '-q'])")
     proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,

@@ -58,7 +58,7 @@ ON_THE_PAGE = [c for c in LEAKS if c.name not in ("leak-meta-keywords", "leak-im
 def test_the_leak_is_in_the_pdf_and_the_guard_reads_it_there(case: Path, project: Path) -> None:
     """Rendered all the same, each leak's PDF shows the phrase: pdftotext's text (what a
     viewer's search and copy-paste give), folded, holds it."""
-    from briefgen.build.run import Options, plan
+    from briefgen.build.run import Selection, plan
     from briefgen.content.project import load_project
     from briefgen.errors import Problems
     from briefgen.publish.guard import find
@@ -66,8 +66,8 @@ def test_the_leak_is_in_the_pdf_and_the_guard_reads_it_there(case: Path, project
 
     apply_case(case, project)
     loaded = load_project(project)
-    [job] = [j for j in plan(loaded, Options(out=project / "build", formats=("pdf",)),
-                             Problems([])) if j.path == "demo/public/en/demo-public-en.pdf"]
+    [job] = [j for j in plan(loaded, Selection(formats=("pdf",)), Problems([]))
+             if j.path == "demo/public/en/demo-public-en.pdf"]
     assert job.edition is not None
     phrases = job.edition.audience.forbidden_phrases
     data = PdfRenderer(loaded.content).render(job.source, job.variant).data

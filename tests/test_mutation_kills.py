@@ -11,6 +11,7 @@ import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
 from briefgen.build import run as build
-from briefgen.build.run import pdf_guard_surfaces
+from briefgen.build.workers import pdf_guard_surfaces
 from briefgen.content.models import Audience
 from briefgen.content.project import load_project
 from briefgen.content.syntax import audience_markers, block_shape
@@ -610,8 +611,8 @@ def _plan(root: Path, **options: Any) -> list[build.Job]:
     def reuse(path: str, inputs: str) -> None:
         asked.append((path, inputs))
 
-    jobs = build.plan(load_project(root), build.Options(out=root / "build", **options),
-                      Problems([]), reuse=reuse)
+    jobs = build.plan(load_project(root), build.Selection(**options), Problems([]),
+                      reuse=reuse)
     assert asked == [(j.path, j.inputs) for j in jobs]
     return jobs
 
@@ -636,7 +637,7 @@ def test_the_inputs_of_an_artifact_are_its_files_and_options(tmp_path: Path) -> 
     edited = [j.inputs for j in _plan(root)]
     _phrases(root, "officials", ["nothing"])
     assert not {j.inputs for j in _plan(root)} & set(edited)  # an audience file changed
-    plain = build.plan(load_project(root), build.Options(out=root / "build"), Problems([]))
+    plain = build.plan(load_project(root), build.Selection(), Problems([]))
     assert [j.inputs for j in plain] == [""] * 4 and not any(j.reused for j in plain)
 
 
@@ -661,8 +662,8 @@ def test_a_reused_artifact_keeps_its_entry_and_is_guarded_by_its_audience(
     root = make_project(tmp_path, "Text.\n")
     _phrases(root, "pub", ["secret annex", "other"])
     project = load_project(root)
-    jobs = build.plan(project, build.Options(out=root / "build"), Problems([]),
-                      reuse=lambda path, inputs: {"key": "K" + path, "title": "T"})
+    jobs = build.plan(project, build.Selection(), Problems([]),
+                      reuse=lambda path, inputs: SimpleNamespace(key="K" + path, title="T"))
     assert all(j.reused and j.edition is None and j.source == "" for j in jobs)
     assert [(j.key, j.title) for j in jobs] == [("K" + p, "T") for p in PATHS]
     fences = [j.guard for j in jobs]
@@ -725,8 +726,8 @@ def test_reguard_reads_the_file_as_written(tmp_path: Path) -> None:
 
 
 def test_a_manifest_entry_records_keys_and_fingerprint() -> None:
-    job = build.Job("b", "a", "en", "pdf", "b/a/en/x.pdf", "KEY", "Title", None, "",
-                    inputs="IN", guard="G")
+    job = build.Kept("b", "a", "en", "pdf", "b/a/en/x.pdf", "KEY", "Title", inputs="IN",
+                     guard="G")
     assert build.manifest_entry(job, b"data", 3) == {
         "brief": "b", "audience": "a", "language": "en", "format": "pdf",
         "path": "b/a/en/x.pdf", "title": "Title", "sha256": hashlib.sha256(b"data").hexdigest(),
@@ -752,7 +753,10 @@ def test_an_html_build_keeps_reguards_and_rebuilds_as_it_should(tmp_path: Path) 
     options = {"out": out, "formats": ("html",)}
 
     def again(**more: Any) -> build.Report:
-        return build.build(load_project(root), build.Options(**{**options, **more}))
+        chosen: dict[str, Any] = {**options, **more}
+        out, force = chosen.pop("out"), chosen.pop("force", False)
+        return build.build(load_project(root), build.Options(
+            out=out, selection=build.Selection(**chosen), force=force))
 
     first = again()
     assert sorted(e["path"] for e in first.built) == [PATHS[0], PATHS[2]]
@@ -974,8 +978,8 @@ def test_a_reused_job_names_its_artifact_and_check_html_goes_on_past_it(
         tmp_path: Path) -> None:
     root = make_project(tmp_path, "The secret annex.\n")
     project = load_project(root)
-    kept = build.plan(project, build.Options(out=root / "build"), Problems([]),
-                      reuse=lambda path, inputs: {"key": "K", "title": "T"})
+    kept = build.plan(project, build.Selection(), Problems([]),
+                      reuse=lambda path, inputs: SimpleNamespace(key="K", title="T"))
     assert [(j.brief, j.audience, j.language, j.format) for j in kept] == [
         ("tiny", "officials", "en", "html"), ("tiny", "officials", "en", "pdf"),
         ("tiny", "pub", "en", "html"), ("tiny", "pub", "en", "pdf")]

@@ -5,4 +5,29 @@ from __future__ import annotations
 from briefgen.codes import Code, _table
 
 CODES: dict[str, Code] = _table(
+    ("BG401", "the output folder would overwrite the project",
+     "briefgen: refusing to build into /srv/project/content: it is the content folder or "
+     "contains it; choose a separate folder such as build/"),
+    ("BG402", "an output file leads out of the output folder through a symbolic link",
+     "briefgen: refusing to write build/demo/public/en/demo-public-en.html: it leads outside "
+     "the output folder build through a symbolic link; nothing was written (remove the link)"),
+    ("BG403", "another build is writing to the output folder",
+     "briefgen: another build is writing to /srv/project/build; not waiting (--no-wait)"),
+    ("BG404", "a manifest to merge does not exist",
+     "briefgen: build/manifest.shard-2-of-2.json: no such manifest"),
+    ("BG405", "two shards wrote different copies of one artifact",
+     "build/manifest.shard-2-of-2.json: demo/public/en/demo-public-en.pdf differs from "
+     "another shard's copy"),
+    ("BG406", "a character has no glyph in the PDF fonts",
+     "demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for U+10FFFD "
+     "\"\\U0010fffd\" (use another character, or add a font to templates/fonts)"),
+    ("BG407", "the PDF tried to load something outside the project",
+     "demo/public/en/demo-public-en.pdf: the PDF tried to load https://example.org/a.png; "
+     "briefgen fetches nothing outside the project"),
+    ("BG408", "WeasyPrint warned while rendering a PDF",
+     "demo/public/en/demo-public-en.pdf: warning: WeasyPrint: footnote 1 is cited on page 1 "
+     "but printed on page 2"),
+    ("BG409", "a forbidden phrase appears on an audience's index page",
+     "public/index.html: forbidden phrase 'secret annex' for audience public appears in "
+     "public/index.html (index page) (reword the title or label it shows)"),
 )

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.build.run import (
-    Options,
-    audience_indexes,
-    check_html,
-    check_indexes,
-    manifest_entry,
-    plan,
-)
+from briefgen.build.indexes import audience_indexes, check_indexes
+from briefgen.build.manifest import ManifestEntry
+from briefgen.build.plan import Selection
+from briefgen.build.run import check_html, plan
 from briefgen.content.project import load_project
 from briefgen.errors import Problem, Problems
 
@@ -20,10 +16,10 @@ def check_project(root: Path, strict: bool = False) -> list[Problem]:
     """Every problem a build would report before rendering PDFs; raises on errors."""
     project = load_project(root)
     problems = Problems(list(project.warnings))
-    jobs = plan(project, Options(out=root / "build"), problems)
+    jobs = plan(project, Selection(), problems)
     check_html(jobs, problems)
     # each audience's index page, as a build writes it (sizes and page counts aside)
-    entries = [manifest_entry(job, b"", None) for job in jobs]
+    entries = [ManifestEntry.of(job, b"", None) for job in jobs]
     check_indexes(project, audience_indexes(project, entries), problems)
     problems.raise_if_errors(strict=strict)
     return problems.items

@@ -1,0 +1,59 @@
+"""The index pages of an output folder: build/index.html, the editors' catalogue of every
+artifact, and each audience's own build/<audience>/index.html, leak-checked for it."""
+
+from __future__ import annotations
+
+from briefgen.build.manifest import ManifestEntry
+from briefgen.content.project import Project
+from briefgen.edition.i18n import Messages
+from briefgen.errors import Problems, human_size
+from briefgen.publish import guard
+from briefgen.publish.html import render_index
+
+
+def index_page(project: Project, artifacts: list[ManifestEntry],
+               audience: str | None = None) -> str:
+    """build/index.html, the editors' catalogue of every artifact; or, given an audience, its
+    own catalogue (build/<audience>/index.html), in its first language, linking up to its
+    editions."""
+    rows: dict[tuple[str, str, str], dict[str, object]] = {}
+    sizes: dict[tuple[str, str, str], int] = {}
+    formats: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for a in sorted(artifacts, key=lambda a: (a.brief, a.audience, a.language, a.format)):
+        key = (a.brief, a.audience, a.language)
+        aud = project.audiences.get(a.audience)
+        row = rows.setdefault(key, {
+            "title": a.title, "language": a.language,
+            "audience_name": aud.value.name if aud else a.audience,
+            "language_name": Messages(a.language).language_name,
+            "formats": formats.setdefault(key, []), "pages": None})
+        formats[key].append({"format": a.format,
+                             "path": f"../{a.path}" if audience else a.path})
+        if a.format == "pdf":
+            row["pages"] = a.pages
+        sizes[key] = sizes.get(key, 0) + a.bytes
+    for key, row in rows.items():
+        row["size"] = human_size(sizes[key])
+    if audience is None:
+        return render_index(list(rows.values()), folders=project.template_folders)
+    return render_index(list(rows.values()), project.audiences[audience].value.languages[0],
+                        project.template_folders, editors=False)
+
+
+def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:
+    """`<audience>/index.html` -> the page, for every audience with artifacts: only its own."""
+    ids = sorted({a.audience for a in artifacts} & set(project.audiences))
+    return {f"{aid}/index.html": index_page(project, [a for a in artifacts
+                                                      if a.audience == aid], aid)
+            for aid in ids}
+
+
+def check_indexes(project: Project, indexes: dict[str, str], problems: Problems) -> None:
+    """The leak guard over each audience's index page, for that audience."""
+    for path, page in indexes.items():
+        aid = path.split("/")[0]
+        phrases = project.audiences[aid].value.forbidden_phrases
+        for phrase in guard.find(phrases, guard.visible_html_text(page)):
+            problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "
+                           f"appears in {path} (index page)",
+                           hint="reword the title or label it shows", code="BG409")

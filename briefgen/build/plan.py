@@ -1,0 +1,134 @@
+"""What a build produces: the output formats, the selection a user asks for, the artifacts it
+stands for (chosen without rendering anything) and the two kinds of job made from them."""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+
+from briefgen.edition import Mode
+
+if TYPE_CHECKING:
+    from briefgen.content.project import Project
+    from briefgen.edition.resolve import Edition
+
+Format = Literal["html", "pdf"]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    mode: Mode  # the edition it is rendered from
+    suffix: str  # of its file name
+
+
+#: The one registry of output formats, in the order a build makes them: adding a format is
+#: adding its row here (and its renderer in run.py).
+OUTPUT_FORMATS: dict[Format, OutputFormat] = {
+    "html": OutputFormat("screen", "html"),
+    "pdf": OutputFormat("print", "pdf"),
+}
+FORMATS: tuple[Format, ...] = tuple(OUTPUT_FORMATS)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to build: narrowed to these briefs, audiences and languages (empty: all), in
+    these formats, the PDFs in this variant (None: each audience's pdf_variant)."""
+
+    briefs: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    formats: tuple[Format, ...] = FORMATS
+    variant: str | None = None
+
+    def wants(self, brief: str, audience: str, language: str, format: str) -> bool:
+        return ((not self.briefs or brief in self.briefs)
+                and (not self.audiences or audience in self.audiences)
+                and (not self.languages or language in self.languages)
+                and format in self.formats)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file a build produces, named by what it is made of."""
+
+    brief: str
+    audience: str
+    language: str
+    format: Format
+
+    @property
+    def mode(self) -> Mode:
+        return OUTPUT_FORMATS[self.format].mode
+
+    @property
+    def stem(self) -> str:
+        return f"{self.brief}-{self.audience}-{self.language}"
+
+    def file(self, format: Format) -> str:
+        """The file name of this edition in a format (an HTML page links to its PDF)."""
+        return f"{self.stem}.{OUTPUT_FORMATS[format].suffix}"
+
+    @property
+    def path(self) -> str:
+        """Relative to the output folder."""
+        return f"{self.brief}/{self.audience}/{self.language}/{self.file(self.format)}"
+
+
+def select(project: Project, selection: Selection) -> list[Artifact]:
+    """Every artifact the selection asks for, in build order; nothing is rendered."""
+    return [Artifact(slug, aid, lang, fmt)
+            for slug in sorted(project.briefs)
+            for aid, lang in project.editions(slug)
+            for fmt in FORMATS
+            if selection.wants(slug, aid, lang, fmt)]
+
+
+J = TypeVar("J", bound="_Job")
+
+
+def shard(jobs: list[J], k: int, n: int) -> list[J]:
+    """The k-th of n deterministic slices (by path, round-robin so sizes stay even)."""
+    ordered = sorted(jobs, key=lambda j: j.path)
+    return [j for i, j in enumerate(ordered) if i % n == k - 1]
+
+
+@dataclass
+class _Job:
+    """An artifact with its content key and title, and what it was made from."""
+
+    brief: str
+    audience: str
+    language: str
+    format: Format
+    path: str  # relative to the output folder
+    key: str  # the hash of its content (keys.py)
+    title: str
+    _: KW_ONLY
+    variant: str = ""  # the PDF variant; "" for HTML
+    inputs: str = ""  # hash of the files and options it was made from (the cheap first check)
+    guard: str = ""  # guard_fingerprint of its audience: what its leak check depends on
+
+
+@dataclass
+class Rendered(_Job):
+    """An artifact rendered by this build: its edition and the HTML page itself, or the HTML
+    that feeds its PDF."""
+
+    edition: Edition
+    source: str
+    reused: ClassVar[bool] = False
+
+
+@dataclass
+class Kept(_Job):
+    """An artifact whose inputs are unchanged since the previous build: its file is kept,
+    nothing of it was rendered (it has no edition and no source)."""
+
+    edition: ClassVar[None] = None
+    source: ClassVar[str] = ""
+    reused: ClassVar[bool] = True
+
+
+#: a job is one of the two
+Job = Rendered | Kept
