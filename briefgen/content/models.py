@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+import functools
+import typing
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -118,18 +122,82 @@ class RecommendationsSection(ItemsSection):
     type: Literal["recommendations"]
 
 
-#: The registry: section type -> model. Each type renders with templates/sections/<type>.html.j2.
-SECTION_TYPES: dict[str, type[SectionBase]] = {
-    "prose": ProseSection,
-    "tasks": TasksSection,
-    "issues": IssuesSection,
-    "recommendations": RecommendationsSection,
-}
+# -- the registry of section types -------------------------------------------------------
 
-Section = Annotated[
-    ProseSection | TasksSection | IssuesSection | RecommendationsSection,
-    Field(discriminator="type"),
-]
+
+@dataclass(frozen=True)
+class SectionType:
+    """One kind of section: its model, and what an edition needs to know of it. It renders
+    with templates/sections/<name>.html.j2, which the theme looks up like any template."""
+
+    model: type[SectionBase]  # its `type` field is Literal["<name>"]
+    #: the message-catalog key of what a cross reference to one of its items prints
+    #: ('recommendation_ref': "Recommendation 2"); '' for a reference that prints the title
+    reference_label: str = ""
+
+    @property
+    def name(self) -> str:
+        tag = self.model.model_fields["type"].annotation
+        names = typing.get_args(tag)
+        assert typing.get_origin(tag) is Literal and len(names) == 1, \
+            f"{self.model.__name__}.type must be Literal['<name>']"
+        return str(names[0])
+
+
+@dataclass(frozen=True)
+class SectionTypes:
+    """The section types a brief may use: the one place a section type is added. A project
+    or a test adds its own without touching briefgen, and without changing this module:
+
+        class TimelineSection(ItemsSection):
+            type: Literal["timeline"]
+
+        types = SECTION_TYPES.adding(SectionType(TimelineSection))
+        project = load_project(root, sections=types)  # and templates/sections/timeline.html.j2
+    """
+
+    types: tuple[SectionType, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.types)
+
+    def get(self, name: str) -> SectionType | None:
+        return next((t for t in self.types if t.name == name), None)
+
+    def adding(self, *more: SectionType) -> SectionTypes:
+        """These types and more (a name already here is replaced)."""
+        new = {t.name for t in more}
+        return SectionTypes((*(t for t in self.types if t.name not in new), *more))
+
+    def described(self) -> str:
+        """'prose, tasks, issues or recommendations'."""
+        *first, last = self.names()
+        return f"{', '.join(first)} or {last}" if first else last
+
+    @property
+    def brief(self) -> type[Brief]:
+        """The model of a brief.yaml whose sections are of these types."""
+        return _brief_model(self)
+
+
+def _union(types: SectionTypes) -> Any:
+    """A section of any of these types, told apart by its `type` (a discriminated union)."""
+    models = tuple(t.model for t in types.types)
+    return Annotated[typing.Union[models], Field(discriminator="type")]  # noqa: UP007
+
+
+#: The section types briefgen ships with: each has templates/sections/<name>.html.j2.
+SECTION_TYPES = SectionTypes((
+    SectionType(ProseSection),
+    SectionType(TasksSection),
+    SectionType(IssuesSection, reference_label="issue_ref"),
+    SectionType(RecommendationsSection, reference_label="recommendation_ref"),
+))
+
+if TYPE_CHECKING:
+    Section = SectionBase
+else:
+    Section = _union(SECTION_TYPES)
 
 
 class Author(Model):
@@ -165,6 +233,9 @@ class Brief(Model):
     takeaways: list[Takeaway] = []
     sections: list[Section] = Field(min_length=1)
     sources: list[Source] = []
+
+    #: the section types `sections` accepts (SectionTypes.brief makes a model for others)
+    section_types: ClassVar[SectionTypes] = SECTION_TYPES
 
 
 class Audience(Model):
@@ -227,6 +298,18 @@ class Unit(Model):
 class Translation(Model):
     language: Lang
     units: dict[str, Unit]
+
+
+@functools.lru_cache(maxsize=8)
+def _brief_model(types: SectionTypes) -> type[Brief]:
+    """Brief, with sections of these types (made once per registry, as pydantic builds a
+    validator for every model)."""
+    if types == SECTION_TYPES:
+        return Brief
+    sections: Any = list.__class_getitem__(_union(types))  # list[<the union>], built at run time
+    model = create_model("Brief", __base__=Brief, sections=(sections, Field(min_length=1)))
+    model.section_types = types
+    return model
 
 
 def schema_for(kind: str) -> dict[str, Any]:

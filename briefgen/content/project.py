@@ -15,7 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 # check_references and field_path are re-exported: other stages import them from here
 from briefgen.content.checks import check_references, field_path
-from briefgen.content.models import Audience, Brief, Terms, Translation
+from briefgen.content.models import (
+    SECTION_TYPES,
+    Audience,
+    Brief,
+    SectionTypes,
+    Terms,
+    Translation,
+)
 from briefgen.content.validation import _validate, validation_problems
 from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
 from briefgen.errors import BriefError, Problem, Problems, display_path
@@ -122,6 +129,8 @@ class Project:
     #: the long-lived caches of the process that loaded it (parsed files, catalogs, …)
     session: Session
     warnings: list[Problem] = field(default_factory=list)
+    #: the section types its briefs may use (each renders with sections/<type>.html.j2)
+    sections: SectionTypes = SECTION_TYPES
 
     @property
     def template_folders(self) -> tuple[Path, ...]:
@@ -160,11 +169,13 @@ def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems,
 
 
 def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False,
-                 session: Session | None = None) -> Project:
+                 session: Session | None = None, sections: SectionTypes = SECTION_TYPES
+                 ) -> Project:
     """Read and validate every content file; raise BriefError listing every problem.
 
     Parsed files are remembered in `session` (a new one when none is given), which the
-    project keeps: commands that run long (serve, --watch) pass theirs in each time."""
+    project keeps: commands that run long (serve, --watch) pass theirs in each time.
+    `sections` are the section types briefs may use: briefgen's, or those and more."""
     root = root.resolve()
     session = session if session is not None else Session(root)
     content = confined(content or root / "content", (root,), "content")
@@ -202,7 +213,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
         if not path.exists():
             problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml")
             continue
-        if not (loaded := _load(path, root, Brief, problems, session)):
+        if not (loaded := _load(path, root, sections.brief, problems, session)):
             continue
         doc, brief = loaded
         src = BriefSource(brief_dir.name, brief_dir, doc, brief)
@@ -220,7 +231,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                 src.translations[translation.language] = Sourced(translation, tdoc)
         briefs[src.slug] = src
 
-    project = Project(root, content, audiences, terms, briefs, sources, session)
+    project = Project(root, content, audiences, terms, briefs, sources, session,
+                      sections=sections)
     if not problems.errors:
         check_references(project, problems)
     if allow_incomplete:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from briefgen.content.models import SECTION_TYPES, Brief
 from briefgen.content.yamlread import Document, Loc
 from briefgen.errors import Problem, Problems, did_you_mean
 
@@ -119,7 +120,8 @@ def validation_problems(doc: Document, exc: ValidationError, model: type[BaseMod
             line, col = doc.where(loc2)
             shown += ".type"
         elif kind == "union_tag_not_found":
-            message = "section needs a type: prose, tasks, issues or recommendations"
+            types = model.section_types if issubclass(model, Brief) else SECTION_TYPES
+            message = f"section needs a type: {types.described()}"
         elif kind == "literal_error":
             expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
             message = f"'{err['input']}' is not one of " + ", ".join(expected)
