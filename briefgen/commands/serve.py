@@ -118,8 +118,9 @@ class Preview:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.renderer: Any = None
-        self.session = Session(root)  # the compiled templates (which check their files)
+        # parsed files, compiled templates (which check their files), catalogs, the PDF
+        # renderer: kept between requests, forgotten when files change
+        self.session = Session(root)
         self.changes = 0
 
     def seen(self, changes: int) -> None:
@@ -168,10 +169,10 @@ class Preview:
                     "manifest and index entry": edition.title.plain})
                 page = _with_banner(page, leaks, folders, self.session) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
-            if self.renderer is None:
+            if self.session.pdf is None:  # its fonts are the theme's: made again after a change
                 from briefgen.publish.pdf import PdfRenderer
-                self.renderer = PdfRenderer(project.content)
-            result = self.renderer.render(page, edition.audience.pdf_variant)
+                self.session.pdf = PdfRenderer(project.content, Theme(folders))
+            result = self.session.pdf.render(page, edition.audience.pdf_variant)
             if leaks := leak_problems(edition, artifact + ".pdf", {
                     "PDF source": guard.visible_html_text(page), **pdf_guard_surfaces(result)}):
                 return 200, "text/html; charset=utf-8", self.error(leaks)
