@@ -224,3 +224,19 @@ def test_environments_live_in_the_session_and_see_edited_templates(tmp_path: Pat
     assert render_template("t.html.j2", folders, session) == "two, edited"
     session.reset()
     assert session.environments == {}
+
+
+def test_a_linked_bundled_template_is_refused_through_the_prefix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, outside = tmp_path / "ours", tmp_path / "outside.html.j2"
+    ours.mkdir()
+    outside.write_text("secret")
+    (ours / "base.html.j2").symlink_to(outside)
+    monkeypatch.setattr("briefgen.publish.sandbox.bundled", lambda: ours)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "base.html.j2").write_text('{% extends "briefgen/base.html.j2" %}')
+    with pytest.raises(BriefError) as caught:
+        render_template("base.html.j2", (project,))
+    assert str(caught.value.problems[0]).startswith(
+        "templates/base.html.j2: leads outside the templates folder through a symbolic link")

@@ -14,7 +14,7 @@ CODES: dict[str, Code] = _table(
      "templates/sections/prose.html.j2:2:1: template error: a string or list longer than "
      "16,777,216 is not allowed"),
     ("BG303", "a template, or one it includes, extends or imports, is not found",
-     "templates/base.html.j2:84:1: template error: template not found: "
+     "templates/base.html.j2:87:1: template error: template not found: "
      "sections/chart.html.j2"),
     ("BG304", "a stylesheet is not found in the theme",
      "templates/css/print.css: stylesheet not found"),
