@@ -150,3 +150,56 @@ def test_the_session_remembers_parsed_files(tmp_path: Path,
     assert load_project(root).session is not session  # each load without one: its own
     session.reset()
     assert session.documents == {}
+
+
+# -- languages: the theme's catalogs ---------------------------------------------------------
+
+FOURTH = VALID.parent / "fourth-language"
+
+
+def test_a_project_catalog_is_enough_for_a_language(tmp_path: Path) -> None:
+    """tests/data/fourth-language adds Japanese: templates/messages/ja.yaml, an audience, a
+    translation and terms that use it. Its catalog alone makes `ja` a language."""
+    root = tmp_path / "project"
+    shutil.copytree(VALID, root)
+    shutil.copytree(FOURTH, root, dirs_exist_ok=True)
+    project = load_project(root)
+    assert project.audiences["public"].value.languages == ["en", "ja"]
+    assert project.briefs["demo"].languages == ["en", "ja", "ko"]
+    assert project.editions("demo") == [("officials", "en"), ("public", "en"),
+                                        ("public", "ja")]
+
+    (root / "templates/messages/ja.yaml").unlink()  # no catalog: not a language
+    with pytest.raises(BriefError) as exc:
+        load_project(root)
+    not_one = "'ja' is not one of en, ko, zh-Hans"  # as Literal["en", "ko", "zh-Hans"] said
+    assert messages(exc) == [
+        f"content/audiences/public.yaml:2:17: languages[1]: {not_one}",
+        f"content/audiences/public.yaml:5:7: marking.ja.[key]: {not_one}",
+        f"content/briefs/demo/translations/ja.yaml:1:11: language: {not_one}",
+        f"content/terms.yaml:4:7: plan.ja.[key]: {not_one}",
+        f"content/terms.yaml:8:7: opcon.ja.[key]: {not_one}"]
+
+
+def test_the_schema_lists_the_languages_it_is_given() -> None:
+    from briefgen.content.models import schema_for
+
+    def enums(kind: str, languages: tuple[str, ...] | None = None) -> list[list[str]]:
+        found: list[list[str]] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, dict):
+                if "enum" in node and "en" in node["enum"]:
+                    found.append(node["enum"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(schema_for(kind, languages))
+        return found
+
+    assert enums("translation") == [["en", "ko", "zh-Hans"]]
+    assert enums("translation", ("en", "ja")) == [["en", "ja"]]
+    assert enums("audience", ("en", "ja")) == [["en", "ja"]] * 3  # languages, marking, terms
+    assert enums("terms", ("en", "fr", "ja")) == [["en", "fr", "ja"]]

@@ -13,18 +13,24 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
+    TypeAdapter,
     ValidationInfo,
     create_model,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from briefgen.textnorm import fold
+from briefgen.theme import Theme
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+_LANGUAGE = "<language>"  # stands for the theme's languages in the JSON Schema (schema_for)
 
 
 def _foldable(phrase: str) -> str:
@@ -37,9 +43,40 @@ def _foldable(phrase: str) -> str:
 #: A forbidden phrase: something must be left once the guard folds it (briefgen.textnorm).
 Phrase = Annotated[str, StringConstraints(min_length=1), AfterValidator(_foldable)]
 
-#: Languages with a message catalog (briefgen/messages/<lang>.yaml) and fonts.
-LANGUAGES = ("en", "ko", "zh-Hans")
-Lang = Literal["en", "ko", "zh-Hans"]
+# -- languages ---------------------------------------------------------------------------
+# A language is a message catalog in the project's theme (Theme.languages()): adding one is
+# adding templates/messages/<language>.yaml. load_project passes the theme's languages in
+# pydantic's validation context; a language field holds one of them.
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_languages() -> tuple[str, ...]:
+    """The languages of briefgen's own catalogs: for models validated without a project."""
+    return Theme.default().languages()
+
+
+def languages_of(info: ValidationInfo) -> tuple[str, ...]:
+    """The languages this validation accepts: the context's, else briefgen's."""
+    context = info.context
+    if isinstance(context, dict) and "languages" in context:
+        return tuple(context["languages"])
+    return bundled_languages()
+
+
+def _language(value: object, info: ValidationInfo) -> str:
+    """A language of the theme. Fails exactly as Literal[<the languages>] would, so
+    validation.py words it the same way: 'xx' is not one of en, ko, zh-Hans."""
+    languages = languages_of(info)
+    if isinstance(value, str) and value in languages:
+        return value
+    *first, last = [repr(lang) for lang in languages] or ["''"]
+    expected = f"{', '.join(first)} or {last}" if first else last
+    raise PydanticCustomError("literal_error", "Input should be {expected}",
+                              {"expected": expected})
+
+
+#: A language code, one of the theme's (its JSON Schema is an enum of them: schema_for)
+Lang = Annotated[str, PlainValidator(_language, json_schema_input_type=Literal[_LANGUAGE])]
 
 
 class Model(BaseModel):
@@ -312,11 +349,19 @@ def _brief_model(types: SectionTypes) -> type[Brief]:
     return model
 
 
-def schema_for(kind: str) -> dict[str, Any]:
-    """JSON Schema of one kind of content file."""
-    model: Any = {"brief": Brief, "audience": Audience, "translation": Translation}.get(kind)
+def schema_for(kind: str, languages: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """JSON Schema of one kind of content file; a language is one of `languages` (default:
+    those of briefgen's own catalogs)."""
+    chosen = languages if languages is not None else bundled_languages()
+
+    class Schema(GenerateJsonSchema):
+        def literal_schema(self, schema: core_schema.LiteralSchema) -> JsonSchemaValue:
+            if schema["expected"] == [_LANGUAGE]:  # Lang: the enum Literal[*chosen] has
+                schema = core_schema.literal_schema(list(chosen))
+            return super().literal_schema(schema)
+
     if kind == "terms":
-        from pydantic import TypeAdapter
-        return TypeAdapter(Terms).json_schema()
+        return TypeAdapter(Terms).json_schema(schema_generator=Schema)
+    model: Any = {"brief": Brief, "audience": Audience, "translation": Translation}.get(kind)
     assert model is not None, kind
-    return dict(model.model_json_schema())
+    return dict(model.model_json_schema(schema_generator=Schema))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 # check_references and field_path are re-exported: other stages import them from here
 from briefgen.content.checks import check_references, field_path
@@ -158,10 +158,10 @@ def _read(path: Path, root: Path, problems: Problems, session: Session
 
 
 def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems,
-          session: Session) -> tuple[Document, Any] | None:
+          session: Session, languages: tuple[str, ...]) -> tuple[Document, Any] | None:
     """Read and validate one file; None (with problems recorded) if either step fails."""
     doc = _read(path, root, problems, session)
-    value = _validate(doc, model, problems) if doc is not None else None
+    value = _validate(doc, model, problems, languages) if doc is not None else None
     return None if doc is None or value is None else (doc, value)
 
 
@@ -183,14 +183,16 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     if not (content / "briefs").is_dir():
         raise BriefError([Problem(_shown(content, root), 0, 0,
             "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
-    sources = source_digests(content, template_folders(root), read_roots(root))
+    theme = session.theme
+    sources = source_digests(content, theme.folders, read_roots(root))
+    languages = theme.languages()  # a language is a catalog of the theme
 
     audiences: dict[str, Sourced[Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
         if not ID_RE.fullmatch(path.stem):
             problems.error(_shown(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens")
-        if loaded := _load(path, root, Audience, problems, session):
+        if loaded := _load(path, root, Audience, problems, session, languages):
             audiences[path.stem] = Sourced(loaded[1], loaded[0])
 
     terms: Sourced[Terms] | None = None
@@ -198,9 +200,9 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     if terms_path.exists():
         doc = _read(terms_path, root, problems, session)
         if doc is not None:
-            from pydantic import TypeAdapter
             try:
-                terms = Sourced(TypeAdapter(Terms).validate_python(doc.data), doc)
+                terms = Sourced(TypeAdapter(Terms).validate_python(
+                    doc.data, context={"languages": languages}), doc)
             except ValidationError as exc:
                 for p in validation_problems(doc, exc, BaseModel):
                     problems.add(p)
@@ -213,12 +215,12 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
         if not path.exists():
             problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml")
             continue
-        if not (loaded := _load(path, root, sections.brief, problems, session)):
+        if not (loaded := _load(path, root, sections.brief, problems, session, languages)):
             continue
         doc, brief = loaded
         src = BriefSource(brief_dir.name, brief_dir, doc, brief)
         for tpath in sorted((brief_dir / "translations").glob("*.yaml")):
-            if not (tloaded := _load(tpath, root, Translation, problems, session)):
+            if not (tloaded := _load(tpath, root, Translation, problems, session, languages)):
                 continue
             tdoc, translation = tloaded
             if translation.language != tpath.stem:

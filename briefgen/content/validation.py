@@ -158,12 +158,16 @@ def validation_problems(doc: Document, exc: ValidationError, model: type[BaseMod
     return problems
 
 
-def _validate(doc: Document, model: type[BaseModel], problems: Problems) -> Any:
+def _validate(doc: Document, model: type[BaseModel], problems: Problems,
+              languages: tuple[str, ...] | None = None) -> Any:
+    """The file's data as a `model`, languages being those given (default: briefgen's);
+    None, with its problems recorded, when it is not one."""
     if not isinstance(doc.data, dict):
         problems.error(doc.path, 1, 1, "expected a mapping of fields at the top of the file")
         return None
     try:
-        return model.model_validate(doc.data)
+        context = {"languages": languages} if languages is not None else None
+        return model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         for p in validation_problems(doc, exc, model):
             problems.add(p)
