@@ -113,7 +113,7 @@ def check_references(project: Project, problems: Problems) -> None:
                     hint = did_you_mean(key.lower(), all_terms) or \
                         "define it in content/terms.yaml or an audience's terms"
                     problems.error(doc.path, line, col, f"unknown term '[[{key}]]'",
-                                   field=field_path(doc, loc), hint=hint)
+                                   field=field_path(doc, loc), hint=hint, code="BG140")
 
     for sourced in project.audiences.values():
         doc, wanted = sourced.doc, sourced.value
@@ -122,7 +122,7 @@ def check_references(project: Project, problems: Problems) -> None:
                 line, col = doc.where(("section_order", i))
                 problems.error(doc.path, line, col, f"no brief has a section '{sid}'",
                                field=f"section_order[{i}]",
-                               hint=did_you_mean(sid, all_sections))
+                               hint=did_you_mean(sid, all_sections), code="BG143")
 
 
 def field_path(doc: Document, loc: Loc) -> str:
@@ -140,7 +140,7 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
                 line, col = doc.where((*loc, i))
                 problems.error(doc.path, line, col, f"unknown audience '{aid}'",
                                field=field_path(doc, (*loc, i)), hint=did_you_mean(aid, ids)
-                               or "audiences: " + ", ".join(ids))
+                               or "audiences: " + ", ".join(ids), code="BG142")
 
     def selectable(obj: Any, loc: Loc) -> None:
         check_ids(obj.audiences, (*loc, "audiences"))
@@ -153,11 +153,11 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
         if anchor and (clash := anchor_clash(uid)):
             problems.error(doc.path, line, col, f"id '{uid}' would repeat the page's own "
                            f"anchor '{clash}'", field=field_path(doc, (*loc, "id")),
-                           hint=f"choose another id, e.g. '{uid}-part'")
+                           hint=f"choose another id, e.g. '{uid}-part'", code="BG144")
         if uid in seen:
             problems.error(doc.path, line, col, f"duplicate id '{uid}' (first used on line "
                            f"{seen[uid]})", field=field_path(doc, (*loc, "id")),
-                           hint="ids must be unique within a brief")
+                           hint="ids must be unique within a brief", code="BG145")
         else:
             seen[uid] = line
 
@@ -165,7 +165,7 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
         if aid not in project.audiences:
             line, col = doc.where(("overrides", aid, "<key>"))
             problems.error(doc.path, line, col, f"unknown audience '{aid}'",
-                           field=f"overrides.{aid}", hint=did_you_mean(aid, ids))
+                           field=f"overrides.{aid}", hint=did_you_mean(aid, ids), code="BG142")
     for i, a in enumerate(b.authors):
         unique(a.id, ("authors", i), anchor=False)
     for i, t in enumerate(b.takeaways):
@@ -183,7 +183,7 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
         selectable(source, ("sources", i))
     if "meta" in seen:
         line, col = doc.where(("meta",))
-        problems.error(doc.path, line, col, "'meta' is reserved; choose another id")
+        problems.error(doc.path, line, col, "'meta' is reserved; choose another id", code="BG146")
 
     src.units = brief_units(src, ids)
     _check_translations(project, src, problems)
@@ -210,13 +210,13 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
             problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
                            field=field_, hint="no reader of this language sees it: keep it "
                            "with nothing inside" if unseen else "keep every audience block "
-                           "and span of the source, with the same audiences")
+                           "and span of the source, with the same audiences", code="BG147")
         for m in have[b0:b1] if op != "equal" else []:
             offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
             line, col = term_position(tdoc, loc, translated, offset)
             problems.error(tdoc.path, line, col, f"the translation has a {m} that the source "
                            "does not have", field=field_,
-                           hint="audience blocks and spans must match the source's")
+                           hint="audience blocks and spans must match the source's", code="BG147")
     if [m.path for m in want] != [m.path for m in have]:
         return
     # More blocks than the source shows a reader may be text moved out of a block hidden
@@ -230,7 +230,7 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
                            f"lists, headings) of the translation but {source_shown} of the "
                            "source", field=field_, hint="keep the source's blocks one for "
                            "one: text left outside the ::: lines of an audience block would "
-                           "show it to audiences the source hides it from")
+                           "show it to audiences the source hides it from", code="BG148")
             return
 
 
@@ -243,16 +243,17 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
             source = src.units.get(uid)
             if source is None:
                 problems.error(tdoc.path, line, col, f"no unit '{uid}' in the source brief",
-                               field=f"units.{uid}", hint=did_you_mean(uid, src.units))
+                               field=f"units.{uid}", hint=did_you_mean(uid, src.units),
+                               code="BG149")
                 continue
             have, want = set(unit.fields()), set(source.fields)
             for extra in sorted(have - want):
                 fl, fc = tdoc.where(("units", uid, extra, "<key>"))
                 problems.error(tdoc.path, fl, fc, f"the source has no {extra} to translate",
-                               field=f"units.{uid}.{extra}")
+                               field=f"units.{uid}.{extra}", code="BG150")
             for missing in sorted(want - have):
                 problems.error(tdoc.path, line, col, f"{missing} is not translated",
-                               field=f"units.{uid}")
+                               field=f"units.{uid}", code="BG151")
             for name in sorted(have & want):
                 _check_markers(tdoc, uid, name, source.fields[name], unit.fields()[name],
                                source.audiences & readers, sorted(project.audiences),
@@ -260,19 +261,20 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",
-                              hint=f"add source_hash: \"{source.hash}\"")
+                              hint=f"add source_hash: \"{source.hash}\"", code="BG152")
             elif unit.source_hash != source.hash:
                 problems.warn(tdoc.path, line, col, f"stale: the {src.brief.language} source "
                               "changed after this was translated", field=f"units.{uid}",
-                              hint="`briefgen translations` shows what to refresh")
+                              hint="`briefgen translations` shows what to refresh", code="BG153")
         for uid, source in src.units.items():
             if uid not in tr.units and source.audiences & readers:
                 line, col = src.doc.where(source.loc)
                 problems.error(src.doc.path, line, col, f"not translated into {lang} "
                                f"({tdoc.path})", field=uid or "meta",
-                               hint="`briefgen translations` prints it to translate")
+                               hint="`briefgen translations` prints it to translate",
+                               code="BG141")
     for aid, aud in sorted(project.audiences.items()):
         for lang in aud.value.languages:
             if lang not in src.languages:
                 problems.warn(src.doc.path, 1, 1, f"no {lang} translation, so {aid}'s {lang} "
-                              "edition of this brief is not built")
+                              "edition of this brief is not built", code="BG154")

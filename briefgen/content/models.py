@@ -33,10 +33,19 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 _LANGUAGE = "<language>"  # stands for the theme's languages in the JSON Schema (schema_for)
 
 
+class Rule(ValueError):
+    """A value that breaks a rule of its model; validation.py reports it with this code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _foldable(phrase: str) -> str:
     if not fold(phrase):
-        raise ValueError(f"the phrase {phrase!r} is only spaces, dashes, quotes or invisible "
-                         "characters, which the guard ignores: there is nothing to look for")
+        raise Rule(f"the phrase {phrase!r} is only spaces, dashes, quotes or invisible "
+                   "characters, which the guard ignores: there is nothing to look for",
+                   code="BG133")
     return phrase
 
 
@@ -94,7 +103,7 @@ class Selectable(Model):
     @model_validator(mode="after")
     def _one_kind_of_selection(self) -> Selectable:
         if self.audiences is not None and self.exclude_audiences is not None:
-            raise ValueError("use either audiences or exclude_audiences, not both")
+            raise Rule("use either audiences or exclude_audiences, not both", code="BG132")
         return self
 
     def shown_to(self, audience: str) -> bool:
@@ -292,8 +301,8 @@ class Audience(Model):
                               ) -> dict[str, str]:
         missing = [lang for lang in info.data.get("languages") or [] if lang not in marking]
         if missing:
-            raise ValueError(f"no text for {', '.join(missing)}, which languages lists "
-                             f"(add {missing[0]}: … under marking:)")
+            raise Rule(f"no text for {', '.join(missing)}, which languages lists "
+                       f"(add {missing[0]}: … under marking:)", code="BG134")
         return marking
 
 

@@ -181,8 +181,9 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     content = confined(content or root / "content", (root,), "content")
     problems = Problems()
     if not (content / "briefs").is_dir():
-        raise BriefError([Problem(_shown(content, root), 0, 0,
-            "no briefs/ folder here", hint="run briefgen in a project folder, or pass --content")])
+        raise BriefError([Problem(_shown(content, root), 0, 0, "no briefs/ folder here",
+                                  hint="run briefgen in a project folder, or pass --project",
+                                  code="BG160")])
     theme = session.theme
     sources = source_digests(content, theme.folders, read_roots(root))
     languages = theme.languages()  # a language is a catalog of the theme
@@ -191,7 +192,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
     for path in sorted((content / "audiences").glob("*.yaml")):
         if not ID_RE.fullmatch(path.stem):
             problems.error(_shown(path, root), 0, 0,
-                           "audience file names must be lowercase-with-hyphens")
+                           "audience file names must be lowercase-with-hyphens", code="BG161")
         if loaded := _load(path, root, Audience, problems, session, languages):
             audiences[path.stem] = Sourced(loaded[1], loaded[0])
 
@@ -213,7 +214,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             continue
         path = brief_dir / "brief.yaml"
         if not path.exists():
-            problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml")
+            problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml",
+                           code="BG163")
             continue
         if not (loaded := _load(path, root, sections.brief, problems, session, languages)):
             continue
@@ -226,9 +228,10 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             if translation.language != tpath.stem:
                 line, col = tdoc.where(("language",))
                 problems.error(tdoc.path, line, col, f"says '{translation.language}' but the "
-                               f"file is named {tpath.name}", field="language")
+                               f"file is named {tpath.name}", field="language", code="BG164")
             elif translation.language == brief.language:
-                problems.error(tdoc.path, 1, 1, "translates the brief into its own language")
+                problems.error(tdoc.path, 1, 1, "translates the brief into its own language",
+                               code="BG165")
             else:
                 src.translations[translation.language] = Sourced(translation, tdoc)
         briefs[src.slug] = src
@@ -237,8 +240,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                       sections=sections)
     if not problems.errors:
         check_references(project, problems)
-    if allow_incomplete:
-        problems.items = [p for p in problems.items if "not translated into" not in p.message]
+    if allow_incomplete:  # BG141, "not translated into": what `briefgen translations` lists
+        problems.items = [p for p in problems.items if p.code != "BG141"]
     project.warnings = problems.warnings
     problems.raise_if_errors()
     return project
@@ -255,7 +258,7 @@ def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:
         suggestion = "-".join(re.findall(r"[a-z0-9]+", brief_dir.name.lower())) or "brief-1"
         problems.error(shown, 0, 0, f"brief folder name '{brief_dir.name}' is not an id: "
                        "lowercase letters and digits joined by hyphens",
-                       hint=f"rename the folder, e.g. to '{suggestion}'")
+                       hint=f"rename the folder, e.g. to '{suggestion}'", code="BG162")
         return False
     return True
 

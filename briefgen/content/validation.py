@@ -9,8 +9,9 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from briefgen.content.models import SECTION_TYPES, Brief
+from briefgen.content.models import SECTION_TYPES, Brief, Rule
 from briefgen.content.yamlread import Document, Loc
 from briefgen.errors import Problem, Problems, did_you_mean
 
@@ -95,67 +96,71 @@ _PLAIN = {
 
 def validation_problems(doc: Document, exc: ValidationError, model: type[BaseModel]
                         ) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc, shown = _data_loc(doc.data, tuple(err["loc"]))
-        kind = err["type"]
-        ctx = err.get("ctx", {})
-        hint = ""
-        line, col = doc.where(loc)
-        if kind == "missing":
-            message = "required field is missing"
-        elif kind == "extra_forbidden":
-            line, col = doc.where((*loc, "<key>"))
-            parent = _model_at(model, tuple(err["loc"])[:-1])
-            allowed = list(getattr(parent, "model_fields", {}))
-            message = f"unknown field '{loc[-1]}'"
-            hint = did_you_mean(str(loc[-1]), allowed) or (
-                "allowed: " + ", ".join(allowed) if allowed else "")
-        elif kind == "union_tag_invalid":
-            expected = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
-            message = f"unknown section type '{ctx.get('tag')}'; expected one of " \
-                      + ", ".join(expected)
-            hint = did_you_mean(str(ctx.get("tag")), expected)
-            loc2 = (*loc, "type")
-            line, col = doc.where(loc2)
-            shown += ".type"
-        elif kind == "union_tag_not_found":
-            types = model.section_types if issubclass(model, Brief) else SECTION_TYPES
-            message = f"section needs a type: {types.described()}"
-        elif kind == "literal_error":
-            expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
-            message = f"'{err['input']}' is not one of " + ", ".join(expected)
-            hint = did_you_mean(str(err["input"]), expected)
-        elif kind.startswith("date") or kind.startswith("datetime"):
-            reason = str(ctx.get("error", "")).replace("_", " ")
-            message = f"'{err['input']}' is not a valid date (use YYYY-MM-DD)" + (
-                f": {reason}" if reason else "")
-        elif kind == "string_pattern_mismatch":
-            pattern = str(ctx.get("pattern", ""))
-            if "https?" in pattern:
-                message = f"'{err['input']}' is not an http(s) URL"
-            else:
-                message = f"'{err['input']}' must be lowercase letters and digits joined " \
-                          "by hyphens, like 'policy-recommendations'"
-                if "source_hash" in shown:
-                    message = "must be the 12-character hash `briefgen translations` prints"
-        elif kind == "too_short":
-            minimum = ctx.get("min_length", 1)
-            message = "must not be empty" if minimum == 1 else f"needs at least {minimum} items"
-        elif kind == "string_unicode":
-            message = "contains a lone surrogate (an escape such as \\ud800), which is not text"
-            hint = "remove the escape, or write the character itself"
-        elif kind == "value_error":
-            message = str(err["msg"]).removeprefix("Value error, ")
-        elif kind in _PLAIN:
-            got = type(err["input"]).__name__
-            got = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
-                   "list": "a list", "dict": "a mapping", "NoneType": "nothing"}.get(got, got)
-            message = f"{_PLAIN[kind]}, got {got}"
-        else:
-            message = str(err["msg"])
-        problems.append(Problem(doc.path, line, col, message, shown, hint))
-    return problems
+    """Each of pydantic's errors as a problem at its value, worded for an editor."""
+    return [_problem(doc, err, model) for err in exc.errors(include_url=False)]
+
+
+def _problem(doc: Document, err: ErrorDetails, model: type[BaseModel]) -> Problem:
+    loc, shown = _data_loc(doc.data, tuple(err["loc"]))
+    kind = err["type"]
+    ctx = err.get("ctx", {})
+    line, col = doc.where(loc)
+
+    def problem(message: str, hint: str = "", *, code: str) -> Problem:
+        return Problem(doc.path, line, col, message, shown, hint, code=code)
+
+    if kind == "missing":
+        return problem("required field is missing", code="BG120")
+    if kind == "extra_forbidden":
+        line, col = doc.where((*loc, "<key>"))
+        parent = _model_at(model, tuple(err["loc"])[:-1])
+        allowed = list(getattr(parent, "model_fields", {}))
+        return problem(f"unknown field '{loc[-1]}'", did_you_mean(str(loc[-1]), allowed) or (
+            "allowed: " + ", ".join(allowed) if allowed else ""), code="BG121")
+    if kind == "union_tag_invalid":
+        expected = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        line, col = doc.where((*loc, "type"))
+        shown += ".type"
+        return problem(f"unknown section type '{ctx.get('tag')}'; expected one of "
+                       + ", ".join(expected), did_you_mean(str(ctx.get("tag")), expected),
+                       code="BG122")
+    if kind == "union_tag_not_found":
+        types = model.section_types if issubclass(model, Brief) else SECTION_TYPES
+        return problem(f"section needs a type: {types.described()}", code="BG123")
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
+        return problem(f"'{err['input']}' is not one of " + ", ".join(expected),
+                       did_you_mean(str(err["input"]), expected), code="BG124")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        reason = str(ctx.get("error", "")).replace("_", " ")
+        return problem(f"'{err['input']}' is not a valid date (use YYYY-MM-DD)" + (
+            f": {reason}" if reason else ""), code="BG125")
+    if kind == "string_pattern_mismatch":
+        if "https?" in str(ctx.get("pattern", "")):
+            return problem(f"'{err['input']}' is not an http(s) URL", code="BG126")
+        if "source_hash" in shown:
+            return problem("must be the 12-character hash `briefgen translations` prints",
+                           code="BG128")
+        return problem(f"'{err['input']}' must be lowercase letters and digits joined by "
+                       "hyphens, like 'policy-recommendations'", code="BG127")
+    if kind == "too_short":
+        minimum = ctx.get("min_length", 1)
+        return problem("must not be empty" if minimum == 1 else
+                       f"needs at least {minimum} items", code="BG129")
+    if kind == "string_unicode":
+        return problem("contains a lone surrogate (an escape such as \\ud800), which is not "
+                       "text", "remove the escape, or write the character itself",
+                       code="BG130")
+    if kind == "value_error" and isinstance(rule := ctx.get("error"), Rule):
+        return problem(str(rule), code=rule.code)  # a model's own rule carries its code
+    if kind in _PLAIN:
+        got = type(err["input"]).__name__
+        got = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+               "list": "a list", "dict": "a mapping", "NoneType": "nothing"}.get(got, got)
+        return problem(f"{_PLAIN[kind]}, got {got}", code="BG131")
+    if kind == "value_error":
+        return problem(str(err["msg"]).removeprefix("Value error, "), code="BG139")
+    return problem(str(err["msg"]), code="BG139")
 
 
 def _validate(doc: Document, model: type[BaseModel], problems: Problems,
@@ -163,7 +168,8 @@ def _validate(doc: Document, model: type[BaseModel], problems: Problems,
     """The file's data as a `model`, languages being those given (default: briefgen's);
     None, with its problems recorded, when it is not one."""
     if not isinstance(doc.data, dict):
-        problems.error(doc.path, 1, 1, "expected a mapping of fields at the top of the file")
+        problems.error(doc.path, 1, 1, "expected a mapping of fields at the top of the file",
+                       code="BG131")
         return None
     try:
         context = {"languages": languages} if languages is not None else None

@@ -52,9 +52,9 @@ ALLOWED_TAGS = (None, "!", "tag:yaml.org,2002:str")  # `! 2026` and `!!str 2026`
 class _Refused(Exception):
     """Input the composer stops at: too deep, or a tag that would build something odd."""
 
-    def __init__(self, mark: Any, message: str, hint: str) -> None:
+    def __init__(self, mark: Any, message: str, hint: str, code: str) -> None:
         super().__init__(message)
-        self.mark, self.message, self.hint = mark, message, hint
+        self.mark, self.message, self.hint, self.code = mark, message, hint, code
 
 
 class _Composer(Composer):
@@ -69,14 +69,14 @@ class _Composer(Composer):
             if self._nesting > MAX_DEPTH:
                 raise _Refused(event.start_mark,
                                f"values are nested more than {MAX_DEPTH} levels deep",
-                               "check for brackets [ { that are never closed")
+                               "check for brackets [ { that are never closed", code="BG109")
             tag = getattr(event, "tag", None)
             tag = getattr(tag, "value", tag)
             if tag not in ALLOWED_TAGS:
                 shown = str(tag).replace("tag:yaml.org,2002:", "!!")
                 raise _Refused(event.start_mark, f"YAML tag '{shown}' is not supported",
                                "remove it: content files hold only text, numbers, lists and "
-                               "mappings")
+                               "mappings", code="BG110")
             return super().compose_node(parent, index)
         finally:
             self._nesting -= 1
@@ -85,9 +85,9 @@ class _Composer(Composer):
 class _Expansion(Exception):
     """An alias loop or an alias bomb found while converting to plain data."""
 
-    def __init__(self, loc: Loc, message: str, hint: str) -> None:
+    def __init__(self, loc: Loc, message: str, hint: str, code: str) -> None:
         super().__init__(message)
-        self.loc, self.message, self.hint = loc, message, hint
+        self.loc, self.message, self.hint, self.code = loc, message, hint, code
 
 
 T = TypeVar("T")
@@ -149,11 +149,12 @@ def _plain(node: Any, loc: Loc, doc: Document, walk: dict[str, Any] | None = Non
     if walk["values"] > MAX_VALUES:
         raise _Expansion(loc[:1], f"more than {MAX_VALUES:,} values",  # at the top-level key
                          "content files are small; look for YAML aliases like *name that repeat "
-                         "a large block")
+                         "a large block", code="BG112")
     if isinstance(node, (CommentedMap, CommentedSeq)):
         if id(node) in walk["open"]:
             raise _Expansion(loc, "a YAML alias (*name) points at a value that contains it",
-                             "an alias cannot sit inside the value its &name anchor marks")
+                             "an alias cannot sit inside the value its &name anchor marks",
+                             code="BG111")
         walk["open"].add(id(node))
         try:
             return _plain_container(node, loc, doc, walk)
@@ -223,7 +224,8 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
     try:
         if path.exists() and not path.is_file():  # a FIFO or device: blocks or never ends
             raise BriefError([Problem(shown, 0, 0, "not a regular file",
-                                      hint="content files must be ordinary YAML files")])
+                                      hint="content files must be ordinary YAML files",
+                                      code="BG102")])
         size = path.stat().st_size
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)  # never more, whatever stat said
@@ -231,9 +233,11 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
         if size > MAX_BYTES:
             raise BriefError([Problem(shown, 0, 0,
                 f"file is {size / 1_000_000:.1f} MB; content files are limited to "
-                f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data")])
+                f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data",
+                code="BG103")])
     except OSError as exc:
-        raise BriefError([Problem(shown, 0, 0, f"cannot read file: {exc.strerror}")]) from None
+        raise BriefError([Problem(shown, 0, 0, f"cannot read file: {exc.strerror}",
+                                  code="BG101")]) from None
     entry = cache_entry(cache, path, raw, documents) if cache else None
     if entry and (doc := entry.load(shown)):
         return doc
@@ -253,11 +257,11 @@ def _parse(raw: bytes, shown: str) -> Document:
         line, col = _line_col(before, len(before))
         raise BriefError([Problem(shown, line, col,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            hint="save the file with UTF-8 encoding")]) from None
+            hint="save the file with UTF-8 encoding", code="BG104")]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip() or all(
             not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise BriefError([Problem(shown, 1, 1, "file is empty")])
+        raise BriefError([Problem(shown, 1, 1, "file is empty", code="BG105")])
     doc = Document(shown, None)
     try:
         with warnings.catch_warnings():
@@ -267,41 +271,43 @@ def _parse(raw: bytes, shown: str) -> Document:
             node = _yaml().load(text)
     except _Refused as exc:
         raise BriefError([Problem(shown, exc.mark.line + 1, exc.mark.column + 1, exc.message,
-                                  hint=exc.hint)]) from None
+                                  hint=exc.hint, code=exc.code)]) from None
     except ReaderError as exc:  # a control character, U+FFFE or U+FFFF
         line, col = _line_col(text, exc.position)
         raise BriefError([Problem(shown, line, col,
             f"character U+{exc.character:04X} is not allowed in YAML",
-            hint="delete it: most editors do not show it")]) from None
+            hint="delete it: most editors do not show it", code="BG106")]) from None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         key = _duplicate_key(exc)
         first = _first_line(text, key, mark.line, mark.column)
         raise BriefError([Problem(shown, mark.line + 1, mark.column + 1,
             f"duplicate key '{key}'" + (f" (first defined on line {first})" if first else ""),
-            hint="each key may appear only once")]) from None
+            hint="each key may appear only once", code="BG108")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "\\t" in problem or "\t" in problem:
             problem = "tab character: indent with spaces, YAML does not allow tabs"
-        raise BriefError([Problem(shown, line, col, f"YAML syntax error: {problem}")]) from None
+        raise BriefError([Problem(shown, line, col, f"YAML syntax error: {problem}",
+                                  code="BG107")]) from None
     except YAMLError as exc:
-        raise BriefError([Problem(shown, 0, 0, f"YAML error: {exc}")]) from None
+        raise BriefError([Problem(shown, 0, 0, f"YAML error: {exc}", code="BG107")]) from None
     except (AttributeError, IndexError, KeyError, TypeError, ValueError, RecursionError) as exc:
         # ruamel.yaml itself failed on odd input: still the file's problem, not a crash
         raise BriefError([Problem(shown, 0, 0, f"YAML could not be read ({type(exc).__name__}: "
                                   f"{str(exc)[:80]})", hint="simplify the syntax near recent "
-                                  "edits")]) from None
+                                  "edits", code="BG113")]) from None
     if not isinstance(node, (CommentedMap, CommentedSeq)) and node is None:
-        raise BriefError([Problem(shown, 1, 1, "file is empty")])
+        raise BriefError([Problem(shown, 1, 1, "file is empty", code="BG105")])
     doc.positions[()] = (1, 1)
     try:
         doc.data = _plain(node, (), doc)
     except _Expansion as exc:
         line, col = doc.where(exc.loc)
-        raise BriefError([Problem(shown, line, col, exc.message, hint=exc.hint)]) from None
+        raise BriefError([Problem(shown, line, col, exc.message, hint=exc.hint,
+                                  code=exc.code)]) from None
     _block_indents(doc, text)
     return doc
 
