@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -27,7 +28,11 @@ from pydantic_core import PydanticCustomError, core_schema
 from briefgen.textnorm import fold
 from briefgen.theme import Theme
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+#: An id: lowercase letters and digits joined by hyphens. Brief folders, audience files,
+#: section and item ids; the one definition (match with SLUG.fullmatch).
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = re.compile(SLUG_PATTERN)
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 _LANGUAGE = "<language>"  # stands for the theme's languages in the JSON Schema (schema_for)

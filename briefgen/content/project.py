@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from briefgen.content.checks import check_references, field_path
 from briefgen.content.models import (
     SECTION_TYPES,
+    SLUG,
     Audience,
     Brief,
     SectionTypes,
@@ -29,8 +30,6 @@ from briefgen.errors import BriefError, Problem, Problems, display_path
 from briefgen.paths import confined, read_roots, refusal
 from briefgen.session import Session
 from briefgen.theme import Theme
-
-ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -190,7 +189,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
 
     audiences: dict[str, Sourced[Audience]] = {}
     for path in sorted((content / "audiences").glob("*.yaml")):
-        if not ID_RE.fullmatch(path.stem):
+        if not SLUG.fullmatch(path.stem):
             problems.error(_shown(path, root), 0, 0,
                            "audience file names must be lowercase-with-hyphens", code="BG161")
         if loaded := _load(path, root, Audience, problems, session, languages):
@@ -254,7 +253,7 @@ def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:
     if (problem := refusal(brief_dir, (root,), shown)) is not None:
         problems.add(problem)
         return False
-    if not ID_RE.fullmatch(brief_dir.name):
+    if not SLUG.fullmatch(brief_dir.name):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", brief_dir.name.lower())) or "brief-1"
         problems.error(shown, 0, 0, f"brief folder name '{brief_dir.name}' is not an id: "
                        "lowercase letters and digits joined by hyphens",
