@@ -204,6 +204,15 @@ def test_a_missing_catalog_and_a_wrong_language_mapping_are_reported(tmp_path: P
     assert [(str(p), p.code) for p in caught.value.problems] == [
         ("templates/messages/ko.yaml:3:11: language.locale: 'xx_NOPE' is not a locale Babel "
          "knows (e.g. en_US, ko_KR)", "BG332")]
+    english = (bundled() / "messages/en.yaml").read_text()
+    (tmp_path / "templates/messages/fr.yaml").write_text(  # every label, no language:
+        "skip_to_content:" + english.split("\nskip_to_content:")[1])
+    with pytest.raises(BriefError) as caught:
+        i18n.Messages("fr", Theme.of(tmp_path))
+    assert [str(p) for p in caught.value.problems] == [
+        "templates/messages/fr.yaml:1:1: language: a mapping with at least the locale is "
+        "needed (language: {locale: …})"]
+    (tmp_path / "templates/messages/fr.yaml").unlink()
     (tmp_path / "templates/messages/ko.yaml").write_text(
         'language:\n  serif: ["Evil\\"; } body { color: red"]\n')
     with pytest.raises(BriefError) as caught:
