@@ -1,4 +1,8 @@
-"""Markdown -> HTML for one edition: terms, audience blocks and spans, safe links and images."""
+"""Markdown -> HTML for one edition: terms, audience blocks and spans, safe links and images.
+
+Terms and cross references are looked up in the tables the resolver made before rendering
+(Tables, in the Context); the renderer reports a missing one itself and records the terms
+it used. Nothing here keeps state between calls but the Context it is given."""
 
 from __future__ import annotations
 
