@@ -3,6 +3,7 @@ without editing briefgen; parsed files are remembered in the Session."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Literal
@@ -203,3 +204,50 @@ def test_the_schema_lists_the_languages_it_is_given() -> None:
     assert enums("translation", ("en", "ja")) == [["en", "ja"]]
     assert enums("audience", ("en", "ja")) == [["en", "ja"]] * 3  # languages, marking, terms
     assert enums("terms", ("en", "fr", "ja")) == [["en", "fr", "ja"]]
+
+
+# -- problem codes ---------------------------------------------------------------------------
+
+KO = "content/briefs/demo/translations/ko.yaml"
+
+
+def codes(exc: pytest.ExceptionInfo[BriefError]) -> list[str]:
+    return [p.code for p in exc.value.problems]
+
+
+def test_allow_incomplete_drops_missing_translations_by_their_code(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(VALID, root)
+    ko = root / KO
+    ko.write_text(re.sub(r"  issue-c:\n(?:    .*\n|      .*\n)+", "", ko.read_text()))
+    with pytest.raises(BriefError) as exc:
+        load_project(root)
+    assert codes(exc) == ["BG141"]
+    assert "issue-c" not in load_project(root, allow_incomplete=True).briefs["demo"] \
+        .translations["ko"].value.units
+    brief = root / BRIEF
+    brief.write_text(brief.read_text().replace("about [[plan]].", "about [[plans]]."))
+    with pytest.raises(BriefError) as exc:  # other problems still fail
+        load_project(root, allow_incomplete=True)
+    assert codes(exc) == ["BG140"]
+    assert messages(exc) == [f"{BRIEF}:26:46: takeaways[t-shared].text: unknown term "
+                             "'[[plans]]' (did you mean 'plan'?)"]
+
+
+def test_a_models_own_rules_carry_their_codes(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(VALID, root)
+    public = root / "content/audiences/public.yaml"
+    public.write_text(public.read_text().replace("forbidden_phrases: [",
+                                                 "forbidden_phrases: ['-', "))
+    brief = root / BRIEF
+    brief.write_text(brief.read_text().replace(
+        "    audiences: [officials]\n", "    audiences: [officials]\n    exclude_audiences: []\n",
+        1))
+    with pytest.raises(BriefError) as exc:
+        load_project(root)
+    assert [(p.code, p.path) for p in exc.value.problems] == [
+        ("BG133", "content/audiences/public.yaml"), ("BG132", BRIEF)]
+    assert exc.value.problems[0].message.startswith("the phrase '-' is only spaces, dashes")
+    assert exc.value.problems[1].message == \
+        "use either audiences or exclude_audiences, not both"
