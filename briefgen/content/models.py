@@ -1,4 +1,6 @@
-"""Pydantic models of content files; SECTION_TYPES is the one registry of section types."""
+"""Pydantic models of content files. SECTION_TYPES is the one registry of section types (a
+project or test extends it: SectionTypes.adding); a language is any the theme has a message
+catalog for, passed in pydantic's validation context (Lang); SLUG_PATTERN is what an id is."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ _LANGUAGE = "<language>"  # stands for the theme's languages in the JSON Schema 
 
 
 class Rule(ValueError):
-    """A value that breaks a rule of its model; validation.py reports it with this code."""
+    """A value that breaks a rule of its model; validation.py reports it with its code."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
