@@ -123,7 +123,7 @@ class Previous:
         selection did not ask for (all others, for a shard) whose file is intact. Any other
         file of the previous build is pruned."""
         return {path: old for path, old in self.entries.items()
-                if path not in produced and on_selection(old, selection, sharded)
+                if path not in produced and out_of_reach(old, selection, sharded)
                 and self.on_disk(path)}
 
     def damaged(self, selected: set[str]) -> dict[Edition, tuple[Format, ...]]:
@@ -140,7 +140,7 @@ class Previous:
         return {e: tuple(f for f in FORMATS if f in formats[e]) for e in sorted(damaged)}
 
 
-def on_selection(old: ManifestEntry, selection: Selection, sharded: bool) -> bool:
+def out_of_reach(old: ManifestEntry, selection: Selection, sharded: bool) -> bool:
     """Whether a previous entry stays out of reach of this build: a shard leaves every
     other path alone, a build the rest of its selection's artifacts."""
     return sharded or not selection.wants(old.brief, old.audience, old.language, old.format)

@@ -48,6 +48,7 @@ from briefgen.build.manifest import (
 )
 from briefgen.build.plan import (
     FORMATS,
+    OUTPUT_FORMATS,
     Artifact,
     Format,
     Job,
@@ -195,8 +196,7 @@ def reguard(project: Project, job: Job, data: bytes, problems: Problems) -> None
     """Leak-check an artifact kept from an earlier build, from its bytes as written, without
     rendering it (its edition is resolved only to name the content a leak comes from)."""
     edition = job.edition or resolve(project, job.brief, job.audience, job.language,
-                                     Artifact(job.brief, job.audience, job.language,
-                                              job.format).mode, problems)
+                                     OUTPUT_FORMATS[job.format].mode, problems)
     surfaces = pdf_surfaces(data) if job.format == "pdf" else {
         "HTML": guard.visible_html_text(data.decode("utf-8", errors="replace"))}
     _guard(edition, job.path, problems, {**surfaces, "manifest and index entry": job.title})
