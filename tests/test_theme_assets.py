@@ -240,6 +240,7 @@ def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
         + f' {{ font-family: "Noto Sans CJK {region}", sans-serif; }}\n'
         for code, region, align in (("ko", "KR", "left"), ("zh-Hans", "SC", "justify")))
     assert i18n.language_css() == expected
+    assert ":lang(" not in (bundled() / "css/print.css").read_text()  # in the catalogs only
 
 
 # -- a fourth language ------------------------------------------------------------------------
