@@ -249,10 +249,10 @@ FOURTH = Path(__file__).parent / "data" / "fourth-language"
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "waiting on #14 wiring: content/models.py validating languages against Theme.languages(); "
-    "resolve.py, views.py, markdown.py and build/indexes.py passing the project's theme (and "
-    "Session.catalogs) to Messages/catalog/long_date; publish/html.py prepending "
-    "i18n.language_css(theme) to print.css"))
+    "waiting on #14 wiring: the catalog lookups of edition/resolve.py (Messages, Labels.of, "
+    "long_date), edition/views.py (Labels.of), edition/markdown.py (Messages), "
+    "build/indexes.py (Messages) and publish/html.py render_index (Labels.of) passing the "
+    "project's theme and Session.catalogs"))
 def test_a_fourth_language_is_one_catalog_file(project: Path) -> None:
     """tests/data/fourth-language adds Japanese to a copy of tests/data/valid: its catalog in
     the project's templates/messages/, an audience that lists it, a brief's translation and
