@@ -5,6 +5,7 @@ the codes of the problems it reports."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -28,7 +29,7 @@ from briefgen.session import Session
 from briefgen.theme import Theme
 
 from conftest import REPO, run
-from tiny import make_project
+from tiny import brief_yaml, make_project
 
 SCHEMA = REPO / "schema" / "manifest.schema.json"
 
@@ -182,3 +183,36 @@ def test_index_page_leaks_have_a_build_code(tmp_path: Path) -> None:
     assert [(p.code, str(p)) for p in problems.items] == [
         ("BG409", "pub/index.html: forbidden phrase 'secret annex' for audience pub appears in "
                   "pub/index.html (index page) (reword the title or label it shows)")]
+
+
+def test_build_watch_keeps_one_session_and_resets_it_between_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefgen.cli as cli
+    import briefgen.commands.serve as serve
+
+    root = make_project(tmp_path, "Text.\n")
+    sessions: list[Session | None] = []
+    resets: list[Session] = []
+    real_load, real_reset = cli._load, Session.reset
+
+    def load(project: Path, session: Session | None = None) -> object:
+        sessions.append(session)
+        return real_load(project, session)
+
+    def reset(session: Session) -> None:
+        resets.append(session)
+        real_reset(session)
+
+    def watch(project: Path, again: Callable[[bool], None]) -> None:
+        again(True)
+        (root / "content/briefs/tiny/brief.yaml").write_text(brief_yaml("Other text.\n"))
+        again(False)
+
+    monkeypatch.setattr(cli, "_load", load)
+    monkeypatch.setattr(Session, "reset", reset)
+    monkeypatch.setattr(serve, "watch", watch)
+    result = run("build", "--watch", "--format", "html", project=root)
+    assert result.exit_code == 0, result.output
+    assert len(sessions) == 2 and sessions[0] is sessions[1] and resets == [sessions[0]]
+    assert result.stdout.count("2 built, 0 unchanged, 0 pruned") == 2  # the edit rebuilt both
+    assert "Other text." in (root / "build/tiny/pub/en/tiny-pub-en.html").read_text()
