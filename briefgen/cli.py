@@ -239,9 +239,9 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
     try:
         proj = load_project(project)
     except BriefError as exc:
-        # missing translations are errors for check and build, but exactly what this lists
-        if not all("not translated into" in p.message for p in exc.problems
-                   if p.severity == "error"):
+        # missing translations (BG141) are errors for check and build, but exactly what this
+        # lists
+        if not all(p.code == "BG141" for p in exc.problems if p.severity == "error"):
             raise
         proj = load_project(project, allow_incomplete=True)
     text, todo = run_translations(proj, briefs, langs)
