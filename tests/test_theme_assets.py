@@ -241,6 +241,10 @@ def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
         for code, region, align in (("ko", "KR", "left"), ("zh-Hans", "SC", "justify")))
     assert i18n.language_css() == expected
     assert ":lang(" not in (bundled() / "css/print.css").read_text()  # in the catalogs only
+    ja = i18n.language("ja", Theme.of(FOURTH))
+    assert ja.page == ("Noto Sans", "Noto Sans CJK JP")
+    assert ('\nhtml:lang(ja) { font-family: "Noto Sans", "Noto Sans CJK JP", sans-serif; }\n'
+            in i18n.language_css(Theme.of(FOURTH)))
 
 
 # -- a fourth language ------------------------------------------------------------------------
@@ -272,6 +276,7 @@ def test_a_fourth_language_is_one_catalog_file(project: Path) -> None:
     assert pdf.is_file()
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                            check=True).stdout
-    # body and headings in the catalog's fonts (the running header and footer keep
-    # print.css's @page fallbacks)
+    # body, headings, running header and footer in the catalog's fonts, not the KR or SC
+    # fallbacks print.css has for the languages without page fonts of their own
     assert "+Noto-Serif-CJK-JP " in fonts and "+Noto-Sans-CJK-JP-Bold " in fonts
+    assert "-KR" not in fonts and "-SC" not in fonts

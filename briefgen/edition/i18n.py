@@ -2,15 +2,17 @@
 know to publish in them, and locale-aware dates.
 
 A language is one catalog file. Its labels are the fixed text of an edition; a `language:`
-mapping at its top says the rest (see templates/messages/ko.yaml):
+mapping at its top says the rest (templates/messages/ko.yaml has one; this one is Japanese):
 
     language:
-      locale: ko_KR                  # Babel locale of dates
-      keep_words: true               # lines break only between words (Hangul words kept whole)
-      serif: [Noto Serif CJK KR]     # print fonts of body text and of headings; omitted: the
-      sans: [Noto Sans CJK KR]       #   stylesheet's own (print.css)
+      locale: ja_JP                  # Babel locale of dates
+      keep_words: false              # true: lines break only between words (Hangul words whole)
+      serif: [Noto Serif CJK JP]     # print fonts of body text,
+      sans: [Noto Sans CJK JP]       #   of headings, marking, byline and contents,
+      page: [Noto Sans, Noto Sans CJK JP]  # of the running header and footer; each omitted:
+                                     #   print.css's own
       print: {line-height: 1.7}      # more CSS declarations for this language's PDF body
-      sample: 동맹                   # a word that loads the fonts when warming up
+      sample: 同盟                   # a word that loads the fonts when warming up
 
 Catalogs are looked up through the Theme, the project's templates/ first. A project catalog
 for a language briefgen ships may hold only the labels it changes: the others, and the keys of
@@ -59,6 +61,7 @@ class Language:
     keep_words: bool = False  # lines break only between words: Hangul words are kept whole
     serif: tuple[str, ...] = ()  # print font families of body text, before the generic one
     sans: tuple[str, ...] = ()  # … and of headings, marking, byline and contents
+    page: tuple[str, ...] = ()  # … and of the running header and footer
     declarations: tuple[tuple[str, str], ...] = ()  # more CSS for the PDF's body (`print:`)
     sample: str = ""  # a word in the language, to load its fonts before they are needed
 
@@ -138,9 +141,10 @@ def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language
 
     if not isinstance(spec, dict):
         raise wrong("a mapping with at least the locale is needed (language: {locale: …})")
-    unknown = sorted(set(spec) - {"locale", "keep_words", "serif", "sans", "print", "sample"})
+    unknown = sorted(set(spec) - {"locale", "keep_words", "serif", "sans", "page", "print",
+                                  "sample"})
     if unknown:
-        raise wrong(f"unknown key {unknown[0]} (known: locale, keep_words, serif, sans, "
+        raise wrong(f"unknown key {unknown[0]} (known: locale, keep_words, serif, sans, page, "
                     "print, sample)", unknown[0])
     locale = spec.get("locale")
     try:
@@ -151,7 +155,7 @@ def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language
     if not isinstance(spec.get("keep_words", False), bool):
         raise wrong("true or false", "keep_words")
     fonts: dict[str, tuple[str, ...]] = {}
-    for kind in ("serif", "sans"):
+    for kind in ("serif", "sans", "page"):
         families = spec.get(kind, [])
         if not isinstance(families, list) or not all(
                 isinstance(f, str) and _SAFE.fullmatch(f) for f in families):
@@ -167,6 +171,7 @@ def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language
         raise wrong("a word in the language", "sample")
     return Language(code, str(data.get("language_name", code)), str(locale),
                     bool(spec.get("keep_words", False)), fonts["serif"], fonts["sans"],
+                    fonts["page"],
                     tuple((k, str(v)) for k, v in declarations.items()), sample)
 
 
@@ -186,6 +191,9 @@ def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> s
         if lang.sans:
             rules.append(", ".join(f"{body} {e}" for e in SANS_ELEMENTS)
                          + f" {{ font-family: {_families(lang.sans)}, sans-serif; }}")
+        if lang.page:  # the page, and so its header and footer, inherits from the root
+            rules.append(f"html:lang({code}) {{ font-family: {_families(lang.page)}, "
+                         "sans-serif; }")
     return "".join(rule + "\n" for rule in rules)
 
 
