@@ -5,6 +5,12 @@ replaces briefgen's file of the same name), then briefgen's bundled templates.
     theme = Theme.of(project_root)
     theme.find("css/print.css")        # the project's copy if it has one, else briefgen's
     theme.folders                      # (project/templates, bundled) or (bundled,)
+    theme.languages()                  # one per messages/<language>.yaml in any folder
+
+A file of the same name replaces briefgen's (templates, stylesheets, fonts/fonts.conf, images a
+stylesheet names); a project catalog overrides briefgen's labels one by one
+(edition/i18n.py); fonts add up: the PDF sees the .ttf/.otf files of every folder's fonts/
+(publish/pdf.py).
 """
 
 from __future__ import annotations
