@@ -3,9 +3,9 @@ and `briefgen new theme`, a copy of briefgen's templates for a project to own.""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from briefgen.content.models import SLUG
 from briefgen.errors import BriefError
 from briefgen.paths import confined
 from briefgen.theme import bundled
@@ -75,9 +75,6 @@ section_order: []                    # section ids to put first, in this order
 terms: {{}}                          # key: {{en: text}} overrides content/terms.yaml
 forbidden_phrases: []                # the build fails if any appears in this edition
 """
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
 
 def _target(path: Path, what: str, ident: str) -> Path:
     if not SLUG.match(ident):
