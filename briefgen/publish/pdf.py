@@ -49,11 +49,13 @@ def _weasyprint() -> ModuleType:
 
     find = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
+    conf = _write_conf(Theme.default())  # WeasyPrint drops this configuration at once
     try:
-        with _fontconfig_file(fonts_conf(Theme.default())):
+        with _fontconfig_file(conf):
             import weasyprint  # noqa: F401
     finally:
         ctypes.util.find_library = find
+        shutil.rmtree(conf.parent, ignore_errors=True)
     return sys.modules["weasyprint"]
 
 
@@ -79,23 +81,27 @@ def fonts_conf(theme: Theme) -> str:
             f"<fontconfig>\n  <include>{escape(str(conf))}</include>\n{dirs}</fontconfig>\n")
 
 
+def _write_conf(theme: Theme) -> Path:
+    """fonts_conf(theme) in a file of a new temporary folder (the caller removes it)."""
+    path = Path(tempfile.mkdtemp(prefix="briefgen-fonts-"), "fonts.conf")
+    path.write_text(fonts_conf(theme), encoding="utf-8")
+    return path
+
+
 @contextmanager
-def _fontconfig_file(text: str) -> Iterator[None]:
-    """FONTCONFIG_FILE names a file holding text while the block runs: fontconfig reads it
+def _fontconfig_file(path: Path) -> Iterator[None]:
+    """FONTCONFIG_FILE names path while the block runs: fontconfig reads the variable
     whenever a configuration is loaded (FcInitLoadConfigAndFonts, which WeasyPrint's
     FontConfiguration() calls). The variable is restored after."""
     before = os.environ.get("FONTCONFIG_FILE")
-    with tempfile.TemporaryDirectory(prefix="briefgen-fonts-") as folder:
-        path = Path(folder, "fonts.conf")
-        path.write_text(text, encoding="utf-8")
-        os.environ["FONTCONFIG_FILE"] = str(path)
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ["FONTCONFIG_FILE"]
-            else:
-                os.environ["FONTCONFIG_FILE"] = before
+    os.environ["FONTCONFIG_FILE"] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = before
 
 
 # Every footnote on the page that cites it. These are defaults, of the user origin: a
@@ -190,8 +196,14 @@ class PdfRenderer:
         _weasyprint()
         from weasyprint.text.fonts import FontConfiguration
 
-        with _fontconfig_file(fonts_conf(self.theme)):
-            self.font_config = FontConfiguration()
+        # The file can go once loaded: a configuration whose file is gone counts as up to
+        # date (fontconfig's FcConfigUptoDate), and a pool worker may end without cleaning up.
+        conf = _write_conf(self.theme)
+        try:
+            with _fontconfig_file(conf):
+                self.font_config = FontConfiguration()
+        finally:
+            shutil.rmtree(conf.parent, ignore_errors=True)
         self.roots = [content_root, *self.theme.folders]
         weakref.finalize(self, _remove_font_folder, self.font_config)
 
