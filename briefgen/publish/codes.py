@@ -18,4 +18,22 @@ CODES: dict[str, Code] = _table(
      "sections/chart.html.j2"),
     ("BG304", "a stylesheet is not found in the theme",
      "templates/css/print.css: stylesheet not found"),
+    # theme assets: catalogs (edition/i18n.py) and fonts (publish/pdf.py), BG330-BG349,
+    # rows as the theme-assets engineer's code reports them
+    ("BG330", "a message catalog lacks labels briefgen's English one has",
+     "templates/messages/fr.yaml:1:1: missing labels: about_the_author, about_the_authors, "
+     "back_to_reference, …"),
+    ("BG331", "no message catalog for a language",
+     "templates/messages/fr.yaml: no message catalog for the language fr (add "
+     "templates/messages/fr.yaml)"),
+    ("BG332", "a message catalog, or its `language:` mapping, is malformed",
+     "templates/messages/ko.yaml:3:11: language.locale: 'xx_NOPE' is not a locale Babel "
+     "knows (e.g. en_US, ko_KR)"),
+    ("BG340", "the theme has no font configuration",
+     "templates/fonts/fonts.conf: the font configuration is missing"),
+    # the leak guard (publish/guard.py), BG350-BG369, as the edition engineer's code reports it
+    ("BG350", "a phrase forbidden to the audience appears in its edition",
+     "content/briefs/demo/brief.yaml:26:1: forbidden phrase 'secret annex' for audience "
+     "public appears in demo/public/en/demo-public-en.pdf (PDF source) (reword it, or hide "
+     "this text from the audience)"),
 )
