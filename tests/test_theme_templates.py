@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import BriefError
+from briefgen.errors import BriefError, Problem
 from briefgen.publish.html import render_template
 from briefgen.theme import bundled
 
@@ -240,3 +240,57 @@ def test_a_linked_bundled_template_is_refused_through_the_prefix(
         render_template("base.html.j2", (project,))
     assert str(caught.value.problems[0]).startswith(
         "templates/base.html.j2: leads outside the templates folder through a symbolic link")
+
+
+# -- codes ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "shown", "code"), [
+    ("{{ x | no_such_filter }}", "templates/t.html.j2:1:1: template error: No filter named "
+                                 "'no_such_filter'.", "BG301"),
+    ("ok\n{{ nothing.here }}", "templates/t.html.j2:2:1: template error: 'nothing' is "
+                               "undefined", "BG302"),
+    ('{% include "missing.html.j2" %}', "templates/t.html.j2:1:1: template error: template "
+                                        "not found: missing.html.j2", "BG303"),
+])
+def test_template_problems_carry_their_code(source: str, shown: str, code: str,
+                                            tmp_path: Path) -> None:
+    (tmp_path / "t.html.j2").write_text(source)
+    with pytest.raises(BriefError) as caught:
+        render_template("t.html.j2", (tmp_path,))
+    assert [(str(p), p.code) for p in caught.value.problems] == [(shown, code)]
+
+
+def test_command_problems_carry_their_code(project: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.commands.scaffold import new_audience, new_theme
+    from briefgen.commands.serve import Preview
+    from briefgen.publish.html import stylesheet
+
+    with pytest.raises(BriefError) as caught:
+        stylesheet((tmp_path,), "print.css")
+    assert [(str(p), p.code) for p in caught.value.problems] == [
+        ("templates/css/print.css: stylesheet not found", "BG304")]
+    for ident, code in (("Bad Id", "BG521"), ("public", "BG522")):
+        with pytest.raises(BriefError) as caught:
+            new_audience(project / "content", ident)
+        assert caught.value.problems[0].code == code
+    (project / "templates").mkdir()
+    (project / "templates/base.html.j2").write_text("mine")
+    with pytest.raises(BriefError) as caught:
+        new_theme(project)
+    assert caught.value.problems[0].code == "BG523"
+    (project / "templates/base.html.j2").unlink()
+    shown: list[Problem] = []
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("boom")
+    monkeypatch.setattr("briefgen.publish.html.render_edition", fail)
+    def page(problems: list[Problem], *args: object) -> str:
+        shown.extend(problems)
+        return ""
+    monkeypatch.setattr("briefgen.commands.serve._error_page", page)
+    assert Preview(project).page("/demo/public/en/")[0] == 500
+    assert [(str(p), p.code) for p in shown] == [
+        ("briefgen: this preview failed: RuntimeError: boom (check the templates; run "
+         "briefgen check)", "BG501")]
