@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
+from briefgen.content.models import SECTION_TYPES, ItemsSection, SectionType
 from briefgen.content.project import load_project
 from briefgen.edition import markdown, views
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
@@ -165,3 +167,27 @@ def test_the_guard_names_sources_as_places_and_codes_its_problems(tmp_path: Path
         ("content/audiences/pub.yaml (marking)", 0, 0, "BG350"),
         ("content/audiences/pub.yaml", 1, 1, "BG350"),
         (BRIEF, BODY_LINE, 1, "BG350")]
+
+
+class TimelineSection(ItemsSection):
+    """A section type briefgen does not ship, added through the registry."""
+
+    type: Literal["timeline"]
+
+
+@pytest.mark.parametrize("label, printed", [("", "Second"),
+                                            ("recommendation_ref", "Recommendation 2")])
+def test_a_section_types_reference_label_comes_from_the_registry(
+        tmp_path: Path, label: str, printed: str) -> None:
+    root = make_project(tmp_path, "See [[@m-2]].\n")
+    brief = root / "content" / "briefs" / "tiny" / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8") + (
+        "  - id: milestones\n    type: timeline\n    title: Milestones\n    items:\n"
+        "      - id: m-1\n        title: First\n        body: One.\n"
+        "      - id: m-2\n        title: Second\n        body: Two.\n"), encoding="utf-8")
+    types = SECTION_TYPES.adding(SectionType(TimelineSection, reference_label=label))
+    edition = resolve(load_project(root, sections=types), "tiny", "pub", "en", "screen",
+                      Problems([]))
+    assert edition.sections[0].body.html == f'<p>See <a href="#m-2">{printed}</a>.</p>\n'
+    assert [it.label for it in edition.sections[1].items] == \
+        (["First", "Second"] if not label else ["Recommendation 1", "Recommendation 2"])

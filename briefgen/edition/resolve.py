@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project, field_path
@@ -131,10 +131,10 @@ def terms_of(project: Project, audience_id: str, lang: str) -> dict[str, Term]:
         for key, texts in project.terms.value.items():
             if lang in texts:
                 line, _ = doc.where((key, lang))
-                table[key] = Term(cast(dict[str, str], texts)[lang], Where(doc.path, line))
+                table[key] = Term(texts[lang], Where(doc.path, line))
     audience = project.audiences[audience_id]
     for key, texts in audience.value.terms.items():
-        if (text := cast(dict[str, str], texts).get(lang)) is not None:
+        if (text := texts.get(lang)) is not None:
             line, _ = audience.doc.where(("terms", key, lang))
             table[key] = Term(text, Where(audience.doc.path, line))
     return table
@@ -205,10 +205,6 @@ def _definitions(ctx: Context) -> list[Decision]:
     return list(out.values())
 
 
-#: What a cross reference to an item of a numbered section type prints (a catalog key).
-_REFERENCE_LABELS = {"recommendations": "recommendation_ref", "issues": "issue_ref"}
-
-
 def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode,
             problems: Problems) -> Edition:
     """The brief as this audience reads it in this language; problems go to `problems`."""
@@ -250,7 +246,10 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         counts[s.id] = len(items)
     labels: dict[str, str] = {}
     for s, items in visible:
-        key = _REFERENCE_LABELS.get(s.type)
+        # the catalog key of what a reference to its items prints, e.g. "Recommendation 2";
+        # none: a reference prints the item's title (below)
+        kind = b.section_types.get(s.type)
+        key = kind.reference_label if kind is not None else ""
         for n, (_, it) in enumerate(items, 1):
             labels[it.id] = m(key, n=n) if key else ""
     takeaways = [(i, t) for i, t in enumerate(b.takeaways)
@@ -317,7 +316,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,
         credit=credit, date=b.date.isoformat(), date_text=long_date(b.date, lang),
         number=b.number, institute=b.institute, keywords=tuple(b.keywords),
-        marking=cast(dict[str, str], audience.marking)[lang], authors=authors,
+        marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes))
     return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used)
