@@ -15,7 +15,7 @@ import click
 from briefgen import __version__, fewer_collections
 from briefgen.build.plan import FORMATS
 from briefgen.errors import BriefError, printable, printable_lines
-from briefgen.output import fail, setup_logging, show_problems, summary_table
+from briefgen.output import OUTPUT_FORMAT, fail, setup_logging, show_problems, summary_table
 
 if TYPE_CHECKING:
     from briefgen.build.run import Options
@@ -31,9 +31,15 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
     @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
                   show_default=True, help="Project folder (holds content/).")
+    @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+                  show_default=True,
+                  help="How problems are printed: lines for people, or one JSON object per "
+                  "problem (with its code, docs/problems.md) for tools.")
     @functools.wraps(f)
-    def wrapper(verbose: int, quiet: bool, project: Path, **kwargs: Any) -> Any:
+    def wrapper(verbose: int, quiet: bool, project: Path, output_format: str,
+                **kwargs: Any) -> Any:
         setup_logging(-1 if quiet else verbose)
+        click.get_current_context().find_root().meta[OUTPUT_FORMAT] = output_format
         try:
             return f(project=project, quiet=quiet, **kwargs)
         except BriefError as exc:
@@ -222,7 +228,9 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
         if html_out is not None:
             target = html_out if brief or len(proj.briefs) == 1 else \
                 html_out.with_name(f"{html_out.stem}-{slug}{html_out.suffix}")
-            write_atomic(target, diff_html(changes, slug, audience_a, audience_b, used).encode())
+            page = diff_html(changes, slug, audience_a, audience_b, used,
+                             proj.template_folders, proj.session)
+            write_atomic(target, page.encode())
             click.echo(f"wrote {target}", err=True)
 
 
@@ -304,10 +312,12 @@ def schema(project: Path, quiet: bool, out: Path | None) -> None:
     from briefgen.build import manifest as build_manifest
     from briefgen.build.files import write_atomic
     from briefgen.content.models import schema_for
+    from briefgen.theme import Theme
 
     folder = out or project / "schema"
+    languages = Theme.of(project.resolve()).languages()  # the project's catalogs too
     for kind in ("brief", "audience", "translation", "terms"):
-        data = schema_for(kind)
+        data = schema_for(kind, languages)
         data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         data.setdefault("title", f"briefgen {kind} file")
         target = folder / f"{kind}.schema.json"

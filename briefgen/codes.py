@@ -39,8 +39,6 @@ GENERAL = _table(
     ("BG002", "a symbolic link loops",
      "content/terms.yaml: is a symbolic link that loops (replace the link with the file "
      "itself)"),
-    ("BG003", "an option or a file given on the command line is wrong",
-     "briefgen: no such manifest"),
 )
 
 

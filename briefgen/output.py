@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -34,8 +35,6 @@ def _annotation(p: Problem) -> str:
     repository (GITHUB_WORKSPACE), every value escaped as GitHub documents."""
     kind = "error" if p.severity == "error" else "warning"
     props = f"file={_escape(_repository_path(p.path), ':,')}"
-    if p.code:
-        props += f",title={_escape(p.code, ':,')}"
     if p.line:
         props += f",line={p.line}"
         if p.col:
@@ -65,12 +64,33 @@ def _repository_path(path: str) -> str:
         if full.is_relative_to(Path(workspace).resolve()) else path
 
 
+def _json_output() -> bool:
+    """Whether the command was given --output-format json."""
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().meta.get(OUTPUT_FORMAT) == "json")
+
+
+OUTPUT_FORMAT = "briefgen.output_format"  # the key in click's context meta
+
+
+def as_json(p: Problem) -> str:
+    """One problem as one line of JSON (ASCII only: nothing in it can drive a terminal)."""
+    return json.dumps({"code": p.code, "severity": p.severity, "path": p.path,
+                       "line": p.line, "col": p.col, "field": p.field, "message": p.message,
+                       "hint": p.hint})
+
+
 def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
     """Each problem on one line (with its annotation under GitHub Actions), the first SHOWN
-    of them; then how many more there are."""
+    of them; then how many more there are. With --output-format json: every problem as a
+    line of JSON, with its code, and nothing else."""
+    shown = [p for p in problems if not quiet or p.severity == "error"]
+    if _json_output():
+        for p in shown:
+            click.echo(as_json(p), err=True)
+        return
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     github = os.environ.get("GITHUB_ACTIONS") == "true"
-    shown = [p for p in problems if not quiet or p.severity == "error"]
     for p in shown[:SHOWN]:
         line = str(p)
         if color:
@@ -87,6 +107,9 @@ def show_problems(problems: Iterable[Problem], quiet: bool = False) -> None:
 def fail(exc: BriefError, quiet: bool = False) -> None:
     """Print every problem, then one summary line."""
     only = exc.problems[0] if len(exc.problems) == 1 else None
+    if _json_output():
+        show_problems(exc.problems, quiet)
+        return
     if only is not None and only.path == "briefgen" and not only.line:
         click.echo(str(only), err=True)  # a usage-level problem: already "briefgen: …"
         return

@@ -16,7 +16,6 @@ from click.testing import Result
 from pypdf import PdfReader
 from ruamel.yaml import YAML
 from test_hardening import edit
-from test_invalid import apply_case
 from test_leak_corpus import LEAKS
 
 from briefgen.publish import guard
@@ -25,6 +24,7 @@ from briefgen.textnorm import fold
 from briefgen.theme import bundled as templates_dir
 
 from conftest import REPO, TESTS, VALID, run
+from test_invalid import apply_case
 
 BRIEF = "content/briefs/demo/brief.yaml"
 PUBLIC = "content/audiences/public.yaml"

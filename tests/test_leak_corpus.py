@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_invalid import CASES, apply_case
 
 from conftest import run
+from test_invalid import CASES, apply_case
 
 LEAKS = [c for c in CASES if "forbidden phrase" in (c / "expected.txt").read_text("utf-8")]
 PROBLEM = re.compile(r"^(.+?): forbidden phrase '(.+)' for audience (\S+) appears in (\S+) \(",

@@ -252,11 +252,6 @@ def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
 FOURTH = Path(__file__).parent / "data" / "fourth-language"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "waiting on #14 wiring: the catalog lookups of edition/resolve.py (Messages, Labels.of, "
-    "long_date), edition/views.py (Labels.of), edition/markdown.py (Messages), "
-    "build/indexes.py (Messages) and publish/html.py render_index (Labels.of) passing the "
-    "project's theme and Session.catalogs"))
 def test_a_fourth_language_is_one_catalog_file(project: Path) -> None:
     """tests/data/fourth-language adds Japanese to a copy of tests/data/valid: its catalog in
     the project's templates/messages/, an audience that lists it, a brief's translation and

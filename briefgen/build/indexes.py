@@ -25,7 +25,8 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
         row = rows.setdefault(key, {
             "title": a.title, "language": a.language,
             "audience_name": aud.value.name if aud else a.audience,
-            "language_name": Messages(a.language).language_name,
+            "language_name": Messages(a.language, project.session.theme,
+                                      project.session.catalogs).language_name,
             "formats": formats.setdefault(key, []), "pages": None})
         formats[key].append({"format": a.format,
                              "path": f"../{a.path}" if audience else a.path})
@@ -35,9 +36,10 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
     for key, row in rows.items():
         row["size"] = human_size(sizes[key])
     if audience is None:
-        return render_index(list(rows.values()), folders=project.template_folders)
+        return render_index(list(rows.values()), folders=project.template_folders,
+                            session=project.session)
     return render_index(list(rows.values()), project.audiences[audience].value.languages[0],
-                        project.template_folders, editors=False)
+                        project.template_folders, editors=False, session=project.session)
 
 
 def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:

@@ -148,11 +148,11 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
     title = edition.title.plain
     if artifact.format == "html":
         pdf = artifact.file("pdf") if "pdf" in selection.formats else None
-        page = render_edition(edition, pdf, project.template_folders)
+        page = render_edition(edition, pdf, project.template_folders, project.session)
         return Rendered(*_names(artifact), html_key(page), title, edition, page,
                         inputs=inputs, guard=fence)
     variant = selection.variant or edition.audience.pdf_variant
-    page = render_edition(edition, None, project.template_folders)
+    page = render_edition(edition, None, project.template_folders, project.session)
     return Rendered(*_names(artifact), pdf_key(fingerprint, variant, page), title, edition,
                     page, variant=variant, inputs=inputs, guard=fence)
 

@@ -114,14 +114,21 @@ def warm_up(project: Project, session: Session) -> None:
     """Do once, while nothing waits, what the first rebuild of a `build --watch` would pay
     for: import WeasyPrint, compile the templates, load the fonts of every language (one
     edition rendered and thrown away, and a line in each language)."""
+    import html
+
+    from briefgen.edition.i18n import language, language_css
     from briefgen.publish.html import stylesheet
+    from briefgen.theme import Theme
 
     pdf = renderer(session, project.content)
     for slug in sorted(project.briefs)[:1]:
         for aid, lang in project.editions(slug)[:1]:
             edition = resolve(project, slug, aid, lang, "print", Problems([]))
-            pdf.render(render_edition(edition, None, project.template_folders))
+            pdf.render(render_edition(edition, None, project.template_folders, session))
     css = stylesheet(project.template_folders, "print.css")
-    for lang, word in (("en", "Alliance"), ("ko", "동맹"), ("zh-Hans", "同盟")):
+    theme = Theme(project.template_folders)
+    css = language_css(theme, session.catalogs) + css  # as render_edition puts it
+    for lang in theme.languages():
+        word = html.escape(language(lang, theme, session.catalogs).sample)
         pdf.render(f'<html lang="{lang}"><head><style>{css}</style></head><body><h2>'
                    f'{word}</h2><p>{word} <b>{word}</b> <i>{word}</i></p></body></html>')

@@ -107,6 +107,8 @@ class Context:
     content_root: Path
     problems: Problems
     mode: Mode = "screen"  # "print": footnotes become page footnotes
+    #: what a screen reader hears before a note's number (the theme's catalog's note_label)
+    note_label: str | None = None
     #: the Markdown parsers to use, by kind: a Session's (session.parsers), else this edition's
     parsers: dict[str, MarkdownIt] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
@@ -140,7 +142,9 @@ def _render_footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any,
     if env["ctx"].mode == "print":
         return f'<span class="footnote">{note.html}</span>'
     n = note.number
-    label = html.escape(Messages(env["ctx"].lang).note_label)
+    ctx: Context = env["ctx"]
+    label = html.escape(ctx.note_label if ctx.note_label is not None
+                        else str(Messages(ctx.lang).note_label))
     return (f'<sup class="noteref"><a href="#note-{n}" id="noteref-{n}">'
             f'<span class="visually-hidden">{label}</span>{n}</a></sup>')
 

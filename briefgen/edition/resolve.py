@@ -211,7 +211,8 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     src = project.briefs[slug]
     b = src.brief
     audience = project.audiences[audience_id].value
-    m = Messages(lang)
+    theme, catalogs = project.session.theme, project.session.catalogs
+    m = Messages(lang, theme, catalogs)
     decisions: list[Decision] = []
 
     def decide(kind: DecisionKind, obj: Any, loc: Loc) -> bool:
@@ -259,7 +260,8 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     # The tables the renderer looks up; `labels` grows below as section titles render.
     tables = Tables(terms_of(project, audience_id, lang), labels, counts)
     ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
-                  project.content, problems, mode, parsers=project.session.parsers)
+                  project.content, problems, mode, parsers=project.session.parsers,
+                  note_label=str(m.note_label))
     r = _Resolver(src, lang, ctx)
 
     # Pass 2: render every text for this audience and language. Titles first, since a
@@ -312,9 +314,11 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         slug=slug, audience_id=audience_id,
         audience=AudienceView(audience_id, audience.name, tuple(audience.languages),
                               audience.page_size, audience.pdf_variant),
-        brief=BriefView(slug, b.language), lang=lang, mode=mode, messages=Labels.of(lang),
+        brief=BriefView(slug, b.language), lang=lang, mode=mode,
+        messages=Labels.of(lang, theme, catalogs),
         title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,
-        credit=credit, date=b.date.isoformat(), date_text=long_date(b.date, lang),
+        credit=credit, date=b.date.isoformat(),
+        date_text=long_date(b.date, lang, theme, catalogs),
         number=b.number, institute=b.institute, keywords=tuple(b.keywords),
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,

@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from briefgen.content.syntax import DefinitionKind
 from briefgen.edition import Mode
-from briefgen.edition.i18n import Messages, catalog
+from briefgen.edition.i18n import Catalogs, Messages, catalog
 from briefgen.edition.markdown import Origin, Where, plain
+from briefgen.theme import Theme
 
 #: What a Decision is about: a part of the brief, or a definition in its Markdown.
 DecisionKind = Literal["section", "item", "takeaway", "source"] | DefinitionKind
@@ -118,9 +119,12 @@ class Labels:
     labels: Mapping[str, object]
 
     @classmethod
-    def of(cls, lang: str) -> Labels:
-        data = {k: tuple(v) if isinstance(v, list) else v for k, v in catalog(lang).items()}
-        return cls(lang, Messages(lang).css_page_of(), MappingProxyType(data))
+    def of(cls, lang: str, theme: Theme | None = None, cache: Catalogs | None = None
+           ) -> Labels:
+        """The labels of the theme's catalog (briefgen's own when no theme is given)."""
+        data = {k: tuple(v) if isinstance(v, list) else v
+                for k, v in catalog(lang, theme=theme, cache=cache).items()}
+        return cls(lang, Messages(lang, theme, cache).css_page_of(), MappingProxyType(data))
 
     def __getattr__(self, key: str) -> object:
         try:

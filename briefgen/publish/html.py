@@ -153,5 +153,7 @@ def render_index(entries: list[dict[str, Any]], lang: str = "en",
     audience (build/index.html), or one audience's own (no audience column)."""
     folders = folders or default_folders()
     return render_template("index.html.j2", folders, session, entries=frozen(entries),
-                           m=Labels.of(lang), editors=editors,
+                           m=Labels.of(lang, Theme(folders),
+                                       session.catalogs if session is not None else None),
+                           editors=editors,
                            css=Markup(stylesheet(folders, "screen.css")))
