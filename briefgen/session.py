@@ -42,17 +42,24 @@ class Session:
     #: the PDF renderer of this process (fonts loaded once), and how many PDFs it made
     pdf: PdfRenderer | None = None
     pdf_rendered: int = 0
+    pdf_fonts: str = ""  # Theme.fonts_digest() when the renderer was made
 
     @property
     def theme(self) -> Theme:
         """Looked up again on every use: a project may gain a templates/ folder."""
         return Theme.of(self.root.resolve())
 
+    def keep_pdf_renderer(self, renderer: PdfRenderer) -> PdfRenderer:
+        """Make `renderer` the session's, noting the fonts it loaded."""
+        self.pdf, self.pdf_rendered, self.pdf_fonts = renderer, 0, self.theme.fonts_digest()
+        return renderer
+
     def reset(self) -> None:
-        """Forget everything read from files (after a save). The PDF renderer goes too: a
-        font added to the theme is loaded by the next one."""
+        """Forget everything read from files (after a save). The PDF renderer stays, with
+        its fonts loaded, unless the theme's fonts changed: then the next one loads them."""
         self.documents.clear()
         self.catalogs.clear()
         self.environments.clear()
-        self.pdf = None
-        self.pdf_rendered = 0
+        if self.pdf is not None and self.theme.fonts_digest() != self.pdf_fonts:
+            self.pdf = None
+            self.pdf_rendered = 0

@@ -15,6 +15,7 @@ stylesheet names); a project catalog overrides briefgen's labels one by one
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +69,15 @@ class Theme:
         found = {path.stem for folder in self.folders
                  for path in (folder / "messages").glob("*.yaml")}
         return tuple(sorted(found))
+
+    def fonts_digest(self) -> str:
+        """A hash of every file under fonts/ in each folder (fonts.conf and the project's
+        own .ttf/.otf files): what a PDF renderer loaded, so a changed font is seen."""
+        h = hashlib.sha256()
+        for folder in self.folders:
+            for path in sorted(p for p in (folder / "fonts").rglob("*") if p.is_file()):
+                rel = path.relative_to(folder).as_posix()
+                data = confined(path, (folder,), f"templates/{rel}",
+                                label="templates folder").read_bytes()
+                h.update(f"{folder}:{rel}\0".encode() + hashlib.sha256(data).digest())
+        return h.hexdigest()

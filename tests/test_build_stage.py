@@ -135,8 +135,12 @@ def test_pdfs_rendered_in_process_use_the_sessions_renderer(tmp_path: Path) -> N
     assert renderer is not None and session.pdf_rendered == 2
     build(project, Options(out=root / "build", selection=pdfs, force=True), session=session)
     assert session.pdf is renderer and session.pdf_rendered == 4
-    session.reset()
-    assert session.pdf is None
+    session.reset()  # a save: the fonts are unchanged, the renderer (fonts loaded) stays
+    assert session.pdf is renderer
+    (root / "templates" / "fonts").mkdir(parents=True)
+    (root / "templates" / "fonts" / "More.otf").write_bytes(b"a font added")
+    session.reset()  # the next renderer loads the theme's fonts again
+    assert session.pdf is None and session.pdf_rendered == 0
 
 
 def test_a_refused_output_folder_has_its_code(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from briefgen.content.project import load_project
-from briefgen.edition.resolve import EditionView, resolve
+from briefgen.edition.resolve import resolve
+from briefgen.edition.views import EditionView
 from briefgen.errors import BriefError, Problems
 from briefgen.publish.html import render_template
 from briefgen.publish.sandbox import ATTRIBUTES, default_folders, environment

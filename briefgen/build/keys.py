@@ -20,7 +20,7 @@ from briefgen.build.manifest import ManifestEntry
 from briefgen.build.plan import FORMATS, Format, Selection
 from briefgen.content.models import Audience
 from briefgen.content.project import Project
-from briefgen.paths import confined, refusal
+from briefgen.paths import refusal
 from briefgen.publish import guard
 from briefgen.theme import Theme
 
@@ -33,13 +33,7 @@ def renderer_fingerprint(theme: Theme) -> str:
     """What every PDF also depends on besides its HTML: the renderer's versions and the
     theme's fonts (every file under fonts/ in each theme folder, so a font added to a
     project's templates/fonts rebuilds its PDFs)."""
-    parts = [__version__, version("weasyprint"), version("pydyf")]
-    for folder in theme.folders:
-        fonts = folder / "fonts"
-        for path in sorted(p for p in fonts.rglob("*") if p.is_file()):
-            rel = path.relative_to(folder).as_posix()
-            data = confined(path, (folder,), f"templates/{rel}").read_bytes()
-            parts += [f"{folder}:{rel}", sha(data)]
+    parts = [__version__, version("weasyprint"), version("pydyf"), theme.fonts_digest()]
     return sha("\0".join(parts).encode())
 
 

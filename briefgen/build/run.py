@@ -69,7 +69,7 @@ from briefgen.publish.pdftext import pdf_surfaces, pdftotext
 from briefgen.session import Session
 from briefgen.theme import Theme
 
-# Names other packages import from here while the restructure moves them (#14).
+# The stage's entry points, and what tests and tools reach through this module.
 __all__ = ["FORMATS", "MANIFEST", "RECYCLE_AFTER", "BriefError", "Format", "Job", "Kept",
            "Options", "Rendered", "Report", "Selection", "after_rename", "build",
            "check_html", "confine_writes", "guard_fingerprint", "human_size", "leak_problems",

@@ -48,9 +48,9 @@ def renderer(session: Session, content_root: Path) -> PdfRenderer:
     from briefgen.publish.pdf import PdfRenderer
 
     if session.pdf is None or session.pdf_rendered >= RECYCLE_AFTER:
-        session.pdf = PdfRenderer(content_root)
-        session.pdf_rendered = 0
+        session.keep_pdf_renderer(PdfRenderer(content_root))
     session.pdf_rendered += 1
+    assert session.pdf is not None  # kept just above
     return session.pdf
 
 

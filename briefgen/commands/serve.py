@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import click
 
-from briefgen.build.run import leak_problems, pdf_guard_surfaces
+from briefgen.build.run import leak_problems
+from briefgen.build.workers import pdf_guard_surfaces
 from briefgen.errors import BriefError, Problem, printable
 from briefgen.output import SHOWN
 from briefgen.publish import guard
@@ -169,10 +170,12 @@ class Preview:
                     "manifest and index entry": edition.title.plain})
                 page = _with_banner(page, leaks, folders, self.session) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
-            if self.session.pdf is None:  # its fonts are the theme's: made again after a change
+            pdf = self.session.pdf  # its fonts are the theme's: made again after a change
+            if pdf is None:
                 from briefgen.publish.pdf import PdfRenderer
-                self.session.pdf = PdfRenderer(project.content, Theme(folders))
-            result = self.session.pdf.render(page, edition.audience.pdf_variant)
+                pdf = self.session.keep_pdf_renderer(PdfRenderer(project.content,
+                                                                 Theme(folders)))
+            result = pdf.render(page, edition.audience.pdf_variant)
             if leaks := leak_problems(edition, artifact + ".pdf", {
                     "PDF source": guard.visible_html_text(page), **pdf_guard_surfaces(result)}):
                 return 200, "text/html; charset=utf-8", self.error(leaks)

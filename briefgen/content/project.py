@@ -13,8 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-# check_references and field_path are re-exported: other stages import them from here
-from briefgen.content.checks import check_references, field_path
+from briefgen.content.checks import check_references
 from briefgen.content.models import (
     SECTION_TYPES,
     SLUG,
@@ -260,7 +259,3 @@ def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:
                        hint=f"rename the folder, e.g. to '{suggestion}'", code="BG162")
         return False
     return True
-
-
-__all__ = ["BriefSource", "Digests", "Project", "SourceUnit", "check_references",
-           "field_path", "load_project", "source_digests", "template_folders"]

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from briefgen.content.checks import field_path
 from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
-from briefgen.content.project import BriefSource, Project, field_path
+from briefgen.content.project import BriefSource, Project
 from briefgen.content.yamlread import Document, Loc
 from briefgen.edition import Mode
 from briefgen.edition.i18n import Messages, long_date
@@ -31,11 +32,6 @@ from briefgen.edition.views import (
     Text,
 )
 from briefgen.errors import Problems
-
-# The view classes moved to briefgen/edition/views.py; they stay importable from here while
-# publish/sandbox.py imports them from this module.
-__all__ = ["AudienceView", "AuthorView", "BriefView", "Decision", "Edition", "EditionView",
-           "ItemView", "Labels", "NoteView", "SectionView", "Text", "resolve"]
 
 
 @dataclass(frozen=True)
