@@ -3,7 +3,7 @@
 # with mutmut 3 (`.venv/bin/pip install -e '.[mutation]'`). See docs/mutation.md.
 #
 #   bash scripts/mutation.sh selection       # pass 1: syntax, markdown selection, guard, textnorm
-#   bash scripts/mutation.sh keys            # pass 2: build.py's incremental key and guard fingerprint
+#   bash scripts/mutation.sh keys            # pass 2: build/'s incremental keys and guard fingerprint
 #   bash scripts/mutation.sh results PASS    # that pass's mutants that were not killed
 #   bash scripts/mutation.sh recheck PASS TESTS...   # its survivors against more tests
 #   REV=abc123 bash scripts/mutation.sh selection    # another commit (default HEAD)
@@ -35,28 +35,24 @@ export PYTHONDONTWRITEBYTECODE=1
 case $pass in
   selection)
     SCOPE=(
-      'briefgen.syntax.*'
-      'briefgen.guard.*'
+      'briefgen.content.syntax.*'
+      'briefgen.publish.guard.*'
       'briefgen.textnorm.*'
-      'briefgen.markdown.x__selected__mutmut_*'
-      'briefgen.markdown.x__select_blocks__mutmut_*'
-      'briefgen.markdown.x__select_inline__mutmut_*'
-      'briefgen.markdown.x_audience_markers__mutmut_*'
-      'briefgen.markdown.x_block_shape__mutmut_*'
-      'briefgen.markdown.x__canonical__mutmut_*'
-      'briefgen.markdown.xǁMarkerǁshown_to__mutmut_*'
+      'briefgen.edition.markdown.x__selected__mutmut_*'
+      'briefgen.edition.markdown.x__select_blocks__mutmut_*'
+      'briefgen.edition.markdown.x__select_inline__mutmut_*'
     )
     SELECTION='' ;;  # pyproject.toml's [tool.mutmut] selection
   keys)
     SCOPE=(
-      'briefgen.build.x_guard_fingerprint__mutmut_*'
-      'briefgen.build.x_plan__mutmut_*'
-      'briefgen.build.x_check_html__mutmut_*'
-      'briefgen.build.x__guard__mutmut_*'
-      'briefgen.build.x_reguard__mutmut_*'
-      'briefgen.build.x_pdf_guard_surfaces__mutmut_*'
-      'briefgen.build.x_manifest_entry__mutmut_*'
-      'briefgen.build.x_check_indexes__mutmut_*'
+      'briefgen.build.keys.*'
+      'briefgen.build.run.x_plan__mutmut_*'
+      'briefgen.build.run.x_check_html__mutmut_*'
+      'briefgen.build.run.x__guard__mutmut_*'
+      'briefgen.build.run.x_reguard__mutmut_*'
+      'briefgen.build.workers.x_pdf_guard_surfaces__mutmut_*'
+      'briefgen.build.manifest.x_manifest_entry__mutmut_*'
+      'briefgen.build.indexes.x_check_indexes__mutmut_*'
     )
     # the fast incremental-key tests, and the two PDF builds of issue #12's list
     SELECTION='"tests/test_mutation_kills.py", "tests/test_incremental.py", "-k", "not test_incremental or pdf_variant or same_size"' ;;
