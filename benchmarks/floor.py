@@ -21,7 +21,7 @@ With --breakdown, also what briefgen's build does per PDF on top of the floor:
   guard_pdf_s        the leak guard on each PDF: its phrase search over the text WeasyPrint
                      laid out (PdfResult.text, collected inside briefgen_render_s), the
                      metadata and the bookmarks
-  check_html_s       briefgen.build.run.check_html over the print HTML
+  check_html_s       briefgen.build.run.guard_pages over the print HTML
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main() -> int:
     from weasyprint.text.fonts import FontConfiguration
     import_s = time.perf_counter() - t0
 
-    from briefgen.build.run import Selection, check_html, plan
+    from briefgen.build.run import Selection, guard_pages, plan
     from briefgen.content.project import load_project
     from briefgen.errors import Problems
     from briefgen.publish.pdf import NOTE_DEFAULTS  # the footnote defaults briefgen lays out with
@@ -98,7 +98,7 @@ def main() -> int:
         result["guard_pdf_s"] = time.perf_counter() - t0
         result["guard_pdf_cpu_s"] = time.process_time() - c0
         t0, c0 = time.perf_counter(), time.process_time()
-        check_html(jobs, Problems([]))
+        guard_pages(jobs, Problems([]))
         result["check_html_s"] = time.perf_counter() - t0
         result["check_html_cpu_s"] = time.process_time() - c0
     print(json.dumps(result))

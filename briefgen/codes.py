@@ -10,9 +10,10 @@ Codes are grouped by the stage that reports them, each stage listing its own in 
     BG4xx  build: output folder, manifest, shards, locks
     BG5xx  commands: options and the preview
 
-Code decides on codes (`Problems.has("BG131")`), never on the wording of a message, which may
-change. docs/problems.md lists every code with an example; `python -m briefgen.codes` writes
-that page (a test checks it is current).
+Code decides on codes (`Problems.has("BG141")`), never on the wording of a message, which may
+change. `--output-format json` shows them; the text output and GitHub annotations do not.
+docs/problems.md lists every code with an example; `python -m briefgen.codes` writes that
+page (a test checks it is current).
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def all_codes() -> dict[str, Code]:
 def page() -> str:
     """docs/problems.md."""
     lines = ["# Problem codes", "",
-             "Every problem briefgen reports has a stable code. It appears as the title of "
-             "the annotation on a pull request (GitHub Actions) and is what scripts should "
-             "match, never the message text, whose wording may improve. This page is made "
-             "by `python -m briefgen.codes > docs/problems.md`.", ""]
+             "Every problem briefgen reports has a stable code. `--output-format json` (an "
+             "option of every command) prints each problem as one line of JSON with its "
+             "code, and that code is what scripts and editor integrations should match, "
+             "never the message text, whose wording may improve. This page is made by "
+             "`python -m briefgen.codes > docs/problems.md`.", ""]
     for code in all_codes().values():
         lines += [f"## {code.code}: {code.title}", "", "```text", code.example, "```", ""]
     return "\n".join(lines)

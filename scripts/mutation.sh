@@ -47,7 +47,7 @@ case $pass in
     SCOPE=(
       'briefgen.build.keys.*'
       'briefgen.build.run.x_plan__mutmut_*'
-      'briefgen.build.run.x_check_html__mutmut_*'
+      'briefgen.build.run.x_guard_pages__mutmut_*'
       'briefgen.build.run.x__guard__mutmut_*'
       'briefgen.build.run.x_reguard__mutmut_*'
       'briefgen.build.workers.x_pdf_guard_surfaces__mutmut_*'

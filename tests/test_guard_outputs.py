@@ -122,7 +122,7 @@ def test_the_pdf_guard_alone_refuses_each_leak_of_the_corpus(
     import briefgen.build.run
 
     apply_case(case, project)
-    monkeypatch.setattr(briefgen.build.run, "check_html", lambda jobs, problems: None)
+    monkeypatch.setattr(briefgen.build.run, "guard_pages", lambda jobs, problems: None)
     result, rendered = guarded_build(
         project, ["build", "--format", "pdf", "--audience", "public"], monkeypatch)
     assert result.exit_code == 1 and rendered, result.output

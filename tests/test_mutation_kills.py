@@ -692,18 +692,18 @@ def test_check_html_guards_every_page_and_title_it_rendered(tmp_path: Path) -> N
     root = make_project(tmp_path, "The secret annex.\n")
     problems = Problems([])
     jobs = _plan(root)
-    build.check_html(jobs, problems)
+    build.guard_pages(jobs, problems)
     assert sorted(str(p) for p in problems.items) == [
         f"content/briefs/tiny/brief.yaml:{BODY_LINE}:1: forbidden phrase 'secret annex' for "
         f"audience pub appears in tiny/pub/en/tiny-pub-en.{fmt} ({surface}) (reword it, or "
         "hide this text from the audience)" for fmt, surface in (("html", "HTML"),
                                                                  ("pdf", "PDF source"))]
     problems = Problems([])
-    build.check_html([replace(j, edition=None) for j in jobs], problems)
+    build.guard_pages([replace(j, edition=None) for j in jobs], problems)
     assert problems.items == []  # kept artifacts are guarded from their files (reguard)
     _phrases(root, "pub", ["tiny brief"])
     problems = Problems([])
-    build.check_html(_plan(root, formats=("html",)), problems)
+    build.guard_pages(_plan(root, formats=("html",)), problems)
     assert [p.message.split(" (")[1] for p in problems.items] == \
         ["HTML, manifest and index entry)"]
 
@@ -984,7 +984,7 @@ def test_a_reused_job_names_its_artifact_and_check_html_goes_on_past_it(
         ("tiny", "officials", "en", "html"), ("tiny", "officials", "en", "pdf"),
         ("tiny", "pub", "en", "html"), ("tiny", "pub", "en", "pdf")]
     problems = Problems([])
-    build.check_html([kept[0], *_plan(root, formats=("html",))], problems)
+    build.guard_pages([kept[0], *_plan(root, formats=("html",))], problems)
     assert [p.message.split(" appears in ")[1] for p in problems.items] == \
         [f"{PATHS[2]} (HTML)"]
 

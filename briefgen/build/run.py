@@ -2,7 +2,7 @@
 
     jobs     plan: each selected artifact kept (inputs unchanged) or rendered to HTML;
              repairs: editions whose files a killed build left damaged
-    guard    check_html: the leak guard over every page and PDF source rendered
+    guard    guard_pages: the leak guard over every page and PDF source rendered
     decide   keep what is unchanged (reguard it if its guard changed), take the HTML pages
     render   the PDFs, in this process or in workers (workers.py), each guarded
     write    artifacts, manifest and index pages, all or nothing (files.py); then prune
@@ -72,7 +72,7 @@ from briefgen.theme import Theme
 # The stage's entry points, and what tests and tools reach through this module.
 __all__ = ["FORMATS", "MANIFEST", "RECYCLE_AFTER", "BriefError", "Format", "Job", "Kept",
            "Options", "Rendered", "Report", "Selection", "after_rename", "build",
-           "check_html", "confine_writes", "guard_fingerprint", "human_size", "leak_problems",
+           "guard_pages", "confine_writes", "guard_fingerprint", "human_size", "leak_problems",
            "manifest_entry", "merge_manifests", "pdf_guard_surfaces", "plan", "reguard",
            "remove_leftovers", "warm_up", "write_atomic"]
 
@@ -172,7 +172,7 @@ def repairs(project: Project, selection: Selection, previous: Previous, selected
 # -- the leak guard ---------------------------------------------------------------------------
 
 
-def check_html(jobs: list[Job], problems: Problems) -> None:
+def guard_pages(jobs: list[Job], problems: Problems) -> None:
     """Leak guard over every HTML page rendered (published pages and PDF inputs)."""
     for job in jobs:
         if job.edition is None:
@@ -277,7 +277,7 @@ class _Build:
         if not self.opts.shard:
             jobs += repairs(self.project, self.selection, self.previous,
                             {j.path for j in jobs}, self.problems, self.fingerprint)
-        check_html(jobs, self.problems)
+        guard_pages(jobs, self.problems)
         self.problems.raise_if_errors(strict=self.opts.strict)
         confine_writes([self.out / p for p in [
             self.manifest.name, "index.html", *(j.path for j in jobs),

@@ -7,7 +7,7 @@ from pathlib import Path
 from briefgen.build.indexes import audience_indexes, check_indexes
 from briefgen.build.manifest import ManifestEntry
 from briefgen.build.plan import Selection
-from briefgen.build.run import check_html, plan
+from briefgen.build.run import guard_pages, plan
 from briefgen.content.project import load_project
 from briefgen.errors import Problem, Problems
 
@@ -17,7 +17,7 @@ def check_project(root: Path, strict: bool = False) -> list[Problem]:
     project = load_project(root)
     problems = Problems(list(project.warnings))
     jobs = plan(project, Selection(), problems)
-    check_html(jobs, problems)
+    guard_pages(jobs, problems)
     # each audience's index page, as a build writes it (sizes and page counts aside)
     entries = [ManifestEntry.of(job, b"", None) for job in jobs]
     check_indexes(project, audience_indexes(project, entries), problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from briefgen.build.files import write_all
 from briefgen.content.models import SLUG
 from briefgen.errors import BriefError
 from briefgen.paths import confined
@@ -95,17 +96,15 @@ def new_brief(content: Path, slug: str, today: str) -> Path:
     block = (f" Show a paragraph to some audiences only with:\n\n      ::: audience {first}\n"
              f"      This paragraph appears only in the {first} edition.\n      :::"
              if audiences else "")
-    path.parent.mkdir(parents=True)
-    path.write_text(BRIEF.format(title=title, date=today, year=today[:4], first=first,
-                                 audience_block=block), encoding="utf-8")
+    write_all([(path, BRIEF.format(title=title, date=today, year=today[:4], first=first,
+                                   audience_block=block).encode("utf-8"))])
     return path
 
 
 def new_audience(content: Path, ident: str) -> Path:
     path = _target(content / "audiences" / f"{ident}.yaml", "audience", ident)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(AUDIENCE.format(name=ident.replace("-", " ").capitalize()),
-                    encoding="utf-8")
+    write_all([(path, AUDIENCE.format(name=ident.replace("-", " ").capitalize())
+                .encode("utf-8"))])
     return path
 
 
@@ -132,7 +131,7 @@ def new_theme(root: Path) -> list[str]:
                              code="BG523")
         # a linked templates/ must not make us write outside the project
         targets[shown] = (ours / rel, confined(target, (root,), shown))
-    for source, target in targets.values():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+    # every file, or none (staged beside its target, then renamed into place)
+    write_all([(target, source.read_bytes()) for source, target in targets.values()],
+              inside=root)
     return list(targets)

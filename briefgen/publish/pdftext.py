@@ -41,7 +41,8 @@ def page_text(data: bytes) -> str:
 
 def pdf_surfaces(data: bytes) -> dict[str, str]:
     """Every text a reader of these PDF bytes may see, by where it is; the names are those of
-    the surfaces the build also takes from WeasyPrint's layout (build._render_pdf)."""
+    the surfaces the build also takes from WeasyPrint's layout
+    (build/workers.pdf_guard_surfaces)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
