@@ -1,6 +1,8 @@
-"""The output folder's files: the one atomic writer (every file briefgen writes goes through
-write_all: builds, `schema`, `diff --html`, `manifest merge`), the checks that keep writes
-inside the output folder, the lock one build holds on it and the clean-up after a build."""
+"""The output folder's files: the one atomic writer (every file briefgen writes into a project
+or an output folder goes through write_all: builds, `schema`, `diff --html`, `manifest merge`,
+`new`; only the parse cache outside the project, a best-effort shortcut, writes its own), the
+checks that keep writes inside the output folder, the lock one build holds on it and the
+clean-up after a build."""
 
 from __future__ import annotations
 
