@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.commands.explain import edition_for
 from briefgen.content.project import Project
@@ -18,12 +18,21 @@ if TYPE_CHECKING:
     from briefgen.session import Session
 
 
+#: a unit only the first audience gets, only the second, or both in different words
+ChangeKind = Literal["only in a", "only in b", "differs"]
+
+
 @dataclass
 class Change:
     unit: str
-    kind: str  # "only in A", "only in B", "differs"
+    kind: ChangeKind
     a: str
     b: str
+
+    def shown(self, a: str, b: str) -> str:
+        """The kind as the report prints it, naming the audience: 'only in public'."""
+        return {"only in a": f"only in {a}", "only in b": f"only in {b}"}.get(self.kind,
+                                                                                self.kind)
 
 
 def _units(edition: Edition) -> dict[str, str]:
@@ -57,9 +66,9 @@ def diff(project: Project, slug: str, a: str, b: str, lang: str | None = None
         if ta == tb:
             continue
         if tb is None:
-            changes.append(Change(unit, f"only in {a}", ta or "", ""))
+            changes.append(Change(unit, "only in a", ta or "", ""))
         elif ta is None:
-            changes.append(Change(unit, f"only in {b}", "", tb))
+            changes.append(Change(unit, "only in b", "", tb))
         else:
             changes.append(Change(unit, "differs", ta, tb))
     return changes, lang
@@ -68,7 +77,7 @@ def diff(project: Project, slug: str, a: str, b: str, lang: str | None = None
 def diff_text(changes: list[Change], a: str, b: str) -> str:
     lines = []
     for c in changes:
-        lines.append(f"== {c.unit}: {c.kind}")
+        lines.append(f"== {c.unit}: {c.shown(a, b)}")
         if c.kind == "differs":
             for line in difflib.unified_diff(c.a.splitlines(), c.b.splitlines(), a, b,
                                              lineterm="", n=0):
@@ -117,6 +126,7 @@ def diff_html(changes: list[Change], slug: str, a: str, b: str, lang: str,
         left, right = _marked(c.a, c.b) if c.kind == "differs" else (
             [_segment("del", c.a, by_line=False)] if c.a else [],
             [_segment("ins", c.b, by_line=False)] if c.b else [])
-        rows.append({"unit": Plain(c.unit), "kind": Plain(c.kind), "a": left, "b": right})
+        rows.append({"unit": Plain(c.unit), "kind": Plain(c.shown(a, b)), "a": left,
+                     "b": right})
     return render_template("reports/diff.html.j2", folders, session, changes=frozen(rows),
                            slug=Plain(slug), a=Plain(a), b=Plain(b), lang=Plain(lang))
