@@ -33,6 +33,10 @@ from briefgen.errors import did_you_mean
 CONTAINERS = ("audience", "exclude-audience")
 SPAN_KEYS = ("audience", "exclude-audience", "lang")
 OPEN, CLOSE = "container_audience_open", "container_audience_close"
+#: briefgen's numbered blocks and the prefix their ids take: `::: table {#tbl-ID}` (a caption
+#: paragraph, then one pipe table) and `::: figure {#fig-ID}` (caption, image, source line).
+NUMBERED = {"table": "tbl", "figure": "fig"}
+_NUMBERED_SPEC = re.compile(r"(table|figure)[ \t]+\{#((tbl|fig)-[a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
 # What may stand before a block marker on its line: indentation, blockquote and list markers.
 _PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*")
@@ -105,9 +109,18 @@ def is_marker_line(line: str) -> bool:
     return rest[:4].count(":") >= 2 or bool(_NAMED.match(rest))
 
 
+def numbered_spec(spec: str) -> tuple[str, str] | None:
+    """(kind, id) of a well-formed `table {#tbl-ID}` / `figure {#fig-ID}` spec, else None."""
+    m = _NUMBERED_SPEC.fullmatch(spec.strip())
+    return (m[1], m[2]) if m and NUMBERED[m[1]] == m[3] else None
+
+
 def spec_shows(spec: str, audience: str) -> bool:
-    """Whether a block's `audience a b` / `exclude-audience a` spec shows it to audience.
+    """Whether a block's `audience a b` / `exclude-audience a` spec shows it to audience; a
+    well-formed table or figure block is shown to the audiences of the blocks around it.
     Anything else (an unknown fence name, no name) shows it to nobody: fail closed."""
+    if numbered_spec(spec):
+        return True
     words = spec.split()
     if not words or words[0] not in CONTAINERS:
         return False
@@ -123,10 +136,17 @@ def spec_issues(spec: str, audiences: list[str], line: int) -> list[Issue]:
                       "a block starts with '::: audience ID' or '::: exclude-audience ID' "
                       "and ends with ':::'", code="BG201")]
     kind, ids = words[0], words[1:]
+    if kind in NUMBERED:
+        if numbered_spec(spec):
+            return []
+        prefix = NUMBERED[kind]
+        return [Issue(line, kind, f"'::: {kind}' takes one id, written {{#{prefix}-ID}}, and "
+                      "nothing else", f"e.g. '::: {kind} {{#{prefix}-agendas}}': '{prefix}-' "
+                      "then lowercase letters and digits joined by hyphens", code="BG250")]
     if kind not in CONTAINERS:
         return [Issue(line, kind, f"unknown block '::: {kind}': only 'audience' and "
                       "'exclude-audience' blocks exist",
-                      did_you_mean(kind.lower().replace("_", "-"), CONTAINERS)
+                      did_you_mean(kind.lower().replace("_", "-"), (*CONTAINERS, *NUMBERED))
                       or "write '::: audience ID' or '::: exclude-audience ID'", code="BG202")]
     out = []
     if not ids:
@@ -439,7 +459,7 @@ def parser() -> MarkdownIt:
     spans (strictly), footnotes, scoped definitions. Rendering adds its own rules to its own
     parser (briefgen.edition.markdown)."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
-    md.enable(["replacements", "smartquotes"])
+    md.enable(["replacements", "smartquotes", "table"])
     md.options["quotes"] = "“”‘’"
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
     md.use(footnote_plugin)
@@ -528,6 +548,23 @@ def block_shape(text: str, audience: str) -> list[str]:
             shown.pop()
         elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
             out.append(tok.type.removesuffix("_open"))
+    return out
+
+
+def numbered_blocks(text: str, audience: str) -> list[tuple[str, str]]:
+    """(kind, id) of each well-formed table and figure block of a Markdown text that an
+    audience sees, in order: the resolver numbers them before anything renders."""
+    env: dict[str, Any] = {"audience": audience}
+    shown: list[bool] = []
+    out = []
+    for tok in _shape_parser().parse(text, env):
+        if tok.type == OPEN:
+            shown.append(spec_shows(tok.info.strip(), audience))
+            numbered = numbered_spec(tok.info)
+            if numbered and all(shown):
+                out.append(numbered)
+        elif tok.type == CLOSE and shown:
+            shown.pop()
     return out
 
 

@@ -1,7 +1,8 @@
 """The problem codes this stage reports (see briefgen/codes.py).
 
 BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
-BG220–229 terms and cross references, BG230–249 links and images (edition/markdown.py).
+BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
+figures (edition/markdown.py, edition/svg.py).
 """
 
 from __future__ import annotations
@@ -109,4 +110,16 @@ CODES: dict[str, Code] = _table(
      "embeds it again: use fewer or smaller images)"),
     ("BG241", "an image file larger than 5 MB",
      _IMG + "image 'scan.png' is larger than 5 MB"),
+    ("BG250", "a table or figure block whose id is missing or malformed",
+     _AT + "'::: table' takes one id, written {#tbl-ID}, and nothing else (e.g. '::: table "
+     "{#tbl-agendas}': 'tbl-' then lowercase letters and digits joined by hyphens)"),
+    ("BG251", "a table or figure block that does not hold what it should",
+     _AT + "'tbl-agendas': a table block holds a caption paragraph, then one pipe table, "
+     "and nothing else (separate the parts with blank lines)"),
+    ("BG252", "a pipe table outside a table block",
+     _AT + "a pipe table must stand in a '::: table {#tbl-ID}' block, after its caption "
+     "(write '::: table {#tbl-ID}', a caption line, a blank line, the table, then ':::')"),
+    ("BG253", "two tables or figures of an edition with the same id",
+     _AT + "'tbl-agendas' is the id of another table or figure of this edition (give each "
+     "its own id)"),
 )

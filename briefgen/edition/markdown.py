@@ -22,11 +22,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from briefgen.content.syntax import (
+    CLOSE,
     CONTAINERS,
     OPEN,
     SPAN_KEYS,
     Definition,
     block_issues,
+    numbered_spec,
     parser,
     spec_issues,
     spec_shows,
@@ -109,6 +111,10 @@ class Context:
     mode: Mode = "screen"  # "print": footnotes become page footnotes
     #: what a screen reader hears before a note's number (the theme's catalog's note_label)
     note_label: str | None = None
+    #: what precedes a figure's source line (the catalog's figure_source)
+    source_label: str = "Source: "
+    #: the ids of the tables and figures rendered so far: each may appear once per edition
+    anchors: set[str] = field(default_factory=set)
     #: the Markdown parsers to use, by kind: a Session's (session.parsers), else this edition's
     parsers: dict[str, MarkdownIt] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
@@ -124,6 +130,8 @@ def _build() -> MarkdownIt:
     md = parser()
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
+    for name, rule in _NUMBERED_RULES.items():
+        md.add_render_rule(name, rule)
     return md
 
 
@@ -167,12 +175,16 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
                 issue.hint, code=issue.code)
     for d in env.get("bg_definitions", []):
         ctx.definitions.append((d, origin))
+    _check_numbered(tokens, ctx, src)
     tokens = _select_blocks(tokens, ctx, src)
     notes = _extract_notes(tokens)
     for tok in tokens:
         if tok.children:
+            spans = any(c.type == "span_open" for c in tok.children)
             tok.children = _select_inline(tok.children, ctx, src, _line(tok))
             _resolve(tok.children, ctx, src, _line(tok))
+            tok.meta["restricted"] = spans
+    tokens = _shape_numbered(tokens, ctx, src)
     _number_notes(tokens, notes, ctx, src, md, env)
     out: str = md.renderer.render(tokens, md.options, env)
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
@@ -256,18 +268,259 @@ def _selected(spec: str, ctx: Context, src: _Source, start_line: int = 0) -> boo
 
 
 def _select_blocks(tokens: list[Token], ctx: Context, src: _Source) -> list[Token]:
+    """The block tokens ctx's audience sees; a table or figure block's own lines become
+    numbered_open / numbered_close tokens (a wrong one hides all it holds)."""
     out: list[Token] = []
     shown: list[bool] = []
+    numbered: list[Token | None] = []
+    skip: int | None = None  # the level of a pipe table outside a table block
     for tok in tokens:
-        if tok.type == OPEN:
-            shown.append(_selected(tok.info.strip(), ctx, src, _line(tok)))
+        if skip is not None:
+            if tok.type == "table_close" and tok.level == skip:
+                skip = None
             continue
-        if tok.type == "container_audience_close":
+        if tok.type == "table_open" and tok.meta.get("bad"):
+            skip = tok.level
+            continue
+        if tok.type == OPEN:
+            spec = numbered_spec(tok.info)
+            shown.append(_selected(tok.info.strip(), ctx, src, _line(tok))
+                         and not tok.meta.get("bad"))
+            numbered.append(tok if spec else None)
+            if spec and all(shown):
+                kind, anchor = spec
+                empty = bool(tok.meta.get("empty"))
+                tok.type, tok.meta = "numbered_open", {"kind": kind, "id": anchor,
+                                                       "empty": empty}
+                out.append(tok)
+            continue
+        if tok.type == CLOSE:
+            opening = numbered.pop()
+            if opening is not None and all(shown):
+                tok.type, tok.meta = "numbered_close", dict(opening.meta)
+                out.append(tok)
             shown.pop()
             continue
         if all(shown):
             out.append(tok)
     return out
+
+
+# -- tables and figures ----------------------------------------------------------------------
+
+#: what a table block and a figure block hold, in order, at their top level
+_TABLE_SHAPE = ["paragraph", "table"]
+_FIGURE_SHAPES = (["paragraph", "paragraph"], ["paragraph", "paragraph", "paragraph"])
+_TABLE_WORDS = "a table block holds a caption paragraph, then one pipe table, and nothing else"
+_FIGURE_WORDS = ("a figure block holds a caption paragraph, then a paragraph that is one "
+                 "image ![alt](file), then an optional source line, and nothing else")
+
+
+def _children_blocks(tokens: list[Token], start: int) -> tuple[list[tuple[str, int]], int]:
+    """The top-level blocks inside the container opened at tokens[start] ((type, index)),
+    and the index of its closing token."""
+    level = tokens[start].level + 1
+    blocks = []
+    i = start + 1
+    while i < len(tokens) and not (tokens[i].type == CLOSE and tokens[i].level == level - 1):
+        tok = tokens[i]
+        if tok.level == level and tok.nesting >= 0 and tok.block:
+            blocks.append((tok.type.removesuffix("_open"), i))
+        i += 1
+    return blocks, i
+
+
+def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
+    """A table block holds a caption paragraph and one pipe table; a figure block a caption,
+    a paragraph that is one image, and an optional source line; a pipe table stands in a
+    table block. A wrong one is an error and is hidden from every edition (meta "bad")."""
+    inside: list[str | None] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == CLOSE and inside:
+            inside.pop()
+        elif tok.type == "table_open" and (not inside or inside[-1] != "table"):
+            _report(ctx, src.origin, _where(src, "|", _line(tok)), "a pipe table must stand in "
+                    "a '::: table {#tbl-ID}' block, after its caption", "write '::: table "
+                    "{#tbl-ID}', a caption line, a blank line, the table, then ':::'",
+                    code="BG252")
+            tok.meta["bad"] = True
+        if tok.type != OPEN:
+            continue
+        spec = numbered_spec(tok.info)
+        inside.append(spec[0] if spec else None)
+        if spec is None:
+            continue
+        kind, anchor = spec
+        blocks, _ = _children_blocks(tokens, i)
+        shape = [b for b, _ in blocks]
+        wrong = ""
+        if not shape:  # kept empty for a translation's skeleton: an error only if shown
+            tok.meta["empty"] = True
+        elif kind == "table" and shape != _TABLE_SHAPE:
+            wrong = "a table block holds a caption paragraph, then one pipe table, and " \
+                "nothing else"
+        elif kind == "figure" and (shape not in _FIGURE_SHAPES or not _one_image(tokens,
+                                                                               blocks[1][1])):
+            wrong = "a figure block holds a caption paragraph, then a paragraph that is one " \
+                "image ![alt](file), then an optional source line, and nothing else"
+        if wrong:
+            _report(ctx, src.origin, _where(src, anchor, _line(tok)), f"'{anchor}': {wrong}",
+                    "separate the parts with blank lines", code="BG251")
+            tok.meta["bad"] = True
+
+
+def _one_image(tokens: list[Token], paragraph: int) -> bool:
+    inline = tokens[paragraph + 1]
+    kids = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+    return len(kids) == 1 and kids[0].type == "image"
+
+
+_ALIGN = re.compile(r"text-align:(left|right|center)")
+
+
+def _shape_numbered(tokens: list[Token], ctx: Context, src: _Source) -> list[Token]:
+    """Each shown table or figure block as it renders: numbered_open, its caption (with the
+    label the resolver numbered it by), the table in its scroll box, or the image then the
+    caption and source line. Table rows whose every cell an audience span emptied go."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type != "numbered_open":
+            out.append(tok)
+            i += 1
+            continue
+        kind, anchor = tok.meta["kind"], tok.meta["id"]
+        end = next(j for j in range(i + 1, len(tokens)) if tokens[j].type == "numbered_close"
+                   and tokens[j].level == tok.level)
+        body = tokens[i + 1:end]
+        if tok.meta["empty"]:
+            shape = _TABLE_WORDS if kind == "table" else _FIGURE_WORDS
+            _report(ctx, src.origin, _where(src, anchor, _line(tok)), f"'{anchor}' is empty: "
+                    f"{shape}", code="BG251")
+            i = end + 1
+            continue
+        if anchor in ctx.anchors:
+            _report(ctx, src.origin, _where(src, anchor, _line(tok)), f"'{anchor}' is the id "
+                    "of another table or figure of this edition", "give each its own id",
+                    code="BG253")
+        ctx.anchors.add(anchor)
+        label = ctx.tables.labels.get(anchor, "")
+        paragraphs = [j for j, t in enumerate(body) if t.type == "paragraph_open"
+                      and t.level == tok.level + 1]
+        caption = body[paragraphs[0] + 1]
+        caption_open = Token("caption_open", "figcaption", 1)
+        caption_open.meta = {"id": anchor, "label": label}
+        caption_close = Token("caption_close", "figcaption", -1)
+        out.append(tok)
+        if kind == "table":
+            table = _drop_hidden_rows(body[paragraphs[0] + 3:])
+            scroll = Token("table_scroll_open", "div", 1)
+            scroll.meta = {"id": anchor}
+            out += [caption_open, caption, caption_close, scroll, *table,
+                    Token("table_scroll_close", "div", -1)]
+        else:
+            media = body[paragraphs[1] + 1]
+            media_open = Token("figure_media_open", "div", 1)
+            source = []
+            if len(paragraphs) > 2:
+                source_open = Token("figure_source_open", "span", 1)
+                source_open.meta = {"label": ctx.source_label}
+                source = [source_open, body[paragraphs[2] + 1],
+                          Token("figure_source_close", "span", -1)]
+            out += [media_open, media, Token("figure_media_close", "div", -1),
+                    caption_open, caption, *source, caption_close]
+        out.append(tokens[end])
+        i = end + 1
+    return out
+
+
+def _drop_hidden_rows(table: list[Token]) -> list[Token]:
+    """The table's tokens without the body rows an audience span emptied entirely, with
+    header cells scoped and alignment as classes."""
+    out: list[Token] = []
+    row: list[Token] = []
+    for tok in table:
+        if tok.type in ("th_open", "td_open"):
+            align = _ALIGN.search(str(tok.attrs.get("style", "")))
+            tok.attrs = {"scope": "col"} if tok.type == "th_open" else {}
+            if align:
+                tok.attrs["class"] = f"align-{align.group(1)}"
+        if tok.type == "tr_open":
+            row = [tok]
+            continue
+        if row:
+            row.append(tok)
+            if tok.type == "tr_close":
+                cells = [t for t in row if t.type == "inline"]
+                emptied = all(not plain_inline(c) for c in cells) and \
+                    any(c.meta.get("restricted") for c in cells)
+                if not (emptied and _in_body(out)):
+                    out += row
+                row = []
+            continue
+        out.append(tok)
+    return out
+
+
+def _in_body(tokens: list[Token]) -> bool:
+    return any(t.type == "tbody_open" for t in tokens)
+
+
+def plain_inline(tok: Token) -> str:
+    """The text an inline token shows (after selection): empty when every span went."""
+    return "".join(c.content for c in tok.children or [] if c.type in ("text", "term",
+                                                                        "code_inline")
+                   ).strip() or ("x" if any(c.type in ("image", "footnote_ref")
+                                            for c in tok.children or []) else "")
+
+
+def _render_numbered_open(self: Any, tokens: list[Token], idx: int, options: Any,
+                          env: dict[str, Any]) -> str:
+    meta = tokens[idx].meta
+    return f'<figure class="{meta["kind"]}" id="{html.escape(meta["id"])}">\n'
+
+
+def _render_numbered_close(self: Any, tokens: list[Token], idx: int, options: Any,
+                           env: dict[str, Any]) -> str:
+    return "</figure>\n"
+
+
+def _render_caption_open(self: Any, tokens: list[Token], idx: int, options: Any,
+                         env: dict[str, Any]) -> str:
+    meta = tokens[idx].meta
+    return (f'<figcaption id="{html.escape(meta["id"])}-caption"><span class="caption-label">'
+            f'{html.escape(meta["label"])}</span> ')
+
+
+def _render_table_scroll_open(self: Any, tokens: list[Token], idx: int, options: Any,
+                              env: dict[str, Any]) -> str:
+    anchor = html.escape(tokens[idx].meta["id"])
+    return (f'<div class="table-scroll" role="region" tabindex="0" '
+            f'aria-labelledby="{anchor}-caption">\n')
+
+
+def _render_source_open(self: Any, tokens: list[Token], idx: int, options: Any,
+                        env: dict[str, Any]) -> str:
+    label = html.escape(tokens[idx].meta["label"])
+    return f'<span class="figure-source"><span class="source-label">{label}</span>'
+
+
+def _fixed(text: str) -> Any:
+    def rule(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+             ) -> str:
+        return text
+    return rule
+
+
+_NUMBERED_RULES = {
+    "numbered_open": _render_numbered_open, "numbered_close": _render_numbered_close,
+    "caption_open": _render_caption_open, "caption_close": _fixed("</figcaption>\n"),
+    "table_scroll_open": _render_table_scroll_open, "table_scroll_close": _fixed("</div>\n"),
+    "figure_media_open": _fixed('<div class="figure-media">'),
+    "figure_media_close": _fixed("</div>\n"),
+    "figure_source_open": _render_source_open, "figure_source_close": _fixed("</span>"),
+}
 
 
 def _line(tok: Token | None) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from briefgen.content.checks import field_path
 from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project
+from briefgen.content.syntax import numbered_blocks
 from briefgen.content.yamlread import Document, Loc
 from briefgen.edition import Mode
 from briefgen.edition.i18n import Messages, long_date
@@ -163,12 +164,17 @@ class _Resolver:
                       indent + 1 if full in self.src.doc.block else col,
                       field_path(self.src.doc, full), indent)
 
-    def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool) -> Text:
+    def value(self, obj: Any, name: str, uid: str | None) -> str:
+        """The Markdown of a field in the edition's language."""
         value = getattr(obj, name, None) or ""
         if self.translated and uid is not None and value:
             unit = self.units.get(uid)
             translated = getattr(unit, name, None) if unit is not None else None
             value = translated or ""  # a missing translation was reported by `check`
+        return str(value)
+
+    def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool) -> Text:
+        value = self.value(obj, name, uid)
         origin = self.origin(loc, uid, name)
         before = len(self.ctx.notes)
         html = render(value, self.ctx, origin, inline=inline) if value else ""
@@ -257,8 +263,19 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     tables = Tables(terms_of(project, audience_id, lang), labels, counts)
     ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
                   project.content, problems, mode, parsers=project.session.parsers,
-                  note_label=str(m.note_label))
+                  note_label=str(m.note_label), source_label=str(m.figure_source))
     r = _Resolver(src, lang, ctx)
+
+    # Tables and figures, numbered in the order this edition shows them, after filtering:
+    # a section's body, its items' bodies, its closing.
+    numbers = {"table": 0, "figure": 0}
+    for s, items in visible:
+        texts = [r.value(s, "body", s.id), *(r.value(it, "body", it.id) for _, it in items),
+                 r.value(s, "closing", s.id)]
+        for what, anchor in (b for t in texts if t for b in numbered_blocks(t, audience_id)):
+            if anchor not in labels:
+                numbers[what] += 1
+                labels[anchor] = m(f"{what}_ref", n=numbers[what])
 
     # Pass 2: render every text for this audience and language. Titles first, since a
     # cross reference to a section or unnumbered item prints its title.

@@ -1,0 +1,253 @@
+"""Tables (issue #15): pipe tables in a `::: table {#tbl-ID}` block with a caption, numbered
+per edition after audience filtering, referenced as [[@tbl-ID]]; rows and cells restricted
+with audience spans; header cells scoped; alignment as classes; tagged Table/TR/TH/TD in
+the PDF, the header repeated on every page a long table spans; a slip fails closed."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+from test_syntax import render_for
+
+from briefgen.publish.pdftext import page_text
+
+from conftest import run
+from tiny import BODY_LINE, make_project
+
+BRIEF = "content/briefs/tiny/brief.yaml"
+SECRET = "ZQXSECRET"
+OFF = 'audience="officials"'
+
+TWO_TABLES = f"""See [[@tbl-second]].
+
+::::: audience officials
+::: table {{#tbl-first}}
+Officials' table
+
+| a | b |
+|---|---|
+| 1 | 2 |
+:::
+:::::
+
+::: table {{#tbl-second}}
+Everyone's table
+
+| Left | Centre | Right |
+|:-----|:------:|------:|
+| l | c | r |
+| [{SECRET} row]{{audience="officials"}} | [{SECRET}]{{audience="officials"}} | [x]{{{OFF}}} |
+| kept | [{SECRET} cell]{{audience="officials"}} | kept |
+:::
+"""
+
+KO_TWO_TABLES = """[[@tbl-second]]을 보라.
+
+::::: audience officials
+::: table {#tbl-first}
+:::
+:::::
+
+::: table {#tbl-second}
+모두의 표
+
+| 왼쪽 | 가운데 | 오른쪽 |
+|:-----|:------:|------:|
+| ㄱ | ㄴ | ㄷ |
+| []{audience="officials"} | []{audience="officials"} | []{audience="officials"} |
+| 유지 | []{audience="officials"} | 유지 |
+:::
+"""
+
+
+def built(root: Path, fmt: str = "html") -> dict[str, bytes]:
+    result = run("build", "--format", fmt, project=root)
+    assert result.exit_code == 0, result.stderr
+    out = root / "build" / "tiny"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob(f"*.{fmt}"))}
+
+
+def table_html(page: str, anchor: str = "tbl-second") -> str:
+    start = page.index(f'<figure class="table" id="{anchor}">')
+    return page[start:page.index("</figure>", start)]
+
+
+def test_tables_are_numbered_after_filtering_and_referenced_per_edition(tmp_path: Path) -> None:
+    root = make_project(tmp_path, TWO_TABLES, KO_TWO_TABLES)
+    pages = {k: v.decode() for k, v in built(root).items()}
+    officials = pages["officials/en/tiny-officials-en.html"]
+    pub_en, pub_ko = pages["pub/en/tiny-pub-en.html"], pages["pub/ko/tiny-pub-ko.html"]
+    assert 'See <a href="#tbl-second">Table 2</a>.' in officials
+    assert '<span class="caption-label">Table 1</span> Officials’ table' in officials
+    assert '<span class="caption-label">Table 2</span> Everyone’s table' in officials
+    assert 'See <a href="#tbl-second">Table 1</a>.' in pub_en
+    assert '<a href="#tbl-second">표 1</a>을 보라.' in pub_ko
+    assert '<span class="caption-label">표 1</span> 모두의 표' in pub_ko
+    for page in (pub_en, pub_ko):
+        assert "tbl-first" not in page and SECRET not in page and "Officials" not in page
+    assert officials.count(SECRET) == 3
+
+
+def test_an_empty_table_block_is_allowed_only_where_nobody_sees_it() -> None:
+    text = "::: table {#tbl-a}\n:::\n"
+    html, problems = render_for("::::: audience officials\n" + text + ":::::\n", "pub")
+    assert not problems.items and "figure" not in html
+    html, problems = render_for(text, "pub")
+    assert [p.message for p in problems.errors] == [
+        "'tbl-a' is empty: a table block holds a caption paragraph, then one pipe table, and "
+        "nothing else"]
+    assert "figure" not in html
+
+
+def test_a_row_whose_every_cell_is_hidden_goes_and_a_hidden_cell_stays_empty(tmp_path: Path
+                                                                           ) -> None:
+    root = make_project(tmp_path, TWO_TABLES)
+    pages = {k: v.decode() for k, v in built(root).items()}
+    pub = table_html(pages["pub/en/tiny-pub-en.html"])
+    assert pub.count("<tr>") == 3  # header, "l c r", "kept … kept"
+    assert '<td class="align-center"></td>' in pub
+    officials = table_html(pages["officials/en/tiny-officials-en.html"])
+    assert officials.count("<tr>") == 4
+
+
+def test_header_cells_are_scoped_alignment_is_a_class_and_the_table_scrolls_in_its_box(
+        ) -> None:
+    html, problems = render_for(TWO_TABLES.split(":::\n\n", 1)[1], "pub")
+    assert not problems.items
+    assert re.findall(r"<th [^>]*>", html) == ['<th scope="col" class="align-left">',
+                                              '<th scope="col" class="align-center">',
+                                              '<th scope="col" class="align-right">']
+    assert "style=" not in html
+    assert ('<div class="table-scroll" role="region" tabindex="0" '
+            'aria-labelledby="tbl-second-caption">') in html
+    assert '<figcaption id="tbl-second-caption">' in html
+
+
+def test_the_shipped_table_is_in_all_five_editions_in_their_language(shipped_build: Path
+                                                                    ) -> None:
+    labels = {"us-government/en": "Table 1", "rok-public/en": "Table 1",
+              "beijing-outreach/en": "Table 1", "rok-public/ko": "표 1",
+              "beijing-outreach/zh-Hans": "表1"}
+    brief = shipped_build / "rok-us-alliance-modernization"
+    for edition, label in labels.items():
+        [page] = (brief / edition).glob("*.html")
+        text = page.read_text(encoding="utf-8")
+        assert f'<span class="caption-label">{label}</span>' in text, edition
+        assert f'<a href="#tbl-agendas">{label}</a>' in text, edition
+        [pdf] = (brief / edition).glob("*.pdf")
+        assert label in page_text(pdf.read_bytes()), edition
+
+
+RESTRICTED = "reserve of goodwill"  # the shipped table's us-government row
+
+
+def test_the_shipped_restricted_row_reaches_no_other_edition(shipped_build: Path) -> None:
+    brief = shipped_build / "rok-us-alliance-modernization"
+    seen = {}
+    for path in sorted(brief.rglob("*")):
+        if path.suffix == ".html":
+            seen[path.name] = " ".join(path.read_text(encoding="utf-8").split())
+        elif path.suffix == ".pdf":
+            seen[path.name] = " ".join(page_text(path.read_bytes()).split())
+    assert len(seen) == 10
+    for name, text in seen.items():
+        mine = "-us-government-" in name
+        assert (RESTRICTED in text) == mine, name
+        assert ("Negotiating" in text) == mine, name
+    # and a cell span: beijing-outreach's readers never see the China clause of the table
+    for name, text in seen.items():
+        if "-beijing-outreach-" in name:
+            assert "joining in countering" not in text, name
+
+
+def structure(data: bytes) -> list[str]:
+    """The structure types of a PDF's tag tree, depth first (read with pypdf)."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, DictionaryObject):
+            if "/S" in node:
+                out.append(str(node["/S"]))
+            if "/K" in node:
+                walk(node["/K"])
+
+    reader = PdfReader(io.BytesIO(data))
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
+    return out
+
+
+def test_the_pdf_tags_the_table_and_repeats_the_header_on_every_page(tmp_path: Path) -> None:
+    rows = "".join(f"| Row {n} | value {n} |\n" for n in range(1, 121))
+    body = ("::: table {#tbl-long}\nA long table\n\n| HEADONE | HEADTWO |\n|---|--:|\n"
+            + rows + ":::\n")
+    root = make_project(tmp_path, body)
+    pdfs = built(root, "pdf")
+    data = pdfs["officials/en/tiny-officials-en.pdf"]
+    tags = structure(data)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    assert {"/Table", "/THead", "/TBody", "/TR", "/TH", "/TD", "/Caption"} <= set(tags)
+    # WeasyPrint tags the header again on each page it repeats it on
+    assert tags.count("/TD") == 240 and tags.count("/TH") == 2 * pages
+    assert pages >= 3
+    texts = page_text(data).split("\f")
+    spanned = [t for t in texts if "Row " in t]
+    assert len(spanned) >= 3
+    assert all("HEADONE" in t and "HEADTWO" in t for t in spanned)
+    assert "Row 120" in spanned[-1]
+
+
+@pytest.mark.parametrize("body, at, message", [
+    ("::: table {#agendas}\nCaption\n\n| a |\n|---|\n| 1 |\n:::\n", (0, 5),
+     "'::: table' takes one id, written {#tbl-ID}, and nothing else (e.g. '::: table "
+     "{#tbl-agendas}': 'tbl-' then lowercase letters and digits joined by hyphens)"),
+    ("::: figure {#tbl-a}\nCaption\n\n![x](x.png)\n:::\n", (0, 5),
+     "'::: figure' takes one id, written {#fig-ID}, and nothing else"),
+    ("::: table\nCaption\n\n| a |\n|---|\n| 1 |\n:::\n", (0, 5),
+     "'::: table' takes one id"),
+    ("::: tabel {#tbl-a}\nCaption\n\n| a |\n|---|\n| 1 |\n:::\n", (0, 5),
+     "unknown block '::: tabel': only 'audience' and 'exclude-audience' blocks exist "
+     "(did you mean 'table'?)"),
+    ("::: table {#tbl-a}\n| a |\n|---|\n| 1 |\n:::\n", (0, 13),
+     "'tbl-a': a table block holds a caption paragraph, then one pipe table, and nothing "
+     "else (separate the parts with blank lines)"),
+    ("::: table {#tbl-a}\nCaption\n\n| a |\n|---|\n| 1 |\n\nMore text.\n:::\n", (0, 13),
+     "'tbl-a': a table block holds a caption paragraph, then one pipe table"),
+    ("Text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", (2, 1),
+     "a pipe table must stand in a '::: table {#tbl-ID}' block, after its caption (write "
+     "'::: table {#tbl-ID}', a caption line, a blank line, the table, then ':::')"),
+    ("::: table {#tbl-a}\nOne\n\n| a |\n|---|\n| 1 |\n:::\n\n::: table {#tbl-a}\nTwo\n\n"
+     "| a |\n|---|\n| 2 |\n:::\n", (8, 13),
+     "'tbl-a' is the id of another table or figure of this edition (give each its own id)"),
+    ("See [[@tbl-gone]].\n", (0, 5),
+     "'[[@tbl-gone]]' refers to 'tbl-gone', which is not in the pub edition"),
+])
+def test_a_wrong_table_is_an_error_at_its_line(tmp_path: Path, body: str,
+                                                at: tuple[int, int], message: str) -> None:
+    root = make_project(tmp_path, body + f"\n{SECRET}-visible\n")
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1
+    line, col = BODY_LINE + at[0], 6 + at[1]
+    assert f"{BRIEF}:{line}:{col}: sections[main-text].body: {message}" in result.stderr
+    assert not (root / "build").exists()
+
+
+@pytest.mark.parametrize("row", [
+    '| [ZQXSECRET]{audience=“officials”} | x |',
+    '| [ZQXSECRET]{audiences="officials"} | x |',
+    '| [ZQXSECRET] {audience="officials"} | x |',
+    '| [ZQXSECRET | y]{audience="officials"} | x |',
+    '| ZQXSECRET]{audience="officials"} | x |',
+])
+def test_a_slip_in_a_restricted_cell_fails_closed(row: str) -> None:
+    text = f"::: table {{#tbl-a}}\nCaption\n\n| a | b |\n|---|---|\n{row}\n:::\n"
+    html, problems = render_for(text, "pub")
+    assert problems.errors, row
