@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefgen import __version__, fewer_collections
-from briefgen.build.plan import FORMATS
+from briefgen.build.formats import FORMATS
 from briefgen.errors import BriefError, printable, printable_lines
 from briefgen.output import OUTPUT_FORMAT, fail, setup_logging, show_problems, summary_table
 
@@ -118,7 +118,7 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
         try:
             proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
                                session, changed_only=not first)
-            if first and "pdf" in selection.formats:
+            if first and any(selection.registry[f].in_workers for f in selection.formats):
                 from briefgen.build.workers import warm_up
                 warm_up(proj, session)
         except BriefError as exc:

@@ -88,17 +88,17 @@ MUTANTS = [
              '"PDF metadata": "\\n".join(metadata),\n            '
              '"PDF bookmarks": "\\n".join(bookmarks),',
              '"PDF metadata": "",\n            "PDF bookmarks": "",'),
-            ("briefgen/build/workers.py",
-             '("PDF metadata", result.metadata),\n                        '
-             '("PDF bookmarks", result.bookmarks)',
-             '("PDF metadata", []),\n                        ("PDF bookmarks", [])')],
+            ("briefgen/build/formats.py",
+             '("PDF metadata", texts.pdf.metadata),\n                               '
+             '("PDF bookmarks", texts.pdf.bookmarks)',
+             '("PDF metadata", []),\n                               ("PDF bookmarks", [])')],
            ["tests/test_guard_outputs.py", "tests/test_incremental.py",
             "tests/test_mutation_kills.py"]),
     Mutant("guard-ignores-pdf-metadata-and-bookmarks-when-rendering",  # the layout's only
-           [("briefgen/build/workers.py",
-             '("PDF metadata", result.metadata),\n                        '
-             '("PDF bookmarks", result.bookmarks)',
-             '("PDF metadata", []),\n                        ("PDF bookmarks", [])')],
+           [("briefgen/build/formats.py",
+             '("PDF metadata", texts.pdf.metadata),\n                               '
+             '("PDF bookmarks", texts.pdf.bookmarks)',
+             '("PDF metadata", []),\n                               ("PDF bookmarks", [])')],
            ["tests/test_guard_outputs.py", "tests/test_mutation_kills.py"]),
     Mutant("guard-ignores-pdf-metadata-and-bookmarks-when-reguarding",  # the bytes' only
            [("briefgen/publish/pdftext.py",

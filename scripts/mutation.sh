@@ -50,7 +50,8 @@ case $pass in
       'briefgen.build.run.x_guard_pages__mutmut_*'
       'briefgen.build.run.x__guard__mutmut_*'
       'briefgen.build.run.x_reguard__mutmut_*'
-      'briefgen.build.workers.x_pdf_guard_surfaces__mutmut_*'
+      'briefgen.build.formats.x_html_surfaces__mutmut_*'
+      'briefgen.build.formats.x_pdf_document_surfaces__mutmut_*'
       'briefgen.build.manifest.x_manifest_entry__mutmut_*'
       'briefgen.build.indexes.x_check_indexes__mutmut_*'
     )

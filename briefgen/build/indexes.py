@@ -3,6 +3,7 @@ artifact, and each audience's own build/<audience>/index.html, leak-checked for 
 
 from __future__ import annotations
 
+from briefgen.build.formats import index_surfaces
 from briefgen.build.manifest import ManifestEntry
 from briefgen.content.project import Project
 from briefgen.edition.i18n import Messages
@@ -30,7 +31,7 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
             "formats": formats.setdefault(key, []), "pages": None})
         formats[key].append({"format": a.format,
                              "path": f"../{a.path}" if audience else a.path})
-        if a.format == "pdf":
+        if a.pages is not None:  # a PDF's
             row["pages"] = a.pages
         sizes[key] = sizes.get(key, 0) + a.bytes
     for key, row in rows.items():
@@ -55,7 +56,8 @@ def check_indexes(project: Project, indexes: dict[str, str], problems: Problems)
     for path, page in indexes.items():
         aid = path.split("/")[0]
         phrases = project.audiences[aid].value.forbidden_phrases
-        for phrase in guard.find(phrases, guard.visible_html_text(page)):
-            problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "
-                           f"appears in {path} (index page)",
-                           hint="reword the title or label it shows", code="BG409")
+        for surface, text in index_surfaces(page).items():
+            for phrase in guard.find(phrases, text):
+                problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "
+                               f"appears in {path} ({surface})",
+                               hint="reword the title or label it shows", code="BG409")

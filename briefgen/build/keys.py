@@ -13,16 +13,19 @@ import json
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen import __version__
-from briefgen.build.manifest import ManifestEntry
-from briefgen.build.plan import FORMATS, Format, Selection
-from briefgen.content.models import Audience
-from briefgen.content.project import Project
 from briefgen.paths import refusal
 from briefgen.publish import guard
-from briefgen.theme import Theme
+
+if TYPE_CHECKING:  # formats.py takes its recipes from here: plan and manifest import it
+    from briefgen.build.formats import Format
+    from briefgen.build.manifest import ManifestEntry
+    from briefgen.build.plan import Selection
+    from briefgen.content.models import Audience
+    from briefgen.content.project import Project
+    from briefgen.theme import Theme
 
 
 def sha(data: bytes) -> str:
@@ -124,14 +127,14 @@ class Previous:
         """The editions, outside the selected paths, with a file that no longer matches the
         manifest (a build killed between two renames), each with the formats the manifest
         lists for it: rebuilt, the manifest describes the files on disk again."""
-        formats: dict[Edition, set[str]] = {}
+        formats: dict[Edition, set[Format]] = {}
         damaged: set[Edition] = set()
         for path, old in self.entries.items():
             edition = (old.brief, old.audience, old.language)
             formats.setdefault(edition, set()).add(old.format)
             if path not in selected and not self.on_disk(path):
                 damaged.add(edition)
-        return {e: tuple(f for f in FORMATS if f in formats[e]) for e in sorted(damaged)}
+        return {e: tuple(sorted(formats[e])) for e in sorted(damaged)}
 
 
 def out_of_reach(old: ManifestEntry, selection: Selection, sharded: bool) -> bool:

@@ -11,11 +11,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from briefgen import __version__
-from briefgen.build.plan import Format, Job
+from briefgen.build.formats import FORMATS, Format
+from briefgen.build.plan import Job
 from briefgen.errors import BriefError, Problem
 
 MANIFEST = "manifest.json"
@@ -31,7 +32,10 @@ class ManifestEntry(BaseModel):
     brief: str = Field(description="the brief's slug (its folder under content/briefs)")
     audience: str = Field(description="the audience's id (its file under content/audiences)")
     language: str = Field(description="the edition's language, e.g. en, ko, zh-Hans")
-    format: Format = Field(description="html (the published page) or pdf")
+    # a format of the build's registry (read_manifest); the schema documents briefgen's
+    format: Annotated[Format, WithJsonSchema({"enum": list(FORMATS), "title": "Format",
+                                              "type": "string"})] = Field(
+        description="html (the published page) or pdf")
     path: str = Field(description="the file, relative to the output folder, with / "
                                   "separators: <brief>/<audience>/<language>/<file>")
     title: str = Field(description="the edition's title as plain text")
@@ -81,9 +85,9 @@ def manifest_entry(job: Job, data: bytes, pages: int | None) -> dict[str, object
     return ManifestEntry.of(job, data, pages).as_json()
 
 
-def read_manifest(path: Path) -> list[ManifestEntry]:
+def read_manifest(path: Path, formats: tuple[Format, ...] = FORMATS) -> list[ManifestEntry]:
     """The entries of the manifest at path; none if it is missing or unreadable, without
-    those that do not parse (their artifacts are rebuilt)."""
+    those that do not parse or are in none of these formats (their artifacts are rebuilt)."""
     try:
         artifacts = json.loads(path.read_text(encoding="utf-8"))["artifacts"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -93,9 +97,11 @@ def read_manifest(path: Path) -> list[ManifestEntry]:
     entries = []
     for artifact in artifacts:
         try:
-            entries.append(ManifestEntry.model_validate(artifact))
+            entry = ManifestEntry.model_validate(artifact)
         except ValidationError:
             continue
+        if entry.format in formats:
+            entries.append(entry)
     return entries
 
 

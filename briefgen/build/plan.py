@@ -1,45 +1,33 @@
-"""What a build produces: the output formats, the selection a user asks for, the artifacts it
-stands for (chosen without rendering anything) and the two kinds of job made from them."""
+"""What a build produces: the selection a user asks for (of the output formats of a registry,
+formats.py), the artifacts it stands for (chosen without rendering anything) and the two
+kinds of job made from them."""
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+from dataclasses import KW_ONLY, dataclass, field
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from briefgen.build.formats import FORMATS, Format, OutputFormat, OutputFormats
+from briefgen.build.formats import OUTPUT_FORMATS as OUTPUT_FORMATS  # for those who plan
 from briefgen.edition import Mode
 
 if TYPE_CHECKING:
     from briefgen.content.project import Project
     from briefgen.edition.resolve import Edition
 
-Format = Literal["html", "pdf"]
-
-
-@dataclass(frozen=True)
-class OutputFormat:
-    mode: Mode  # the edition it is rendered from
-    suffix: str  # of its file name
-
-
-#: The one registry of output formats, in the order a build makes them: adding a format is
-#: adding its row here (and its renderer in run.py).
-OUTPUT_FORMATS: dict[Format, OutputFormat] = {
-    "html": OutputFormat("screen", "html"),
-    "pdf": OutputFormat("print", "pdf"),
-}
-FORMATS: tuple[Format, ...] = tuple(OUTPUT_FORMATS)
-
-
 @dataclass(frozen=True)
 class Selection:
     """What to build: narrowed to these briefs, audiences and languages (empty: all), in
-    these formats, the PDFs in this variant (None: each audience's pdf_variant)."""
+    these formats of the registry, the PDFs in this variant (None: each audience's
+    pdf_variant)."""
 
     briefs: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     formats: tuple[Format, ...] = FORMATS
     variant: str | None = None
+    #: the output formats a build may make (briefgen's, or those and more: formats.py)
+    registry: OutputFormats = field(default=OUTPUT_FORMATS, compare=False, repr=False)
 
     def wants(self, brief: str, audience: str, language: str, format: str) -> bool:
         return ((not self.briefs or brief in self.briefs)
@@ -56,10 +44,17 @@ class Artifact:
     audience: str
     language: str
     format: Format
+    _: KW_ONLY
+    registry: OutputFormats = field(default=OUTPUT_FORMATS, compare=False, repr=False)
+
+    @property
+    def output(self) -> OutputFormat:
+        """Its format's entry in the registry."""
+        return self.registry[self.format]
 
     @property
     def mode(self) -> Mode:
-        return OUTPUT_FORMATS[self.format].mode
+        return self.output.mode
 
     @property
     def stem(self) -> str:
@@ -67,7 +62,7 @@ class Artifact:
 
     def file(self, format: Format) -> str:
         """The file name of this edition in a format (an HTML page links to its PDF)."""
-        return f"{self.stem}.{OUTPUT_FORMATS[format].suffix}"
+        return f"{self.stem}.{self.registry[format].suffix}"
 
     @property
     def path(self) -> str:
@@ -77,10 +72,10 @@ class Artifact:
 
 def select(project: Project, selection: Selection) -> list[Artifact]:
     """Every artifact the selection asks for, in build order; nothing is rendered."""
-    return [Artifact(slug, aid, lang, fmt)
+    return [Artifact(slug, aid, lang, fmt, registry=selection.registry)
             for slug in sorted(project.briefs)
             for aid, lang in project.editions(slug)
-            for fmt in FORMATS
+            for fmt in selection.registry
             if selection.wants(slug, aid, lang, fmt)]
 
 
@@ -108,6 +103,12 @@ class _Job:
     variant: str = ""  # the PDF variant; "" for HTML
     inputs: str = ""  # hash of the files and options it was made from (the cheap first check)
     guard: str = ""  # guard_fingerprint of its audience: what its leak check depends on
+    registry: OutputFormats = field(default=OUTPUT_FORMATS, compare=False, repr=False)
+
+    @property
+    def output(self) -> OutputFormat:
+        """Its format's entry in the registry: how it is made and guarded."""
+        return self.registry[self.format]
 
 
 @dataclass

@@ -27,14 +27,13 @@ from briefgen.build.files import (
     write_all,
     write_atomic,
 )
+from briefgen.build.formats import FORMATS, Format, Texts
 from briefgen.build.indexes import audience_indexes, check_indexes, index_page
 from briefgen.build.keys import (
     Previous,
     Reuse,
     guard_fingerprint,
-    html_key,
     inputs_key,
-    pdf_key,
     renderer_fingerprint,
     shared_inputs,
 )
@@ -47,10 +46,7 @@ from briefgen.build.manifest import (
     read_manifest,
 )
 from briefgen.build.plan import (
-    FORMATS,
-    OUTPUT_FORMATS,
     Artifact,
-    Format,
     Job,
     Kept,
     Rendered,
@@ -65,7 +61,7 @@ from briefgen.errors import BriefError, Problem, Problems, human_size
 from briefgen.publish import guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
-from briefgen.publish.pdftext import pdf_surfaces, pdftotext
+from briefgen.publish.pdftext import pdftotext
 from briefgen.session import Session
 from briefgen.theme import Theme
 
@@ -128,7 +124,7 @@ def plan(project: Project, selection: Selection, problems: Problems,
                                 artifact.path, selection)
             if (old := reuse(artifact.path, inputs)) is not None:
                 jobs.append(Kept(*_names(artifact), old.key, old.title, inputs=inputs,
-                                 guard=fence))
+                                 guard=fence, registry=artifact.registry))
                 continue
         jobs.append(_render(project, artifact, selection, fingerprint, problems, inputs,
                             fence))
@@ -141,20 +137,18 @@ def _names(a: Artifact) -> tuple[str, str, str, Format, str]:
 
 def _render(project: Project, artifact: Artifact, selection: Selection, fingerprint: str,
             problems: Problems, inputs: str, fence: str) -> Rendered:
-    """An artifact's edition and page: the HTML page itself (linking to its PDF if one is
-    built), or the HTML that feeds its PDF."""
+    """An artifact's edition and HTML page (linking to the edition's file in another format
+    if its format says so and the build makes it), which its format makes its bytes from."""
+    output = artifact.output
     edition = resolve(project, artifact.brief, artifact.audience, artifact.language,
-                      artifact.mode, problems)
-    title = edition.title.plain
-    if artifact.format == "html":
-        pdf = artifact.file("pdf") if "pdf" in selection.formats else None
-        page = render_edition(edition, pdf, project.template_folders, project.session)
-        return Rendered(*_names(artifact), html_key(page), title, edition, page,
-                        inputs=inputs, guard=fence)
-    variant = selection.variant or edition.audience.pdf_variant
-    page = render_edition(edition, None, project.template_folders, project.session)
-    return Rendered(*_names(artifact), pdf_key(fingerprint, variant, page), title, edition,
-                    page, variant=variant, inputs=inputs, guard=fence)
+                      output.mode, problems)
+    link = (artifact.file(output.links)
+            if output.links is not None and output.links in selection.formats else None)
+    variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
+    page = render_edition(edition, link, project.template_folders, project.session)
+    return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
+                    edition.title.plain, edition, page, variant=variant, inputs=inputs,
+                    guard=fence, registry=artifact.registry)
 
 
 def repairs(project: Project, selection: Selection, previous: Previous, selected: set[str],
@@ -163,7 +157,8 @@ def repairs(project: Project, selection: Selection, previous: Previous, selected
     matches the manifest: each rebuilt in the formats the manifest lists for it."""
     jobs: list[Job] = []
     for (brief, audience, language), formats in previous.damaged(selected).items():
-        narrowed = Selection((brief,), (audience,), (language,), formats, selection.variant)
+        narrowed = Selection((brief,), (audience,), (language,), formats, selection.variant,
+                             selection.registry)
         jobs += [j for j in plan(project, narrowed, problems, previous.reuse, fingerprint)
                  if j.path not in selected]
     return jobs
@@ -173,13 +168,13 @@ def repairs(project: Project, selection: Selection, previous: Previous, selected
 
 
 def guard_pages(jobs: list[Job], problems: Problems) -> None:
-    """Leak guard over every HTML page rendered (published pages and PDF inputs)."""
+    """Leak guard over every HTML page rendered (published pages and PDF inputs), by each
+    format's surfaces (formats.py)."""
     for job in jobs:
         if job.edition is None:
             continue  # kept: guarded from its file if its guard fingerprint changed
-        _guard(job.edition, job.path, problems, {
-            "HTML" if job.format == "html" else "PDF source": guard.visible_html_text(job.source),
-            "manifest and index entry": job.title})
+        _guard(job.edition, job.path, problems,
+               job.output.surfaces(Texts(title=job.title, page=job.source)))
 
 
 def leak_problems(edition: Edition, path: str, surfaces: dict[str, str]) -> list[Problem]:
@@ -196,10 +191,8 @@ def reguard(project: Project, job: Job, data: bytes, problems: Problems) -> None
     """Leak-check an artifact kept from an earlier build, from its bytes as written, without
     rendering it (its edition is resolved only to name the content a leak comes from)."""
     edition = job.edition or resolve(project, job.brief, job.audience, job.language,
-                                     OUTPUT_FORMATS[job.format].mode, problems)
-    surfaces = pdf_surfaces(data) if job.format == "pdf" else {
-        "HTML": guard.visible_html_text(data.decode("utf-8", errors="replace"))}
-    _guard(edition, job.path, problems, {**surfaces, "manifest and index entry": job.title})
+                                     job.output.mode, problems)
+    _guard(edition, job.path, problems, job.output.surfaces(Texts(title=job.title, data=data)))
 
 
 def pdf_problems(job: Rendered, result: PdfResult, surfaces: dict[str, str],
@@ -244,9 +237,10 @@ class _Build:
         self.report = Report()
         self.manifest = out / (MANIFEST if not opts.shard else
                                f"manifest.shard-{opts.shard[0]}-of-{opts.shard[1]}.json")
-        entries = read_manifest(out / MANIFEST)
+        formats = self.selection.registry.names()
+        entries = read_manifest(out / MANIFEST, formats)
         if opts.shard:
-            entries += read_manifest(self.manifest)
+            entries += read_manifest(self.manifest, formats)
         self.previous = Previous(out, entries, opts.force)
         self.fingerprint = renderer_fingerprint(Theme.of(project.root))
         self.progress = progress
@@ -287,17 +281,18 @@ class _Build:
     def decide(self, jobs: list[Job]) -> list[Rendered]:
         """Keep what has the content it had last time (maybe from edited inputs), checking
         its file again if it was checked against other phrases or another guard; take the
-        HTML pages; return the PDFs to render. Nothing under the output folder changes."""
+        pages made from their HTML (formats.py); return the PDFs to render. Nothing under
+        the output folder changes."""
         pdfs: list[Rendered] = []
         for job in jobs:
             if isinstance(job, Kept):
                 self.keep(job, self.previous.entries[job.path])
             elif (old := self.previous.same(job.path, job.key)) is not None:
                 self.keep(job, old)
-            elif job.format == "pdf":
-                pdfs.append(job)
+            elif job.output.make is None:
+                pdfs.append(job)  # rendered by the PDF renderer, maybe in workers
             else:
-                self.made(job, job.source.encode(), None)
+                self.made(job, job.output.make(job.source), None)
                 self.step(job)
         return pdfs
 

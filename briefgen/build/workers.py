@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import fewer_collections
+from briefgen.build.formats import PDF, Surfaces, Texts
 from briefgen.build.plan import Rendered
 from briefgen.content.project import Project
 from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
 from briefgen.publish.html import render_edition
-from briefgen.publish.pdftext import pdf_surfaces
 from briefgen.session import Session
 
 if TYPE_CHECKING:
@@ -27,19 +27,15 @@ RECYCLE_AFTER = 200
 Output = tuple["PdfResult", dict[str, str]]
 
 
-def pdf_guard_surfaces(result: PdfResult) -> dict[str, str]:
-    """Every text of a rendered PDF the guard checks: as WeasyPrint laid it out and as a
-    reader gets it from the bytes (pdftext.pdf_surfaces), each under one name."""
-    surfaces = pdf_surfaces(result.data)
-    for name, texts in (("PDF text", [result.text]), ("PDF metadata", result.metadata),
-                        ("PDF bookmarks", result.bookmarks)):
-        surfaces[name] = "\n".join([*texts, surfaces[name]])
-    return surfaces
+def pdf_guard_surfaces(result: PdfResult, surfaces: Surfaces = PDF.surfaces) -> dict[str, str]:
+    """Every text of a rendered PDF the guard checks, by its format's surfaces (formats.py):
+    read where it is rendered, so that a worker reads its own PDF back."""
+    return surfaces(Texts(pdf=result))
 
 
-def _render_pdf(renderer: PdfRenderer, html: str, variant: str) -> Output:
+def _render_pdf(renderer: PdfRenderer, html: str, variant: str, surfaces: Surfaces) -> Output:
     result = renderer.render(html, variant)
-    return result, pdf_guard_surfaces(result)
+    return result, pdf_guard_surfaces(result, surfaces)
 
 
 def renderer(session: Session, content_root: Path) -> PdfRenderer:
@@ -69,7 +65,7 @@ def render_pdfs(jobs: list[Rendered], content_root: Path, n_jobs: int,
     if (n_jobs <= 1 or len(jobs) == 1) and len(jobs) <= RECYCLE_AFTER:
         for job in jobs:
             result, surfaces = _render_pdf(renderer(session, content_root), job.source,
-                                           job.variant)
+                                           job.variant, job.output.surfaces)
             progress(job)
             yield job, result, surfaces
         return
@@ -80,7 +76,9 @@ def render_pdfs(jobs: list[Rendered], content_root: Path, n_jobs: int,
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(min(n_jobs, len(jobs)), initializer=_pool_init,
                   initargs=(str(content_root),), maxtasksperchild=RECYCLE_AFTER) as pool:
-        results = pool.imap(_render_job, [(j.source, j.variant) for j in jobs], chunksize=1)
+        # a format's surfaces function reaches a worker by name (pickled as a reference)
+        results = pool.imap(_render_job, [(j.source, j.variant, j.output.surfaces)
+                                          for j in jobs], chunksize=1)
         for job, (result, surfaces) in zip(jobs, results, strict=True):
             progress(job)
             yield job, result, surfaces
@@ -105,7 +103,7 @@ def _pool_init(content_root: str) -> None:
     _WORKER = PdfRenderer(Path(content_root))
 
 
-def _render_job(args: tuple[str, str]) -> Output:
+def _render_job(args: tuple[str, str, Surfaces]) -> Output:
     assert _WORKER is not None, "called outside a worker made by _pool_init"
     return _render_pdf(_WORKER, *args)
 

@@ -10,15 +10,14 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import click
 
+from briefgen.build.formats import OUTPUT_FORMATS, Texts
 from briefgen.build.run import leak_problems
-from briefgen.build.workers import pdf_guard_surfaces
 from briefgen.errors import BriefError, Problem, printable
 from briefgen.output import SHOWN
-from briefgen.publish import guard
 from briefgen.publish.html import frozen, render_template
 from briefgen.publish.sandbox import Folders, Plain, default_folders
 from briefgen.session import Session
@@ -159,15 +158,16 @@ class Preview:
                 return 404, "text/plain; charset=utf-8", b"no such edition"
             slug, audience, lang = parts[:3]
             problems = Problems()
-            mode: Literal["screen", "print"] = "print" if len(parts) == 4 else "screen"
-            edition = resolve(project, slug, audience, lang, mode, problems)
+            # the page, and under pdf/ (any fourth part) its PDF, guarded by their formats'
+            # surfaces; the PDF's manifest and index entry is the page's
+            output = OUTPUT_FORMATS["pdf" if len(parts) == 4 else "html"]
+            edition = resolve(project, slug, audience, lang, output.mode, problems)
             problems.raise_if_errors()
             page = render_edition(edition, "pdf/", folders, self.session)
-            artifact = f"{slug}/{audience}/{lang}/{slug}-{audience}-{lang}"
-            if mode == "screen":
-                leaks = leak_problems(edition, artifact + ".html", {
-                    "HTML": guard.visible_html_text(page),
-                    "manifest and index entry": edition.title.plain})
+            artifact = f"{slug}/{audience}/{lang}/{slug}-{audience}-{lang}.{output.suffix}"
+            if not output.in_workers:
+                leaks = leak_problems(edition, artifact, output.surfaces(
+                    Texts(title=edition.title.plain, page=page)))
                 page = _with_banner(page, leaks, folders, self.session) if leaks else page
                 return 200, "text/html; charset=utf-8", _with_reload(page).encode()
             pdf = self.session.pdf  # its fonts are the theme's: made again after a change
@@ -176,8 +176,8 @@ class Preview:
                 pdf = self.session.keep_pdf_renderer(PdfRenderer(project.content,
                                                                  Theme(folders)))
             result = pdf.render(page, edition.audience.pdf_variant)
-            if leaks := leak_problems(edition, artifact + ".pdf", {
-                    "PDF source": guard.visible_html_text(page), **pdf_guard_surfaces(result)}):
+            if leaks := leak_problems(edition, artifact, output.surfaces(Texts(page=page,
+                                                                             pdf=result))):
                 return 200, "text/html; charset=utf-8", self.error(leaks)
             return 200, "application/pdf", result.data
         except BriefError as exc:

@@ -42,7 +42,7 @@ def page_text(data: bytes) -> str:
 def pdf_surfaces(data: bytes) -> dict[str, str]:
     """Every text a reader of these PDF bytes may see, by where it is; the names are those of
     the surfaces the build also takes from WeasyPrint's layout
-    (build/workers.pdf_guard_surfaces)."""
+    (build/formats.pdf_document_surfaces)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
