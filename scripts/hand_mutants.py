@@ -25,8 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "mutants", ".hypothesis",
-                                "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")
+_CACHES = shutil.ignore_patterns(".venv", ".git", "mutants", ".hypothesis", "__pycache__",
+                                 ".mypy_cache", ".ruff_cache", ".pytest_cache")
+
+
+def IGNORE(folder: str, names: list[str]) -> set[str]:  # noqa: N802 - copytree's ignore
+    """What a mutant's copy leaves out: caches, and the output folder build/ (not
+    briefgen/build/, the build stage, whose code the mutants change)."""
+    top = {"build"} & set(names) if Path(folder) == REPO else set()
+    return set(_CACHES(folder, names)) | top
 
 
 @dataclass
