@@ -90,9 +90,9 @@ CODES: dict[str, Code] = _table(
     ("BG235", "an image file that cannot be read",
      _IMG + "cannot read image 'figure.png': Permission denied (check the file's "
      "permissions)"),
-    ("BG236", "an image of a type other than PNG, JPEG or GIF",
+    ("BG236", "an image of a type other than PNG, JPEG, GIF or SVG",
      "content/briefs/demo/brief.yaml:90:22: sections[recommendations].items[rec-a].body: "
-     "unsupported image type 'bmp' for 'figure.bmp'; use PNG, JPEG or GIF"),
+     "unsupported image type 'bmp' for 'figure.bmp'; use PNG, JPEG, GIF or SVG"),
     ("BG237", "an image without alt text",
      "content/briefs/demo/brief.yaml:90:15: sections[recommendations].items[rec-a].body: "
      "image 'figure.png' has no alt text; describe it in ![…] for readers who cannot see it"),
@@ -122,4 +122,9 @@ CODES: dict[str, Code] = _table(
     ("BG253", "two tables or figures of an edition with the same id",
      _AT + "'tbl-agendas' is the id of another table or figure of this edition (give each "
      "its own id)"),
+    ("BG254", "an SVG image that could run, fetch or embed something",
+     _IMG + "SVG image 'map.svg' is refused: it contains a <script> element (scripts, links, "
+     "embedded images and documents, animation are not allowed) (briefgen embeds only "
+     "self-contained drawings: no scripts, event handlers, links to other files, embedded "
+     "images or HTML, CSS url() or @import, DOCTYPE or entities)"),
 )

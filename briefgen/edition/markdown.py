@@ -33,7 +33,7 @@ from briefgen.content.syntax import (
     spec_issues,
     spec_shows,
 )
-from briefgen.edition import Mode
+from briefgen.edition import Mode, svg
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
 
@@ -120,6 +120,7 @@ class Context:
     notes: list[Note] = field(default_factory=list)
     images: dict[str, str] = field(default_factory=dict)  # image file -> its data URL
     image_bytes: int = 0  # embedded so far, counting each use
+    svgs: int = 0  # SVG images inlined so far: each one's ids get their own prefix
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
@@ -471,7 +472,7 @@ def plain_inline(tok: Token) -> str:
     """The text an inline token shows (after selection): empty when every span went."""
     return "".join(c.content for c in tok.children or [] if c.type in ("text", "term",
                                                                         "code_inline")
-                   ).strip() or ("x" if any(c.type in ("image", "footnote_ref")
+                   ).strip() or ("x" if any(c.type in ("image", "html_inline", "footnote_ref")
                                             for c in tok.children or []) else "")
 
 
@@ -651,10 +652,20 @@ def _image(tok: Token, ctx: Context, src: _Source, start_line: int = 0) -> None:
             refused = _Refused(f"cannot read image '{name[:60]}': "
                                f"{getattr(exc, 'strerror', None) or exc}", code="BG235")
     mime = next((m for magic, m in IMAGE_TYPES.items() if data.startswith(magic)), None)
+    if refused is None and mime is None and svg.is_svg(data, rel):
+        if not alt.strip():
+            refused = _Refused(f"image '{name}' has no alt text; describe it in ![…] for "
+                               "readers who cannot see it", code="BG237")
+        else:
+            refused = _inline_svg(tok, name, data, alt, ctx)
+        if refused:
+            _report(ctx, src.origin, where, refused.message, refused.hint, code=refused.code)
+            tok.attrs["src"] = ""
+        return
     if refused is None and mime is None:
         kind = Path(rel).suffix.lstrip(".") or "unknown"
         refused = _Refused(f"unsupported image type '{kind}' for '{name}'; use PNG, "
-                           "JPEG or GIF", code="BG236")
+                           "JPEG, GIF or SVG", code="BG236")
     if refused is None and not alt.strip():
         refused = _Refused(f"image '{name}' has no alt text; describe it in ![…] for "
                            "readers who cannot see it", code="BG237")
@@ -669,6 +680,28 @@ def _image(tok: Token, ctx: Context, src: _Source, start_line: int = 0) -> None:
     if key not in ctx.images:
         ctx.images[key] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
     tok.attrs["src"] = ctx.images[key]
+
+
+def _inline_svg(tok: Token, name: str, data: bytes, alt: str, ctx: Context
+                ) -> _Refused | None:
+    """Turn an SVG image into its sanitised inline markup (edition/svg.py), or say why not."""
+    if ctx.image_bytes + len(data) > MAX_EDITION_IMAGE_BYTES:
+        return _Refused(f"image '{name}' takes the images of this edition over "
+                        f"{MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB",
+                        "each use of an image embeds it again: use fewer or smaller images",
+                        code="BG240")
+    ctx.svgs += 1
+    try:
+        markup = svg.sanitised(data, alt, f"svg{ctx.svgs}-")
+    except svg.Refused as why:
+        return _Refused(f"SVG image '{name}' is refused: {why}", "briefgen embeds only "
+                        "self-contained drawings: no scripts, event handlers, links to other "
+                        "files, embedded images or HTML, CSS url() or @import, DOCTYPE or "
+                        "entities", code="BG254")
+    ctx.image_bytes += len(data)
+    tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
+    tok.attrs = {}
+    return None
 
 
 def _too_big(name: str, data: bytes, mime: str, ctx: Context) -> _Refused | None:

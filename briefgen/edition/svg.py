@@ -1,0 +1,181 @@
+"""SVG images, sanitised to a self-contained drawing and inlined in the edition.
+
+An SVG can carry scripts, event handlers, links to other files or sites, HTML in a
+foreignObject, CSS that fetches (url(), @import) and entity bombs. briefgen parses it with
+defusedxml (no DTD, no entities, no network), keeps only drawing elements it knows, and
+refuses the file, naming what it found, when anything could run, fetch or hide text: it is
+never embedded as written. What it keeps is written out again from the parsed tree, inline,
+so that the leak guard reads its text (<text>, <title>, <desc>) like any other text of the
+page, and WeasyPrint draws it as vectors in the PDF.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
+#: the drawing elements kept (anything else in the SVG namespace is refused)
+ELEMENTS = frozenset("""svg g defs symbol use path rect circle ellipse line polyline polygon
+    text tspan textPath title desc linearGradient radialGradient stop clipPath mask pattern
+    marker style switch filter feBlend feColorMatrix feComponentTransfer feComposite feFlood
+    feFuncA feFuncB feFuncG feFuncR feGaussianBlur feMerge feMergeNode feMorphology feOffset
+    feTile""".split())
+#: elements that run, fetch, animate or embed another document: the file is refused
+REFUSED = frozenset("""script foreignObject image feImage iframe embed object a animate set
+    animateTransform animateMotion animateColor discard handler listener audio video
+    cursor font-face-uri""".split())
+#: the attributes kept, without namespace (others, and editors' namespaced ones, are dropped)
+ATTRIBUTES = frozenset("""id class style transform viewBox preserveAspectRatio width height x y
+    x1 y1 x2 y2 cx cy r rx ry d points dx dy rotate textLength lengthAdjust fill fill-opacity
+    fill-rule stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin
+    stroke-miterlimit stroke-dasharray stroke-dashoffset opacity color display visibility
+    font-family font-size font-style font-weight font-variant text-anchor dominant-baseline
+    alignment-baseline baseline-shift letter-spacing word-spacing text-decoration
+    writing-mode direction unicode-bidi clip-path clip-rule mask marker-start marker-mid
+    marker-end markerWidth markerHeight markerUnits refX refY orient gradientUnits
+    gradientTransform spreadMethod offset stop-color stop-opacity fx fy fr patternUnits
+    patternContentUnits patternTransform clipPathUnits maskUnits maskContentUnits filter
+    filterUnits primitiveUnits in in2 result stdDeviation mode operator k1 k2 k3 k4 values
+    type tableValues slope intercept amplitude exponent flood-color flood-opacity radius
+    startOffset method spacing href xml:space lang xml:lang role aria-label
+    aria-hidden vector-effect shape-rendering text-rendering image-rendering
+    color-interpolation color-interpolation-filters paint-order overflow
+    requiredFeatures systemLanguage version""".split())
+_URL = re.compile(r"url\s*\(\s*(['\"]?)\s*([^)'\"]*)", re.I)
+_DANGER = re.compile(r"javascript:|vbscript:|data:|@import|expression\s*\(|behavior\s*:|"
+                     r"-moz-binding", re.I)
+
+
+class Refused(Exception):
+    """Why an SVG is not embedded: the message names what was found."""
+
+
+def is_svg(data: bytes, name: str) -> bool:
+    """Whether a file is an SVG: by its name, or by its first tag."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return name.lower().endswith((".svg", ".svgz")) or head.startswith((b"<?xml", b"<svg",
+                                                                        b"<!doctype svg"))
+
+
+def sanitised(data: bytes, alt: str, prefix: str) -> str:
+    """The SVG as inline markup for an HTML page: its drawing only, ids prefixed (two figures
+    may use the same ids), labelled with alt; Refused when it holds anything that could run,
+    fetch or embed."""
+    if data[:2] == b"\x1f\x8b":
+        raise Refused("it is compressed (.svgz); save it as plain SVG")
+    if re.search(rb"<\?xml-stylesheet", data, re.I):
+        raise Refused("it links a stylesheet (<?xml-stylesheet?>)")
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise Refused(f"it has a DOCTYPE or entity declarations ({type(exc).__name__}), "
+                      "which briefgen never reads") from None
+    except (ParseError, ValueError) as exc:
+        raise Refused(f"it is not well-formed XML: {exc}") from None
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise Refused("its root element is not <svg> in the SVG namespace")
+    out: list[str] = []
+    _write(root, prefix, out, top=True, alt=alt)
+    return "".join(out)
+
+
+def _local(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        ns, _, name = tag[1:].partition("}")
+        return ns, name
+    return "", tag
+
+
+def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: str = ""
+           ) -> None:
+    ns, name = _local(str(el.tag))
+    if ns != SVG_NS:
+        if name.lower() in {e.lower() for e in REFUSED} or ns == "http://www.w3.org/1999/xhtml":
+            raise Refused(f"it contains a <{name}> element from another namespace")
+        return  # an editor's own element (Inkscape's, Illustrator's metadata): dropped
+    if name in REFUSED or name.lower() in {e.lower() for e in REFUSED}:
+        raise Refused(f"it contains a <{name}> element (scripts, links, embedded images and "
+                      "documents, animation are not allowed)")
+    if name not in ELEMENTS:
+        raise Refused(f"it contains a <{name}> element, which briefgen does not know")
+    attrs = _attributes(el, name, prefix)
+    if name == "style":
+        _check_css(el.text or "", "a <style> element")
+    if top:
+        attrs.pop("role", None)
+        attrs.pop("aria-label", None)
+        attrs.pop("aria-hidden", None)
+        if "viewBox" not in attrs and _number(attrs.get("width")) and _number(attrs.get("height")):
+            attrs["viewBox"] = f"0 0 {_number(attrs['width'])} {_number(attrs['height'])}"
+        attrs = {"xmlns": SVG_NS, **attrs, "role": "img", "aria-label": alt}
+    out.append(f"<{name}" + "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
+               + ">")
+    if el.text:
+        out.append(html.escape(el.text, quote=False))
+    for child in el:
+        _write(child, prefix, out)
+        if child.tail:
+            out.append(html.escape(child.tail, quote=False))
+    out.append(f"</{name}>")
+
+
+def _number(value: str | None) -> str:
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*", value or "")
+    return m.group(1) if m else ""
+
+
+def _attributes(el: Element, element: str, prefix: str) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for raw, value in el.attrib.items():
+        ns, name = _local(raw)
+        if ns == XLINK_NS and name == "href" or (not ns and name == "href"):
+            name = "href"
+        elif ns == "http://www.w3.org/XML/1998/namespace":
+            name = f"xml:{name}"
+        elif ns:
+            if name.lower().startswith("on") or "href" in name.lower():
+                raise Refused(f"it has a namespaced '{name}' attribute on <{element}>")
+            continue  # an editor's own attribute (inkscape:label, sodipodi:…): dropped
+        if name.lower().startswith("on"):
+            raise Refused(f"it has an event handler '{name}' on <{element}>")
+        if name == "href":
+            if not re.fullmatch(r"#[A-Za-z_][\w.:-]*", value.strip()):
+                raise Refused(f"<{element}> refers to '{value[:60]}': only a #fragment of "
+                              "the same drawing is allowed")
+            kept["href"] = "#" + prefix + value.strip()[1:]
+            continue
+        if _DANGER.search(value):
+            raise Refused(f"the '{name}' attribute of <{element}> holds "
+                          f"'{_DANGER.search(value).group(0)}'")  # type: ignore[union-attr]
+        if name == "style":
+            _check_css(value, f"the style of <{element}>")
+        for m in _URL.finditer(value):
+            if not m.group(2).strip().startswith("#"):
+                raise Refused(f"the '{name}' attribute of <{element}> refers to "
+                              f"'{m.group(2)[:60]}': only url(#id) of the same drawing "
+                              "is allowed")
+        if name not in ATTRIBUTES:
+            continue
+        if name == "id":
+            value = prefix + value
+        kept[name] = _URL.sub(lambda m: f"url({m.group(1)}#{prefix}{m.group(2).strip()[1:]}",
+                              value)
+    return kept
+
+
+def _check_css(css: str, where: str) -> None:
+    danger = _DANGER.search(css)
+    if danger:
+        raise Refused(f"{where} holds '{danger.group(0)}'")
+    for m in _URL.finditer(css):
+        if not m.group(2).strip().startswith("#"):
+            raise Refused(f"{where} refers to '{m.group(2)[:60]}': only url(#id) is allowed")
+    if "\\" in css:
+        raise Refused(f"{where} uses CSS escapes, which could hide a url() or @import")

@@ -1,0 +1,220 @@
+"""Figures (issue #15): an image with alt text, a caption, an optional source line and an
+id in a `::: figure {#fig-ID}` block, numbered per edition after filtering and referenced as
+[[@fig-ID]]; SVG images sanitised (a corpus of known attacks is refused, never embedded),
+inlined so that the leak guard reads their text, and drawn as vectors in the PDF."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from test_html_quality import check_html, tools  # noqa: F401  (a fixture)
+from test_tables import built, structure
+
+from briefgen.edition.markdown import Context, Origin, Tables, render
+from briefgen.errors import Problems
+from briefgen.publish.pdftext import pdf_surfaces
+
+from conftest import run
+from tiny import BODY_LINE, make_project
+
+SVG = """<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="400" height="120"
+     inkscape:version="1.3">
+  <title>Two bases</title>
+  <defs><linearGradient id="sky"><stop offset="0" stop-color="#1b3a5c"/>
+    <stop offset="1" stop-color="#9aa5b1"/></linearGradient></defs>
+  <rect width="400" height="120" fill="url(#sky)"/>
+  <circle id="base" cx="60" cy="60" r="14" fill="#fff"/>
+  <use xlink:href="#base" x="200"/>
+  <text x="20" y="110" font-family="Noto Sans" font-size="16" fill="#fff">Pyeongtaek <tspan
+    font-weight="bold">ZQXDRAWN</tspan></text>
+</svg>
+"""
+
+FIGURES = """See [[@fig-second]][ and [[@fig-first]]]{audience="officials"}.
+
+:::: audience officials
+::: figure {#fig-first}
+Officials' figure
+
+![A blue rectangle](map.svg)
+:::
+::::
+
+::: figure {#fig-second}
+Where the forces stand
+
+![Two white circles on a blue band, one labelled Pyeongtaek](map.svg)
+
+Ministry of National Defense, 2026.
+:::
+"""
+
+
+def ctx_for(folder: Path, audience: str = "pub") -> tuple[Context, Problems]:
+    problems = Problems()
+    return Context(audience, ["officials", "pub"], "en", Tables(labels={"fig-a": "Figure 1"}),
+                   folder, folder, problems), problems
+
+
+def render_svg(tmp_path: Path, svg: str) -> tuple[str, Problems]:
+    (tmp_path / "x.svg").write_text(svg, encoding="utf-8")
+    ctx, problems = ctx_for(tmp_path)
+    text = "::: figure {#fig-a}\nCaption\n\n![A drawing](x.svg)\n:::\n"
+    return render(text, ctx, Origin("body.md", 1, 1)), problems
+
+
+def test_a_figure_is_numbered_after_filtering_with_its_caption_and_source(tmp_path: Path
+                                                                         ) -> None:
+    root = make_project(tmp_path, FIGURES)
+    (root / "content/briefs/tiny/map.svg").write_text(SVG, encoding="utf-8")
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 0, result.stderr
+    officials = (root / "build/tiny/officials/en/tiny-officials-en.html").read_text()
+    pub = (root / "build/tiny/pub/en/tiny-pub-en.html").read_text()
+    assert ('See <a href="#fig-second">Figure 2</a> and <a href="#fig-first">Figure 1</a>.'
+            in officials)
+    assert ('<figcaption id="fig-second-caption"><span class="caption-label">Figure 1</span> '
+            'Where the forces stand<span class="figure-source"><span class="source-label">'
+            'Source: </span>Ministry of National Defense, 2026.</span></figcaption>') in pub
+    assert "fig-first" not in pub and "Officials" not in pub
+    # two uses of one SVG: each inlined with its own ids
+    assert 'id="svg1-sky"' in officials and 'id="svg2-sky"' in officials
+    assert 'fill="url(#svg2-sky)"' in officials and 'href="#svg2-base"' in officials
+
+
+def test_a_safe_svg_is_inlined_labelled_and_without_the_editors_extras(tmp_path: Path) -> None:
+    html, problems = render_svg(tmp_path, SVG)
+    assert not problems.items
+    assert ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" '
+            'viewBox="0 0 400 120" role="img" aria-label="A drawing">') in html
+    assert "inkscape" not in html and "xlink" not in html and "<?xml" not in html
+    assert "<title>Two bases</title>" in html and "ZQXDRAWN</tspan>" in html
+
+
+PAYLOAD = "ZQXEVIL"
+ATTACKS = {
+    "script": f'<svg xmlns="http://www.w3.org/2000/svg"><script>alert("{PAYLOAD}")</script>'
+              "</svg>",
+    "script-cdata": '<svg xmlns="http://www.w3.org/2000/svg"><script><![CDATA[alert(1)//'
+                    f"{PAYLOAD}]]></script></svg>",
+    "onload": f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(\'{PAYLOAD}\')"></svg>',
+    "onclick-on-a-shape": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" '
+                          f'height="9" onclick="{PAYLOAD}()"/></svg>',
+    "javascript-link": '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:'
+                       f'{PAYLOAD}()"><text>click</text></a></svg>',
+    "javascript-use": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org'
+                      f'/1999/xlink"><use xlink:href="javascript:{PAYLOAD}()"/></svg>',
+    "external-use": '<svg xmlns="http://www.w3.org/2000/svg"><use href="https://'
+                    f'{PAYLOAD}.example/sprite.svg#icon"/></svg>',
+    "relative-use": f'<svg xmlns="http://www.w3.org/2000/svg"><use href="{PAYLOAD}.svg#a"/>'
+                    "</svg>",
+    "external-image": '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://'
+                      f'{PAYLOAD}.example/track.png" width="1" height="1"/></svg>',
+    "data-image": '<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;'
+                  f'base64,PHN2Zz48L3N2Zz4=" width="1" height="1" id="{PAYLOAD}"/></svg>',
+    "data-fill": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" '
+                 f'fill="url(data:image/svg+xml,{PAYLOAD})"/></svg>',
+    "foreign-object": '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject width="99" '
+                      'height="99"><div xmlns="http://www.w3.org/1999/xhtml">'
+                      f"<script>{PAYLOAD}()</script></div></foreignObject></svg>",
+    "xhtml-script": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/'
+                    f'xhtml"><h:script>{PAYLOAD}()</h:script></svg>',
+    "xxe": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           f'<svg xmlns="http://www.w3.org/2000/svg"><text>&x;{PAYLOAD}</text></svg>',
+    "billion-laughs": '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                      '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                      '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+                      f'<svg xmlns="http://www.w3.org/2000/svg"><text>&lol3;{PAYLOAD}</text>'
+                      "</svg>",
+    "public-dtd": '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/'
+                  f'SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"><text>'
+                  f"{PAYLOAD}</text></svg>",
+    "css-url-style-attribute": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" '
+                               f'height="9" style="fill:url(https://{PAYLOAD}.example/x)"/>'
+                               "</svg>",
+    "css-import": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://'
+                  f'{PAYLOAD}.example/x.css";</style></svg>',
+    "css-url-style-element": '<svg xmlns="http://www.w3.org/2000/svg"><style>rect '
+                             f"{{fill: url(//{PAYLOAD}.example/p)}}</style></svg>",
+    "css-escaped-url": '<svg xmlns="http://www.w3.org/2000/svg"><style>rect {fill: '
+                       f"u\\72l(//{PAYLOAD}.example/p)}}</style></svg>",
+    "set-href": '<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" '
+                f'to="javascript:{PAYLOAD}()"/></a></svg>',
+    "animate": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"><animate '
+               f'attributeName="fill" values="red;{PAYLOAD}" dur="1s"/></rect></svg>',
+    "xml-stylesheet": '<?xml-stylesheet href="https://ZQXEVIL.example/x.css"?>'
+                      '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    "iframe": '<svg xmlns="http://www.w3.org/2000/svg"><iframe src="https://'
+              f'{PAYLOAD}.example/"/></svg>',
+    "filter-feimage": '<svg xmlns="http://www.w3.org/2000/svg"><filter id="f"><feImage '
+                      f'href="https://{PAYLOAD}.example/x.png"/></filter></svg>',
+    "no-namespace": f"<svg><script>{PAYLOAD}()</script></svg>",
+    "not-xml": f'<svg xmlns="http://www.w3.org/2000/svg"><text>{PAYLOAD}</svg>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_svg_attacks_are_refused_never_embedded(tmp_path: Path, name: str) -> None:
+    html, problems = render_svg(tmp_path, ATTACKS[name])
+    errors = problems.errors
+    assert [p.code for p in errors] == ["BG254"], (name, [str(p) for p in errors])
+    assert errors[0].message.startswith("SVG image 'x.svg' is refused: "), errors[0].message
+    assert PAYLOAD not in html and "<svg" not in html and "passwd" not in html, name
+
+
+def test_an_svg_figure_stays_vector_and_its_text_reaches_the_pdf_guard(tmp_path: Path
+                                                                      ) -> None:
+    root = make_project(tmp_path, FIGURES)
+    (root / "content/briefs/tiny/map.svg").write_text(SVG, encoding="utf-8")
+    data = built(root, "pdf")["pub/en/tiny-pub-en.pdf"]
+    reader = PdfReader(io.BytesIO(data))
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        images = [x for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
+        assert not images  # drawn as paths and text, not a raster
+    assert "ZQXDRAWN" in " ".join(pdf_surfaces(data).values())
+    assert "/Caption" in structure(data)
+
+
+@pytest.mark.parametrize("body, at, message", [
+    ("::: figure {#fig-a}\nCaption\n\n![](map.svg)\n:::\n", (3, 5),
+     "image 'map.svg' has no alt text; describe it in ![…] for readers who cannot see it"),
+    ("::: figure {#fig-a}\n![A map](map.svg)\n:::\n", (0, 14),
+     "'fig-a': a figure block holds a caption paragraph, then a paragraph that is one image "
+     "![alt](file), then an optional source line, and nothing else (separate the parts with "
+     "blank lines)"),
+    ("::: figure {#fig-a}\nCaption\n\n![A map](map.svg) and text\n:::\n", (0, 14),
+     "'fig-a': a figure block holds a caption paragraph, then a paragraph that is one image"),
+    ("::: figure {#fig-a}\nCaption\n\n![A map](gone.svg)\n:::\n", (3, 10),
+     "image 'gone.svg' not found"),
+])
+def test_a_wrong_figure_is_an_error_at_its_line(tmp_path: Path, body: str,
+                                                 at: tuple[int, int], message: str) -> None:
+    root = make_project(tmp_path, body)
+    (root / "content/briefs/tiny/map.svg").write_text(SVG, encoding="utf-8")
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1
+    line, col = BODY_LINE + at[0], 6 + at[1]
+    assert f"content/briefs/tiny/brief.yaml:{line}:{col}: sections[main-text].body: " \
+        f"{message}" in result.stderr
+
+
+WIDE = "| " + " | ".join(f"Column{n}-without-breaks" for n in range(8)) + " |\n" \
+    + "|" + "---|" * 8 + "\n" + "| " + " | ".join(f"cell{n}-withoutanybreakatall" for n in
+                                                  range(8)) + " |\n"
+
+
+def test_figures_and_a_wide_table_pass_nu_and_axe_and_never_widen_the_page(
+        tools: tuple[Path, Path], tmp_path: Path) -> None:  # noqa: F811
+    body = FIGURES + "\n::: table {#tbl-wide}\nA table wider than a phone\n\n" + WIDE + ":::\n"
+    root = make_project(tmp_path, body)
+    (root / "content/briefs/tiny/map.svg").write_text(SVG, encoding="utf-8")
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 0, result.stderr
+    report = check_html.check([root / "build"], vnu_jar=tools[1], axe_js=tools[0])
+    assert not report.errors, "\n".join(f.format() for f in report.errors)
