@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 from test_syntax import render_for
 
+from briefgen.edition.markdown import Context, Origin, Tables, render
+from briefgen.errors import Problems
 from briefgen.publish.pdftext import page_text
 
 from conftest import run
@@ -117,8 +119,11 @@ def test_a_row_whose_every_cell_is_hidden_goes_and_a_hidden_cell_stays_empty(tmp
 
 def test_header_cells_are_scoped_alignment_is_a_class_and_the_table_scrolls_in_its_box(
         ) -> None:
-    html, problems = render_for(TWO_TABLES.split(":::\n\n", 1)[1], "pub")
-    assert not problems.items
+    problems = Problems()
+    ctx = Context("pub", ["officials", "pub"], "en", Tables(labels={"tbl-second": "Table 1"}),
+                  Path("."), Path("."), problems)
+    html = render(TWO_TABLES.split(":::::\n\n", 1)[1], ctx, Origin("body.md", 1, 1))
+    assert not problems.items, [str(p) for p in problems.items]
     assert re.findall(r"<th [^>]*>", html) == ['<th scope="col" class="align-left">',
                                               '<th scope="col" class="align-center">',
                                               '<th scope="col" class="align-right">']
@@ -240,6 +245,19 @@ def test_a_wrong_table_is_an_error_at_its_line(tmp_path: Path, body: str,
     assert not (root / "build").exists()
 
 
+def test_a_table_outside_a_sections_text_is_an_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    brief = root / "content/briefs/tiny/brief.yaml"
+    brief.write_text(brief.read_text().replace(
+        "summary: A small brief.\n", "summary: |\n  ::: table {#tbl-a}\n  Caption\n\n  | a |\n"
+        "  |---|\n  | 1 |\n  :::\n"))
+    result = run("check", project=root)
+    assert result.exit_code == 1
+    assert ("content/briefs/tiny/brief.yaml:6:15: summary: 'tbl-a' is not numbered: tables and "
+            "figures belong in a section's body, an item's body or a section's closing (move "
+            "it into the text of a section)") in result.stderr
+
+
 @pytest.mark.parametrize("row", [
     '| [ZQXSECRET]{audience=“officials”} | x |',
     '| [ZQXSECRET]{audiences="officials"} | x |',
@@ -249,5 +267,10 @@ def test_a_wrong_table_is_an_error_at_its_line(tmp_path: Path, body: str,
 ])
 def test_a_slip_in_a_restricted_cell_fails_closed(row: str) -> None:
     text = f"::: table {{#tbl-a}}\nCaption\n\n| a | b |\n|---|---|\n{row}\n:::\n"
-    html, problems = render_for(text, "pub")
-    assert problems.errors, row
+    problems = Problems()
+    ctx = Context("pub", ["officials", "pub"], "en", Tables(labels={"tbl-a": "Table 1"}),
+                  Path("."), Path("."), problems)
+    render(text, ctx, Origin("body.md", 1, 1))
+    codes = {p.code for p in problems.errors}
+    assert codes and codes <= {"BG208", "BG209", "BG210", "BG211", "BG212"}, (row, codes)
+    # an error stops the build, so nothing this edition renders is written

@@ -41,6 +41,8 @@ takeaways:                           # the call-out box on page one
     # audiences: [{first}]     # only these audiences see it, or:
     # exclude_audiences: [{first}]
 sections:                            # types: prose, tasks, issues, recommendations
+  # Tables: a '::: table {{#tbl-ID}}' block, caption, then a pipe table (see Conclusion);
+  # figures: '::: figure {{#fig-ID}}', caption, ![alt text](image.svg), source line.
   - id: introduction
     type: prose
     title: Introduction
@@ -59,7 +61,16 @@ sections:                            # types: prose, tasks, issues, recommendati
     type: prose
     title: Conclusion
     body: |
-      The closing paragraph.
+      The closing paragraph. [[@tbl-options]] sums up the choices.
+
+      ::: table {{#tbl-options}}
+      The choices at a glance
+
+      | Option | Cost | Risk |
+      |:--|--:|:-:|
+      | Act now | High | Low |
+      | Wait | Low | High |
+      :::
 """
 
 AUDIENCE = """\

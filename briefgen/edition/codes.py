@@ -127,4 +127,8 @@ CODES: dict[str, Code] = _table(
      "embedded images and documents, animation are not allowed) (briefgen embeds only "
      "self-contained drawings: no scripts, event handlers, links to other files, embedded "
      "images or HTML, CSS url() or @import, DOCTYPE or entities)"),
+    ("BG255", "a table or figure outside the text of a section",
+     "content/briefs/demo/brief.yaml:12:17: summary: 'tbl-agendas' is not numbered: tables "
+     "and figures belong in a section's body, an item's body or a section's closing (move it "
+     "into the text of a section)"),
 )

@@ -407,6 +407,11 @@ def _shape_numbered(tokens: list[Token], ctx: Context, src: _Source) -> list[Tok
                     code="BG253")
         ctx.anchors.add(anchor)
         label = ctx.tables.labels.get(anchor, "")
+        if not label:
+            _report(ctx, src.origin, _where(src, anchor, _line(tok)), f"'{anchor}' is not "
+                    "numbered: tables and figures belong in a section's body, an item's body "
+                    "or a section's closing", "move it into the text of a section",
+                    code="BG255")
         paragraphs = [j for j, t in enumerate(body) if t.type == "paragraph_open"
                       and t.level == tok.level + 1]
         caption = body[paragraphs[0] + 1]
