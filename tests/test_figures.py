@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from test_html_quality import check_html, tools  # noqa: F401  (a fixture)
-from test_tables import built, structure
+from test_tables import built, structure, walk
 
 from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.errors import Problems
@@ -93,7 +93,8 @@ def test_a_safe_svg_is_inlined_labelled_and_without_the_editors_extras(tmp_path:
     assert ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" '
             'viewBox="0 0 400 120" role="img" aria-label="A drawing">') in html
     assert "inkscape" not in html and "xlink" not in html and "<?xml" not in html
-    assert "<title>Two bases</title>" in html and "ZQXDRAWN</tspan>" in html
+    assert 'aria-label="A drawing"><title>A drawing</title>' in html
+    assert "Two bases" not in html and "ZQXDRAWN</tspan>" in html
 
 
 PAYLOAD = "ZQXEVIL"
@@ -179,6 +180,8 @@ def test_an_svg_figure_stays_vector_and_its_text_reaches_the_pdf_guard(tmp_path:
         assert not images  # drawn as paths and text, not a raster
     assert "ZQXDRAWN" in " ".join(pdf_surfaces(data).values())
     assert "/Caption" in structure(data)
+    alts = [str(node.get("/Alt")) for node in walk(data) if node["/S"] == "/Figure"]
+    assert alts == ["Two white circles on a blue band, one labelled Pyeongtaek"]
 
 
 @pytest.mark.parametrize("body, at, message", [

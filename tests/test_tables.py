@@ -170,24 +170,29 @@ def test_the_shipped_restricted_row_reaches_no_other_edition(shipped_build: Path
             assert "joining in countering" not in text, name
 
 
-def structure(data: bytes) -> list[str]:
-    """The structure types of a PDF's tag tree, depth first (read with pypdf)."""
-    out: list[str] = []
+def walk(data: bytes) -> list[DictionaryObject]:
+    """The elements of a PDF's tag tree, depth first (read with pypdf)."""
+    out: list[DictionaryObject] = []
 
-    def walk(node: object) -> None:
+    def visit(node: object) -> None:
         node = node.get_object() if hasattr(node, "get_object") else node
         if isinstance(node, ArrayObject):
             for kid in node:
-                walk(kid)
+                visit(kid)
         elif isinstance(node, DictionaryObject):
             if "/S" in node:
-                out.append(str(node["/S"]))
+                out.append(node)
             if "/K" in node:
-                walk(node["/K"])
+                visit(node["/K"])
 
     reader = PdfReader(io.BytesIO(data))
-    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
+    visit(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
     return out
+
+
+def structure(data: bytes) -> list[str]:
+    """The structure types of a PDF's tag tree, depth first."""
+    return [str(node["/S"]) for node in walk(data)]
 
 
 def test_the_pdf_tags_the_table_and_repeats_the_header_on_every_page(tmp_path: Path) -> None:

@@ -117,9 +117,15 @@ def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: 
         attrs = {"xmlns": SVG_NS, **attrs, "role": "img", "aria-label": alt}
     out.append(f"<{name}" + "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
                + ">")
+    if top:  # the alt text is the drawing's title: what a PDF's Figure gives as its /Alt
+        out.append(f"<title>{html.escape(alt, quote=False)}</title>")
     if el.text:
         out.append(html.escape(el.text, quote=False))
     for child in el:
+        if top and child.tag == f"{{{SVG_NS}}}title":
+            if child.tail:
+                out.append(html.escape(child.tail, quote=False))
+            continue  # replaced by the alt text
         _write(child, prefix, out)
         if child.tail:
             out.append(html.escape(child.tail, quote=False))
