@@ -6,6 +6,7 @@ inlined so that the leak guard reads their text, and drawn as vectors in the PDF
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.errors import Problems
 from briefgen.publish.pdftext import pdf_surfaces
 
-from conftest import run
+from conftest import VALID, run
 from tiny import BODY_LINE, make_project
 
 SVG = """<?xml version="1.0" encoding="UTF-8"?>
@@ -182,6 +183,17 @@ def test_an_svg_figure_stays_vector_and_its_text_reaches_the_pdf_guard(tmp_path:
     assert "/Caption" in structure(data)
     alts = [str(node.get("/Alt")) for node in walk(data) if node["/S"] == "/Figure"]
     assert alts == ["Two white circles on a blue band, one labelled Pyeongtaek"]
+
+
+def test_a_png_figure_embeds_its_image_in_the_figure(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "::: figure {#fig-chart}\nMilestones\n\n"
+                        "![A bar chart of the milestones](chart.png)\n:::\n")
+    shutil.copy(VALID / "content/briefs/demo/chart.png", root / "content/briefs/tiny")
+    page = built(root)["pub/en/tiny-pub-en.html"].decode()
+    assert ('<figure class="figure" id="fig-chart">\n<div class="figure-media"><img '
+            'src="data:image/png;base64,') in page
+    assert ('alt="A bar chart of the milestones" /></div>\n<figcaption id="fig-chart-caption">'
+            '<span class="caption-label">Figure 1</span> Milestones</figcaption>') in page
 
 
 @pytest.mark.parametrize("body, at, message", [

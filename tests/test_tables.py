@@ -224,8 +224,8 @@ def test_the_pdf_tags_the_table_and_repeats_the_header_on_every_page(tmp_path: P
     ("::: table\nCaption\n\n| a |\n|---|\n| 1 |\n:::\n", (0, 5),
      "'::: table' takes one id"),
     ("::: tabel {#tbl-a}\nCaption\n\n| a |\n|---|\n| 1 |\n:::\n", (0, 5),
-     "unknown block '::: tabel': only 'audience' and 'exclude-audience' blocks exist "
-     "(did you mean 'table'?)"),
+     "unknown block '::: tabel': the blocks are 'audience', 'exclude-audience', 'table' and "
+     "'figure' (did you mean 'table'?)"),
     ("::: table {#tbl-a}\n| a |\n|---|\n| 1 |\n:::\n", (0, 13),
      "'tbl-a': a table block holds a caption paragraph, then one pipe table, and nothing "
      "else (separate the parts with blank lines)"),

@@ -144,10 +144,14 @@ def spec_issues(spec: str, audiences: list[str], line: int) -> list[Issue]:
                       "nothing else", f"e.g. '::: {kind} {{#{prefix}-agendas}}': '{prefix}-' "
                       "then lowercase letters and digits joined by hyphens", code="BG250")]
     if kind not in CONTAINERS:
+        guess = did_you_mean(kind.lower().replace("_", "-"), (*CONTAINERS, *NUMBERED))
+        if guess and any(f"'{name}'" in guess for name in NUMBERED):
+            return [Issue(line, kind, f"unknown block '::: {kind}': the blocks are 'audience', "
+                          "'exclude-audience', 'table' and 'figure'", guess, code="BG202")]
         return [Issue(line, kind, f"unknown block '::: {kind}': only 'audience' and "
                       "'exclude-audience' blocks exist",
-                      did_you_mean(kind.lower().replace("_", "-"), (*CONTAINERS, *NUMBERED))
-                      or "write '::: audience ID' or '::: exclude-audience ID'", code="BG202")]
+                      guess or "write '::: audience ID' or '::: exclude-audience ID'",
+                      code="BG202")]
     out = []
     if not ids:
         out.append(Issue(line, kind, f"'{kind}' needs at least one audience id",
