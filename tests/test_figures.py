@@ -156,6 +156,15 @@ ATTACKS = {
     "filter-feimage": '<svg xmlns="http://www.w3.org/2000/svg"><filter id="f"><feImage '
                       f'href="https://{PAYLOAD}.example/x.png"/></filter></svg>',
     "no-namespace": f"<svg><script>{PAYLOAD}()</script></svg>",
+    "use-loop": '<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g>'
+                f"<text>{PAYLOAD}</text></svg>",
+    "use-fan-out": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/'
+                   'xlink"><defs><path id="l0" d="M0 0h1"/>'
+                   + "".join(f'<g id="l{n}">' + f'<use x:href="#l{n - 1}"/>' * 10 + "</g>"
+                             for n in range(1, 10))
+                   + f'</defs><use x:href="#l9"/><text>{PAYLOAD}</text></svg>',
+    "deep-nesting": '<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 5000
+                    + f"<text>{PAYLOAD}</text>" + "</g>" * 5000 + "</svg>",
     "not-xml": f'<svg xmlns="http://www.w3.org/2000/svg"><text>{PAYLOAD}</svg>',
 }
 

@@ -81,9 +81,23 @@ def sanitised(data: bytes, alt: str, prefix: str) -> str:
         raise Refused(f"it is not well-formed XML: {exc}") from None
     if root.tag != f"{{{SVG_NS}}}svg":
         raise Refused("its root element is not <svg> in the SVG namespace")
+    _no_nested_uses(root)
     out: list[str] = []
     _write(root, prefix, out, top=True, alt=alt)
     return "".join(out)
+
+
+def _no_nested_uses(root: Element) -> None:
+    """A <use> may not copy an element that holds a <use>: uses of uses multiply the
+    drawing's size at each level (an SVG "billion laughs"), and a loop never ends."""
+    use = f"{{{SVG_NS}}}use"
+    holders = {el.get("id") for el in root.iter() if el.get("id")
+               and any(d.tag == use for d in el.iter())}
+    for el in root.iter(use):
+        target = (el.get("href") or el.get(f"{{{XLINK_NS}}}href") or "").strip()
+        if target.startswith("#") and target[1:] in holders:
+            raise Refused(f"a <use> copies '{target}', which holds a <use> itself (uses of "
+                          "uses can multiply without bound)")
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -93,8 +107,14 @@ def _local(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: str = ""
-           ) -> None:
+#: how deep elements may nest (a drawing needs a few levels; a crafted file, thousands)
+MAX_DEPTH = 64
+
+
+def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: str = "",
+           depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise Refused(f"its elements nest more than {MAX_DEPTH} deep")
     ns, name = _local(str(el.tag))
     if ns != SVG_NS:
         if name.lower() in {e.lower() for e in REFUSED} or ns == "http://www.w3.org/1999/xhtml":
@@ -126,7 +146,7 @@ def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: 
             if child.tail:
                 out.append(html.escape(child.tail, quote=False))
             continue  # replaced by the alt text
-        _write(child, prefix, out)
+        _write(child, prefix, out, depth=depth + 1)
         if child.tail:
             out.append(html.escape(child.tail, quote=False))
     out.append(f"</{name}>")
