@@ -242,3 +242,18 @@ def test_figures_and_a_wide_table_pass_nu_and_axe_and_never_widen_the_page(
     assert result.exit_code == 0, result.stderr
     report = check_html.check([root / "build"], vnu_jar=tools[1], axe_js=tools[0])
     assert not report.errors, "\n".join(f.format() for f in report.errors)
+
+
+def test_explain_lists_each_table_and_figure_with_its_number_or_why_it_is_out(tmp_path: Path
+                                                                            ) -> None:
+    root = make_project(tmp_path, FIGURES)
+    (root / "content/briefs/tiny/map.svg").write_text(SVG, encoding="utf-8")
+    pub = run("explain", "--audience", "pub", project=root).stdout
+    officials = run("explain", "--audience", "officials", project=root).stdout
+    brief = "content/briefs/tiny/brief.yaml"
+    assert (f"  OUT  figure  fig-first   inside '::: audience officials'  ({brief}:"
+            f"{BODY_LINE + 3})") in pub
+    assert f"  in   figure  fig-second  Figure 1  ({brief}:{BODY_LINE + 10})" in pub
+    assert (f"  in   figure  fig-first   Figure 1 inside '::: audience officials'  ({brief}:"
+            f"{BODY_LINE + 3})") in officials
+    assert f"  in   figure  fig-second  Figure 2  ({brief}:{BODY_LINE + 10})" in officials

@@ -555,20 +555,35 @@ def block_shape(text: str, audience: str) -> list[str]:
     return out
 
 
-def numbered_blocks(text: str, audience: str) -> list[tuple[str, str]]:
-    """(kind, id) of each well-formed table and figure block of a Markdown text that an
-    audience sees, in order: the resolver numbers them before anything renders."""
+@dataclass(frozen=True)
+class Numbered:
+    """A well-formed table or figure block of a Markdown text, and whether an audience sees
+    it (see numbered_blocks)."""
+
+    kind: str  # "table" or "figure"
+    id: str
+    line: int  # line of the text, from 0
+    shown: bool
+    scope: tuple[str, ...]  # the audience blocks it sits in, outermost first
+
+
+def numbered_blocks(text: str, audience: str) -> list[Numbered]:
+    """Each well-formed table and figure block of a Markdown text, in order, and whether an
+    audience sees it: the resolver numbers those it sees before anything renders."""
     env: dict[str, Any] = {"audience": audience}
     shown: list[bool] = []
+    specs: list[str] = []
     out = []
     for tok in _shape_parser().parse(text, env):
         if tok.type == OPEN:
             shown.append(spec_shows(tok.info.strip(), audience))
             numbered = numbered_spec(tok.info)
-            if numbered and all(shown):
-                out.append(numbered)
+            if numbered:
+                out.append(Numbered(*numbered, _block_line(tok), all(shown), tuple(specs)))
+            specs.append(tok.info.strip())
         elif tok.type == CLOSE and shown:
             shown.pop()
+            specs.pop()
     return out
 
 

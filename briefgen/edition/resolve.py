@@ -270,12 +270,23 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     # a section's body, its items' bodies, its closing.
     numbers = {"table": 0, "figure": 0}
     for s, items in visible:
-        texts = [r.value(s, "body", s.id), *(r.value(it, "body", it.id) for _, it in items),
-                 r.value(s, "closing", s.id)]
-        for what, anchor in (b for t in texts if t for b in numbered_blocks(t, audience_id)):
-            if anchor not in labels:
-                numbers[what] += 1
-                labels[anchor] = m(f"{what}_ref", n=numbers[what])
+        i = index[s.id]
+        texts = [(r.value(s, "body", s.id), ("sections", i), s.id, "body"),
+                 *((r.value(it, "body", it.id), ("sections", i, "items", j), it.id, "body")
+                   for j, it in items),
+                 (r.value(s, "closing", s.id), ("sections", i), s.id, "closing")]
+        for text, loc, uid, name in texts:
+            for block in numbered_blocks(text, audience_id) if text else []:
+                if block.shown and block.id not in labels:
+                    numbers[block.kind] += 1
+                    labels[block.id] = m(f"{block.kind}_ref", n=numbers[block.kind])
+                origin = r.origin(loc, uid, name)
+                inside = " inside " + " > ".join(f"'::: {spec}'" for spec in block.scope) \
+                    if block.scope else ""
+                reason = f"{labels[block.id]}{inside}" if block.shown else inside.strip()
+                what: DecisionKind = "table" if block.kind == "table" else "figure"
+                decisions.append(Decision(what, block.id, block.shown, reason,
+                                          Where(origin.path, origin.line + block.line)))
 
     # Pass 2: render every text for this audience and language. Titles first, since a
     # cross reference to a section or unnumbered item prints its title.
