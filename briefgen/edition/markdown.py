@@ -317,18 +317,17 @@ _FIGURE_WORDS = ("a figure block holds a caption paragraph, then a paragraph tha
                  "image ![alt](file), then an optional source line, and nothing else")
 
 
-def _children_blocks(tokens: list[Token], start: int) -> tuple[list[tuple[str, int]], int]:
-    """The top-level blocks inside the container opened at tokens[start] ((type, index)),
-    and the index of its closing token."""
+def _children_blocks(tokens: list[Token], start: int) -> list[tuple[str, int]]:
+    """The top-level blocks inside the container opened at tokens[start]: (type, index)."""
     level = tokens[start].level + 1
     blocks = []
-    i = start + 1
-    while i < len(tokens) and not (tokens[i].type == CLOSE and tokens[i].level == level - 1):
+    for i in range(start + 1, len(tokens)):
         tok = tokens[i]
+        if tok.type == CLOSE and tok.level == level - 1:
+            break
         if tok.level == level and tok.nesting >= 0 and tok.block:
             blocks.append((tok.type.removesuffix("_open"), i))
-        i += 1
-    return blocks, i
+    return blocks
 
 
 def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
@@ -352,7 +351,7 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
         if spec is None:
             continue
         kind, anchor = spec
-        blocks, _ = _children_blocks(tokens, i)
+        blocks = _children_blocks(tokens, i)
         shape = [b for b, _ in blocks]
         wrong = ""
         if not shape:  # kept empty for a translation's skeleton: an error only if shown
@@ -459,7 +458,7 @@ def _drop_hidden_rows(table: list[Token]) -> list[Token]:
             row.append(tok)
             if tok.type == "tr_close":
                 cells = [t for t in row if t.type == "inline"]
-                emptied = all(not plain_inline(c) for c in cells) and \
+                emptied = all(_empty_cell(c) for c in cells) and \
                     any(c.meta.get("restricted") for c in cells)
                 if not (emptied and _in_body(out)):
                     out += row
@@ -473,12 +472,12 @@ def _in_body(tokens: list[Token]) -> bool:
     return any(t.type == "tbody_open" for t in tokens)
 
 
-def plain_inline(tok: Token) -> str:
-    """The text an inline token shows (after selection): empty when every span went."""
-    return "".join(c.content for c in tok.children or [] if c.type in ("text", "term",
-                                                                        "code_inline")
-                   ).strip() or ("x" if any(c.type in ("image", "html_inline", "footnote_ref")
-                                            for c in tok.children or []) else "")
+def _empty_cell(tok: Token) -> bool:
+    """Whether a cell's inline token shows nothing (after audience selection)."""
+    kids = tok.children or []
+    return not any(c.type in ("image", "html_inline", "footnote_ref") for c in kids) and \
+        not "".join(c.content for c in kids if c.type in ("text", "term", "code_inline")
+                    ).strip()
 
 
 def _render_numbered_open(self: Any, tokens: list[Token], idx: int, options: Any,
