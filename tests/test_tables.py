@@ -237,6 +237,9 @@ def test_the_pdf_tags_the_table_and_repeats_the_header_on_every_page(tmp_path: P
     ("::: table {#tbl-a}\nOne\n\n| a |\n|---|\n| 1 |\n:::\n\n::: table {#tbl-a}\nTwo\n\n"
      "| a |\n|---|\n| 2 |\n:::\n", (8, 13),
      "'tbl-a' is the id of another table or figure of this edition (give each its own id)"),
+    ("::: table {#tbl-a}\nCaption\n\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n:::\n", (5, 1),
+     "this table row has 3 cells but the table has 2 columns: the cells beyond would be "
+     "dropped (write &#124; for a '|' inside a cell, or add the column to the header row)"),
     ("See [[@tbl-gone]].\n", (0, 5),
      "'[[@tbl-gone]]' refers to 'tbl-gone', which is not in the pub edition"),
 ])
@@ -277,5 +280,53 @@ def test_a_slip_in_a_restricted_cell_fails_closed(row: str) -> None:
                   Path("."), Path("."), problems)
     render(text, ctx, Origin("body.md", 1, 1))
     codes = {p.code for p in problems.errors}
-    assert codes and codes <= {"BG208", "BG209", "BG210", "BG211", "BG212"}, (row, codes)
+    assert codes and codes <= {"BG208", "BG209", "BG210", "BG211", "BG212", "BG256"}, (row, codes)
     # an error stops the build, so nothing this edition renders is written
+
+
+ROW_FIXTURE = ["::: table {#tbl-a}", "Caption", "", "| a | b |", "|---|---|", "| open | cell |",
+               f'| [{SECRET} one]{{{OFF}}} | [{SECRET} two]{{{OFF}}} |', ":::"]
+#: (line, start, end) of each marker in ROW_FIXTURE that a slip may change
+_SPAN = "]{" + OFF + "}"
+_FIRST = ROW_FIXTURE[6].index(_SPAN)
+_SECOND = ROW_FIXTURE[6].index(_SPAN, _FIRST + 1)
+ROW_MARKERS = [(0, 0, 18), (6, _FIRST, _FIRST + len(_SPAN)),
+               (6, _SECOND, _SECOND + len(_SPAN)), (7, 0, 3)]
+
+
+def _render_pub(text: str, audience: str) -> tuple[str, list[int]]:
+    problems = Problems()
+    ctx = Context(audience, ["officials", "pub"], "en", Tables(labels={"tbl-a": "Table 1"}),
+                  Path("."), Path("."), problems)
+    html = render(text, ctx, Origin("body.md", 1, 1))
+    return html, [p.line - 1 for p in problems.errors]
+
+
+def test_the_row_fixture_marks_what_it_should() -> None:
+    text = "\n".join(ROW_FIXTURE)
+    pub, errors = _render_pub(text, "pub")
+    officials, _ = _render_pub(text, "officials")
+    assert not errors and SECRET not in pub and officials.count(SECRET) == 2
+    assert pub.count("<tr>") == 2
+    for line, start, end in ROW_MARKERS:
+        assert ROW_FIXTURE[line][start:end] in (":::", "::: table {#tbl-a}", "]{" + OFF + "}")
+
+
+@pytest.mark.parametrize("marker", range(len(ROW_MARKERS)))
+def test_every_single_character_slip_in_a_table_fails_at_its_line_or_leaks_nothing(
+        marker: int) -> None:
+    from test_syntax import mutants
+
+    line, start, end = ROW_MARKERS[marker]
+    original = ROW_FIXTURE[line]
+    failures, tried = [], 0
+    for changed in sorted(mutants(original[start:end])):
+        lines = [*ROW_FIXTURE]
+        lines[line] = original[:start] + changed + original[end:]
+        tried += 1
+        pub, errors = _render_pub("\n".join(lines), "pub")
+        breaks = changed.count("\n") + changed.count("\r")  # markdown-it reads \r as a break
+        if SECRET in pub and not any(e in range(line, line + breaks + 1) for e in errors):
+            failures.append(lines[line])
+    assert tried > 300
+    assert not failures, f"{len(failures)} of {tried} slips leaked silently: {failures[:5]}"

@@ -131,4 +131,8 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:12:17: summary: 'tbl-agendas' is not numbered: tables "
      "and figures belong in a section's body, an item's body or a section's closing (move it "
      "into the text of a section)"),
+    ("BG256", "a table row with more cells than the table has columns",
+     "content/briefs/demo/brief.yaml:44:7: sections[background].body: this table row has 4 "
+     "cells but the table has 3 columns: the cells beyond would be dropped (write &#124; for "
+     "a '|' inside a cell, or add the column to the header row)"),
 )

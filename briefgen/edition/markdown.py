@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
 from briefgen.content.syntax import (
@@ -357,16 +358,42 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
         if not shape:  # kept empty for a translation's skeleton: an error only if shown
             tok.meta["empty"] = True
         elif kind == "table" and shape != _TABLE_SHAPE:
-            wrong = "a table block holds a caption paragraph, then one pipe table, and " \
-                "nothing else"
+            wrong = _TABLE_WORDS
         elif kind == "figure" and (shape not in _FIGURE_SHAPES or not _one_image(tokens,
                                                                                blocks[1][1])):
-            wrong = "a figure block holds a caption paragraph, then a paragraph that is one " \
-                "image ![alt](file), then an optional source line, and nothing else"
+            wrong = _FIGURE_WORDS
         if wrong:
             _report(ctx, src.origin, _where(src, anchor, _line(tok)), f"'{anchor}': {wrong}",
                     "separate the parts with blank lines", code="BG251")
             tok.meta["bad"] = True
+        elif kind == "table" and shape and not _rows_fit(tokens, blocks[1][1], ctx, src):
+            tok.meta["bad"] = True
+
+
+def _rows_fit(tokens: list[Token], start: int, ctx: Context, src: _Source) -> bool:
+    """Whether every row of the pipe table at tokens[start] has at most as many cells as its
+    header: markdown-it drops the cells beyond, silently, and with them what a '|' slipped
+    into an audience span would leave outside it."""
+    lines = src.text.split("\n")
+    columns = 0
+    fits = True
+    for tok in tokens[start:]:
+        if tok.type == "table_close":
+            break
+        if tok.type == "th_open":
+            columns += 1
+        if tok.type == "tr_open" and tok.map and tok.map[0] < len(lines):
+            cells = escapedSplit(lines[tok.map[0]].strip())
+            cells = cells[1:] if cells and not cells[0].strip() else cells
+            cells = cells[:-1] if cells and not cells[-1].strip() else cells
+            if columns and len(cells) > columns:
+                _report(ctx, src.origin, (src.origin.line + tok.map[0], src.origin.indent + 1
+                                          if tok.map[0] else src.origin.col),
+                        f"this table row has {len(cells)} cells but the table has {columns} "
+                        "columns: the cells beyond would be dropped", "write &#124; for a "
+                        "'|' inside a cell, or add the column to the header row", code="BG256")
+                fits = False
+    return fits
 
 
 def _one_image(tokens: list[Token], paragraph: int) -> bool:
