@@ -24,7 +24,7 @@ from tiny import BODY_LINE, make_project
 SVG = """<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
      xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="400" height="120"
-     inkscape:version="1.3">
+     inkscape:version="1.3" style="position: fixed; top: 0" class="marking">
   <title>Two bases</title>
   <defs><linearGradient id="sky"><stop offset="0" stop-color="#1b3a5c"/>
     <stop offset="1" stop-color="#9aa5b1"/></linearGradient></defs>
@@ -94,6 +94,8 @@ def test_a_safe_svg_is_inlined_labelled_and_without_the_editors_extras(tmp_path:
     assert ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" '
             'viewBox="0 0 400 120" role="img" aria-label="A drawing">') in html
     assert "inkscape" not in html and "xlink" not in html and "<?xml" not in html
+    drawing = html[html.index("<svg"):html.index("</svg>")]
+    assert "position" not in drawing and "class=" not in drawing
     assert 'aria-label="A drawing"><title>A drawing</title>' in html
     assert "Two bases" not in html and "ZQXDRAWN</tspan>" in html
 
@@ -141,6 +143,8 @@ ATTACKS = {
                                "</svg>",
     "css-import": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://'
                   f'{PAYLOAD}.example/x.css";</style></svg>',
+    "style-restyles-the-page": '<svg xmlns="http://www.w3.org/2000/svg"><style>.marking '
+                               f"{{display: none}} /* {PAYLOAD} */</style></svg>",
     "css-url-style-element": '<svg xmlns="http://www.w3.org/2000/svg"><style>rect '
                              f"{{fill: url(//{PAYLOAD}.example/p)}}</style></svg>",
     "css-escaped-url": '<svg xmlns="http://www.w3.org/2000/svg"><style>rect {fill: '

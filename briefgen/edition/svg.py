@@ -24,15 +24,16 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 #: the drawing elements kept (anything else in the SVG namespace is refused)
 ELEMENTS = frozenset("""svg g defs symbol use path rect circle ellipse line polyline polygon
     text tspan textPath title desc linearGradient radialGradient stop clipPath mask pattern
-    marker style switch filter feBlend feColorMatrix feComponentTransfer feComposite feFlood
+    marker switch filter feBlend feColorMatrix feComponentTransfer feComposite feFlood
     feFuncA feFuncB feFuncG feFuncR feGaussianBlur feMerge feMergeNode feMorphology feOffset
     feTile""".split())
 #: elements that run, fetch, animate or embed another document: the file is refused
 REFUSED = frozenset("""script foreignObject image feImage iframe embed object a animate set
     animateTransform animateMotion animateColor discard handler listener audio video
     cursor font-face-uri""".split())
-#: the attributes kept, without namespace (others, and editors' namespaced ones, are dropped)
-ATTRIBUTES = frozenset("""id class style transform viewBox preserveAspectRatio width height x y
+#: the attributes kept, without namespace (others, and editors' namespaced ones, are dropped;
+#: `class` too, since the page's own classes would style the drawing)
+ATTRIBUTES = frozenset("""id style transform viewBox preserveAspectRatio width height x y
     x1 y1 x2 y2 cx cy r rx ry d points dx dy rotate textLength lengthAdjust fill fill-opacity
     fill-rule stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin
     stroke-miterlimit stroke-dasharray stroke-dashoffset opacity color display visibility
@@ -123,12 +124,14 @@ def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: 
     if name in REFUSED or name.lower() in {e.lower() for e in REFUSED}:
         raise Refused(f"it contains a <{name}> element (scripts, links, embedded images and "
                       "documents, animation are not allowed)")
+    if name == "style":  # inline, its rules would apply to the whole page, not the drawing
+        raise Refused("it contains a <style> element, whose rules would restyle the whole "
+                      "page (export the SVG with presentation attributes instead of CSS)")
     if name not in ELEMENTS:
         raise Refused(f"it contains a <{name}> element, which briefgen does not know")
     attrs = _attributes(el, name, prefix)
-    if name == "style":
-        _check_css(el.text or "", "a <style> element")
-    if top:
+    if top:  # the page lays the drawing out: no style of its own (position: fixed, …)
+        attrs.pop("style", None)
         attrs.pop("role", None)
         attrs.pop("aria-label", None)
         attrs.pop("aria-hidden", None)
