@@ -14,7 +14,9 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 from test_syntax import render_for
 
+from briefgen.content.project import load_project
 from briefgen.edition.markdown import Context, Origin, Tables, render
+from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
 from briefgen.publish.pdftext import page_text
 
@@ -330,3 +332,33 @@ def test_every_single_character_slip_in_a_table_fails_at_its_line_or_leaks_nothi
             failures.append(lines[line])
     assert tried > 300
     assert not failures, f"{len(failures)} of {tried} slips leaked silently: {failures[:5]}"
+
+
+def _table(anchor: str) -> str:
+    return f"\n\n::: table {{#{anchor}}}\nCaption {anchor}\n\n| a |\n|---|\n| 1 |\n:::\n"
+
+
+def test_tables_are_numbered_in_the_order_each_edition_reads_them(project: Path) -> None:
+    """Section bodies, item bodies and closings, in the audience's own section order, with
+    hidden items left out: officials read background, outlook (task-a, task-b), issues;
+    public reads outlook (task-a) first, then background (public's section_order)."""
+    brief = project / "content/briefs/demo/brief.yaml"
+    text = brief.read_text(encoding="utf-8")
+    for anchor, after in (("tbl-bg", "      [^n1]: A footnote on [[opcon]].\n"),
+                          ("tbl-task-b", "          The second task.\n"),
+                          ("tbl-task-a", "          The first task.\n"),
+                          ("tbl-issue", "          Everyone too.\n")):
+        pad = " " * (len(after) - len(after.lstrip()))
+        block = "".join(pad + line if line else "" for line in _table(anchor).splitlines(True))
+        text = text.replace(after, after + block, 1)
+    brief.write_text(text, encoding="utf-8")
+    (brief.parent / "translations" / "ko.yaml").unlink()  # English editions only
+    loaded = load_project(project)
+    numbers = {}
+    for audience in ("officials", "public"):
+        edition = resolve(loaded, "demo", audience, "en", "screen", Problems())
+        numbers[audience] = [(d.id, d.reason) for d in edition.decisions if d.kind == "table"]
+    assert numbers["officials"] == [("tbl-bg", "Table 1"), ("tbl-task-a", "Table 2"),
+                                    ("tbl-task-b", "Table 3"), ("tbl-issue", "Table 4")]
+    assert numbers["public"] == [("tbl-task-a", "Table 1"), ("tbl-bg", "Table 2"),
+                                 ("tbl-issue", "Table 3")]
