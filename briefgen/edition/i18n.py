@@ -218,6 +218,10 @@ class Messages:
     def __call__(self, key: str, **values: Any) -> str:
         return str(self._data[key]).format(**values)
 
+    def all_labels(self) -> dict[str, Any]:
+        """Every label of the catalog (a copy)."""
+        return dict(self._data)
+
     def ordinal(self, n: int) -> str:
         ordinals = self._data["ordinals"]
         return str(ordinals[n - 1]) if n <= len(ordinals) else str(n)

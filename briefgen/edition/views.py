@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from briefgen.content.syntax import DefinitionKind
 from briefgen.edition import Mode
-from briefgen.edition.i18n import Catalogs, Messages, catalog
+from briefgen.edition.i18n import Catalogs, Messages
 from briefgen.edition.markdown import Origin, Where, plain
 from briefgen.theme import Theme
 
@@ -123,9 +123,9 @@ class Labels:
     def of(cls, lang: str, theme: Theme | None = None, cache: Catalogs | None = None
            ) -> Labels:
         """The labels of the theme's catalog (briefgen's own when no theme is given)."""
-        data = {k: tuple(v) if isinstance(v, list) else v
-                for k, v in catalog(lang, theme=theme, cache=cache).items()}
-        return cls(lang, Messages(lang, theme, cache).css_page_of(), MappingProxyType(data))
+        messages = Messages(lang, theme, cache)  # the catalog, read once
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in messages.all_labels().items()}
+        return cls(lang, messages.css_page_of(), MappingProxyType(data))
 
     def __getattr__(self, key: str) -> object:
         try:
@@ -165,3 +165,9 @@ class EditionView:
     sections: tuple[SectionView, ...]
     sources: tuple[tuple[Text, str | None], ...]
     notes: tuple[NoteView, ...]
+
+
+#: The view classes templates receive, each a frozen dataclass whose fields are all a template
+#: may read (publish/sandbox.py's ATTRIBUTES allows exactly these).
+VIEWS: tuple[type, ...] = (EditionView, AudienceView, BriefView, AuthorView, SectionView,
+                           ItemView, NoteView, Labels)

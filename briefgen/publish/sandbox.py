@@ -28,17 +28,7 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from briefgen.edition.views import (
-    AudienceView,
-    AuthorView,
-    BriefView,
-    EditionView,
-    ItemView,
-    Labels,
-    NoteView,
-    SectionView,
-    Text,
-)
+from briefgen.edition.views import VIEWS, Labels, Text
 from briefgen.paths import confined
 from briefgen.theme import bundled
 
@@ -58,8 +48,7 @@ def _fields(cls: type) -> frozenset[str]:
 
 
 ATTRIBUTES: dict[type, frozenset[str]] = {
-    **{cls: _fields(cls) for cls in (EditionView, AudienceView, BriefView, AuthorView,
-                                     SectionView, ItemView, NoteView, Labels)},
+    **{cls: _fields(cls) for cls in VIEWS},
     Text: frozenset({"html", "plain"}),
     LoopContext: frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
                             "length", "depth", "depth0", "previtem", "nextitem", "cycle",
