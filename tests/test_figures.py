@@ -170,6 +170,18 @@ ATTACKS = {
     "deep-nesting": '<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 5000
                     + f"<text>{PAYLOAD}</text>" + "</g>" * 5000 + "</svg>",
     "not-xml": f'<svg xmlns="http://www.w3.org/2000/svg"><text>{PAYLOAD}</svg>',
+    # text that displays in another order than the guard reads it (found by an attack: a
+    # phrase written backwards with a right-to-left override read correctly on the page)
+    "bidi-override": '<svg xmlns="http://www.w3.org/2000/svg"><text direction="rtl" '
+                     f'unicode-bidi="bidi-override">{PAYLOAD}</text></svg>',
+    "bidi-in-style": '<svg xmlns="http://www.w3.org/2000/svg"><text style="unicode-bidi: '
+                     f'bidi-override; direction: rtl">{PAYLOAD}</text></svg>',
+    "writing-mode": f'<svg xmlns="http://www.w3.org/2000/svg"><g writing-mode="tb"><text>'
+                    f"{PAYLOAD}</text></g></svg>",
+    "letters-placed-one-by-one": '<svg xmlns="http://www.w3.org/2000/svg"><text '
+                                 f'x="58 66 74 82 10 18">{PAYLOAD}</text></svg>',
+    "letters-shifted-one-by-one": '<svg xmlns="http://www.w3.org/2000/svg"><text><tspan '
+                                  f'dx="40,-80">{PAYLOAD}</tspan></text></svg>',
 }
 
 

@@ -275,3 +275,35 @@ def test_a_fourth_language_is_one_catalog_file(project: Path) -> None:
     # fallbacks print.css has for the languages without page fonts of their own
     assert "+Noto-Serif-CJK-JP " in fonts and "+Noto-Sans-CJK-JP-Bold " in fonts
     assert "-KR" not in fonts and "-SC" not in fonts
+
+
+def test_a_project_fonts_conf_is_never_loaded(tmp_path: Path) -> None:
+    """A project's fonts.conf could <include> or <dir> any file of the machine, which
+    fontconfig would open (found by an attack: /etc walked, /etc/passwd parsed): the renderer
+    loads briefgen's own, plus the project's fonts folder."""
+    from briefgen.publish.pdf import fonts_conf
+
+    (tmp_path / "templates/fonts").mkdir(parents=True)
+    (tmp_path / "templates/fonts/fonts.conf").write_text(
+        "<fontconfig><include>/etc/passwd</include><dir>/etc</dir></fontconfig>")
+    write_font(tmp_path / "templates/fonts/glyph.ttf")
+    conf = fonts_conf(Theme.of(tmp_path))
+    assert f"<include>{bundled() / 'fonts/fonts.conf'}</include>" in conf
+    assert "/etc" not in conf and str(tmp_path / "templates/fonts/fonts.conf") not in conf
+
+
+@pytest.mark.parametrize("target", ["/etc", "/usr/share/fonts"])
+def test_a_link_out_of_the_project_fonts_folder_is_refused(tmp_path: Path, target: str
+                                                           ) -> None:
+    """fontconfig follows links in a font folder: one out of the project is an error."""
+    from briefgen.errors import BriefError
+    from briefgen.publish.pdf import font_folders
+
+    write_font(tmp_path / "templates/fonts/glyph.ttf")
+    (tmp_path / "templates/fonts/more").symlink_to(target)
+    with pytest.raises(BriefError) as refused:
+        font_folders(Theme.of(tmp_path))
+    [problem] = refused.value.problems
+    assert (problem.path, problem.code) == ("templates/fonts/more", "BG001")
+    assert problem.message == "leads outside the templates folder through a symbolic link"
+

@@ -39,7 +39,7 @@ ATTRIBUTES = frozenset("""id style transform viewBox preserveAspectRatio width h
     stroke-miterlimit stroke-dasharray stroke-dashoffset opacity color display visibility
     font-family font-size font-style font-weight font-variant text-anchor dominant-baseline
     alignment-baseline baseline-shift letter-spacing word-spacing text-decoration
-    writing-mode direction unicode-bidi clip-path clip-rule mask marker-start marker-mid
+    clip-path clip-rule mask marker-start marker-mid
     marker-end markerWidth markerHeight markerUnits refX refY orient gradientUnits
     gradientTransform spreadMethod offset stop-color stop-opacity fx fy fr patternUnits
     patternContentUnits patternTransform clipPathUnits maskUnits maskContentUnits filter
@@ -183,6 +183,12 @@ def _attributes(el: Element, element: str, prefix: str) -> dict[str, str]:
         if _DANGER.search(value):
             raise Refused(f"the '{name}' attribute of <{element}> holds "
                           f"'{_DANGER.search(value).group(0)}'")  # type: ignore[union-attr]
+        if name in _REORDERING or (name == "style" and _REORDERING_CSS.search(value)):
+            raise Refused(f"<{element}> sets the direction of its text ({name}), so it "
+                          "would read otherwise than it is written, which the guard reads")
+        if name in _PLACED and len(value.replace(",", " ").split()) > 1:
+            raise Refused(f"<{element}> places its letters one by one ({name}=\"{value[:30]}\"), "
+                          "so they could read in another order than they are written")
         if name == "style":
             _check_css(value, f"the style of <{element}>")
         for m in _URL.finditer(value):
@@ -197,6 +203,12 @@ def _attributes(el: Element, element: str, prefix: str) -> dict[str, str]:
         kept[name] = _URL.sub(lambda m: f"url({m.group(1)}#{prefix}{m.group(2).strip()[1:]}",
                               value)
     return kept
+
+
+#: what would make a drawing's text read otherwise than the order the guard reads it in
+_REORDERING = frozenset({"direction", "unicode-bidi", "writing-mode"})
+_REORDERING_CSS = re.compile(r"\b(?:direction|unicode-bidi|writing-mode)\s*:", re.I)
+_PLACED = frozenset({"x", "y", "dx", "dy", "rotate"})
 
 
 def _check_css(css: str, where: str) -> None:

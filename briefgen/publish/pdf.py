@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
-from briefgen.theme import Theme
+from briefgen.theme import Theme, bundled
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -64,15 +64,27 @@ def font_folders(theme: Theme) -> list[Path]:
     found = []
     for folder in theme.folders:
         fonts = folder / "fonts"
-        if fonts.is_dir() and any(p.suffix.lower() in FONT_SUFFIXES for p in fonts.rglob("*")):
-            found.append(confined(fonts, (folder,), "templates/fonts",
-                                  label="templates folder"))
+        if not fonts.is_dir():
+            continue
+        fonts = confined(fonts, (folder,), "templates/fonts", label="templates folder")
+        # fontconfig follows links: every entry must stay in the folder, or nothing is read
+        names = []
+        for top, dirs, files in os.walk(fonts):
+            for name in [*dirs, *files]:
+                rel = Path(top, name).relative_to(fonts).as_posix()
+                confined(Path(top, name), (fonts,), f"templates/fonts/{rel}",
+                         label="templates folder")
+            names += files
+        if any(Path(n).suffix.lower() in FONT_SUFFIXES for n in names):
+            found.append(fonts)
     return found
 
 
 def fonts_conf(theme: Theme) -> str:
-    """The fontconfig file a renderer loads: the theme's fonts.conf and its fonts folders."""
-    conf = theme.find("fonts/fonts.conf")
+    """The fontconfig file a renderer loads: briefgen's fonts.conf and the theme's fonts
+    folders. Always briefgen's own: a project's fonts.conf could <include> or <dir> any file
+    or folder of the machine, and fontconfig would read it."""
+    conf = Theme((bundled(),)).find("fonts/fonts.conf")
     if conf is None:
         raise BriefError([Problem("templates/fonts/fonts.conf", 0, 0,
                                   "the font configuration is missing", code="BG340")])
