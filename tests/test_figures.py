@@ -273,3 +273,74 @@ def test_explain_lists_each_table_and_figure_with_its_number_or_why_it_is_out(tm
     assert (f"  in   figure  fig-first   Figure 1 inside '::: audience officials'  ({brief}:"
             f"{BODY_LINE + 3})") in officials
     assert f"  in   figure  fig-second  Figure 2  ({brief}:{BODY_LINE + 10})" in officials
+
+
+# -- drawn text that reads otherwise than it is written ---------------------------------------
+#: Each drawing shows "secret annex" on the page while its text, in the order written, reads
+#: "annex … secret": the guard must read it in the order it is seen. (The first was found by
+#: an attack: `check` and an HTML-only build passed it; only the PDF's text caught it.)
+OUT_OF_ORDER = {
+    "tspans-placed-backwards": '<text y="20"><tspan x="60">annex</tspan>'
+                               '<tspan x="10">secret</tspan></text>',
+    "texts-placed-backwards": '<text x="70" y="20">annex</text><text x="10" y="20">secret'
+                              '</text>',
+    "groups-translated": '<g transform="translate(70 20)"><text>annex</text></g>'
+                         '<g transform="translate(10,20)"><text>secret</text></g>',
+    "mirrored-group": '<g transform="scale(-1 1) translate(-200 0)"><text x="130" y="20">'
+                      'annex</text><text x="190" y="20" transform="scale(-1 1) '
+                      'translate(-380 0)">secret</text></g>',
+    "anchored-at-the-end": '<text x="200" y="20">annex</text><text x="195" y="20" '
+                           'text-anchor="end">secret</text>',
+    "anchor-in-style": '<text x="200" y="20">annex</text><text x="195" y="20" '
+                       'style="text-anchor: end">secret</text>',
+    "shifted-by-dx": '<text x="10" y="20"><tspan dx="60">annex</tspan><tspan x="10">secret'
+                     '</tspan></text>',
+    "nested-drawing": '<svg x="70" y="0"><text y="20">annex</text></svg>'
+                      '<text x="10" y="20">secret</text>',
+    "moved-by-a-matrix": '<g transform="matrix(1 0 0 1 70 0)"><text y="20">annex</text></g>'
+                         '<text x="10" y="20">secret</text>',
+    "lines-bottom-up": '<text x="10" y="60">annex</text><text x="10" y="20">secret</text>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUT_OF_ORDER))
+def test_drawn_text_is_guarded_in_the_order_it_is_seen(tmp_path: Path, name: str) -> None:
+    drawing = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="80">'
+               f"{OUT_OF_ORDER[name]}</svg>")
+    assert "secret annex" not in drawing.replace("</text><text", " ")  # written otherwise
+    root = make_project(tmp_path, "::: figure {#fig-a}\nA drawing\n\n![Two words](x.svg)\n"
+                        ":::\n")
+    (root / "content/briefs/tiny/x.svg").write_text(drawing, encoding="utf-8")
+    for command in (["check"], ["build", "--format", "html"]):
+        result = run(*command, project=root)
+        assert result.exit_code == 1, (name, command, result.stdout, result.stderr)
+        assert "forbidden phrase 'secret annex' for audience pub appears in " \
+               "tiny/pub/en/tiny-pub-en.html (HTML)" in result.stderr, (name, result.stderr)
+
+
+def test_text_in_reading_order_is_not_reordered_into_a_false_alarm(tmp_path: Path) -> None:
+    """Axis labels placed left to right and a title above read as written: no leak."""
+    drawing = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="80">'
+               '<text x="10" y="15">annex costs</text><text x="10" y="60">2019</text>'
+               '<text x="60" y="60">secret</text><text x="110" y="60">2021</text></svg>')
+    root = make_project(tmp_path, "::: figure {#fig-a}\nA drawing\n\n![Labels](x.svg)\n:::\n")
+    (root / "content/briefs/tiny/x.svg").write_text(drawing, encoding="utf-8")
+    result = run("check", project=root)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("drawing, why", [
+    ('<defs><text id="t">annex</text></defs><text x="10" y="20">secret</text>'
+     '<use href="#t" x="70" y="20"/>', "a <use> copies '#t', which holds text"),
+    ('<defs><g id="g"><text>annex</text></g></defs><use href="#g"/>',
+     "a <use> copies '#g', which holds text"),
+    ('<path id="p" d="M10 20h200"/><text><textPath href="#p">secret annex</textPath></text>',
+     "it contains a <textPath>"),
+])
+def test_text_that_could_be_seen_elsewhere_is_refused(tmp_path: Path, drawing: str,
+                                                      why: str) -> None:
+    html, problems = render_svg(tmp_path, f'<svg xmlns="http://www.w3.org/2000/svg">{drawing}'
+                                "</svg>")
+    assert [p.code for p in problems.errors] == ["BG254"]
+    assert why in problems.errors[0].message
+    assert "<svg" not in html

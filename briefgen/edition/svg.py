@@ -23,7 +23,7 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 
 #: the drawing elements kept (anything else in the SVG namespace is refused)
 ELEMENTS = frozenset("""svg g defs symbol use path rect circle ellipse line polyline polygon
-    text tspan textPath title desc linearGradient radialGradient stop clipPath mask pattern
+    text tspan title desc linearGradient radialGradient stop clipPath mask pattern
     marker switch filter feBlend feColorMatrix feComponentTransfer feComposite feFlood
     feFuncA feFuncB feFuncG feFuncR feGaussianBlur feMerge feMergeNode feMorphology feOffset
     feTile""".split())
@@ -90,15 +90,22 @@ def sanitised(data: bytes, alt: str, prefix: str) -> str:
 
 def _no_nested_uses(root: Element) -> None:
     """A <use> may not copy an element that holds a <use>: uses of uses multiply the
-    drawing's size at each level (an SVG "billion laughs"), and a loop never ends."""
-    use = f"{{{SVG_NS}}}use"
+    drawing's size at each level (an SVG "billion laughs"), and a loop never ends. Nor may
+    it copy text: the copy is seen where the <use> puts it, which is not where the guard
+    reads the text."""
+    use, text = f"{{{SVG_NS}}}use", f"{{{SVG_NS}}}text"
     holders = {el.get("id") for el in root.iter() if el.get("id")
                and any(d.tag == use for d in el.iter())}
+    texts = {el.get("id") for el in root.iter() if el.get("id")
+             and any(d.tag == text for d in el.iter())}
     for el in root.iter(use):
         target = (el.get("href") or el.get(f"{{{XLINK_NS}}}href") or "").strip()
         if target.startswith("#") and target[1:] in holders:
             raise Refused(f"a <use> copies '{target}', which holds a <use> itself (uses of "
                           "uses can multiply without bound)")
+        if target.startswith("#") and target[1:] in texts:
+            raise Refused(f"a <use> copies '{target}', which holds text (a copy of text is "
+                          "seen where the guard does not read it)")
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -127,6 +134,9 @@ def _write(el: Element, prefix: str, out: list[str], *, top: bool = False, alt: 
     if name == "style":  # inline, its rules would apply to the whole page, not the drawing
         raise Refused("it contains a <style> element, whose rules would restyle the whole "
                       "page (export the SVG with presentation attributes instead of CSS)")
+    if name == "textPath":
+        raise Refused("it contains a <textPath>, whose letters follow a path in an order the "
+                      "guard cannot read them in; convert the text to paths")
     if name not in ELEMENTS:
         raise Refused(f"it contains a <{name}> element, which briefgen does not know")
     attrs = _attributes(el, name, prefix)

@@ -13,13 +13,14 @@ import tinycss2
 
 from briefgen.edition.resolve import Edition
 from briefgen.errors import Problem
+from briefgen.publish import svgread
 from briefgen.textnorm import DATA, READINGS, fold, needles
 from briefgen.textnorm import find as find  # part of the guard's API
 
 #: The guard's version, an input of every artifact's guard fingerprint (build/keys.py): a change
 #: of its rules (bump the number) or of the Unicode data it folds with re-guards every
 #: artifact kept from an earlier build.
-VERSION = f"3; {DATA}"
+VERSION = f"4; {DATA}"
 
 
 def normalize(text: str) -> str:
@@ -70,6 +71,8 @@ class _Visible(HTMLParser):
         self.text: list[str] = []  # the text alone: no value splits a phrase in it
         self._style: list[str] | None = None
         self._script = 0
+        self._svg: svgread.Reader | None = None  # the drawing being read, and how deep in it
+        self._svg_depth = 0
 
     def _line(self, text: str) -> None:
         self.parts += ["\n", text.replace("\n", " "), "\n"]
@@ -79,6 +82,11 @@ class _Visible(HTMLParser):
         self.text.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "svg" and self._svg is None:
+            self._svg = svgread.Reader()
+        if self._svg is not None:
+            self._svg_depth += 1
+            self._svg.start(tag, {k: v or "" for k, v in attrs})
         if tag not in _INLINE:
             self._flow("\n")
         for name, value in attrs:
@@ -95,6 +103,12 @@ class _Visible(HTMLParser):
             self._script += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if self._svg is not None:
+            self._svg.end()
+            self._svg_depth -= 1
+            if self._svg_depth == 0:  # the drawing once more, in the order it is seen
+                self._line(self._svg.order())
+                self._svg = None
         if tag == "style" and self._style is not None:
             for string in _css_strings("".join(self._style)):
                 self._line(string)
@@ -108,6 +122,8 @@ class _Visible(HTMLParser):
             self._style.append(data)
         elif not self._script:
             self._flow(data.replace("\n", " "))
+            if self._svg is not None:
+                self._svg.data(data.replace("\n", " "))
 
 
 def visible_html_text(page: str) -> str:
@@ -115,7 +131,8 @@ def visible_html_text(page: str) -> str:
     elements joined as text, a line per block), every attribute value but data: URLs, and
     every string in its CSS (``content:`` of running headers), read where they stand; then
     the text once more without them, so that an attribute cannot split a phrase of the
-    text (`sec<a href="…">ret annex</a>`). Script contents are skipped."""
+    text (`sec<a href="…">ret annex</a>`); and each inline drawing's text once more in the
+    order it is seen (publish/svgread.py). Script contents are skipped."""
     parser = _Visible()
     parser.feed(page)
     parser.close()
