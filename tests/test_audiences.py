@@ -77,6 +77,30 @@ def test_us_only_block_reaches_no_other_audience(shipped_build: Path) -> None:
             assert marker not in " ".join(data.split()), path
 
 
+def test_us_only_table_reaches_no_other_audience_and_numbers_count_only_what_is_shown(
+        shipped_build: Path) -> None:
+    """The table of #15's shipped brief read only by us-government: its caption, its cells
+    and its id reach no other edition's HTML or PDF, and the tables each edition shows are
+    numbered 1, 2, … without a gap where it was left out."""
+    marks = ["One possible order of work", "an early settlement builds trust", "tbl-sequence"]
+    page = artifact(shipped_build, "us-government", "en", "html").read_text()
+    assert all(m in page for m in marks)
+    assert re.findall(r'caption-label">Table (\d+)<', page) == ["1", "2"]
+    assert '<a href="#tbl-sequence">Table 2</a> sketches' in page
+    pdf = " ".join(pdf_text(artifact(shipped_build, "us-government", "en", "pdf")).split())
+    assert "Table 2 One possible order of work" in pdf
+    others = [p for p in shipped_build.rglob("*.*") if "/us-government/" not in str(p)
+              and p.suffix in (".html", ".pdf")]
+    assert len([p for p in others if p.name.startswith(SLUG)]) == 8  # and the index pages
+    for path in others:
+        data = pdf_text(path) if path.suffix == ".pdf" else path.read_text()
+        flat = " ".join(data.split())
+        assert not [m for m in marks if m in flat], path
+        if path.suffix == ".html" and path.name.startswith(SLUG):
+            assert len(re.findall(r'caption-label">[^<]*1<', data)) == 1, path
+            assert not re.search(r'caption-label">[^<]*2<', data), path
+
+
 # -- the leak guard -----------------------------------------------------------------------
 
 
