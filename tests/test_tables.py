@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,35 @@ def test_tables_are_numbered_in_the_order_each_edition_reads_them(project: Path)
                                     ("tbl-task-b", "Table 3"), ("tbl-issue", "Table 4")]
     assert numbers["public"] == [("tbl-task-a", "Table 1"), ("tbl-bg", "Table 2"),
                                  ("tbl-issue", "Table 3")]
+
+
+def _words_on_page(data: bytes) -> list[tuple[float, float, str]]:
+    """(xMin, xMax, word) of every word pdftotext finds in the PDF, and the page width."""
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode()
+    return [(float(a), float(b), w) for a, b, w in
+            re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">'
+                       r"([^<]*)</word>", out)]
+
+
+def test_a_pdf_table_never_breaks_a_short_word_and_never_overflows_the_page(tmp_path: Path
+                                                                           ) -> None:
+    """Found by looking at the shipped brief: a narrow first column printed "Sta ge",
+    "Firs t", "Sec ond" (cells could break anywhere, so the table gave that column less than
+    its words). Short words stay whole; a table of long unbreakable words still fits."""
+    narrow = ("::: table {#tbl-narrow}\nStages\n\n| Stage | What is settled |\n|---|---|\n"
+              + "".join(f"| {w} | {'a long cell of ordinary words that fill the line ' * 3}|\n"
+                        for w in ("First", "Second", "Third", "Fourth"))
+              + ":::\n")
+    wide = "\n::: table {#tbl-wide}\nWide\n\n" + "| " + " | ".join(
+        f"Column{n}-without-breaks" for n in range(8)) + " |\n" + "|" + "---|" * 8 + "\n" \
+        + "| " + " | ".join(f"cell{n}-withoutanybreakatall" for n in range(8)) + " |\n:::\n"
+    root = make_project(tmp_path, narrow + wide)
+    data = built(root, "pdf")["officials/en/tiny-officials-en.pdf"]
+    words = _words_on_page(data)
+    texts = [w for _, _, w in words]
+    for word in ("Stage", "First", "Second", "Third", "Fourth"):
+        assert word in texts, (word, texts[:40])
+    width = float(PdfReader(io.BytesIO(data)).pages[0].mediabox.width)
+    assert all(x1 <= width - 30 for _, x1, _ in words), \
+        [(w, x1) for _, x1, w in words if x1 > width - 30]

@@ -447,6 +447,9 @@ def _shape_numbered(tokens: list[Token], ctx: Context, src: _Source) -> list[Tok
         out.append(tok)
         if kind == "table":
             table = _drop_hidden_rows(body[paragraphs[0] + 3:])
+            for cell in table:
+                if cell.type == "inline" and cell.children:
+                    cell.children = _breakable(cell.children)
             scroll = Token("table_scroll_open", "div", 1)
             scroll.meta = {"id": anchor}
             out += [caption_open, caption, caption_close, scroll, *table,
@@ -492,6 +495,42 @@ def _drop_hidden_rows(table: list[Token]) -> list[Token]:
                 row = []
             continue
         out.append(tok)
+    return out
+
+
+#: a word of a table cell longer than this gets places to break (<wbr>)
+LONG_WORD = 14
+_BREAK_AFTER = re.compile(r"(?<=[-/_.:@=&?])(?=.)")
+
+
+def _pieces(word: str) -> list[str]:
+    """A long word cut after - / _ . : @ = & ?, and its pieces still longer than LONG_WORD
+    cut every 8 letters."""
+    out = []
+    for piece in _BREAK_AFTER.split(word):
+        while len(piece) > LONG_WORD:
+            out.append(piece[:8])
+            piece = piece[8:]
+        out.append(piece)
+    return out
+
+
+def _breakable(children: list[Token]) -> list[Token]:
+    """A cell's inline tokens with <wbr> inside its long words (after - / _ . : and the like,
+    else every 8 letters): a table lays out by the narrowest its cells can be, so a cell that
+    may break anywhere squeezes a column of short words ("Sta|ge"), and one that may break
+    nowhere pushes the table off the page. Short words never break."""
+    out: list[Token] = []
+    for tok in children:
+        if tok.type != "text" or not any(len(w) > LONG_WORD for w in tok.content.split()):
+            out.append(tok)
+            continue
+        for n, part in enumerate(re.split(r"(\s+)", tok.content)):
+            pieces = _pieces(part) if n % 2 == 0 and len(part) > LONG_WORD else [part]
+            for i, piece in enumerate(pieces):
+                if i:
+                    out.append(Token("html_inline", "", 0, content="<wbr>"))
+                out.append(Token("text", "", 0, content=piece))
     return out
 
 
