@@ -395,3 +395,16 @@ def test_a_pdf_table_never_breaks_a_short_word_and_never_overflows_the_page(tmp_
     width = float(PdfReader(io.BytesIO(data)).pages[0].mediabox.width)
     assert all(x1 <= width - 30 for _, x1, _ in words), \
         [(w, x1) for _, x1, w in words if x1 > width - 30]
+
+
+def test_long_words_break_between_letters_never_inside_one() -> None:
+    """Places to break go between user-perceived characters: an accent stays on its letter
+    and an emoji sequence stays whole (an attack found `👩<wbr>‍👩‍👧‍👦`)."""
+    from briefgen.edition.markdown import _pieces
+    accented = "e\u0301" * 20
+    assert _pieces(accented) == ["e\u0301" * 8, "e\u0301" * 12]
+    family = "👩‍👩‍👧‍👦" * 16
+    assert _pieces(family) == ["👩‍👩‍👧‍👦" * 8, "👩‍👩‍👧‍👦" * 8]
+    assert _pieces("cell5-withoutanybreakatall") == ["cell5-", "withouta", "nybreakatall"]
+    assert _pieces("https://www.inss.re.kr/x") == ["https:", "/", "/", "www.", "inss.", "re.",
+                                                   "kr/", "x"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+import regex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
@@ -505,13 +506,14 @@ _BREAK_AFTER = re.compile(r"(?<=[-/_.:@=&?])(?=.)")
 
 def _pieces(word: str) -> list[str]:
     """A long word cut after - / _ . : @ = & ?, and its pieces still longer than LONG_WORD
-    cut every 8 letters."""
+    cut every 8 letters (user-perceived characters, never inside one)."""
     out = []
     for piece in _BREAK_AFTER.split(word):
-        while len(piece) > LONG_WORD:
-            out.append(piece[:8])
-            piece = piece[8:]
-        out.append(piece)
+        letters = regex.findall(r"\X", piece)  # a letter with its accents, an emoji sequence
+        while len(letters) > LONG_WORD:
+            out.append("".join(letters[:8]))
+            letters = letters[8:]
+        out.append("".join(letters))
     return out
 
 
@@ -767,7 +769,8 @@ def _inline_svg(tok: Token, name: str, data: bytes, alt: str, ctx: Context
         return _Refused(f"SVG image '{name}' is refused: {why}", "briefgen embeds only "
                         "self-contained drawings: no scripts, event handlers, links to other "
                         "files, embedded images or HTML, CSS url() or @import, DOCTYPE or "
-                        "entities", code="BG254")
+                        "entities; and text seen where it is written: not hidden, cut, "
+                        "shrunk, restyled or drawn elsewhere (docs/editing.md)", code="BG254")
     ctx.image_bytes += len(data)
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}

@@ -34,11 +34,10 @@ REFUSED = frozenset("""script foreignObject image feImage iframe embed object a 
 #: the attributes kept, without namespace (others, and editors' namespaced ones, are dropped;
 #: `class` too, since the page's own classes would style the drawing)
 ATTRIBUTES = frozenset("""id style transform viewBox preserveAspectRatio width height x y
-    x1 y1 x2 y2 cx cy r rx ry d points dx dy rotate textLength lengthAdjust fill fill-opacity
+    x1 y1 x2 y2 cx cy r rx ry d points dx dy fill fill-opacity
     fill-rule stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin
     stroke-miterlimit stroke-dasharray stroke-dashoffset opacity color display visibility
-    font-family font-size font-style font-weight font-variant text-anchor dominant-baseline
-    alignment-baseline baseline-shift letter-spacing word-spacing text-decoration
+    font-family font-size font-style font-weight font-variant text-anchor text-decoration
     clip-path clip-rule mask marker-start marker-mid
     marker-end markerWidth markerHeight markerUnits refX refY orient gradientUnits
     gradientTransform spreadMethod offset stop-color stop-opacity fx fy fr patternUnits
@@ -83,6 +82,7 @@ def sanitised(data: bytes, alt: str, prefix: str) -> str:
     if root.tag != f"{{{SVG_NS}}}svg":
         raise Refused("its root element is not <svg> in the SVG namespace")
     _no_nested_uses(root)
+    _text_is_seen_as_read(root)
     out: list[str] = []
     _write(root, prefix, out, top=True, alt=alt)
     return "".join(out)
@@ -106,6 +106,105 @@ def _no_nested_uses(root: Element) -> None:
         if target.startswith("#") and target[1:] in texts:
             raise Refused(f"a <use> copies '{target}', which holds text (a copy of text is "
                           "seen where the guard does not read it)")
+
+
+#: elements whose content is not drawn where it stands, or is drawn for some readers only
+_ELSEWHERE = frozenset("defs symbol pattern marker clipPath mask switch".split())
+#: what may hide, cut or shrink text a reader would then not see, though the guard reads it
+_HIDING = frozenset({"clip-path", "mask", "filter"})
+#: the style properties text (or what holds it) may set: paint and font, nothing that moves
+_TEXT_STYLE = frozenset("fill stroke stroke-width font-family font-weight font-style "
+                        "font-size color".split())
+_PAINT = frozenset("fill stroke color opacity fill-opacity stroke-opacity".split())
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_LENGTH = re.compile(rf"\s*{_NUM}\s*(?:px|em)?\s*")
+_SIZE = re.compile(rf"\s*({_NUM})\s*(?:px)?\s*")
+_TRANSFORM = re.compile(rf"\s*(?:(?:matrix|translate|scale|rotate|skewX|skewY)\s*\(\s*{_NUM}"
+                        rf"(?:\s*,?\s*{_NUM})*\s*\)\s*,?\s*)*")
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: the smallest text a reader can see (px): smaller text could hide a letter between words
+MIN_FONT_SIZE = 4.0
+
+
+def _text_is_seen_as_read(root: Element) -> None:
+    """Refuse what would make a drawing's text seen otherwise than the guard reads it
+    (publish/svgread.py reads it by position): text drawn elsewhere than it stands (in a
+    pattern, marker, mask, <defs>…) or for some readers only (<switch>), text hidden, cut or
+    shrunk (display, visibility, opacity, clip-path, mask, filter, fill none, a tiny font),
+    positions in units it cannot place (%), style that moves text, bidi controls, and
+    transforms written otherwise than SVG's grammar allows (a browser ignores them)."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    holders: set[Element] = set()
+    for el in root.iter():
+        if _local(str(el.tag))[1] == "transform" or "transform" in el.attrib and \
+                not _TRANSFORM.fullmatch(el.attrib["transform"]):
+            raise Refused(f"<{_local(str(el.tag))[1]}> has transform=\""
+                          f"{el.attrib.get('transform', '')[:40]}\", which is not written as "
+                          "SVG's grammar allows (a browser ignores it, the guard would not)")
+        if _local(str(el.tag))[1] != "text":
+            continue
+        holders.update(el.iter())  # the text, its tspans and what they hold
+        node: Element | None = el
+        while node is not None:
+            holders.add(node)
+            node = parents.get(node)
+    for el in holders:
+        name = _local(str(el.tag))[1]
+        _text_element_rules(el, name, parents, root)
+
+
+def _text_element_rules(el: Element, name: str, parents: dict[Element, Element],
+                        root: Element) -> None:
+    if name in _ELSEWHERE:
+        raise Refused(f"it has text inside <{name}>, which is drawn elsewhere than it "
+                      "stands, or for some readers only")
+    if name == "svg" and el is not root:
+        raise Refused("it has text inside a nested <svg>, whose own viewport moves it")
+    attrs = {_local(k)[1]: v for k, v in el.attrib.items()}
+    style = {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in
+             attrs.get("style", "").split(";")) if k.strip()} if el is not root else {}
+    # (the root's style is dropped when it is written: the page lays the drawing out)
+    for prop in style:
+        if prop not in _TEXT_STYLE:
+            raise Refused(f"the style of <{name}> sets '{prop}', which could move or hide "
+                          "text (text may be styled with paint and font only)")
+    props = {**attrs, **style}
+    for prop in sorted(_HIDING & props.keys()):
+        raise Refused(f"<{name}> holds text and has {prop}, which could hide or cut it")
+    if props.get("display", "").strip() == "none" or \
+            props.get("visibility", "").strip() in ("hidden", "collapse"):
+        raise Refused(f"<{name}> hides the text it holds (display, visibility)")
+    for prop in ("opacity", "fill-opacity"):
+        value = props.get(prop, "1").strip()
+        if not re.fullmatch(r"1(?:\.0*)?|100%", value):
+            raise Refused(f"<{name}> holds text and has {prop}=\"{value[:20]}\": text is drawn "
+                          "opaque or not at all")
+    if name not in ("text", "tspan"):
+        return
+    if props.get("fill", "").strip().lower() in ("none", "transparent"):
+        raise Refused(f"<{name}> has no fill: its text would not be seen")
+    size = props.get("font-size")
+    found = _SIZE.fullmatch(size) if size is not None else None
+    if size is not None and (found is None or float(found.group(1)) < MIN_FONT_SIZE):
+        raise Refused(f"<{name}> has font-size \"{size[:20]}\": give sizes in px, at least "
+                      f"{MIN_FONT_SIZE:g}")
+    for prop in ("x", "y", "dx", "dy"):
+        if prop in attrs and not _LENGTH.fullmatch(attrs[prop]):
+            raise Refused(f"<{name}> has {prop}=\"{attrs[prop][:20]}\": give positions as "
+                          "numbers, in px or em")
+    if name == "tspan" and ("dx" in attrs or "transform" in attrs):
+        raise Refused("a <tspan> moves along its line (dx, transform): start a new <text> "
+                      "at its own x instead")
+    painted = sorted(_PAINT & props.keys())
+    if name == "tspan" and painted:
+        raise Refused(f"a <tspan> has its own paint ({painted[0]}): a word painted like the "
+                      "background would be read but not seen; paint the whole <text>")
+    for child in el:
+        if _local(str(child.tag))[1] in ("title", "desc"):
+            raise Refused(f"<{name}> has a <{_local(str(child.tag))[1]}> inside its text")
+    text = "".join(el.itertext())
+    if _BIDI_CONTROLS.search(text):
+        raise Refused(f"<{name}> has bidi control characters, which reorder its text")
 
 
 def _local(tag: str) -> tuple[str, str]:

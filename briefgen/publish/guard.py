@@ -28,9 +28,14 @@ def normalize(text: str) -> str:
     return " ".join(filter(None, map(fold, text.split())))
 
 
-#: Elements laid out inline: their text continues the line (``*sec*ret`` reads "secret").
+#: Elements laid out inline: their text continues the line (``*sec*ret`` reads "secret");
+#: an SVG <tspan> continues its <text>.
 _INLINE = frozenset("a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small "
-                    "span strong sub sup time u var wbr".split())
+                    "span strong sub sup time u var wbr tspan".split())
+#: Between two readings of the same text: the guard's folds drop spaces and line breaks, so
+#: without it the last word of one reading and the first of the next would make a phrase
+#: the page never shows. U+FFFC folds to itself and is in no phrase.
+SEPARATOR = "\n\ufffc\n"
 _ABSOLUTE = regex.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", regex.I)
 
 
@@ -106,8 +111,9 @@ class _Visible(HTMLParser):
         if self._svg is not None:
             self._svg.end()
             self._svg_depth -= 1
-            if self._svg_depth == 0:  # the drawing once more, in the order it is seen
-                self._line(self._svg.order())
+            if self._svg_depth == 0:  # the drawing once more, in the orders it is seen in
+                for reading in self._svg.orders():
+                    self.parts += [SEPARATOR, reading, SEPARATOR]
                 self._svg = None
         if tag == "style" and self._style is not None:
             for string in _css_strings("".join(self._style)):
@@ -136,7 +142,7 @@ def visible_html_text(page: str) -> str:
     parser = _Visible()
     parser.feed(page)
     parser.close()
-    return "".join(parser.parts) + "\n" + "".join(parser.text)
+    return "".join(parser.parts) + SEPARATOR + "".join(parser.text)
 
 
 @dataclass

@@ -58,9 +58,13 @@ def transform(value: str) -> Matrix:
     return m
 
 
-def _first(value: str | None) -> float | None:
+def _first(value: str | None, size: float = _DEFAULT_SIZE) -> float | None:
+    """The first length of an attribute, in px (em: times the font size)."""
     found = _NUMBER.search(value or "")
-    return float(found.group(0)) if found else None
+    if not found:
+        return None
+    return float(found.group(0)) * (size if (value or "")[found.end():].strip()
+                                    .startswith("em") else 1.0)
 
 
 def _property(attrs: dict[str, str], name: str) -> str | None:
@@ -69,10 +73,22 @@ def _property(attrs: dict[str, str], name: str) -> str | None:
     return style.group(1).strip() if style else attrs.get(name)
 
 
+_ZERO_WIDTH = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                         r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
+                         r"\ufeff\uffa0]")
+
+
 def _width(text: str, size: float) -> float:
-    """An estimate of the advance of text: wide (CJK) letters an em, others half of one."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.5
-               for ch in text)
+    """An estimate of the advance of text: wide (CJK) letters an em, others half of one,
+    spaces a quarter, zero-width and combining characters nothing."""
+    total = 0.0
+    for ch in text:
+        if _ZERO_WIDTH.match(ch) or unicodedata.combining(ch) or \
+                unicodedata.category(ch) in ("Cf", "Cc", "Mn", "Me"):
+            continue
+        total += size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else
+                         0.25 if ch.isspace() else 0.5)
+    return total
 
 
 @dataclass
@@ -84,14 +100,19 @@ class _Run:
     matrix: Matrix
     text: list[str] = field(default_factory=list)
 
-    def placed(self) -> tuple[float, float, float, str]:
-        """(line position, start along the line, size on the page, text)."""
-        text = "".join(self.text)
+    def placed(self) -> tuple[int, float, float, float, str]:
+        """(its direction in degrees, line position and start along the line in that
+        direction, size on the page, text): runs turned alike read along their own
+        direction, so labels turned a quarter read bottom to top."""
+        text = re.sub(r"\s+", " ", "".join(self.text))
         shift = {"middle": 0.5, "end": 1.0}.get(self.anchor, 0.0) * _width(text, self.size)
         a, b, c, d, e, f = self.matrix
         x, y = self.x - shift, self.y
+        px, py = a * x + c * y + e, b * x + d * y + f
+        angle = round(math.degrees(math.atan2(b, a))) % 360
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         scale = math.sqrt(abs(a * d - b * c)) or 1.0
-        return b * x + d * y + f, a * x + c * y + e, self.size * scale, text
+        return angle, -sin * px + cos * py, cos * px + sin * py, self.size * scale, text
 
 
 @dataclass
@@ -122,8 +143,8 @@ class Reader:
         in_text = top.text or tag == "text"
         self._stack.append(_Frame(matrix, size, anchor, in_text))
         if tag in ("text", "tspan") and in_text:
-            x, y = _first(attrs.get("x")), _first(attrs.get("y"))
-            dx, dy = _first(attrs.get("dx")) or 0.0, _first(attrs.get("dy")) or 0.0
+            x, y = _first(attrs.get("x"), size), _first(attrs.get("y"), size)
+            dx, dy = _first(attrs.get("dx"), size) or 0.0, _first(attrs.get("dy"), size) or 0.0
             if tag == "text" or x is not None or y is not None or dx or dy:
                 self._x = (self._x if x is None else x) + dx
                 self._y = (self._y if y is None else y) + dy
@@ -135,18 +156,26 @@ class Reader:
 
     def data(self, text: str) -> None:
         if self._stack[-1].text and self._runs:
-            self._runs[-1].text.append(text)
+            run = self._runs[-1]
+            text = re.sub(r"\s+", " ", text)  # spaces collapse, as the renderer's do
+            if text.startswith(" ") and (not run.text or run.text[-1].endswith(" ")):
+                text = text[1:]
+            run.text.append(text)
             self._x += _width(text, self._stack[-1].size)
 
-    def order(self) -> str:
-        """The runs line by line (top to bottom), each line left to right, joined by spaces."""
-        placed = sorted((r.placed() for r in self._runs if "".join(r.text).strip()),
-                        key=lambda p: (p[0], p[1]))
-        lines: list[list[tuple[float, str]]] = []
-        line_at = -math.inf
-        for y, x, size, text in placed:
-            if not lines or y - line_at > size / 2:
+    def orders(self) -> list[str]:
+        """The text line by line in the order it is seen (top to bottom, each line left to
+        right, for each direction text is turned in), joined by spaces; and the same without
+        its runs of one to three letters, which could be decoys a reader does not see (white
+        on white, behind a shape) set between the words of a phrase."""
+        placed = sorted((*r.placed()[:3], n, r.placed()[3], r.placed()[4])
+                        for n, r in enumerate(self._runs) if "".join(r.text).strip())
+        lines: list[list[tuple[float, int, str]]] = []
+        at: tuple[int, float] | None = None
+        for angle, y, x, n, size, text in placed:  # n: where written, for a tie
+            if at is None or angle != at[0] or y - at[1] > size / 2:
                 lines.append([])
-                line_at = y
-            lines[-1].append((x, text))
-        return " ".join(text for line in lines for _, text in sorted(line))
+                at = (angle, y)
+            lines[-1].append((x, n, text))
+        seen = [text for line in lines for _, _, text in sorted(line)]
+        return [" ".join(seen), " ".join(t for t in seen if len(t.strip()) > 3)]
