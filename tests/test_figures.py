@@ -322,10 +322,11 @@ def test_drawn_text_is_guarded_in_the_order_it_is_seen(tmp_path: Path, name: str
 
 
 def test_text_in_reading_order_is_not_reordered_into_a_false_alarm(tmp_path: Path) -> None:
-    """Axis labels placed left to right and a title above read as written: no leak."""
+    """Axis labels placed left to right and a title above read as written: no leak, though
+    one word of the phrase is there (a drawing may hold some words of a phrase, not all)."""
     drawing = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="80">'
                '<text x="10" y="15">annex costs</text><text x="10" y="60">2019</text>'
-               '<text x="60" y="60">secret</text><text x="110" y="60">2021</text></svg>')
+               '<text x="60" y="60">public</text><text x="110" y="60">2021</text></svg>')
     root = make_project(tmp_path, "::: figure {#fig-a}\nA drawing\n\n![Labels](x.svg)\n:::\n")
     (root / "content/briefs/tiny/x.svg").write_text(drawing, encoding="utf-8")
     result = run("check", project=root)
@@ -350,34 +351,45 @@ def test_text_that_could_be_seen_elsewhere_is_refused(tmp_path: Path, drawing: s
 
 
 # -- a corpus of drawings that show "secret annex" while their text reads otherwise ----------
-#: Found by an attack on the reading-order guard (tests/data/svg-text-attacks/): each file,
-#: in a browser, shows the phrase. Each must now be refused (BG254) or caught (BG350), or have
-#: what made it read otherwise dropped; control.svg writes the phrase plainly; fp-concat.svg
-#: shows "annex" above "secret" and must not be taken for a leak.
+#: Found by two rounds of attack on the guard of drawn text (tests/data/svg-text-attacks/,
+#: "r2-" the second): in a browser each file shows the phrase, while `check` passed it. Each
+#: must now be refused (BG254: what would make the text seen otherwise than read) or caught
+#: (BG350: read where it is seen, or a drawing holding every word of the phrase). control.svg
+#: writes the phrase plainly. fp-concat.svg shows "annex" above "secret": caught too, as a
+#: drawing may not hold every word of a phrase (it can always be arranged to show it).
 ATTACK_DIR = Path(__file__).parent / "data" / "svg-text-attacks"
-CAUGHT = {"control", "rotated-axis", "x-em", "y-em"}
-DROPPED = {"baseline-shift": "baseline-shift", "dominant-baseline": "dominant-baseline",
-           "textlength-decoy": "textLength", "rotate-single": "rotate"}
-SEEN_AS_READ = {"fp-concat"}
+#: what made the file read otherwise is dropped: it shows "xenna terces", upright
+HARMLESS = {"rotate-single": 'rotate="'}
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in ATTACK_DIR.glob("*.svg")))
-def test_drawn_text_attacks_are_refused_caught_or_made_harmless(tmp_path: Path, name: str
-                                                                ) -> None:
+def test_drawn_text_attacks_are_refused_or_caught(tmp_path: Path, name: str) -> None:
     root = make_project(tmp_path, "::: figure {#fig-a}\nA drawing\n\n![Two words](x.svg)\n"
                         ":::\n")
     shutil.copy(ATTACK_DIR / f"{name}.svg", root / "content/briefs/tiny/x.svg")
     result = run("check", "--output-format", "json", project=root)
-    codes = sorted({json.loads(line)["code"] for line in result.stderr.splitlines()
-                    if line.startswith("{")})
-    if name in SEEN_AS_READ or name in DROPPED:
+    errors = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    errors = [e for e in errors if e["severity"] == "error"]
+    if name in HARMLESS:
         assert result.exit_code == 0, result.stderr
         page = built(root)["pub/en/tiny-pub-en.html"].decode()
         drawing = page[page.index("<svg"):page.index("</svg>")]
-        assert "<text" in drawing
-        if name in DROPPED:
-            assert f'{DROPPED[name]}="' not in drawing
+        assert "xenna terces" in drawing and HARMLESS[name] not in drawing
         return
     assert result.exit_code == 1, result.stderr
-    expected = ["BG350"] if name in CAUGHT else ["BG254"]
-    assert codes == expected, (name, result.stderr)
+    assert errors and {e["code"] for e in errors} <= {"BG254", "BG350"}, errors
+    if errors[0]["code"] == "BG350":
+        assert errors[0]["message"].startswith("forbidden phrase 'secret annex' for audience "
+                                               "pub appears in tiny/pub/en/tiny-pub-en.html")
+
+
+def test_a_drawing_holding_every_word_of_a_phrase_is_named_as_such(tmp_path: Path) -> None:
+    drawing = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="80">'
+               '<text x="10" y="20">annex</text><text x="10" y="60">secret</text></svg>')
+    root = make_project(tmp_path, "::: figure {#fig-a}\nA drawing\n\n![Labels](x.svg)\n:::\n")
+    (root / "content/briefs/tiny/x.svg").write_text(drawing, encoding="utf-8")
+    result = run("check", project=root)
+    assert result.exit_code == 1
+    assert f"content/briefs/tiny/brief.yaml:{BODY_LINE}:1: forbidden phrase 'secret annex' " \
+           "for audience pub appears in tiny/pub/en/tiny-pub-en.html (HTML: a drawing holds " \
+           "each of its words)" in result.stderr, result.stderr

@@ -44,10 +44,10 @@ ATTRIBUTES = frozenset("""id style transform viewBox preserveAspectRatio width h
     patternContentUnits patternTransform clipPathUnits maskUnits maskContentUnits filter
     filterUnits primitiveUnits in in2 result stdDeviation mode operator k1 k2 k3 k4 values
     type tableValues slope intercept amplitude exponent flood-color flood-opacity radius
-    startOffset method spacing href xml:space lang xml:lang role aria-label
+    startOffset method spacing href lang xml:lang role aria-label
     aria-hidden vector-effect shape-rendering text-rendering image-rendering
     color-interpolation color-interpolation-filters paint-order overflow
-    requiredFeatures systemLanguage version""".split())
+    version""".split())
 _URL = re.compile(r"url\s*\(\s*(['\"]?)\s*([^)'\"]*)", re.I)
 _DANGER = re.compile(r"javascript:|vbscript:|data:|@import|expression\s*\(|behavior\s*:|"
                      r"-moz-binding", re.I)
@@ -119,8 +119,18 @@ _PAINT = frozenset("fill stroke color opacity fill-opacity stroke-opacity".split
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _LENGTH = re.compile(rf"\s*{_NUM}\s*(?:px|em)?\s*")
 _SIZE = re.compile(rf"\s*({_NUM})\s*(?:px)?\s*")
-_TRANSFORM = re.compile(rf"\s*(?:(?:matrix|translate|scale|rotate|skewX|skewY)\s*\(\s*{_NUM}"
-                        rf"(?:\s*,?\s*{_NUM})*\s*\)\s*,?\s*)*")
+_SEP = r"(?:\s*,\s*|\s+)"
+_ARGS = {"matrix": (6,), "translate": (1, 2), "scale": (1, 2), "rotate": (1, 3),
+         "skewX": (1,), "skewY": (1,)}
+#: one transform function with the number of arguments SVG allows it (a browser ignores a
+#: transform with any other count; WeasyPrint and the guard's reader would not)
+_TRANSFORM = re.compile("(?:" + "|".join(
+    rf"{name}\s*\(\s*{_NUM}(?:{_SEP}{_NUM}){{{n - 1}}}\s*\)"
+    for name, counts in _ARGS.items() for n in counts) + ")")
+_TRANSFORMS = re.compile(rf"\s*(?:{_TRANSFORM.pattern}(?:\s*,?\s*{_TRANSFORM.pattern})*)?\s*")
+#: a colour text is painted in: opaque, named or written out (no url(), no alpha)
+_OPAQUE = re.compile(r"\s*(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]+|rgb\(\s*\d{1,3}%?\s*,"
+                     r"\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*\))\s*")
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: the smallest text a reader can see (px): smaller text could hide a letter between words
 MIN_FONT_SIZE = 4.0
@@ -136,8 +146,7 @@ def _text_is_seen_as_read(root: Element) -> None:
     parents = {child: parent for parent in root.iter() for child in parent}
     holders: set[Element] = set()
     for el in root.iter():
-        if _local(str(el.tag))[1] == "transform" or "transform" in el.attrib and \
-                not _TRANSFORM.fullmatch(el.attrib["transform"]):
+        if "transform" in el.attrib and not _TRANSFORMS.fullmatch(el.attrib["transform"]):
             raise Refused(f"<{_local(str(el.tag))[1]}> has transform=\""
                           f"{el.attrib.get('transform', '')[:40]}\", which is not written as "
                           "SVG's grammar allows (a browser ignores it, the guard would not)")
@@ -179,15 +188,19 @@ def _text_element_rules(el: Element, name: str, parents: dict[Element, Element],
         if not re.fullmatch(r"1(?:\.0*)?|100%", value):
             raise Refused(f"<{name}> holds text and has {prop}=\"{value[:20]}\": text is drawn "
                           "opaque or not at all")
-    if name not in ("text", "tspan"):
-        return
-    if props.get("fill", "").strip().lower() in ("none", "transparent"):
-        raise Refused(f"<{name}> has no fill: its text would not be seen")
     size = props.get("font-size")
     found = _SIZE.fullmatch(size) if size is not None else None
     if size is not None and (found is None or float(found.group(1)) < MIN_FONT_SIZE):
         raise Refused(f"<{name}> has font-size \"{size[:20]}\": give sizes in px, at least "
                       f"{MIN_FONT_SIZE:g}")
+    fill = _inherited(el, "fill", parents) if name in ("text", "tspan") else None
+    if fill is not None and (not _OPAQUE.fullmatch(fill) or fill.strip().lower() in (
+            "none", "transparent", "currentcolor")):
+        raise Refused(f"<{name}> paints its text with fill=\"{fill[:30]}\": text is painted "
+                      "in an opaque colour (#rrggbb, rgb() or a name), never none, a "
+                      "gradient, a pattern or a colour with alpha")
+    if name not in ("text", "tspan"):
+        return
     for prop in ("x", "y", "dx", "dy"):
         if prop in attrs and not _LENGTH.fullmatch(attrs[prop]):
             raise Refused(f"<{name}> has {prop}=\"{attrs[prop][:20]}\": give positions as "
@@ -205,6 +218,17 @@ def _text_element_rules(el: Element, name: str, parents: dict[Element, Element],
     text = "".join(el.itertext())
     if _BIDI_CONTROLS.search(text):
         raise Refused(f"<{name}> has bidi control characters, which reorder its text")
+
+
+def _inherited(el: Element, prop: str, parents: dict[Element, Element]) -> str | None:
+    """A property's value on el: its own (style first), else the nearest ancestor's."""
+    node: Element | None = el
+    while node is not None:
+        style = re.search(rf"(?:^|;)\s*{prop}\s*:\s*([^;]+)", node.get("style", ""), re.I)
+        if style or node.get(prop) is not None:
+            return style.group(1).strip() if style else node.get(prop)
+        node = parents.get(node)
+    return None
 
 
 def _local(tag: str) -> tuple[str, str]:

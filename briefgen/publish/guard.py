@@ -14,7 +14,7 @@ import tinycss2
 from briefgen.edition.resolve import Edition
 from briefgen.errors import Problem
 from briefgen.publish import svgread
-from briefgen.textnorm import DATA, READINGS, fold, needles
+from briefgen.textnorm import DATA, READINGS, fold, haystacks, needles, occurs
 from briefgen.textnorm import find as find  # part of the guard's API
 
 #: The guard's version, an input of every artifact's guard fingerprint (build/keys.py): a change
@@ -36,6 +36,10 @@ _INLINE = frozenset("a abbr b bdi bdo cite code data del dfn em i ins kbd mark q
 #: without it the last word of one reading and the first of the next would make a phrase
 #: the page never shows. U+FFFC folds to itself and is in no phrase.
 SEPARATOR = "\n\ufffc\n"
+#: around a drawing's text, read where it is seen: scan() also reads it as a bag of words.
+#: Format characters, which the folds drop, so they change nothing else.
+DRAWING_OPEN, DRAWING_CLOSE = "\ufff9", "\ufffb"
+_DRAWING = regex.compile("\ufff9([^\ufffb]*)\ufffb")
 _ABSOLUTE = regex.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", regex.I)
 
 
@@ -112,8 +116,9 @@ class _Visible(HTMLParser):
             self._svg.end()
             self._svg_depth -= 1
             if self._svg_depth == 0:  # the drawing once more, in the orders it is seen in
-                for reading in self._svg.orders():
-                    self.parts += [SEPARATOR, reading, SEPARATOR]
+                seen, without_short = self._svg.orders()
+                self.parts += [SEPARATOR, DRAWING_OPEN, seen, DRAWING_CLOSE, SEPARATOR,
+                               without_short, SEPARATOR]
                 self._svg = None
         if tag == "style" and self._style is not None:
             for string in _css_strings("".join(self._style)):
@@ -151,11 +156,30 @@ class Leak:
     where: str  # "HTML text", "PDF metadata", ...
 
 
+def in_drawings(phrases: list[str], text: str) -> list[str]:
+    """The phrases of several words each of which is somewhere in the text of one drawing.
+    A drawing places its words where it likes: in another order than written, over a decoy
+    painted like the background, with a shape covering what lies between. No reading of
+    the file can tell what is seen, so a drawing may not hold all the words of a phrase."""
+    found: list[str] = []
+    for drawing in _DRAWING.finditer(text):
+        stacks = haystacks(drawing.group(1))
+        found += [p for p in phrases if p not in found and len(p.split()) > 1
+                  and all(occurs(word, stacks) for word in p.split())]
+    return found
+
+
 def scan(edition: Edition, surfaces: dict[str, str]) -> list[Leak]:
     phrases = edition.audience.forbidden_phrases
     if not phrases:
         return []
-    return [Leak(p, name) for name, text in surfaces.items() for p in find(phrases, text)]
+    leaks = []
+    for name, text in surfaces.items():
+        found = find(phrases, text)
+        leaks += [Leak(p, name) for p in found]
+        leaks += [Leak(p, f"{name}: a drawing holds each of its words")
+                  for p in in_drawings(phrases, text) if p not in found]
+    return leaks
 
 
 _LINK_TARGET = regex.compile(r"\]\([^)]*\)")
@@ -203,7 +227,8 @@ def sources(edition: Edition, phrase: str) -> list[Source]:
     """Every content value, term or marking that contains the phrase, by where it is."""
     found = []
     for text in edition.texts():
-        if text and find([phrase], visible_html_text(f"{text.html}\n{text.notes}")):
+        seen = visible_html_text(f"{text.html}\n{text.notes}") if text else ""
+        if text and (find([phrase], seen) or in_drawings([phrase], seen)):
             found.append(Source(text.origin.path,
                                 text.origin.line + _line_of(text.source, phrase)))
     for key, term in edition.terms.items():

@@ -104,7 +104,7 @@ class _Run:
         """(its direction in degrees, line position and start along the line in that
         direction, size on the page, text): runs turned alike read along their own
         direction, so labels turned a quarter read bottom to top."""
-        text = re.sub(r"\s+", " ", "".join(self.text))
+        text = "".join(self.text)
         shift = {"middle": 0.5, "end": 1.0}.get(self.anchor, 0.0) * _width(text, self.size)
         a, b, c, d, e, f = self.matrix
         x, y = self.x - shift, self.y
@@ -157,7 +157,7 @@ class Reader:
     def data(self, text: str) -> None:
         if self._stack[-1].text and self._runs:
             run = self._runs[-1]
-            text = re.sub(r"\s+", " ", text)  # spaces collapse, as the renderer's do
+            text = re.sub(r"[ \t\r\n]+", " ", text)  # as the renderer collapses them
             if text.startswith(" ") and (not run.text or run.text[-1].endswith(" ")):
                 text = text[1:]
             run.text.append(text)
