@@ -34,7 +34,7 @@ from briefgen.content.syntax import (
     spec_issues,
     spec_shows,
 )
-from briefgen.edition import Mode, svg
+from briefgen.edition import Mode, charts, svg
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
 
@@ -122,6 +122,9 @@ class Context:
     images: dict[str, str] = field(default_factory=dict)  # image file -> its data URL
     image_bytes: int = 0  # embedded so far, counting each use
     svgs: int = 0  # SVG images inlined so far: each one's ids get their own prefix
+    #: what a chart (edition/charts.py) needs of this edition: language, font, translations
+    chart: charts.Edition | None = None
+    documents: Any = None  # the Session's parsed files, for chart files
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
@@ -667,6 +670,9 @@ def _image(tok: Token, ctx: Context, src: _Source, start_line: int = 0) -> None:
     rel = unquote(parts.path)
     alt = "".join(c.content for c in tok.children or [])
     data: bytes = b""
+    if charts.is_chart(rel) and not parts.scheme and not name.startswith("/"):
+        _chart(tok, name, rel, alt, ctx, src, where)
+        return
     if name.startswith("//") or parts.scheme.lower() in ("http", "https"):
         refused = _Refused(f"remote image '{short_url(name)}' is never fetched; save "
                            "it in the brief's folder and give its relative path", code="BG231")
@@ -733,6 +739,34 @@ def _inline_svg(tok: Token, name: str, data: bytes, alt: str, ctx: Context
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}
     return None
+
+
+def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source,
+           where: tuple[int, int]) -> None:
+    """A chart file drawn as inline SVG with its data table (edition/charts.py), or its
+    problems reported at the chart file's lines (and the image dropped)."""
+    if not alt.strip():
+        _report(ctx, src.origin, where, f"chart '{name}' has no alt text; describe what it "
+                "shows in ![…] for readers who cannot see it", code="BG237")
+        tok.attrs["src"] = ""
+        return
+    edition = ctx.chart or charts.Edition(ctx.lang, ctx.lang, "en_US", "sans-serif")
+    try:
+        chart = charts.read(rel, ctx.brief_dir, ctx.content_root, ctx.documents)
+        ctx.svgs += 1
+        markup = charts.draw(chart, edition, alt, f"svg{ctx.svgs}-")
+    except charts.Refused as why:
+        for p in why.problems:
+            ctx.problems.add(p)
+        tok.attrs["src"] = ""
+        return
+    except (charts.DrawingFailed, svg.Refused) as why:
+        _report(ctx, src.origin, where, f"chart '{name}' could not be drawn: {why}",
+                "check its spec against docs/editing.md#charts", code="BG266")
+        tok.attrs["src"] = ""
+        return
+    tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
+    tok.attrs = {}
 
 
 def _too_big(name: str, data: bytes, mime: str, ctx: Context) -> _Refused | None:

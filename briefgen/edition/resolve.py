@@ -16,8 +16,8 @@ from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project
 from briefgen.content.syntax import numbered_blocks
 from briefgen.content.yamlread import Document, Loc
-from briefgen.edition import Mode
-from briefgen.edition.i18n import Messages, long_date
+from briefgen.edition import Mode, charts
+from briefgen.edition.i18n import Messages, language, long_date
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
 from briefgen.edition.views import (
     AudienceView,
@@ -195,6 +195,18 @@ def _ordered(sections: list[SectionBase], order: list[str]) -> list[SectionBase]
     return listed + [s for s in sections if s.id not in rank]
 
 
+def _chart_edition(src: BriefSource, lang: str, m: Messages, spoken: Any) -> charts.Edition:
+    """What a chart drawn in this edition needs: its language, font, data table's label and
+    the translations of charts' words (units chart.NAME.KEY)."""
+    units = src.translations[lang].value.units if lang in src.translations else {}
+    texts = {uid: unit.text for uid, unit in units.items()
+             if uid.startswith("chart.") and unit.text}
+    families = [*spoken.sans, "Noto Sans"] if spoken.sans else ["Noto Sans"]
+    font = ", ".join([*(f'"{f}"' if " " in f else f for f in families), "sans-serif"])
+    return charts.Edition(lang, src.brief.language, spoken.locale, font, texts,
+                          str(m.chart_data))
+
+
 def _definitions(ctx: Context) -> list[Decision]:
     """Footnote and link-reference definitions, each in or out by the block it sits in."""
     out: dict[tuple[str, str, Where], Decision] = {}
@@ -263,7 +275,9 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     tables = Tables(terms_of(project, audience_id, lang), labels, counts)
     ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
                   project.content, problems, mode, parsers=project.session.parsers,
-                  note_label=str(m.note_label), source_label=str(m.figure_source))
+                  note_label=str(m.note_label), source_label=str(m.figure_source),
+                  chart=_chart_edition(src, lang, m, language(lang, theme, catalogs)),
+                  documents=project.session.documents)
     r = _Resolver(src, lang, ctx)
 
     # Tables and figures, numbered in the order this edition shows them, after filtering:
