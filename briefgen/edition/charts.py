@@ -111,7 +111,8 @@ _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class Refused(Exception):
-    """A chart that is not drawn: its problems, at the chart file's (or data file's) lines."""
+    """A chart that is not drawn: its problems, at the chart file's (or data file's) lines;
+    one without a path (the chart file cannot be read) belongs where the chart is named."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.message for p in problems))
@@ -129,6 +130,8 @@ class Edition:
     #: unit id (chart.NAME.KEY) -> its text in lang, from the brief's translation
     texts: Mapping[str, str] = field(default_factory=dict)
     data_label: str = "Data"  # the summary of the data table (the catalog's chart_data)
+    #: unit id -> (file, line) of its translation, for the leak guard's tracing
+    where: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,19 +172,19 @@ def read(ref: str, brief_dir: Path, content_root: Path, documents: Any = None) -
     at = Path(os.path.normpath(brief_dir.resolve() / ref))
     if ".." in Path(ref).parts or Path(ref).is_absolute() or \
             not at.is_relative_to(brief_dir.resolve()):
-        raise Refused([Problem(shown, 0, 0, f"chart '{ref}' is outside the brief's folder",
+        raise Refused([Problem("", 0, 0, f"chart '{ref}' is outside the brief's folder",
                                hint=f"keep charts in the brief's {FOLDER}/ folder",
                                code="BG261")])
     if at.parent != brief_dir.resolve() / FOLDER:
-        raise Refused([Problem(shown, 0, 0, f"chart '{ref}' is not in the brief's {FOLDER}/ "
+        raise Refused([Problem("", 0, 0, f"chart '{ref}' is not in the brief's {FOLDER}/ "
                                "folder", hint=f"write it as {FOLDER}/NAME{SUFFIX}: its name "
                                "names its translation units", code="BG260")])
     if path.is_symlink() or not path.resolve().is_relative_to(brief_dir.resolve()):
-        raise Refused([Problem(shown, 0, 0, f"chart '{ref}' is a symbolic link",
+        raise Refused([Problem("", 0, 0, f"chart '{ref}' is a symbolic link",
                                hint="copy the chart file into the brief's folder",
                                code="BG261")])
     if not path.is_file():
-        raise Refused([Problem(shown, 0, 0, f"chart '{ref}' not found",
+        raise Refused([Problem("", 0, 0, f"chart '{ref}' not found",
                                hint=f"looked for {shown}; paths are relative to the brief's "
                                "folder", code="BG260")])
     try:
@@ -217,6 +220,8 @@ def check(doc: Document, name: str, folder: Path, brief_dir: Path) -> Chart:
         columns, rows = _csv(data["data"], folder, brief_dir, doc, problems)
     else:
         columns, rows = _values(data["values"], bad)
+    if problems:  # no data: what names its columns would only repeat it
+        raise Refused(problems)
     formats = _formats(data.get("formats", {}), columns, bad)
     spec = data.get("spec")
     if not isinstance(spec, dict):
@@ -481,12 +486,12 @@ def _allowed(value: Any, rule: Any, loc: Loc, bad: Callable[..., None], columns:
         if not isinstance(value, str) or not _SCHEMA_RE.fullmatch(value):
             bad(loc, "$schema names Vega-Lite 5's schema, or is left out")
     elif rule.name == "field":
-        if value not in columns:
+        if not isinstance(value, str) or value not in columns:
             bad(loc, f"the field '{value}' is not a column of the data",
                 did_you_mean(str(value), columns) or f"the columns: {', '.join(columns)}",
                 code="BG264")
     elif rule.name == "text-key":
-        if value is not None and value not in text:
+        if value is not None and (not isinstance(value, str) or value not in text):
             bad(loc, f"{where} is '{value}', which is not a key under text: (a chart's words "
                 "are written under text:, to be translated)",
                 did_you_mean(str(value), text) or "add it under text:", code="BG264")
@@ -573,6 +578,21 @@ def words(chart: Chart, key: str, edition: Edition) -> str:
     return chart.text[key]
 
 
+def words_of(chart: Chart, edition: Edition) -> list[tuple[str, str, int]]:
+    """Every word of the chart as the edition has it, with the file and line it is written
+    on (the chart file's text:, or the translation's unit): where the leak guard traces a
+    phrase found in the drawing or the data table."""
+    out = []
+    for key in chart.text:
+        uid = unit_id(chart.name, key)
+        if edition.lang != edition.source_lang and edition.texts.get(uid):
+            path, line = edition.where.get(uid, ("", 0))
+            out.append((edition.texts[uid], path, line))
+        else:
+            out.append((chart.text[key], chart.doc.path, chart.doc.where(("text", key))[0]))
+    return out
+
+
 def localised(chart: Chart, edition: Edition) -> dict[str, Any]:
     """The Vega-Lite spec vl-convert draws: the chart's spec with its data, its words and
     number formats in the edition's language."""
@@ -635,7 +655,13 @@ def draw(chart: Chart, edition: Edition, alt: str, prefix: str) -> str:
     drawing = _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False),
                    json.dumps(config, sort_keys=True, ensure_ascii=False),
                    _D3_LOCALES.get(edition.lang, "en-US"))
+    drawing = _ROLES.sub("", drawing)  # the drawing is one image: the page labels it (alt)
     return svg.sanitised(drawing.encode(), alt, prefix) + data_table(chart, edition)
+
+
+#: Vega's ARIA roles and labels of marks (even with aria: false some remain): an img's parts
+#: have none of their own, and their English words would not be translated
+_ROLES = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
 class DrawingFailed(Exception):

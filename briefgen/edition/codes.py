@@ -156,4 +156,8 @@ CODES: dict[str, Code] = _table(
     ("BG266", "a chart the renderer cannot draw",
      _IMG + "chart 'charts/sma.chart.yaml' could not be drawn: Error: Invalid specification "
      "(check its spec against docs/editing.md#charts)"),
+    ("BG267", "a chart outside a figure block",
+     _IMG + "chart 'charts/sma.chart.yaml' must stand in a '::: figure {#fig-ID}' block, after "
+     "its caption (write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
+     "![alt](charts/NAME.chart.yaml), then ':::')"),
 )

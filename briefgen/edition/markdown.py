@@ -125,6 +125,8 @@ class Context:
     #: what a chart (edition/charts.py) needs of this edition: language, font, translations
     chart: charts.Edition | None = None
     documents: Any = None  # the Session's parsed files, for chart files
+    #: every word of the charts drawn, and where it is written (for the leak guard)
+    chart_words: list[Term] = field(default_factory=list)
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
@@ -348,6 +350,8 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
                     "{#tbl-ID}', a caption line, a blank line, the table, then ':::'",
                     code="BG252")
             tok.meta["bad"] = True
+        if tok.type == "inline" and (not inside or inside[-1] != "figure"):
+            charts_outside_figures(tok, ctx, src)
         if tok.type != OPEN:
             continue
         spec = numbered_spec(tok.info)
@@ -371,6 +375,19 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
             tok.meta["bad"] = True
         elif kind == "table" and shape and not _rows_fit(tokens, blocks[1][1], ctx, src):
             tok.meta["bad"] = True
+
+
+def charts_outside_figures(tok: Token, ctx: Context, src: _Source) -> None:
+    """A chart stands in a figure block (it is numbered, captioned, and its data table is a
+    block under it): one anywhere else is an error, and is not drawn."""
+    for i, child in enumerate(tok.children or []):
+        name = unquote(str(child.attrs.get("src", ""))) if child.type == "image" else ""
+        if charts.is_chart(urlsplit(name).path):
+            _report(ctx, src.origin, _where(src, name[:30], _line(tok)), f"chart '{name}' "
+                    "must stand in a '::: figure {#fig-ID}' block, after its caption",
+                    "write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
+                    "![alt](charts/NAME.chart.yaml), then ':::'", code="BG267")
+            tok.children[i] = Token("text", "", 0, content="")  # type: ignore[index]
 
 
 def _rows_fit(tokens: list[Token], start: int, ctx: Context, src: _Source) -> bool:
@@ -757,7 +774,10 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
         markup = charts.draw(chart, edition, alt, f"svg{ctx.svgs}-")
     except charts.Refused as why:
         for p in why.problems:
-            ctx.problems.add(p)
+            if p.path:
+                ctx.problems.add(p)
+            else:
+                _report(ctx, src.origin, where, p.message, p.hint, code=p.code)
         tok.attrs["src"] = ""
         return
     except (charts.DrawingFailed, svg.Refused) as why:
@@ -765,6 +785,8 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
                 "check its spec against docs/editing.md#charts", code="BG266")
         tok.attrs["src"] = ""
         return
+    ctx.chart_words += [Term(text, Where(path, line))
+                        for text, path, line in charts.words_of(chart, edition)]
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}
 

@@ -46,6 +46,7 @@ class Edition:
     brief: Brief
     decisions: tuple[Decision, ...]
     terms: Mapping[str, Term]  # the terms its text used, by lower-case key
+    chart_words: tuple[Term, ...] = ()  # every word of its charts, where it is written
 
     def view(self) -> EditionView:
         """The edition as its templates receive it (as `e`)."""
@@ -201,10 +202,13 @@ def _chart_edition(src: BriefSource, lang: str, m: Messages, spoken: Any) -> cha
     units = src.translations[lang].value.units if lang in src.translations else {}
     texts = {uid: unit.text for uid, unit in units.items()
              if uid.startswith("chart.") and unit.text}
+    tdoc = src.translations[lang].doc if lang in src.translations else None
+    where = {uid: (tdoc.path, tdoc.text_line(("units", uid, "text"))) for uid in texts
+             if tdoc is not None}
     families = [*spoken.sans, "Noto Sans"] if spoken.sans else ["Noto Sans"]
     font = ", ".join([*(f'"{f}"' if " " in f else f for f in families), "sans-serif"])
     return charts.Edition(lang, src.brief.language, spoken.locale, font, texts,
-                          str(m.chart_data))
+                          str(m.chart_data), where)
 
 
 def _definitions(ctx: Context) -> list[Decision]:
@@ -361,4 +365,5 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes))
-    return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used)
+    return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used,
+                   tuple(ctx.chart_words))
