@@ -357,8 +357,8 @@ def test_a_renderer_failure_is_an_error_never_a_traceback(monkeypatch: pytest.Mo
     result = run("build", "--format", "html", project=root)
     charts._svg.cache_clear()
     assert result.exit_code == 1
-    assert (AT_CHART + "chart 'charts/sma.chart.yaml' could not be drawn: Error: scale went wrong (check its spec against "
-            "docs/editing.md#charts)") in result.stderr
+    assert (AT_CHART + "chart 'charts/sma.chart.yaml' could not be drawn: Error: scale went "
+            "wrong (check its spec against docs/editing.md#charts)") in result.stderr
 
 
 # -- the spec allowlist: what could fetch, link, run or hide is refused at its line -----------
