@@ -198,7 +198,8 @@ def check(doc: Document, name: str, folder: Path, brief_dir: Path) -> Chart:
     """A parsed chart file checked against what a chart may hold; Refused otherwise."""
     problems: list[Problem] = []
 
-    def bad(loc: Loc, message: str, hint: str = "", code: str = "BG262") -> None:
+    def bad(loc: Loc, message: str, hint: str = "", code: str = "") -> None:
+        code = code or _UNKNOWN
         line, col = doc.where(loc)
         problems.append(Problem(doc.path, line, col, message, ".".join(map(str, loc)), hint,
                                 "error", code))
@@ -452,7 +453,7 @@ def _allowed(value: Any, rule: Any, loc: Loc, bad: Callable[..., None], columns:
                 bad((*loc, key), f"'{key}' is not allowed in a chart spec ({where})",
                     did_you_mean(str(key), rule) or "briefgen adds the data, text and "
                     "fonts itself; a spec holds marks, encodings, axes, legends and scales, "
-                    "see docs/editing.md#charts")
+                    "see docs/editing.md#charts", code="BG262")
             else:
                 _allowed(v, rule[key], (*loc, key), bad, columns, text)
     elif isinstance(rule, _List):
@@ -498,8 +499,12 @@ def _allowed(value: Any, rule: Any, loc: Loc, bad: Callable[..., None], columns:
 
 
 def _collect(found: list[tuple[Loc, str, str, str]], loc: Loc, message: str, hint: str = "",
-             code: str = "BG262") -> None:
-    found.append((loc, message, hint, code))
+             code: str = "") -> None:
+    found.append((loc, message, hint, code or _UNKNOWN))
+
+
+#: the code of what a chart file or spec may not hold (`bad`'s when it names none)
+_UNKNOWN = "BG262"
 
 
 def _channels(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
