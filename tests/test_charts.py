@@ -482,3 +482,26 @@ def test_the_shipped_brief_has_the_sma_chart_in_all_five_editions(tmp_path: Path
         text = page.read_text(encoding="utf-8")
         assert '<figure class="figure" id="fig-sma">' in text, page
         assert want[page.parent.name] in svg_texts(text[text.index('id="fig-sma"'):]), page
+
+
+def test_the_chart_schema_accepts_the_shipped_chart_and_refuses_the_attacks() -> None:
+    import jsonschema
+    from ruamel.yaml import YAML
+
+    from conftest import TESTS
+
+    repo = TESTS.parent
+    schema = json.loads((repo / "schema/chart.schema.json").read_text(encoding="utf-8"))
+    assert schema == charts.json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    yaml = YAML(typ="safe")
+    shipped = sorted(repo.glob("content/briefs/*/charts/*.chart.yaml"))
+    assert shipped
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=../../../../schema/"
+                               "chart.schema.json\n")
+        assert not list(validator.iter_errors(yaml.load(text))), path
+    assert not list(validator.iter_errors(yaml.load(CHART)))
+    for name, spec in ATTACKS.items():
+        assert list(validator.iter_errors(yaml.load(with_spec(spec)))), name

@@ -718,3 +718,60 @@ def data_table(chart: Chart, edition: Edition) -> str:
 def _align(col: str, chart: Chart, kinds: dict[str, str]) -> str:
     numeric = all(isinstance(r[col], (int, float)) for r in chart.rows)
     return ' class="align-right"' if numeric and chart.formats.get(col) != "year" else ""
+
+
+# -- the JSON Schema of a chart file ------------------------------------------------------------
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a chart file (`briefgen schema` writes it to
+    schema/chart.schema.json, for editors), made from the allowlist itself, so that what an
+    editor's completion offers is exactly what `check` accepts."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "briefgen chart file",
+        "description": "A chart drawn from data; see docs/editing.md#charts.",
+        "type": "object",
+        "properties": {
+            "data": {"type": "string", "pattern": r"\.[cC][sS][vV]$",
+                     "description": "A CSV file beside the chart file."},
+            "values": {"type": "array", "minItems": 1, "maxItems": MAX_ROWS,
+                       "items": {"type": "object",
+                                 "additionalProperties": {"type": ["string", "number"]}},
+                       "description": "The data, inline: rows of column to value."},
+            "text": {"type": "object", "propertyNames": {"pattern": f"^{_KEY_RE.pattern}$"},
+                     "additionalProperties": {"type": "string", "minLength": 1,
+                                              "maxLength": MAX_TEXT},
+                     "description": "Every word of the chart, by key; each is a translation "
+                                    "unit chart.NAME.KEY."},
+            "formats": {"type": "object", "additionalProperties": {"enum": list(FORMATS)},
+                        "description": "How a column's numbers read."},
+            "spec": _schema_of(SPEC, ""),
+        },
+        "required": ["spec"],
+        "oneOf": [{"required": ["data"]}, {"required": ["values"]}],
+        "additionalProperties": False,
+    }
+
+
+def _schema_of(rule: Any, key: str) -> dict[str, Any]:
+    if isinstance(rule, tuple):
+        return {"anyOf": [_schema_of(option, key) for option in rule]}
+    if rule is None:
+        return {"type": "null"}
+    if isinstance(rule, dict):
+        return {"type": "object", "additionalProperties": False,
+                "properties": {k: _schema_of(v, k) for k, v in rule.items()}}
+    if isinstance(rule, _List):
+        return {"type": "array", "maxItems": rule.most, "items": _schema_of(rule.item, key)}
+    if isinstance(rule, _Enum):
+        return {"enum": list(rule.values)}
+    kinds: dict[str, dict[str, Any]] = {
+        "number": {"type": "number", **({"minimum": 20, "maximum": MAX_SIDE}
+                                        if key in ("width", "height") else {})},
+        "boolean": {"type": "boolean"},
+        "color": {"type": "string", "pattern": f"^(?:{_COLOR_RE.pattern})$"},
+        "field": {"type": "string", "description": "A column of the data."},
+        "text-key": {"type": ["string", "null"], "description": "A key under text:."},
+        "schema": {"type": "string", "pattern": f"^{_SCHEMA_RE.pattern}$"},
+    }
+    return kinds[rule.name]
