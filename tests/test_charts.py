@@ -505,3 +505,16 @@ def test_the_chart_schema_accepts_the_shipped_chart_and_refuses_the_attacks() ->
     assert not list(validator.iter_errors(yaml.load(CHART)))
     for name, spec in ATTACKS.items():
         assert list(validator.iter_errors(yaml.load(with_spec(spec)))), name
+
+
+def test_new_brief_starts_with_a_small_chart_that_builds(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    assert run("new", "brief", "energy-outlook", project=root).exit_code == 0
+    assert (root / "content/briefs/energy-outlook/charts/trend.chart.yaml").is_file()
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 0, result.stderr
+    page = (root / "build/energy-outlook/officials/en/energy-outlook-officials-en.html"
+            ).read_text(encoding="utf-8")
+    figure = page[page.index('<figure class="figure" id="fig-trend">'):]
+    assert svg_texts(figure)[:3] == ["2024", "2025", "2026"]
+    assert '<th scope="col">Year</th><th scope="col" class="align-right">Value</th>' in figure
