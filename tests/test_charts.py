@@ -189,6 +189,7 @@ def test_drawing_is_deterministic_and_a_second_drawing_comes_from_the_cache() ->
 def test_two_builds_give_identical_chart_bytes_in_html_and_pdf(tmp_path: Path) -> None:
     pages = []
     for n in (1, 2):
+        charts._svg.cache_clear()  # each build draws its charts again
         root = chart_project(tmp_path / str(n))
         pages.append({**built(root), **built(root, "pdf")})
     assert pages[0].keys() == pages[1].keys() and len(pages[0]) == 6
@@ -275,6 +276,10 @@ ERRORS = {
                  "(did you mean 'encoding'?)"),
     "ragged row": (dict(csv=CSV.replace("sma-10,2019,", "sma-10,2019,1,")), "",
                    f"{D}:3:1: this row has 4 cells; the header line has 3"),
+    "broken quotes": (dict(csv=CSV.replace("sma-11,", 'sma-11,"20"21",')), "",
+                      f"{D}:4:1: this line is not CSV: ',' expected after '\"' (put a cell "
+                      "that holds a comma or a quote in double quotes, and double the quotes "
+                      "inside it)"),
     "not a number": (dict(csv=CSV.replace("1183300000000", "n/a")), "",
                      f"{D}:4:1: 'n/a' in the column 'amount' is not a number, and the spec "
                      "draws it as a quantity"),

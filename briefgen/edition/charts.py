@@ -356,8 +356,15 @@ def _csv(ref: Any, folder: Path, brief_dir: Path, doc: Document, problems: list[
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return fail(f"data file '{ref}' is not UTF-8 text")
-    lines = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if text else []
-    lines = [row for row in lines if row]  # blank lines
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        lines = [row for row in reader if row]  # blank lines left out
+    except csv.Error as exc:
+        shown = f"{doc.path.rsplit('/', 1)[0]}/{ref}"
+        problems.append(Problem(shown, reader.line_num, 1, f"this line is not CSV: {exc}",
+                                hint="put a cell that holds a comma or a quote in double "
+                                "quotes, and double the quotes inside it", code="BG263"))
+        return [], []
     if len(lines) < 2:
         return fail(f"data file '{ref}' has no rows under its header line")
     if len(lines) - 1 > MAX_ROWS:
