@@ -291,6 +291,14 @@ ERRORS = {
                                 f"{D}:2:1: the category 'Ninth' of the column 'agreement' is "
                                 "not under text:, so it could not be translated (write a key "
                                 "in the data and its words under text: (e.g. ninth: Ninth))"),
+    "untranslatable words in a column not drawn": (
+        dict(csv=CSV.replace("agreement,year,", "agreement,year,note,").replace(
+            "sma-9,2014,", "sma-9,2014,Signed in Seoul,").replace("2019,", "2019,x,").replace(
+            "2021,", "2021,x,").replace("2026,", "2026,x,"),
+             chart=CHART.replace("  year: First year\n", "  year: First year\n  note: Note\n"
+                                 "  x: none\n")), "",
+        f"{D}:2:1: the category 'Signed in Seoul' of the column 'note' is not under text:, so "
+        "it could not be translated"),
     "title not a key": (dict(chart=CHART.replace("  width: 400", "  title: Money\n  width: "
                                                  "400")),
                         "", f"{C}:14:10: spec.title: title is 'Money', which is not a key under "

@@ -237,13 +237,14 @@ def check(doc: Document, name: str, folder: Path, brief_dir: Path) -> Chart:
                 f"add '{col}: …' under text: (it titles the axis and the data table, in "
                 "every language)", code="BG264")
     kinds = _field_types(spec)
-    for col, kind in kinds.items():
+    for col in columns:  # a column the spec does not draw is in the data table all the same
+        kind = kinds.get(col, "nominal")
         if kind == "quantitative":
             for i, row in enumerate(rows):
                 if not isinstance(row[col], (int, float)) or isinstance(row[col], bool):
                     _row_problem(doc, data, row, i, col, f"'{row[col]}' in the column '{col}' is "
                                  "not a number, and the spec draws it as a quantity", problems)
-        elif kind in ("nominal", "ordinal"):
+        else:
             for i, row in enumerate(rows):
                 value = row[col]
                 if isinstance(value, str) and re.search(r"[^\W\d_]", value) and \
@@ -558,7 +559,11 @@ _KRW_AXIS = {
 
 def krw(value: float, lang: str, locale: str) -> str:
     """A KRW amount as a reader of the language writes it: 1조 389억 / 10,389亿 /
-    1,038.9 billion."""
+    1,038.9 billion (an amount under 억 or a billion: the number itself)."""
+    if value < 0:
+        return "-" + krw(-value, lang, locale)
+    if value < (1e9 if lang not in ("ko", "zh-Hans") else 1e8):  # too small for 억 or bn
+        return format_decimal(value, locale=locale)
     if lang == "ko":
         jo, eok = divmod(round(value / 1e8), 10_000)
         parts = [f"{format_decimal(jo, locale=locale)}조"] if jo else []
