@@ -531,3 +531,19 @@ def test_new_brief_starts_with_a_small_chart_that_builds(tmp_path: Path) -> None
     figure = page[page.index('<figure class="figure" id="fig-trend">'):]
     assert svg_texts(figure)[:3] == ["2024", "2025", "2026"]
     assert '<th scope="col">Year</th><th scope="col" class="align-right">Value</th>' in figure
+
+
+@pytest.mark.parametrize("value, ko, zh, en", [
+    (920e9, "9,200억", "9,200亿", "920 billion"),
+    (1038.9e9, "1조 389억", "10,389亿", "1,038.9 billion"),
+    (1183.3e9, "1조 1,833억", "11,833亿", "1,183.3 billion"),
+    (2e12, "2조", "20,000亿", "2,000 billion"),
+    (3e8, "3억", "3亿", "300,000,000"),
+    (0, "0", "0", "0"),
+    (-5e11, "-5,000억", "-5,000亿", "-500 billion"),
+])
+def test_krw_amounts_read_as_each_language_writes_them(value: float, ko: str, zh: str,
+                                                       en: str) -> None:
+    assert charts.krw(value, "ko", "ko_KR") == ko
+    assert charts.krw(value, "zh-Hans", "zh_Hans_CN") == zh
+    assert charts.krw(value, "en", "en_US") == en
