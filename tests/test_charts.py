@@ -257,6 +257,10 @@ ERRORS = {
                         "chart 'sma.chart.yaml' is not in "
                         "the brief's charts/ folder (write it as charts/NAME.chart.yaml: its "
                         "name names its translation units)"),
+    "name not an id": (dict(body=FIGURE.replace("charts/sma", "charts/SMA_1")), AT_CHART,
+                       "chart 'charts/SMA_1.chart.yaml': a chart's name is lowercase letters and "
+                       "digits joined by hyphens (it names the chart's translation units, "
+                       "chart.NAME.KEY)"),
     "outside the brief": (dict(body=FIGURE.replace("charts/sma", "../charts/sma")), AT_CHART,
                           "chart "
                           "'../charts/sma.chart.yaml' is outside the brief's folder (keep "

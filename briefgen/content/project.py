@@ -236,7 +236,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             else:
                 src.translations[translation.language] = Sourced(translation, tdoc)
         for cpath in sorted((brief_dir / "charts").glob("*.chart.yaml")):
-            if not cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
+            if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
+                    cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
                 src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
         briefs[src.slug] = src
 

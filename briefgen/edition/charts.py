@@ -37,6 +37,7 @@ from briefgen.edition import svg
 from briefgen.errors import BriefError, Problem, did_you_mean
 
 SUFFIX = ".chart.yaml"
+NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # charts/NAME.chart.yaml
 FOLDER = "charts"
 MAX_ROWS = 1000
 MAX_DATA_BYTES = 256 * 1024
@@ -179,6 +180,10 @@ def read(ref: str, brief_dir: Path, content_root: Path, documents: Any = None) -
         raise Refused([Problem("", 0, 0, f"chart '{ref}' is not in the brief's {FOLDER}/ "
                                "folder", hint=f"write it as {FOLDER}/NAME{SUFFIX}: its name "
                                "names its translation units", code="BG260")])
+    if not NAME.fullmatch(chart_name(ref)):
+        raise Refused([Problem("", 0, 0, f"chart '{ref}': a chart's name is lowercase "
+                               "letters and digits joined by hyphens", hint="it names the "
+                               "chart's translation units, chart.NAME.KEY", code="BG260")])
     if path.is_symlink() or not path.resolve().is_relative_to(brief_dir.resolve()):
         raise Refused([Problem("", 0, 0, f"chart '{ref}' is a symbolic link",
                                hint="copy the chart file into the brief's folder",
