@@ -211,6 +211,20 @@ def test_the_pdf_figure_has_the_alt_text_vector_text_and_the_data_table(tmp_path
     assert alts == ["막대그래프: 네 협정의 첫해 분담금"]
     tags = structure(data)
     assert {"/Table", "/TH", "/TD", "/Caption"} <= set(tags)
+    # the table is beside the Figure, not in it: a reader that gives a Figure's Alt in
+    # place of its content still reads the data
+    figure = next(node for node in walk(data) if node["/S"] == "/Figure")
+
+    def inside(node: object) -> list[str]:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        kids = node if isinstance(node, list) else \
+            [node["/K"]] if isinstance(node, dict) and "/K" in node else []
+        found = [str(node["/S"])] if isinstance(node, dict) and "/S" in node else []
+        return found + [s for kid in kids for s in inside(kid)]
+
+    assert "/Table" not in inside(figure.get("/K", []))
+    block = figure["/P"].get_object()["/P"]  # the figure block: its media box, then the table
+    assert "/Table" in inside(block)
     text = " ".join(pdf_surfaces(data).values())
     for words in ("1조 5,192억", "1조 5,000억", "한국 분담금(원)", "차트 데이터", "제12차"):
         assert words in text, words
