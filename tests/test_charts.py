@@ -317,6 +317,12 @@ ERRORS = {
                                  "  x: none\n")), "",
         f"{D}:2:1: the category 'Signed in Seoul' of the column 'note' is not under text:, so "
         "it could not be translated"),
+    "a count without a title": (
+        dict(chart=CHART.replace("        text: {field: amount}\n",
+                                 "        text: {field: amount}\n        size: {aggregate: "
+                                 "count, type: quantitative}\n")),
+        "", f"{C}:26:9: spec.layer.1.encoding.size: the size channel counts rows but has no "
+        "title: Vega-Lite would title it in English (give it title: KEY, a key under text:)"),
     "title not a key": (dict(chart=CHART.replace("  width: 400", "  title: Money\n  width: "
                                                  "400")),
                         "", f"{C}:14:10: spec.title: title is 'Money', which is not a key under "

@@ -236,6 +236,15 @@ def check(doc: Document, name: str, folder: Path, brief_dir: Path) -> Chart:
     _allowed(spec, SPEC, ("spec",), bad, columns, text)
     if problems:
         raise Refused(problems)
+    parts: list[tuple[Loc, Any]] = [(("spec",), spec), *((("spec", "layer", i), part)
+                                    for i, part in enumerate(spec.get("layer", [])))]
+    for loc, part in parts:
+        for channel, d in part.get("encoding", {}).items():
+            if isinstance(d, dict) and "aggregate" in d and "field" not in d and \
+                    not d.get("title"):
+                bad((*loc, "encoding", channel), f"the {channel} channel counts rows but has "
+                    "no title: Vega-Lite would title it in English", "give it title: KEY, a "
+                    "key under text:", code="BG264")
     for col in columns:
         if col not in text:
             bad(("text",), f"the column '{col}' has no heading under text:",
@@ -325,6 +334,10 @@ def _values(value: Any, bad: Callable[..., None]) -> tuple[list[str], list[dict[
             continue
         if not columns:
             columns = [str(k) for k in row]
+            if not all(_KEY_RE.fullmatch(c) for c in columns):
+                bad(("values", i), f"the columns are named {', '.join(columns)}: each must "
+                    "be a key (letters, digits, '-', '_')", code="BG263")
+                return [], []
         if sorted(map(str, row)) != sorted(columns):
             bad(("values", i), f"this row has the columns {', '.join(map(str, row))}; the first "
                 f"row has {', '.join(columns)}", code="BG263")
@@ -648,7 +661,9 @@ def _localise_channel(name: str, d: dict[str, Any], chart: Chart, edition: Editi
                       rows: list[dict[str, Any]], kinds: dict[str, str],
                       labels: dict[str, str]) -> None:
     col = d.get("field")
-    if col is None:
+    if col is None:  # a count, or a value: its title, if any, is a key under text:
+        if d.get("title"):
+            d["title"] = words(chart, d["title"], edition)
         return
     d["title"] = words(chart, d.get("title") or col, edition)
     fmt = chart.formats.get(col)
