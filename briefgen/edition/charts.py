@@ -777,15 +777,25 @@ def json_schema() -> dict[str, Any]:
                                     "unit chart.NAME.KEY."},
             "formats": {"type": "object", "additionalProperties": {"enum": list(FORMATS)},
                         "description": "How a column's numbers read."},
-            "spec": _schema_of(SPEC, ""),
+            "spec": _schema_of(SPEC, "", top=True),
         },
         "required": ["spec"],
         "oneOf": [{"required": ["data"]}, {"required": ["values"]}],
         "additionalProperties": False,
+        "$defs": {name: _schema_of(rule, "", top=True) for name, rule in _NAMED.items()},
     }
 
 
-def _schema_of(rule: Any, key: str) -> dict[str, Any]:
+#: the parts of a spec the schema names once and refers to ($defs)
+_NAMED: dict[str, dict[str, Any]] = {"mark": _MARK, "axis": _AXIS, "legend": _LEGEND,
+                                     "scale": _SCALE, "channel": _CHANNEL,
+                                     "encoding": _ENCODING, "layer": _LAYER}
+
+
+def _schema_of(rule: Any, key: str, top: bool = False) -> dict[str, Any]:
+    named = next((name for name, r in _NAMED.items() if r is rule), None)
+    if named and not top:
+        return {"$ref": f"#/$defs/{named}"}
     if isinstance(rule, tuple):
         return {"anyOf": [_schema_of(option, key) for option in rule]}
     if rule is None:
