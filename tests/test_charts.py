@@ -571,3 +571,16 @@ def test_krw_amounts_read_as_each_language_writes_them(value: float, ko: str, zh
     assert charts.krw(value, "ko", "ko_KR") == ko
     assert charts.krw(value, "zh-Hans", "zh_Hans_CN") == zh
     assert charts.krw(value, "en", "en_US") == en
+
+
+def test_charts_count_toward_the_editions_image_bytes(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    from briefgen.edition import markdown
+
+    monkeypatch.setattr(markdown, "MAX_EDITION_IMAGE_BYTES", 2_000)
+    root = chart_project(tmp_path, ko_body=None)
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1
+    assert AT_CHART + "chart 'charts/sma.chart.yaml' takes the images of this edition over " \
+        "0 MB (each use of a chart embeds it again: use fewer or smaller charts)" \
+        in result.stderr

@@ -785,6 +785,13 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
                 "check its spec against docs/editing.md#charts", code="BG266")
         tok.attrs["src"] = ""
         return
+    if ctx.image_bytes + len(markup) > MAX_EDITION_IMAGE_BYTES:
+        _report(ctx, src.origin, where, f"chart '{name}' takes the images of this edition "
+                f"over {MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB", "each use of a chart "
+                "embeds it again: use fewer or smaller charts", code="BG240")
+        tok.attrs["src"] = ""
+        return
+    ctx.image_bytes += len(markup)
     ctx.chart_words += [Term(text, Where(path, line))
                         for text, path, line in charts.words_of(chart, edition)]
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
