@@ -305,8 +305,8 @@ def new_theme(project: Path, quiet: bool) -> None:
               help="Folder for the *.schema.json files.  [default: schema/ in the project]")
 @_common
 def schema(project: Path, quiet: bool, out: Path | None) -> None:
-    """Write JSON Schemas for brief, audience, translation and terms files, and for the
-    build manifest."""
+    """Write JSON Schemas for brief, audience, translation, terms and chart files, and for
+    the build manifest."""
     import json
 
     from briefgen.build import manifest as build_manifest
@@ -324,6 +324,13 @@ def schema(project: Path, quiet: bool, out: Path | None) -> None:
         write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
         if not quiet:
             click.echo(f"wrote {target}", err=True)
+    from briefgen.edition import charts
+
+    target = folder / "chart.schema.json"
+    write_atomic(target, (json.dumps(charts.json_schema(), indent=2, ensure_ascii=False)
+                          + "\n").encode())
+    if not quiet:
+        click.echo(f"wrote {target}", err=True)
     target = folder / "manifest.schema.json"
     write_atomic(target, build_manifest.schema_bytes())
     if not quiet:

@@ -89,10 +89,17 @@ def test_korean_lines_break_only_between_words(shipped_build: Path) -> None:
     html = artifact(shipped_build, "rok-public", "ko", "html").read_text()
     words = set(re.findall(r"[\uac00-\ud7a3]+", re.sub(r"<[^>]+>", " ", html)))
     hangul = re.compile(r"[\uac00-\ud7a3]+")
+    # a table row and a chart's label stand on lines of their own, not broken from the next
+    rows = {" ".join(re.sub(r"<[^>]+>", "", cell) for cell in
+                     re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row))
+            for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)}
+    rows |= set(re.findall(r"<text[^>]*>([^<]*)</text>", html))
     checked = 0
     for first, second in zip(lines, lines[1:], strict=False):
         tail, head = hangul.findall(first[-12:]), hangul.findall(second[:12])
         if not tail or not head or not first.rstrip()[-1:].isalpha() or not second[:1].isalpha():
+            continue
+        if first.strip() in rows:
             continue
         checked += 1
         assert tail[-1] + head[0] not in words, (first, second)

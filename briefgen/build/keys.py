@@ -33,10 +33,12 @@ def sha(data: bytes) -> str:
 
 
 def renderer_fingerprint(theme: Theme) -> str:
-    """What every PDF also depends on besides its HTML: the renderer's versions and the
-    theme's fonts (every file under fonts/ in each theme folder, so a font added to a
-    project's templates/fonts rebuilds its PDFs)."""
-    parts = [__version__, version("weasyprint"), version("pydyf"), theme.fonts_digest()]
+    """What every PDF also depends on besides its HTML: the renderers' versions (the chart
+    renderer's too: its drawings are in every artifact's HTML) and the theme's fonts (every
+    file under fonts/ in each theme folder, so a font added to a project's templates/fonts
+    rebuilds its PDFs)."""
+    parts = [__version__, version("weasyprint"), version("pydyf"),
+             version("vl-convert-python"), theme.fonts_digest()]
     return sha("\0".join(parts).encode())
 
 

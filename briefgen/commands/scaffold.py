@@ -42,7 +42,8 @@ takeaways:                           # the call-out box on page one
     # exclude_audiences: [{first}]
 sections:                            # types: prose, tasks, issues, recommendations
   # Tables: a '::: table {{#tbl-ID}}' block, caption, then a pipe table (see Conclusion);
-  # figures: '::: figure {{#fig-ID}}', caption, ![alt text](image.svg), source line.
+  # figures: '::: figure {{#fig-ID}}', caption, ![alt text](image.svg), source line;
+  # charts: a figure whose image is charts/NAME.chart.yaml (see Conclusion).
   - id: introduction
     type: prose
     title: Introduction
@@ -71,6 +72,33 @@ sections:                            # types: prose, tasks, issues, recommendati
       | Act now | High | Low |
       | Wait | Low | High |
       :::
+
+      ::: figure {{#fig-trend}}
+      The trend, drawn from the data in charts/trend.chart.yaml
+
+      ![A line chart of the value rising from 10 in 2024 to 14 in 2026](charts/trend.chart.yaml)
+
+      Your source, {year}.
+      :::
+"""
+
+CHART = """\
+# yaml-language-server: $schema=../../../../schema/chart.schema.json
+# A chart drawn from data (docs/editing.md#charts). Its words are all under text:, each
+# translated as a unit chart.trend.KEY; the spec is Vega-Lite, without data or words.
+values:                              # or data: trend.csv, a CSV file beside this one
+  - {year: 2024, value: 10}
+  - {year: 2025, value: 12}
+  - {year: 2026, value: 14}
+formats: {year: year, value: number} # number, year, or krw (1조 389억 in Korean)
+text:                                # every column's heading, and any category's words
+  year: Year
+  value: Value
+spec:
+  mark: {type: line, point: true}
+  encoding:
+    x: {field: year, type: ordinal, axis: {labelAngle: 0}}
+    y: {field: value, type: quantitative}
 """
 
 AUDIENCE = """\
@@ -108,7 +136,8 @@ def new_brief(content: Path, slug: str, today: str) -> Path:
              f"      This paragraph appears only in the {first} edition.\n      :::"
              if audiences else "")
     write_all([(path, BRIEF.format(title=title, date=today, year=today[:4], first=first,
-                                   audience_block=block).encode("utf-8"))])
+                                   audience_block=block).encode("utf-8")),
+               (path.parent / "charts" / "trend.chart.yaml", CHART.encode("utf-8"))])
     return path
 
 

@@ -34,8 +34,9 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
                     continue
                 state = "missing" if have is None else "stale"
                 todo += 1
-                line, _ = src.doc.where(unit.loc)
-                lines.append(f"{where}: {uid}: {state} (source {src.doc.path}:{line})")
+                sdoc = unit.doc or src.doc
+                line, _ = sdoc.where(unit.loc)
+                lines.append(f"{where}: {uid}: {state} (source {sdoc.path}:{line})")
                 lines.append(f"  {uid}:")
                 lines.append(f'    source_hash: "{unit.hash}"')
                 for name, text in unit.fields.items():

@@ -61,6 +61,13 @@ def brief_units(src: BriefSource, audience_ids: list[str]) -> dict[str, SourceUn
             for j, item in enumerate(s.items):
                 add(item.id, "item", item, ("sections", i, "items", j),
                     {a for a in seen if item.shown_to(a)})
+    for name, doc in sorted(src.charts.items()):  # a chart's words (edition/charts.py)
+        text = doc.data.get("text") if isinstance(doc.data, dict) else None
+        for key, words in (text or {}).items() if isinstance(text, dict) else ():
+            if isinstance(words, str):
+                units[f"chart.{name}.{key}"] = SourceUnit(
+                    f"chart.{name}.{key}", "chart", {"text": words}, ("text", key),
+                    everyone, doc)
     return units
 
 
@@ -268,8 +275,9 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
                               hint="`briefgen translations` shows what to refresh", code="BG153")
         for uid, source in src.units.items():
             if uid not in tr.units and source.audiences & readers:
-                line, col = src.doc.where(source.loc)
-                problems.error(src.doc.path, line, col, f"not translated into {lang} "
+                sdoc = source.doc or src.doc
+                line, col = sdoc.where(source.loc)
+                problems.error(sdoc.path, line, col, f"not translated into {lang} "
                                f"({tdoc.path})", field=uid or "meta",
                                hint="`briefgen translations` prints it to translate",
                                code="BG141")

@@ -323,6 +323,7 @@ UNIT_FIELDS: dict[str, tuple[str, ...]] = {
     "takeaway": ("text",),
     "section": ("title", "body", "closing"),
     "item": ("title", "body"),
+    "chart": ("text",),  # one of a chart file's text: entries (edition/charts.py)
 }
 
 

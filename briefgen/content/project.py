@@ -40,6 +40,7 @@ class SourceUnit:
     fields: dict[str, str]
     loc: Loc
     audiences: set[str]  # which audiences see it
+    doc: Document | None = None  # the file it is written in, when not brief.yaml (a chart's)
 
     @property
     def hash(self) -> str:
@@ -55,6 +56,8 @@ class BriefSource:
     brief: Brief
     translations: dict[str, Sourced[Translation]] = field(default_factory=dict)
     units: dict[str, SourceUnit] = field(default_factory=dict)
+    #: charts/NAME.chart.yaml by NAME: their text: entries are translation units
+    charts: dict[str, Document] = field(default_factory=dict)
 
     @property
     def languages(self) -> list[str]:
@@ -232,6 +235,10 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                                code="BG165")
             else:
                 src.translations[translation.language] = Sourced(translation, tdoc)
+        for cpath in sorted((brief_dir / "charts").glob("*.chart.yaml")):
+            if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
+                    cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
+                src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
         briefs[src.slug] = src
 
     project = Project(root, content, audiences, terms, briefs, sources, session,

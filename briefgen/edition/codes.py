@@ -2,7 +2,7 @@
 
 BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
 BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
-figures (edition/markdown.py, edition/svg.py).
+figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from briefgen.codes import Code, _table
 
 _AT = "content/briefs/demo/brief.yaml:38:7: sections[background].body: "
 _IMG = "content/briefs/demo/brief.yaml:90:16: sections[recommendations].items[rec-a].body: "
+_CHART = "content/briefs/demo/charts/sma.chart.yaml"
 
 CODES: dict[str, Code] = _table(
     ("BG201", "a ':::' line that closes no audience block",
@@ -135,4 +136,28 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:44:7: sections[background].body: this table row has 4 "
      "cells but the table has 3 columns: the cells beyond would be dropped (write &#124; for "
      "a '|' inside a cell, or add the column to the header row)"),
+    ("BG260", "a chart or data file that is not found, or not in the brief's charts/ folder",
+     _CHART + ": chart 'charts/sma.chart.yaml' not found (looked for "
+     "content/briefs/demo/charts/sma.chart.yaml; paths are relative to the brief's folder)"),
+    ("BG261", "a chart or data file outside the brief's folder, or a symbolic link",
+     _CHART + ":5:7: data: data file '../../secret.csv' is outside the brief's folder"),
+    ("BG262", "a chart file or spec key that is unknown or not allowed",
+     _CHART + ":21:7: spec.data: 'data' is not allowed in a chart spec (spec) (briefgen adds "
+     "the data, text and fonts itself; a spec holds marks, encodings, axes, legends and "
+     "scales, see docs/editing.md#charts)"),
+    ("BG263", "a chart's data that cannot be read: a ragged CSV row, words for a number",
+     "content/briefs/demo/charts/sma.csv:4:1: 'n/a' in the column 'amount' is not a number, "
+     "and the spec draws it as a quantity"),
+    ("BG264", "a chart field, title or category that names nothing in its data or text",
+     _CHART + ":24:19: spec.layer.0.encoding.y.field: the field 'amont' is not a column of "
+     "the data (did you mean 'amount'?)"),
+    ("BG265", "a chart over a size limit (rows, bytes, pixels, words)",
+     _CHART + ":5:7: data: data file 'big.csv' is larger than 256 KB"),
+    ("BG266", "a chart the renderer cannot draw",
+     _IMG + "chart 'charts/sma.chart.yaml' could not be drawn: Error: Invalid specification "
+     "(check its spec against docs/editing.md#charts)"),
+    ("BG267", "a chart outside a figure block",
+     _IMG + "chart 'charts/sma.chart.yaml' must stand in a '::: figure {#fig-ID}' block, after "
+     "its caption (write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
+     "![alt](charts/NAME.chart.yaml), then ':::')"),
 )

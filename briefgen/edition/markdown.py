@@ -35,7 +35,7 @@ from briefgen.content.syntax import (
     spec_issues,
     spec_shows,
 )
-from briefgen.edition import Mode, svg
+from briefgen.edition import Mode, charts, svg
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
 
@@ -123,6 +123,11 @@ class Context:
     images: dict[str, str] = field(default_factory=dict)  # image file -> its data URL
     image_bytes: int = 0  # embedded so far, counting each use
     svgs: int = 0  # SVG images inlined so far: each one's ids get their own prefix
+    #: what a chart (edition/charts.py) needs of this edition: language, font, translations
+    chart: charts.Edition | None = None
+    documents: Any = None  # the Session's parsed files, for chart files
+    #: every word of the charts drawn, and where it is written (for the leak guard)
+    chart_words: list[Term] = field(default_factory=list)
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
@@ -346,6 +351,8 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
                     "{#tbl-ID}', a caption line, a blank line, the table, then ':::'",
                     code="BG252")
             tok.meta["bad"] = True
+        if tok.type == "inline" and (not inside or inside[-1] != "figure"):
+            charts_outside_figures(tok, ctx, src)
         if tok.type != OPEN:
             continue
         spec = numbered_spec(tok.info)
@@ -369,6 +376,19 @@ def _check_numbered(tokens: list[Token], ctx: Context, src: _Source) -> None:
             tok.meta["bad"] = True
         elif kind == "table" and shape and not _rows_fit(tokens, blocks[1][1], ctx, src):
             tok.meta["bad"] = True
+
+
+def charts_outside_figures(tok: Token, ctx: Context, src: _Source) -> None:
+    """A chart stands in a figure block (it is numbered, captioned, and its data table is a
+    block under it): one anywhere else is an error, and is not drawn."""
+    for i, child in enumerate(tok.children or []):
+        name = unquote(str(child.attrs.get("src", ""))) if child.type == "image" else ""
+        if charts.is_chart(urlsplit(name).path):
+            _report(ctx, src.origin, _where(src, name[:30], _line(tok)), f"chart '{name}' "
+                    "must stand in a '::: figure {#fig-ID}' block, after its caption",
+                    "write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
+                    "![alt](charts/NAME.chart.yaml), then ':::'", code="BG267")
+            tok.children[i] = Token("text", "", 0, content="")  # type: ignore[index]
 
 
 def _rows_fit(tokens: list[Token], start: int, ctx: Context, src: _Source) -> bool:
@@ -708,6 +728,9 @@ def _image(tok: Token, ctx: Context, src: _Source, start_line: int = 0) -> None:
     rel = unquote(parts.path)
     alt = "".join(c.content for c in tok.children or [])
     data: bytes = b""
+    if charts.is_chart(rel) and not parts.scheme and not name.startswith("/"):
+        _chart(tok, name, rel, alt, ctx, src, where)
+        return
     if name.startswith("//") or parts.scheme.lower() in ("http", "https"):
         refused = _Refused(f"remote image '{short_url(name)}' is never fetched; save "
                            "it in the brief's folder and give its relative path", code="BG231")
@@ -775,6 +798,46 @@ def _inline_svg(tok: Token, name: str, data: bytes, alt: str, ctx: Context
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}
     return None
+
+
+def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source,
+           where: tuple[int, int]) -> None:
+    """A chart file drawn as inline SVG with its data table (edition/charts.py), or its
+    problems reported at the chart file's lines (and the image dropped)."""
+    if not alt.strip():
+        _report(ctx, src.origin, where, f"chart '{name}' has no alt text; describe what it "
+                "shows in ![…] for readers who cannot see it", code="BG237")
+        tok.attrs["src"] = ""
+        return
+    edition = ctx.chart or charts.Edition(ctx.lang, ctx.lang, "en_US", "sans-serif")
+    try:
+        chart = charts.read(rel, ctx.brief_dir, ctx.content_root, ctx.documents)
+        ctx.svgs += 1
+        markup = charts.draw(chart, edition, alt, f"svg{ctx.svgs}-")
+    except charts.Refused as why:
+        for p in why.problems:
+            if p.path:
+                ctx.problems.add(p)
+            else:
+                _report(ctx, src.origin, where, p.message, p.hint, code=p.code)
+        tok.attrs["src"] = ""
+        return
+    except (charts.DrawingFailed, svg.Refused) as why:
+        _report(ctx, src.origin, where, f"chart '{name}' could not be drawn: {why}",
+                "check its spec against docs/editing.md#charts", code="BG266")
+        tok.attrs["src"] = ""
+        return
+    if ctx.image_bytes + len(markup) > MAX_EDITION_IMAGE_BYTES:
+        _report(ctx, src.origin, where, f"chart '{name}' takes the images of this edition "
+                f"over {MAX_EDITION_IMAGE_BYTES // 1024 // 1024} MB", "each use of a chart "
+                "embeds it again: use fewer or smaller charts", code="BG240")
+        tok.attrs["src"] = ""
+        return
+    ctx.image_bytes += len(markup)
+    ctx.chart_words += [Term(text, Where(path, line))
+                        for text, path, line in charts.words_of(chart, edition)]
+    tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
+    tok.attrs = {}
 
 
 def _too_big(name: str, data: bytes, mime: str, ctx: Context) -> _Refused | None:

@@ -16,8 +16,8 @@ from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project
 from briefgen.content.syntax import numbered_blocks
 from briefgen.content.yamlread import Document, Loc
-from briefgen.edition import Mode
-from briefgen.edition.i18n import Messages, long_date
+from briefgen.edition import Mode, charts
+from briefgen.edition.i18n import Messages, language, long_date
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
 from briefgen.edition.views import (
     AudienceView,
@@ -46,6 +46,7 @@ class Edition:
     brief: Brief
     decisions: tuple[Decision, ...]
     terms: Mapping[str, Term]  # the terms its text used, by lower-case key
+    chart_words: tuple[Term, ...] = ()  # every word of its charts, where it is written
 
     def view(self) -> EditionView:
         """The edition as its templates receive it (as `e`)."""
@@ -195,6 +196,21 @@ def _ordered(sections: list[SectionBase], order: list[str]) -> list[SectionBase]
     return listed + [s for s in sections if s.id not in rank]
 
 
+def _chart_edition(src: BriefSource, lang: str, m: Messages, spoken: Any) -> charts.Edition:
+    """What a chart drawn in this edition needs: its language, font, data table's label and
+    the translations of charts' words (units chart.NAME.KEY)."""
+    units = src.translations[lang].value.units if lang in src.translations else {}
+    texts = {uid: unit.text for uid, unit in units.items()
+             if uid.startswith("chart.") and unit.text}
+    tdoc = src.translations[lang].doc if lang in src.translations else None
+    where = {uid: (tdoc.path, tdoc.text_line(("units", uid, "text"))) for uid in texts
+             if tdoc is not None}
+    families = [*spoken.sans, "Noto Sans"] if spoken.sans else ["Noto Sans"]
+    font = ", ".join([*(f'"{f}"' if " " in f else f for f in families), "sans-serif"])
+    return charts.Edition(lang, src.brief.language, spoken.locale, font, texts,
+                          str(m.chart_data), where)
+
+
 def _definitions(ctx: Context) -> list[Decision]:
     """Footnote and link-reference definitions, each in or out by the block it sits in."""
     out: dict[tuple[str, str, Where], Decision] = {}
@@ -263,7 +279,9 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     tables = Tables(terms_of(project, audience_id, lang), labels, counts)
     ctx = Context(audience_id, sorted(project.audiences), lang, tables, src.dir,
                   project.content, problems, mode, parsers=project.session.parsers,
-                  note_label=str(m.note_label), source_label=str(m.figure_source))
+                  note_label=str(m.note_label), source_label=str(m.figure_source),
+                  chart=_chart_edition(src, lang, m, language(lang, theme, catalogs)),
+                  documents=project.session.documents)
     r = _Resolver(src, lang, ctx)
 
     # Tables and figures, numbered in the order this edition shows them, after filtering:
@@ -347,4 +365,5 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes))
-    return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used)
+    return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used,
+                   tuple(ctx.chart_words))

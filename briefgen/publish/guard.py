@@ -234,6 +234,9 @@ def sources(edition: Edition, phrase: str) -> list[Source]:
     for key, term in edition.terms.items():
         if find([phrase], term.text):
             found.append(Source(term.where.path, term.where.line, f"term '{key}'"))
+    for words in edition.chart_words:
+        if find([phrase], words.text):
+            found.append(Source(words.where.path, words.where.line, "chart text"))
     if find([phrase], edition.marking):
         found.append(Source(f"content/audiences/{edition.audience_id}.yaml", what="marking"))
     # in the order of their printed form, as the guard has always listed them

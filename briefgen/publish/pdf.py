@@ -298,9 +298,10 @@ def laid_out_text(doc: Any) -> str:
     markers, generated content), one line per line box. The guard checks it as well as what
     pdftotext reads from the written bytes (pdftext.pdf_surfaces): this one has every piece
     of text whole, hidden text included (a false alarm at worst), whatever order the text
-    layer gives. Not included: text inside SVG images, which briefgen content cannot contain
-    (only PNG, JPEG and GIF images are accepted)."""
-    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+    layer gives. The text of an inline SVG drawing (a figure's, a chart's) is drawn by
+    WeasyPrint's SVG renderer, not laid out in line boxes: each of its <text> elements is a
+    line here."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox, TextBox
 
     lines: list[str] = []
     for page in doc.pages:
@@ -308,7 +309,15 @@ def laid_out_text(doc: Any) -> str:
             if isinstance(box, LineBox):
                 lines.append("".join(b.text for b in box.descendants(placeholders=True)
                                      if isinstance(b, TextBox)))
+            elif isinstance(box, ReplacedBox) and _local(getattr(box.element, "tag", "")) \
+                    == "svg":
+                lines += ["".join(el.itertext()) for el in box.element.iter()
+                          if _local(el.tag) == "text"]
     return "\n".join(lines)
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1]
 
 
 def notes_off_their_page(doc: Any) -> list[tuple[str, int, int]]:
