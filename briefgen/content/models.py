@@ -285,7 +285,10 @@ class Brief(Model):
     overrides: dict[Slug, Override] = Field({}, description="Per-audience title/subtitle/summary.")
     takeaways: list[Takeaway] = []
     sections: list[Section] = Field(min_length=1)
-    sources: list[Source] = []
+    sources: list[Source] = Field([], description="Deprecated: references.json and [@key] "
+                                  "citations replace it (docs/editing.md).")
+    citation_style: str = Field("chicago-notes-bibliography", description="A style of the "
+                                "CSL styles repository, or a .csl file in the brief's folder.")
 
     #: the section types `sections` accepts (SectionTypes.brief makes a model for others)
     section_types: ClassVar[SectionTypes] = SECTION_TYPES

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from briefgen.content import references
 from briefgen.content.checks import check_references
 from briefgen.content.models import (
     SECTION_TYPES,
@@ -23,6 +24,7 @@ from briefgen.content.models import (
     Terms,
     Translation,
 )
+from briefgen.content.references import References
 from briefgen.content.validation import _validate, validation_problems
 from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
 from briefgen.errors import BriefError, Problem, Problems, display_path
@@ -55,6 +57,8 @@ class BriefSource:
     brief: Brief
     translations: dict[str, Sourced[Translation]] = field(default_factory=dict)
     units: dict[str, SourceUnit] = field(default_factory=dict)
+    #: references.json and the citation style (briefgen/content/references.py); None: none
+    references: References | None = None
 
     @property
     def languages(self) -> list[str]:
@@ -232,6 +236,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                                code="BG165")
             else:
                 src.translations[translation.language] = Sourced(translation, tdoc)
+        references.load(src, root, languages, problems)
         briefs[src.slug] = src
 
     project = Project(root, content, audiences, terms, briefs, sources, session,

@@ -165,6 +165,8 @@ class EditionView:
     sections: tuple[SectionView, ...]
     sources: tuple[tuple[Text, str | None], ...]
     notes: tuple[NoteView, ...]
+    #: what the edition cites ([@key]), as the citation style lists it (edition/citations.py)
+    bibliography: tuple[Text, ...] = ()
 
 
 #: The view classes templates receive, each a frozen dataclass whose fields are all a template
