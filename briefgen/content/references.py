@@ -178,13 +178,6 @@ class References:
     style: Path  # the .csl file
 
 
-def schema() -> dict[str, Any]:
-    """JSON Schema of references.json: a list of Reference items."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(list[Reference]).json_schema(by_alias=True)  # type: ignore[valid-type]
-
-
 # -- reading ------------------------------------------------------------------------------
 
 _WS = re.compile(r"[ \t\n\r]*")

@@ -145,9 +145,20 @@ class Citer:
         """What the edition cited, sorted as the style sorts it."""
         if self._bib is None or not self._bib.items:
             return []
+        from citeproc import Citation, CitationItem, CitationStylesBibliography
+
         self._bib.sort()
         assert self.references is not None
         by_key = {k.lower(): ref for k, ref in self.references.refs.items()}
-        return [Entry(to_html(str(text), self.lang), by_key[item.key])
-                for item, text in zip(self._bib.items, self._bib.bibliography(), strict=True)]
+        out = []
+        for item in self._bib.items:
+            rendered = self._bib.style.render_bibliography([item])
+            if not rendered:  # citeproc-py drops e.g. a document with no URL or publisher:
+                alone = CitationStylesBibliography(self._bib.style, self._bib.source,
+                                                   _FORMATTER)  # its full note instead
+                citation = Citation([CitationItem(item.key)])
+                alone.register(citation)
+                rendered = [alone.cite(citation, lambda item: None)]
+            out.append(Entry(to_html(str(rendered[0]), self.lang), by_key[item.key]))
+        return out
 
