@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from briefgen.content.project import load_project
 from briefgen.content.syntax import Cite, parse_citation
-from briefgen.edition.citations import Citer
+from briefgen.edition.citations import Citer, Why
 from briefgen.edition.markdown import Context, Origin, Tables, plain, render
 from briefgen.edition.resolve import resolve
 from briefgen.errors import BriefError, Problems
@@ -116,10 +116,11 @@ class _FakeCiter(Citer):
     def notes(self) -> bool:
         return True
 
-    def problem(self, key: str) -> tuple[str, str, str] | None:
+    def problem(self, key: str) -> Why | None:
         if key == "annex" and self.audience != "officials":
-            return ("restricted", "", "BG272")
-        return None if key in self._keys else (f"unknown reference '@{key}'", "", "BG271")
+            return Why("restricted", "", code="BG272")
+        return None if key in self._keys else Why(f"unknown reference '@{key}'", "",
+                                                  code="BG271")
 
     def cite(self, cites: list[Cite]) -> str:
         return "CITED(" + ";".join(c.key for c in cites) + ")"

@@ -323,7 +323,7 @@ def read_references(brief_dir: Path, shown_dir: str, roots: tuple[Path, ...],
                 else:
                     message, hint = err["msg"].removeprefix("Value error, "), ""
                 problems.add(Problem(shown, line, col, message, _field(loc, data), hint,
-                                     "error", "BG172"))
+                                     "error", code="BG172"))
             continue
         key = str(model.id)  # type: ignore[attr-defined]
         line, col = place((i,))
@@ -435,7 +435,7 @@ def load(src: BriefSource, root: Path, languages: tuple[str, ...], problems: Pro
                              "brief's references in references.json (CSL-JSON) and cite "
                              "them as [@key]", "sources",
                              "see 'Migrating from sources:' in docs/editing.md", "warning",
-                             "BG176"))
+                             code="BG176"))
     refs = read_references(src.dir, shown_dir, roots, languages, problems)
     if refs is None:
         return
@@ -451,4 +451,4 @@ def load(src: BriefSource, root: Path, languages: tuple[str, ...], problems: Pro
             problems.add(Problem(f"{shown_dir}/{FILE}", ref.line, 1, f"reference '{key}' is "
                                  "cited nowhere in the brief", "", "cite it as [@" + key +
                                  "], or remove it: the bibliography lists only what an "
-                                 "edition cites", "warning", "BG175"))
+                                 "edition cites", "warning", code="BG175"))

@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefgen.content.references import FILE, Ref, References
 from briefgen.content.syntax import Cite
@@ -71,6 +71,14 @@ def to_html(text: str, lang: str) -> str:
     return out
 
 
+class Why(NamedTuple):
+    """Why a citation may not print: a problem's message, hint and code."""
+
+    message: str
+    hint: str
+    code: str
+
+
 @dataclass(frozen=True)
 class Entry:
     """One entry of an edition's bibliography: its HTML and the reference it lists."""
@@ -93,23 +101,23 @@ class Citer:
     def keys(self) -> tuple[str, ...]:
         return tuple(self.references.refs) if self.references else ()
 
-    def problem(self, key: str) -> tuple[str, str, str] | None:
+    def problem(self, key: str) -> Why | None:
         """(message, hint, code) if [@key] may not print for this edition's audience."""
         refs = self.references.refs if self.references else {}
         ref = refs.get(key)
         if ref is None:
             if self.references is None:
-                return (f"'@{key}' is cited but the brief has no {FILE}", "put the brief's "
-                        f"references in its folder as {FILE} (CSL-JSON, as Zotero "
-                        "exports it)", "BG271")
-            return (f"unknown reference '@{key}'", did_you_mean(key, refs) or
-                    f"references: {', '.join(sorted(refs)[:8])}", "BG271")
+                return Why(f"'@{key}' is cited but the brief has no {FILE}", "put the "
+                           f"brief's references in its folder as {FILE} (CSL-JSON, as Zotero "
+                           "exports it)", code="BG271")
+            return Why(f"unknown reference '@{key}'", did_you_mean(key, refs) or
+                       f"references: {', '.join(sorted(refs)[:8])}", code="BG271")
         if not ref.shown_to(self.audience):
-            return (f"reference '@{key}' is restricted from {self.audience} "
-                    f"({self.references.path if self.references else FILE}:{ref.line}) but "
-                    f"is cited in text {self.audience} sees",
-                    "cite it only inside a block or span for the audiences it is shown to",
-                    "BG272")
+            return Why(f"reference '@{key}' is restricted from {self.audience} "
+                       f"({self.references.path if self.references else FILE}:{ref.line}) "
+                       f"but is cited in text {self.audience} sees",
+                       "cite it only inside a block or span for the audiences it is shown "
+                       "to", code="BG272")
         return None
 
     @property
