@@ -333,11 +333,13 @@ def inline_syntax_rule(state: StateCore) -> None:
             tok.content = _ESCAPED.sub("", tok.content)
         elif tok.type == "inline" and tok.children:
             line = tok.map[0] if tok.map else 0
-            issues.extend(_inline_issues(tok.children, line, hidden, audience, all(blocks)))
+            issues.extend(_inline_issues(tok.children, line, hidden, audience, all(blocks),
+                                         state.env.get("bg_cite_keys") or ()))
 
 
 def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
-                   audience: str | None, shown: bool) -> Iterable[Issue]:
+                   audience: str | None, shown: bool, keys: Iterable[str] = ()
+                   ) -> Iterable[Issue]:
     """Syntax issues anywhere; calls without a definition only where the audience sees them
     (shown: whether the blocks around these tokens are shown to it)."""
     text = "".join(t.content for t in children if t.type == "text")
@@ -366,13 +368,39 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
                 "=" in _text_after(children, tok).partition("}")[0]:
             yield Issue(line, "\\{", "an escaped '{…=…}' prints as text, with the span it "
                         "was meant to hide", "write &#123; for a literal brace", code="BG211")
+        elif tok.type == "citation" and _text_before(children, tok).endswith("@"):
+            yield Issue(line, "@" + tok.content, f"an @ stands before the citation "
+                        f"'{tok.content[:30]}' and would print as text", CITE_FORMS,
+                        code="BG270")
         elif tok.type == "citation_bad":
             yield Issue(line, tok.content, tok.meta["message"], CITE_FORMS + "; write &#64; "
                         "for a literal @ and &#91; for a literal [", code="BG270")
         elif tok.type == "text":
             yield from _text_issues(tok.content, line)
+            yield from _key_issues(tok.content, line, keys)
             if shown and all(spans):
                 yield from _call_issues(tok.content, line, hidden, audience)
+
+
+def _key_issues(text: str, line: int, keys: Iterable[str]) -> Iterable[Issue]:
+    """@key of a reference after a letter or sign (not _STRAY_AT's): a citation whose '['
+    slipped ('x@lee-2025, p. 12]'), which an e-mail address never is."""
+    known = set(keys)
+    for m in re.finditer(rf"(?<=\S)@({CITE_KEY})", text):
+        if m[1] in known and not _STRAY_AT.match(text, m.start()):
+            yield Issue(line, text[max(m.start() - 1, 0):m.end()], f"'@{m[1]}' names a "
+                        "reference outside a citation's brackets", CITE_FORMS + "; write "
+                        "&#64; for a literal @", code="BG270")
+    for m in re.finditer(rf"(?<![\w@])({CITE_KEY})(?=\]|, (?:p|pp|ch|sec|para)\.)", text):
+        if m[1] in known:
+            yield Issue(line, m[1], f"'{m[1]}' is what is left of a citation: its '[@' is "
+                        "missing", CITE_FORMS, code="BG270")
+
+
+def _text_before(children: list[Token], tok: Token) -> str:
+    """The text that precedes tok in its paragraph (escapes and entities as they print)."""
+    before = children[:children.index(tok)]
+    return "".join(t.content for t in before if t.type in ("text", "text_special"))
 
 
 def _text_after(children: list[Token], tok: Token) -> str:
@@ -501,8 +529,8 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if "[" in inner:
         return False  # an outer bracket (a span or link around a citation): not this one
     keys = state.env.get("bg_cite_keys") or ()
-    bare = re.fullmatch(rf"\s*({CITE_KEY})\s*(?:[,;].*)?", inner, re.S)
-    if not _LOOKS_CITED.search(inner) and not (bare and bare[1] in keys):
+    bare = re.fullmatch(r"\s*(\S+?)\s*(?:[,;].*)?", inner, re.S)
+    if not _LOOKS_CITED.search(inner) and not (bare and any(k in bare[1] for k in keys)):
         return False
     end = close + 1 if close >= 0 else len(src)
     written = src[pos:end]
