@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -158,14 +159,19 @@ class Ref:
     def shown_to(self, audience: str) -> bool:
         return bool(self.model.shown_to(audience))
 
-    def csl(self, lang: str) -> dict[str, Any]:
+    @property
+    def language(self) -> str:
+        """The language its data is written in (CSL's `language`), or ''."""
+        return str(self.data.get("language") or "")
+
+    def csl(self, lang: str, mark: Callable[[str], str] = str) -> dict[str, Any]:
         """The CSL-JSON citeproc gets for an edition in `lang`: briefgen's keys removed,
-        the title translated or glossed."""
+        the title translated or glossed (what is in `lang` passed through `mark`)."""
         out = {k: v for k, v in self.data.items() if k not in EXTENSIONS}
         if lang in self.model.title_translations:
-            out["title"] = self.model.title_translations[lang]
+            out["title"] = mark(self.model.title_translations[lang])
         elif lang in self.model.title_glosses:
-            out["title"] = f"{out['title']} [{self.model.title_glosses[lang]}]"
+            out["title"] = f"{out['title']} [{mark(self.model.title_glosses[lang])}]"
         return out
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -22,23 +24,44 @@ from briefgen.errors import did_you_mean
 
 #: The CSL locale of each language briefgen ships (terms like "ed." and the form of dates).
 CSL_LOCALES = {"en": "en-US", "ko": "ko-KR", "zh-Hans": "zh-CN"}
-_OPEN, _CLOSE = "\ue000", "\ue001"  # a tag while citeproc works: \ue000i\ue001
-_PRIVATE = re.compile(f"[{_OPEN}{_CLOSE}]")
-_TAG = re.compile(f"{_OPEN}(/?)(i|b|sup|sub|span class=\"smallcaps\"|span){_CLOSE}")
+#: While citeproc works, each tag is a pair of private-use characters (no letters: its text
+#: transforms, title case among them, would change a tag written in letters).
+_TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+         "sub": ("<sub>", "</sub>"), "smallcaps": ('<span class="smallcaps">', "</span>"),
+         "span": ("<span>", "</span>"), "lang": ("", "</span>")}  # lang: the edition's
+_MARKS = {name: (chr(0xE010 + 2 * n), chr(0xE011 + 2 * n)) for n, name in enumerate(_TAGS)}
+_PRIVATE = re.compile("[\ue000-\ue0ff]")
 _URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;:]?(?:\s|$|<))")
 _QUOTED_PUNCTUATION = re.compile(r"”([.,])")
 
 
 def csl_locale(lang: str) -> str:
-    return CSL_LOCALES.get(lang, "en-US")
+    """The CSL locale of a language: CSL_LOCALES, else citeproc's own for the language's
+    likely region (ja: ja-JP), else en-US."""
+    if lang in CSL_LOCALES:
+        return CSL_LOCALES[lang]
+    import citeproc
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(lang.split("-")[0], ""))  # ja_Jpan_JP
+    parts = likely.split("_")
+    code = f"{parts[0]}-{parts[-1]}" if len(parts) > 1 else "en-US"
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    return code if (folder / f"locales-{code}.xml").is_file() else "en-US"
+
+
+def _marked(lang: str) -> Callable[[str], str]:
+    """Text in the edition's language inside a reference in another, marked as such."""
+    opening, closing = _MARKS["lang"]
+    return lambda text: f"{opening}{text}{closing}"
 
 
 def _wrapper(tag: str) -> type[str]:
-    name = tag.split()[0]
+    opening, closing = _MARKS[tag]
 
     class Tag(str):
         def __new__(cls, text: str) -> Tag:
-            return super().__new__(cls, f"{_OPEN}{tag}{_CLOSE}{text}{_OPEN}/{name}{_CLOSE}")
+            return super().__new__(cls, f"{opening}{text}{closing}")
 
     return Tag
 
@@ -47,7 +70,7 @@ def _wrapper(tag: str) -> type[str]:
 _FORMATTER = SimpleNamespace(
     preformat=str, Italic=_wrapper("i"), Oblique=_wrapper("i"), Bold=_wrapper("b"),
     Light=_wrapper("span"), Underline=_wrapper("span"), Superscript=_wrapper("sup"),
-    Subscript=_wrapper("sub"), SmallCaps=_wrapper('span class="smallcaps"'))
+    Subscript=_wrapper("sub"), SmallCaps=_wrapper("smallcaps"))
 
 
 def _clean(value: Any) -> Any:
@@ -61,10 +84,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _clean_ref(ref: Ref) -> Ref:
+    return Ref(ref.key, ref.model, _clean(ref.data), ref.line)
+
+
 def to_html(text: str, lang: str) -> str:
     """citeproc's text as safe HTML: data escaped, its own tags restored, URLs linked."""
     out = html.escape(text, quote=False)
-    out = _TAG.sub(r"<\1\2>", out)
+    for name, (opening, closing) in _TAGS.items():
+        opening = opening or f'<span lang="{html.escape(lang)}">'
+        out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
+    out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
     out = _URL.sub(lambda m: f'<a href="{html.escape(html.unescape(m[0]))}">{m[0]}</a>', out)
     if csl_locale(lang) == "en-US":  # American usage: the period and comma go inside quotes
         out = _QUOTED_PUNCTUATION.sub(r"\1”", out)
@@ -81,7 +111,8 @@ class Why(NamedTuple):
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of an edition's bibliography: its HTML and the reference it lists."""
+    """One entry of an edition's bibliography: its HTML (in the reference's language, with
+    a translated title marked in the edition's) and the reference it lists."""
 
     html: str
     ref: Ref
@@ -136,8 +167,20 @@ class Citer:
         style = CitationStylesStyle(str(self.references.style), locale=csl_locale(self.lang),
                                     validate=False)
         self._in_text = style.root.get("class") == "in-text"
-        data = [_clean(ref.csl(self.lang)) for ref in self.references.refs.values()]
+        data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else str)
+                for ref in map(_clean_ref, self.references.refs.values())]
         self._bib = CitationStylesBibliography(style, CiteProcJSON(data), _FORMATTER)
+
+    def _foreign(self, ref: Ref) -> bool:
+        return bool(ref.language) and ref.language != self.lang
+
+    def _in_language(self, html: str, keys: list[str]) -> str:
+        """html marked with the language of the references it cites, if they share one
+        that is not the edition's."""
+        assert self.references is not None
+        langs = {self.references.refs[k].language for k in keys}
+        lang = langs.pop() if len(langs) == 1 else ""
+        return f'<span lang="{lang}">{html}</span>' if lang and lang != self.lang else html
 
     def cite(self, cites: list[Cite]) -> str:
         """The HTML of a citation whose keys `problem` passed, in reading order."""
@@ -147,7 +190,8 @@ class Citer:
         citation = Citation([CitationItem(c.key.lower(), locator=Locator(c.label, c.locator))
                              if c.locator else CitationItem(c.key.lower()) for c in cites])
         self._bib.register(citation)
-        return to_html(str(self._bib.cite(citation, lambda item: None)), self.lang)
+        return self._in_language(to_html(str(self._bib.cite(citation, lambda item: None)),
+                                         self.lang), [c.key for c in cites])
 
     def bibliography(self) -> list[Entry]:
         """What the edition cited, sorted as the style sorts it."""
@@ -167,6 +211,8 @@ class Citer:
                 citation = Citation([CitationItem(item.key)])
                 alone.register(citation)
                 rendered = [alone.cite(citation, lambda item: None)]
-            out.append(Entry(to_html(str(rendered[0]), self.lang), by_key[item.key]))
+            ref = by_key[item.key]
+            out.append(Entry(self._in_language(to_html(str(rendered[0]), self.lang),
+                                               [ref.key]), ref))
         return out
 
