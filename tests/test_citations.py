@@ -479,6 +479,36 @@ def test_an_author_date_style_from_the_repository_cites_in_the_line(tmp_path: Pa
     assert not e.view().notes  # type: ignore[attr-defined]
 
 
+def test_reference_data_is_text_never_markup(tmp_path: Path) -> None:
+    """citeproc-py writes its HTML without escaping the data: briefgen escapes it, and the
+    private-use characters that stand for tags while citeproc works are taken out of it."""
+    evil = {**LEE, "title": "<script>alert(1)</script> \ue010bold\ue011 & more",
+            "author": [{"literal": '<img src=x onerror="alert(1)">'}],
+            "URL": "https://example.org/?a=1&b=2"}
+    project_with(tmp_path, "Cited [@lee-2025].", [evil])
+    e, problems = edition(tmp_path)
+    assert not problems.errors
+    html = e.view().notes[0].html + e.view().bibliography[0].html  # type: ignore[attr-defined]
+    assert "<script" not in html and "<img" not in html and "\ue010" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<i>" in html
+    assert '<a href="https://example.org/?a=1&amp;b=2">' in html
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"\xef\xbb\xbf[]", []),  # a byte-order mark, as some exporters write, is fine
+    (b'[{"id": "a", "title": "\xff"}]', [f"{REFS}:1:24: BG170: not valid UTF-8 (byte 0xff)"]),
+    (b"[" * 30 + b"]" * 30, [f"{REFS}:1:22: BG171: values are nested more than 20 levels "
+                             "deep"]),
+    (b"[" * 100000 + b"]" * 100000, [f"{REFS}:1:1: BG171: values are nested more than 20 "
+                                     "levels deep"]),
+])
+def test_references_json_is_read_like_every_content_file(tmp_path: Path, raw: bytes,
+                                                         expected: list[str]) -> None:
+    make_project(tmp_path, "x")
+    (tmp_path / REFS).write_bytes(raw)
+    assert load_problems(tmp_path) == expected
+
+
 def test_an_uncited_reference_and_sources_are_warnings(tmp_path: Path) -> None:
     make_project(tmp_path, "Cited [@lee-2025].")
     write_refs(tmp_path, [LEE, SMA])
@@ -489,6 +519,9 @@ def test_an_uncited_reference_and_sources_are_warnings(tmp_path: Path) -> None:
         "references.json (CSL-JSON) and cite them as [@key]",
         f"{REFS}:{_line_of(tmp_path, 'sma-12')}:1: BG175: reference 'sma-12' is cited "
         "nowhere in the brief"]
+    e, problems = edition(tmp_path)  # an old brief's sources still print, beside citations
+    assert [t.plain for t, _ in e.view().sources] == ["An old source."]  # type: ignore[attr-defined]
+    assert len(e.view().bibliography) == 1  # type: ignore[attr-defined]
 
 
 # -- locales: golden text ---------------------------------------------------------------------
