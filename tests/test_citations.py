@@ -635,3 +635,17 @@ def test_a_new_brief_scaffolds_references_and_a_citation(tmp_path: Path) -> None
     problems = Problems()
     e = resolve(project, "energy-outlook", "pub", "en", "screen", problems)
     assert len(e.view().bibliography) == 1 and e.view().notes
+
+
+def test_explain_lists_each_reference_in_or_out_and_why(tmp_path: Path) -> None:
+    project_with(tmp_path, 'Public [@sma-12].\n\n::: audience officials\nOfficials [@annex].\n'
+                 ':::\n')
+    out = run("explain", "--audience", "pub", project=tmp_path).stdout
+    rows = [" ".join(line.split()) for line in out.splitlines() if "reference" in line]
+    assert rows == [
+        f"OUT reference lee-2025 shown to every audience; not cited in this edition ({REFS}:2)",
+        f"in reference sma-12 shown to every audience; cited "
+        f"({REFS}:{_line_of(tmp_path, 'sma-12')})",
+        f"OUT reference scm-56 shown to every audience; not cited in this edition "
+        f"({REFS}:{_line_of(tmp_path, 'scm-56')})",
+        f"OUT reference annex audiences: [officials] ({REFS}:{_line_of(tmp_path, 'annex')})"]

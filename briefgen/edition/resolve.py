@@ -111,13 +111,23 @@ class Edition:
         return out + list(e.bibliography)
 
 
-def citations_of(ctx: Context, src: BriefSource) -> tuple[Text, ...]:
-    """The edition's bibliography: each reference it cited, where references.json lists it."""
+def citations_of(ctx: Context, src: BriefSource, decisions: list[Decision]
+                 ) -> tuple[Text, ...]:
+    """The edition's bibliography: each reference it cited, where references.json lists it;
+    a Decision per reference of the brief (for `briefgen explain`)."""
     if ctx.citer is None or src.references is None:
         return ()
     path = src.references.path
+    entries = ctx.citer.bibliography()
+    cited = {entry.ref.key for entry in entries}
+    for key, ref in src.references.refs.items():
+        shown = ref.shown_to(ctx.audience)
+        why = _why(ref.model, ctx.audience)
+        why += ("; cited" if key in cited else "; not cited in this edition") if shown else ""
+        decisions.append(Decision("reference", key, shown and key in cited, why,
+                                  Where(path, ref.line)))
     return tuple(Text(entry.html, Origin(path, entry.ref.line, 1, f"[{entry.ref.key}]"))
-                 for entry in ctx.citer.bibliography())
+                 for entry in entries)
 
 
 def _why(obj: Any, audience: str) -> str:
@@ -360,5 +370,5 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes),
-        bibliography=citations_of(ctx, src))
+        bibliography=citations_of(ctx, src, decisions))
     return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used)

@@ -20,8 +20,8 @@ from briefgen.edition.markdown import Origin, Where, plain
 from briefgen.theme import Theme
 
 #: What a Decision is about: a part of the brief, or a definition in its Markdown.
-DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure"] | \
-    DefinitionKind
+DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure",
+                       "reference"] | DefinitionKind
 
 
 @dataclass(frozen=True)
