@@ -649,3 +649,14 @@ def test_explain_lists_each_reference_in_or_out_and_why(tmp_path: Path) -> None:
         f"OUT reference scm-56 shown to every audience; not cited in this edition "
         f"({REFS}:{_line_of(tmp_path, 'scm-56')})",
         f"OUT reference annex audiences: [officials] ({REFS}:{_line_of(tmp_path, 'annex')})"]
+
+
+def test_a_note_call_moves_after_punctuation_even_when_its_note_holds_spans() -> None:
+    """A citation's note holds spans (its language, a translated title's): the call still
+    moves past the punctuation after it, whole (it once moved ']》,' out of the note)."""
+    from briefgen.publish.html import bind_note_punctuation
+
+    note = ('<span class="footnote"><span lang="en">“Title [<span lang="zh-Hans">注</span>]”,'
+            ' 2024.</span></span>')
+    assert bind_note_punctuation(f"新领域{note}。下一句") == f"新领域。{note}下一句"
+    assert bind_note_punctuation(f"end{note} next") == f"end{note} next"
