@@ -372,6 +372,9 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
             yield Issue(line, "@" + tok.content, f"an @ stands before the citation "
                         f"'{tok.content[:30]}' and would print as text", CITE_FORMS,
                         code="BG270")
+        elif tok.type == "citation" and re.match(r"\]\s*[(\[]", _text_after(children, tok)):
+            yield Issue(line, tok.content, f"citation '{tok.content[:40]}' stands inside a "
+                        "link's text", "put the citation after the link", code="BG270")
         elif tok.type == "citation_bad":
             yield Issue(line, tok.content, tok.meta["message"], CITE_FORMS + "; write &#64; "
                         "for a literal @ and &#91; for a literal [", code="BG270")
