@@ -400,7 +400,7 @@ def load_problems(root: Path) -> list[str]:
     ('[\n  {"id": "a", "type": "report"}\n]', f"{REFS}:2:3: BG172: [a].title: 'title' is "
      "required"),
     ('[\n  {"id": "a", "type": "reprot", "title": "T"}\n]',
-     f"{REFS}:2:15: BG172: [a].type: Input should be 'article', 'article-journal', "),
+     f"{REFS}:2:15: BG172: [a].type: 'reprot' is not one of article, article-journal, "),
     ('[\n  {"id": "a", "type": "report", "title": "T",\n   "author": [{"given": "X"}]}\n]',
      f"{REFS}:3:15: BG172: [a].author[0]: a name needs 'family' (with 'given') or 'literal'"),
     ('[\n  {"id": "a", "type": "report", "title": "T",\n   "issued": {"date-parts": '
@@ -433,6 +433,10 @@ def test_a_misspelt_field_gets_a_did_you_mean(tmp_path: Path) -> None:
         load_project(tmp_path)
     hints = {p.message: p.hint for p in exc.value.problems}
     assert hints["unknown field 'titel'"] == "did you mean 'title'?"
+    write_refs(tmp_path, '[\n  {"id": "a", "type": "reprot", "title": "T"}\n]')
+    with pytest.raises(BriefError) as exc:
+        load_project(tmp_path)
+    assert [p.hint for p in exc.value.problems] == ["did you mean 'report'?"]
 
 
 def test_a_references_file_outside_the_project_or_too_big_is_refused(tmp_path: Path) -> None:

@@ -326,6 +326,11 @@ def read_references(brief_dir: Path, shown_dir: str, roots: tuple[Path, ...],
                         "see the CSL-JSON variables in docs/editing.md"
                 elif err["type"] == "missing":
                     message, hint = f"'{name}' is required", ""
+                elif err["type"] == "literal_error":  # worded as validation.py words it
+                    expected = re.findall(r"'([^']+)'", str((err.get("ctx") or {})
+                                                             .get("expected", "")))
+                    message = f"'{err['input']}' is not one of " + ", ".join(expected)
+                    hint = did_you_mean(str(err["input"]), expected)
                 else:
                     message, hint = err["msg"].removeprefix("Value error, "), ""
                 problems.add(Problem(shown, line, col, message, _field(loc, data), hint,
