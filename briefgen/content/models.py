@@ -382,7 +382,7 @@ def schema_for(kind: str, languages: tuple[str, ...] | None = None) -> dict[str,
     if kind == "terms":
         return TypeAdapter(Terms).json_schema(schema_generator=Schema)
     if kind == "references":  # references.json, a list of CSL-JSON items
-        from briefgen.content.references import Reference
+        from briefgen.content.csl import Reference
 
         return TypeAdapter(list[Reference]).json_schema(  # type: ignore[valid-type]
             schema_generator=Schema, by_alias=True)

@@ -3,7 +3,8 @@
 Read like every content file (confined to the project, size-limited, UTF-8), parsed as
 strict JSON (an error at file:line:col; a key given twice is an error, since the second
 `audiences` would silently win), each item validated by `Reference` (its CSL type and
-variables, with 'did you mean' for a misspelt one) at the line of the field. Two
+variables (content/csl.py), with 'did you mean' for a misspelt one) at the line of the
+field. Two
 briefgen extensions ride on an item: `audiences` / `exclude_audiences` (as on every part of
 a brief) and `title-translations` / `title-glosses` (the title in an edition's language, or
 the original title followed by a gloss in brackets). The citation style (`citation_style:`
@@ -18,12 +19,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import ValidationError
 
-from briefgen.content.models import Lang, Model, Selectable
-from briefgen.content.syntax import CITE_KEY, parse_citation
+from briefgen.content.csl import ALIASES, EXTENSIONS, Reference
+from briefgen.content.syntax import parse_citation
 from briefgen.content.yamlread import _line_col
 from briefgen.errors import Problem, Problems, did_you_mean
 
@@ -34,118 +35,6 @@ FILE = "references.json"
 MAX_BYTES = 1024 * 1024  # a few hundred references; more is pasted data or an attack
 MAX_STYLE_BYTES = 512 * 1024  # chicago-notes-bibliography.csl is ~90 KB
 MAX_DEPTH = 20  # CSL-JSON nests 4 levels (item, issued, date-parts, part)
-DEFAULT_STYLE = "chicago-notes-bibliography"
-
-#: CSL 1.0.2's item types.
-CSL_TYPES = (
-    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
-    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
-    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
-    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
-    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
-    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
-    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage")
-#: CSL 1.0.2's name variables (lists of names), date variables, and the others (text).
-NAME_VARIABLES = (
-    "author", "chair", "collection-editor", "compiler", "composer", "container-author",
-    "contributor", "curator", "director", "editor", "editorial-director",
-    "executive-producer", "guest", "host", "illustrator", "interviewer", "narrator",
-    "organizer", "original-author", "performer", "producer", "recipient", "reviewed-author",
-    "script-writer", "series-creator", "translator")
-DATE_VARIABLES = ("accessed", "available-date", "event-date", "issued", "original-date",
-                  "submitted")
-TEXT_VARIABLES = (
-    "abstract", "annote", "archive", "archive_collection", "archive_location",
-    "archive-place", "authority", "call-number", "chapter-number", "citation-key",
-    "citation-label", "collection-number", "collection-title", "container-title",
-    "container-title-short", "dimensions", "division", "DOI", "edition", "event",
-    "event-title", "event-place", "genre", "ISBN", "ISSN", "issue", "jurisdiction", "keyword",
-    "language", "license", "medium", "note", "number", "number-of-pages",
-    "number-of-volumes", "original-publisher", "original-publisher-place", "original-title",
-    "page", "page-first", "part", "part-title", "PMCID", "PMID", "printing", "publisher",
-    "publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "section",
-    "source", "status", "supplement", "title-short", "URL", "version", "volume",
-    "volume-title", "volume-title-short", "year-suffix")
-#: briefgen's own keys on an item (never passed to citeproc).
-EXTENSIONS = ("audiences", "exclude_audiences", "title-translations", "title-glosses")
-
-
-class Name(Model):
-    """A CSL name: a person (family, given) or an institution or a name kept whole
-    (literal: e.g. a Korean name in its own order, "Lee Sung-hoon")."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    family: str | None = None
-    given: str | None = None
-    literal: str | None = None
-    suffix: str | None = None
-    dropping_particle: str | None = Field(None, alias="dropping-particle")
-    non_dropping_particle: str | None = Field(None, alias="non-dropping-particle")
-
-    @model_validator(mode="after")
-    def _named(self) -> Name:
-        if not (self.family or self.literal):
-            raise ValueError("a name needs 'family' (with 'given') or 'literal'")
-        return self
-
-
-DatePart = list[int]
-
-
-class Date(Model):
-    """A CSL date: {"date-parts": [[2024, 11, 4]]} (a range: two lists), or literal text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    date_parts: list[list[int | str]] | None = Field(None, alias="date-parts", min_length=1,
-                                                     max_length=2)
-    literal: str | None = None
-    raw: str | None = None
-    season: int | str | None = None
-    circa: bool | int | str | None = None
-
-    @model_validator(mode="after")
-    def _dated(self) -> Date:
-        if self.date_parts is None and self.literal is None and self.raw is None:
-            raise ValueError("a date needs 'date-parts' (e.g. [[2024, 11, 4]]) or 'literal'")
-        for part in self.date_parts or []:
-            if not 1 <= len(part) <= 3 or not all(str(x).lstrip("-").isdigit() for x in part):
-                raise ValueError("each of 'date-parts' is [year], [year, month] or "
-                                 "[year, month, day], in numbers")
-        return self
-
-
-def _fields() -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": (str, Field(pattern=f"^{CITE_KEY}$", description="The key a citation names: "
-                          "[@id].")),
-        "type": (Literal[CSL_TYPES], Field(description="The CSL item type.")),
-        "title": (str, Field(min_length=1, description="The title as published.")),
-        "title_translations": (dict[Lang, str], Field({}, alias="title-translations",
-                               description="briefgen: the title in an edition's language.")),
-        "title_glosses": (dict[Lang, str], Field({}, alias="title-glosses",
-                          description="briefgen: a gloss in an edition's language, after "
-                          "the original title, in brackets.")),
-    }
-    for name in NAME_VARIABLES:
-        fields[name.replace("-", "_")] = (list[Name] | None, Field(None, alias=name))
-    for name in DATE_VARIABLES:
-        fields[name.replace("-", "_")] = (Date | None, Field(None, alias=name))
-    for name in TEXT_VARIABLES:
-        fields[name.replace("-", "_").lower()] = (str | int | None, Field(None, alias=name))
-    return fields
-
-
-class _Item(Selectable):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-#: One CSL-JSON item, with briefgen's audience and title extensions.
-Reference: type[_Item] = create_model(
-    "Reference", __base__=_Item, __doc__="One CSL-JSON item of references.json.",
-    **_fields())
-ALIASES = ("id", "type", "title", *EXTENSIONS, *NAME_VARIABLES, *DATE_VARIABLES,
-           *TEXT_VARIABLES)
-
 
 @dataclass(frozen=True)
 class Ref:
