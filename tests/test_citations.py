@@ -666,3 +666,21 @@ def test_a_note_call_moves_after_punctuation_even_when_its_note_holds_spans() ->
             ' 2024.</span></span>')
     assert bind_note_punctuation(f"新领域{note}。下一句") == f"新领域。{note}下一句"
     assert bind_note_punctuation(f"end{note} next") == f"end{note} next"
+
+
+def test_a_citation_in_a_title_is_one_note_and_no_part_of_a_reference_to_it(tmp_path: Path
+                                                                            ) -> None:
+    """A tasks item's title renders once more as what [[@item-one]] prints: apart, so its
+    citation is neither a second note nor printed in the reference."""
+    project_with(tmp_path, "x", [LEE])
+    (tmp_path / BRIEF).write_text(
+        "title: T\nseries: S\ndate: 2026-11-30\nlanguage: en\nsummary: S.\nauthors:\n"
+        "  - id: ann\n    name: Ann\n    affiliation: I\nsections:\n  - id: main-text\n"
+        "    type: tasks\n    title: Text\n    body: See [[@item-one]].\n    items:\n"
+        "      - id: item-one\n        title: Item [@lee-2025]\n        body: Body.\n")
+    e, problems = edition(tmp_path)
+    assert not problems.items
+    view = e.view()  # type: ignore[attr-defined]
+    assert [n.number for n in view.notes] == [1]
+    assert view.sections[0].body.html == '<p>See <a href="#item-one">Item</a>.</p>\n'
+    assert 'href="#note-1"' in view.sections[0].items[0].title.html

@@ -8,7 +8,7 @@ made from it; pass 2 renders every text with them. The renderer never calls back
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from briefgen.content.checks import field_path
@@ -310,15 +310,19 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
 
     # Pass 2: render every text for this audience and language. Titles first, since a
     # cross reference to a section or unnumbered item prints its title.
+    # A title as a cross reference prints it: rendered apart, so that its notes and
+    # citations are neither counted twice nor printed in the reference.
+    apart = _Resolver(src, lang, replace(ctx, problems=Problems(), notes=[], citer=None,
+                                         definitions=[], used={}))
     title_of = {}
     for s, items in visible:
         i = index[s.id]
         title_of[s.id] = r.text(s, "title", ("sections", i), s.id, inline=True)
-        labels[s.id] = title_of[s.id].plain
+        labels[s.id] = apart.text(s, "title", ("sections", i), s.id, inline=True).plain
         for j, it in items:
             if not labels[it.id]:
-                labels[it.id] = r.text(it, "title", ("sections", i, "items", j), it.id,
-                                       inline=True).plain
+                labels[it.id] = apart.text(it, "title", ("sections", i, "items", j), it.id,
+                                           inline=True).plain
 
     # The masthead, takeaways and summary, then the sections: the order a reader meets
     # them, which numbers notes and makes a reference's first citation the full one.
