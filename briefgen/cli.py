@@ -305,8 +305,8 @@ def new_theme(project: Path, quiet: bool) -> None:
               help="Folder for the *.schema.json files.  [default: schema/ in the project]")
 @_common
 def schema(project: Path, quiet: bool, out: Path | None) -> None:
-    """Write JSON Schemas for brief, audience, translation, terms and chart files, and for
-    the build manifest."""
+    """Write JSON Schemas for brief, audience, translation, terms, chart and references
+    files, and for the build manifest."""
     import json
 
     from briefgen.build import manifest as build_manifest
@@ -316,7 +316,7 @@ def schema(project: Path, quiet: bool, out: Path | None) -> None:
 
     folder = out or project / "schema"
     languages = Theme.of(project.resolve()).languages()  # the project's catalogs too
-    for kind in ("brief", "audience", "translation", "terms"):
+    for kind in ("brief", "audience", "translation", "terms", "references"):
         data = schema_for(kind, languages)
         data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         data.setdefault("title", f"briefgen {kind} file")

@@ -177,6 +177,8 @@ def test_a_project_catalog_is_enough_for_a_language(tmp_path: Path) -> None:
     assert messages(exc) == [
         f"content/audiences/public.yaml:2:17: languages[1]: {not_one}",
         f"content/audiences/public.yaml:5:7: marking.ja.[key]: {not_one}",
+        f"content/briefs/demo/references.json:8:23: [test-report].title-glosses.ja.[key]: "
+        f"{not_one}",
         f"content/briefs/demo/translations/ja.yaml:1:11: language: {not_one}",
         f"content/terms.yaml:4:7: plan.ja.[key]: {not_one}",
         f"content/terms.yaml:8:7: opcon.ja.[key]: {not_one}"]

@@ -124,4 +124,6 @@ def test_chinese_lines_do_not_start_with_closing_punctuation(shipped_build: Path
 
 def test_untranslated_sources_carry_their_language(shipped_build: Path) -> None:
     html = artifact(shipped_build, "rok-public", "ko", "html").read_text()
-    assert re.search(r'<li lang="en">Lee Sung-hoon, INSS', html)
+    # the bibliography: the reference in its language, its title translated in the edition's
+    assert re.search(r'<li><span lang="en">Lee Sung-hoon\. <i><span lang="ko">\[한미동맹의 미래에 '
+                     r'관한 정책 브리프\]</span></i>', html)

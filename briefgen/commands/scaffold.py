@@ -49,7 +49,8 @@ sections:                            # types: prose, tasks, issues, recommendati
     title: Introduction
     body: |
       The argument, in Markdown. Use a term from content/terms.yaml by writing its
-      key in double square brackets.{audience_block}
+      key in double square brackets. Cite a reference of references.json, in this
+      folder, as a note.[@first-source, p. 12]{audience_block}
   - id: recommendations
     type: recommendations            # numbered 1, 2, … after audience filtering
     title: Recommendations
@@ -101,6 +102,22 @@ spec:
     y: {field: value, type: quantitative}
 """
 
+#: references.json: CSL-JSON, as Zotero exports it (File > Export > CSL JSON); see
+#: docs/editing.md, "Citations".
+REFERENCES = """\
+[
+  {{
+    "id": "first-source",
+    "type": "report",
+    "author": [{{"literal": "Your Institute"}}],
+    "title": "A report this brief relies on",
+    "publisher": "Your Institute",
+    "issued": {{"date-parts": [[{year}]]}},
+    "URL": "https://example.org/"
+  }}
+]
+"""
+
 AUDIENCE = """\
 # yaml-language-server: $schema=../../schema/audience.schema.json
 # A new audience: every brief is also built for it. See docs/editing.md.
@@ -137,7 +154,9 @@ def new_brief(content: Path, slug: str, today: str) -> Path:
              if audiences else "")
     write_all([(path, BRIEF.format(title=title, date=today, year=today[:4], first=first,
                                    audience_block=block).encode("utf-8")),
-               (path.parent / "charts" / "trend.chart.yaml", CHART.encode("utf-8"))])
+               (path.parent / "charts" / "trend.chart.yaml", CHART.encode("utf-8")),
+               (path.parent / "references.json",
+                REFERENCES.format(year=today[:4]).encode("utf-8"))])
     return path
 
 

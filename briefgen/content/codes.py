@@ -1,6 +1,6 @@
 """The problem codes this stage reports (see briefgen/codes.py): reading YAML (BG101-BG113),
 fields of one file (BG120-BG139), what spans files (BG140-BG154), the project's folders
-(BG160-BG165)."""
+(BG160-BG165), references.json and the citation style (BG170-BG176)."""
 
 from __future__ import annotations
 
@@ -156,4 +156,29 @@ CODES: dict[str, Code] = _table(
     ("BG165", "a translation into the brief's own language",
      "content/briefs/demo/translations/en.yaml:1:1: translates the brief into its own "
      "language"),
+    # -- references.json and the citation style: content/references.py
+    ("BG170", "references.json cannot be read",
+     "content/briefs/demo/references.json: file is larger than 1 MB (a brief cites a few "
+     "dozen references; export only those)"),
+    ("BG171", "references.json is not valid JSON",
+     "content/briefs/demo/references.json:4:5: JSON syntax error: Expecting ',' delimiter "
+     "(references.json is CSL-JSON, as Zotero exports it)"),
+    ("BG172", "a reference that is not a valid CSL-JSON item",
+     "content/briefs/demo/references.json:7:5: [lee-2025]: unknown field 'titel' (did you "
+     "mean 'title'?)"),
+    ("BG173", "two references with the same id",
+     "content/briefs/demo/references.json:12:3: two references have the id 'lee-2025' "
+     "(first on line 2) (give each its own id (ids that differ only in case are the same "
+     "id))"),
+    ("BG174", "a citation style that cannot be found or used",
+     "content/briefs/demo/brief.yaml:9:17: citation_style: unknown citation style "
+     "'chicago-note-bibliography' (did you mean 'chicago-notes-bibliography'?)"),
+    ("BG175", "a reference no text cites (warning)",
+     "content/briefs/demo/references.json:2:3: reference 'lee-2025' is cited nowhere in the "
+     "brief (cite it as [@lee-2025], or remove it: the bibliography lists only what an "
+     "edition cites)"),
+    ("BG176", "a brief that still lists sources: (warning)",
+     "content/briefs/demo/brief.yaml:80:1: sources: 'sources:' is deprecated: list the "
+     "brief's references in references.json (CSL-JSON) and cite them as [@key] (see "
+     "'Migrating from sources:' in docs/editing.md)"),
 )

@@ -285,7 +285,10 @@ class Brief(Model):
     overrides: dict[Slug, Override] = Field({}, description="Per-audience title/subtitle/summary.")
     takeaways: list[Takeaway] = []
     sections: list[Section] = Field(min_length=1)
-    sources: list[Source] = []
+    sources: list[Source] = Field([], description="Deprecated: references.json and [@key] "
+                                  "citations replace it (docs/editing.md).")
+    citation_style: str = Field("chicago-notes-bibliography", description="A style of the "
+                                "CSL styles repository, or a .csl file in the brief's folder.")
 
     #: the section types `sections` accepts (SectionTypes.brief makes a model for others)
     section_types: ClassVar[SectionTypes] = SECTION_TYPES
@@ -379,6 +382,11 @@ def schema_for(kind: str, languages: tuple[str, ...] | None = None) -> dict[str,
 
     if kind == "terms":
         return TypeAdapter(Terms).json_schema(schema_generator=Schema)
+    if kind == "references":  # references.json, a list of CSL-JSON items
+        from briefgen.content.csl import Reference
+
+        return TypeAdapter(list[Reference]).json_schema(  # type: ignore[valid-type]
+            schema_generator=Schema, by_alias=True)
     model: Any = {"brief": Brief, "audience": Audience, "translation": Translation}.get(kind)
     assert model is not None, kind
     return dict(model.model_json_schema(schema_generator=Schema))

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from briefgen.content import references
 from briefgen.content.checks import check_references
 from briefgen.content.models import (
     SECTION_TYPES,
@@ -23,6 +24,7 @@ from briefgen.content.models import (
     Terms,
     Translation,
 )
+from briefgen.content.references import References
 from briefgen.content.validation import _validate, validation_problems
 from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
 from briefgen.errors import BriefError, Problem, Problems, display_path
@@ -58,6 +60,8 @@ class BriefSource:
     units: dict[str, SourceUnit] = field(default_factory=dict)
     #: charts/NAME.chart.yaml by NAME: their text: entries are translation units
     charts: dict[str, Document] = field(default_factory=dict)
+    #: references.json and the citation style (briefgen/content/references.py); None: none
+    references: References | None = None
 
     @property
     def languages(self) -> list[str]:
@@ -239,6 +243,7 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
                     cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
                 src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
+        references.load(src, root, languages, problems)
         briefs[src.slug] = src
 
     project = Project(root, content, audiences, terms, briefs, sources, session,

@@ -333,11 +333,13 @@ def inline_syntax_rule(state: StateCore) -> None:
             tok.content = _ESCAPED.sub("", tok.content)
         elif tok.type == "inline" and tok.children:
             line = tok.map[0] if tok.map else 0
-            issues.extend(_inline_issues(tok.children, line, hidden, audience, all(blocks)))
+            issues.extend(_inline_issues(tok.children, line, hidden, audience, all(blocks),
+                                         state.env.get("bg_cite_keys") or ()))
 
 
 def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
-                   audience: str | None, shown: bool) -> Iterable[Issue]:
+                   audience: str | None, shown: bool, keys: Iterable[str] = ()
+                   ) -> Iterable[Issue]:
     """Syntax issues anywhere; calls without a definition only where the audience sees them
     (shown: whether the blocks around these tokens are shown to it)."""
     text = "".join(t.content for t in children if t.type == "text")
@@ -366,10 +368,42 @@ def _inline_issues(children: list[Token], line: int, hidden: list[Definition],
                 "=" in _text_after(children, tok).partition("}")[0]:
             yield Issue(line, "\\{", "an escaped '{…=…}' prints as text, with the span it "
                         "was meant to hide", "write &#123; for a literal brace", code="BG211")
+        elif tok.type == "citation" and _text_before(children, tok).endswith("@"):
+            yield Issue(line, "@" + tok.content, f"an @ stands before the citation "
+                        f"'{tok.content[:30]}' and would print as text", CITE_FORMS,
+                        code="BG270")
+        elif tok.type == "citation" and re.match(r"\]\s*[(\[]", _text_after(children, tok)):
+            yield Issue(line, tok.content, f"citation '{tok.content[:40]}' stands inside a "
+                        "link's text", "put the citation after the link", code="BG270")
+        elif tok.type == "citation_bad":
+            yield Issue(line, tok.content, tok.meta["message"], CITE_FORMS + "; write &#64; "
+                        "for a literal @ and &#91; for a literal [", code="BG270")
         elif tok.type == "text":
             yield from _text_issues(tok.content, line)
+            yield from _key_issues(tok.content, line, keys)
             if shown and all(spans):
                 yield from _call_issues(tok.content, line, hidden, audience)
+
+
+def _key_issues(text: str, line: int, keys: Iterable[str]) -> Iterable[Issue]:
+    """@key of a reference after a letter or sign (not _STRAY_AT's): a citation whose '['
+    slipped ('x@lee-2025, p. 12]'), which an e-mail address never is."""
+    known = set(keys)
+    for m in re.finditer(rf"(?<=\S)@({CITE_KEY})", text):
+        if m[1] in known and not _STRAY_AT.match(text, m.start()):
+            yield Issue(line, text[max(m.start() - 1, 0):m.end()], f"'@{m[1]}' names a "
+                        "reference outside a citation's brackets", CITE_FORMS + "; write "
+                        "&#64; for a literal @", code="BG270")
+    for m in re.finditer(rf"(?<![\w@])({CITE_KEY})(?=\]|, (?:p|pp|ch|sec|para)\.)", text):
+        if m[1] in known:
+            yield Issue(line, m[1], f"'{m[1]}' is what is left of a citation: its '[@' is "
+                        "missing", CITE_FORMS, code="BG270")
+
+
+def _text_before(children: list[Token], tok: Token) -> str:
+    """The text that precedes tok in its paragraph (escapes and entities as they print)."""
+    before = children[:children.index(tok)]
+    return "".join(t.content for t in before if t.type in ("text", "text_special"))
 
 
 def _text_after(children: list[Token], tok: Token) -> str:
@@ -411,6 +445,10 @@ def _text_issues(text: str, line: int) -> Iterable[Issue]:
         yield Issue(line, "{" if "{" in text else "}", "'{…}' is not attached to a [span], so "
                     "it would print as text", 'write [text]{audience="ID"} with no space '
                     "between ] and {, or &#123; and &#125; for literal braces", code="BG211")
+    for m in _STRAY_AT.finditer(text):
+        yield Issue(line, text[m.start():m.start() + 20].split()[0], "an @ before a name "
+                    "outside a citation's brackets would print as text",
+                    CITE_FORMS + "; write &#64; for a literal @", code="BG270")
     for i, part in enumerate(text.split("\n")):
         # a line that starts with colons is block_issues' to report
         if ":::" in lookalike(part) and not is_marker_line(part):
@@ -442,6 +480,80 @@ def _call_issues(text: str, line: int, hidden: list[Definition], audience: str |
 
 
 TERM = re.compile(r"\[\[([#@]?[A-Za-z0-9_-]+)\]\]")
+
+# -- citations: [@key], [@key, p. 12], [@key, pp. 3-5], [@a; @b] ------------------------------
+
+#: A reference's id as a citation names it (CSL-JSON ids from Zotero are of this form).
+CITE_KEY = r"[A-Za-z0-9](?:[A-Za-z0-9_:.-]*[A-Za-z0-9])?"
+#: The locator labels a citation may carry, and the CSL locator each stands for.
+LOCATORS = {"p.": "page", "pp.": "page", "ch.": "chapter", "sec.": "section",
+            "para.": "paragraph"}
+_PAGE = r"(?:[0-9]+|[ivxlcdm]+)"
+_CITE_ITEM = re.compile(rf"@({CITE_KEY})(?:, (p\.|ch\.|sec\.|para\.) ({_PAGE})"
+                        rf"|, (pp\.) ({_PAGE}[-–]{_PAGE}))?")
+_CITATION = re.compile(rf"\[{_CITE_ITEM.pattern}(?:; {_CITE_ITEM.pattern})*\]")
+#: What makes a bracket look like a citation: an @ at its start or after a space, ';' or
+#: markup (an e-mail address has a letter before its @).
+_LOOKS_CITED = re.compile(r"(?:^|[\s;,*_~(\-])@")
+#: An @ before a name outside any bracket: a citation that lost its '[' (or was escaped).
+_STRAY_AT = re.compile(r"(?<![\w@.+%-])@(?=[A-Za-z0-9])")
+CITE_FORMS = "write [@key], [@key, p. 12], [@key, pp. 3-5] or [@a; @b]"
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One reference a citation names: its key, and the CSL locator ('page', '12') if any."""
+
+    key: str
+    label: str = ""
+    locator: str = ""
+
+
+def parse_citation(text: str) -> list[Cite] | None:
+    """The references of a well-formed citation '[@a, p. 3; @b]', else None."""
+    if not _CITATION.fullmatch(text):
+        return None
+    out = []
+    for m in _CITE_ITEM.finditer(text):
+        label = m[2] or m[4] or ""
+        out.append(Cite(m[1], LOCATORS[label] if label else "", m[3] or m[5] or ""))
+    return out
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    """[@key…] as a citation token; a bracket that looks like one but does not parse (or
+    a bracket holding a reference's key without its @) as a citation_bad token, which
+    inline_syntax_rule reports and which prints nothing: a slip never prints as text."""
+    src, pos = state.src, state.pos
+    if src[pos] != "[" or src.startswith("[[", pos):
+        return False
+    close = src.find("]", pos + 1)
+    inner = src[pos + 1:close] if close >= 0 else src[pos + 1:]
+    if "[" in inner:
+        return False  # an outer bracket (a span or link around a citation): not this one
+    keys = state.env.get("bg_cite_keys") or ()
+    bare = re.fullmatch(r"\s*(\S+?)\s*(?:[,;].*)?", inner, re.S)
+    if not _LOOKS_CITED.search(inner) and not (bare and any(k in bare[1] for k in keys)):
+        return False
+    end = close + 1 if close >= 0 else len(src)
+    written = src[pos:end]
+    cites = parse_citation(written)
+    problem = ""
+    if close < 0:
+        problem = f"citation '{written[:30]}' is never closed with ']'"
+    elif cites is None and not _LOOKS_CITED.search(inner):
+        problem = f"'{written[:40]}' names a reference without its @"
+    elif cites is None:
+        problem = f"'{written[:40]}' is not a well-formed citation"
+    elif src[end:end + 1] in ("(", "[", "{"):
+        problem = (f"citation '{written[:40]}' is followed by '{src[end]}': a citation "
+                   "cannot be a link, a reference label or a span")
+    if not silent:
+        token = state.push("citation_bad" if problem else "citation", "", 0)
+        token.content = written
+        token.meta = {"message": problem} if problem else {"cites": cites}
+    state.pos = end
+    return True
 
 
 def _term_rule(state: StateInline, silent: bool) -> bool:
@@ -475,6 +587,7 @@ def parser() -> MarkdownIt:
     scope_definitions(md)
     md.core.ruler.before("text_join", "briefgen_syntax", inline_syntax_rule)
     md.inline.ruler.before("link", "term", _term_rule)
+    md.inline.ruler.after("term", "citation", _citation_rule)
     return md
 
 

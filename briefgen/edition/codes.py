@@ -2,7 +2,8 @@
 
 BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
 BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
-figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py).
+figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py),
+BG270–279 citations (content/syntax.py, edition/citations.py).
 """
 
 from __future__ import annotations
@@ -160,4 +161,13 @@ CODES: dict[str, Code] = _table(
      _IMG + "chart 'charts/sma.chart.yaml' must stand in a '::: figure {#fig-ID}' block, after "
      "its caption (write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
      "![alt](charts/NAME.chart.yaml), then ':::')"),
+    ("BG270", "a citation that is not well-formed",
+     _AT + "'[@lee-2025 p 12]' is not a well-formed citation (write [@key], [@key, p. 12], "
+     "[@key, pp. 3-5] or [@a; @b]; write &#64; for a literal @ and &#91; for a literal [)"),
+    ("BG271", "a citation of a reference references.json does not hold",
+     _AT + "unknown reference '@lee-2024' (did you mean 'lee-2025'?)"),
+    ("BG272", "a citation, in text an audience sees, of a reference restricted from it",
+     _AT + "reference '@wh-2025' is restricted from rok-public (content/briefs/demo/"
+     "references.json:40) but is cited in text rok-public sees (cite it only inside a block "
+     "or span for the audiences it is shown to)"),
 )

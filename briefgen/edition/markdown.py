@@ -36,6 +36,7 @@ from briefgen.content.syntax import (
     spec_shows,
 )
 from briefgen.edition import Mode, charts, svg
+from briefgen.edition.citations import Citer
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
 
@@ -132,12 +133,16 @@ class Context:
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
     used: dict[str, Term] = field(default_factory=dict)
+    #: the edition's citations ([@key]), formatted in reading order (edition/citations.py)
+    citer: Citer | None = None
 
 
 def _build() -> MarkdownIt:
     md = parser()
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
+    for name in ("citation", "citation_bad"):  # each became a note or was reported
+        md.add_render_rule(name, _fixed(""))
     for name, rule in _NUMBERED_RULES.items():
         md.add_render_rule(name, rule)
     return md
@@ -175,7 +180,8 @@ def _parser(ctx: Context) -> MarkdownIt:
 def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str:
     """Render one Markdown value for ctx's audience and language to an HTML fragment."""
     md = _parser(ctx)
-    env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience}
+    env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience,
+                           "bg_cite_keys": ctx.citer.keys if ctx.citer else ()}
     tokens = md.parseInline(text, env) if inline else md.parse(text, env)
     src = _Source.of(text, origin, tokens)
     for issue in [*block_issues(tokens, text), *env.get("bg_issues", [])]:
@@ -934,7 +940,10 @@ def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Conte
                   src: _Source, md: MarkdownIt, env: dict[str, Any]) -> None:
     by_id: dict[int, Note] = {}
     for tok in tokens:
-        for child in tok.children or []:
+        for at, child in enumerate(tok.children or []):
+            if child.type == "citation":
+                _citation_note(tok.children or [], at, ctx, src, _line(tok))
+                continue
             if child.type != "footnote_ref":
                 continue
             fid = child.meta["id"]
@@ -945,6 +954,7 @@ def _number_notes(tokens: list[Token], notes: dict[int, list[Token]], ctx: Conte
                         t.children = _select_inline(t.children, ctx, src, _line(t))
                         _resolve(t.children, ctx, src, _line(t))
                         _no_nested_notes(t.children, ctx, src, _line(t))
+                        _citations_in_note(t.children, ctx, src, _line(t))
                 rendered = md.renderer.render(body, md.options, env).strip()
                 rendered = re.sub(r"^<p>|</p>$", "", rendered).replace("</p>\n<p>", " ")
                 by_id[fid] = Note(len(ctx.notes) + 1, rendered)
@@ -963,3 +973,51 @@ def _no_nested_notes(children: list[Token], ctx: Context, src: _Source, start_li
                     hint="footnotes cannot contain footnotes; put the text in the note itself",
                     code="BG216")
             children[i] = Token("text", "", 0, content="")
+
+
+def _cited(tok: Token, ctx: Context, src: _Source, start_line: int) -> str | None:
+    """The HTML of a citation this edition may print, or None (its problem reported)."""
+    citer = ctx.citer if ctx.citer is not None else Citer(None, ctx.audience, ctx.lang)
+    wrong = [p for p in map(citer.problem, [c.key for c in tok.meta["cites"]]) if p]
+    at = _where(src, tok.content, start_line)
+    for message, hint, code in wrong:
+        _report(ctx, src.origin, at, message, hint, code=code)
+    if wrong:
+        return None
+    return citer.cite(tok.meta["cites"])
+
+
+def _citation_note(children: list[Token], at: int, ctx: Context, src: _Source,
+                   start_line: int) -> None:
+    """A citation in the text becomes a note (as a footnote call, the space before it
+    gone: 'a claim [@key].' reads 'a claim.¹'), or its text in the line for an author-date
+    style; one that may not print, nothing."""
+    tok = children[at]
+    cited = _cited(tok, ctx, src, start_line)
+    before = children[at - 1] if at else None
+    if cited is not None and (ctx.citer is None or ctx.citer.notes) and \
+            before is not None and before.type == "text":
+        before.content = before.content.rstrip(" \t")
+    if cited is None:
+        tok.type, tok.content = "text", ""
+    elif ctx.citer is not None and not ctx.citer.notes:
+        tok.type, tok.content = "html_inline", cited
+    else:
+        note = Note(len(ctx.notes) + 1, cited)
+        ctx.notes.append(note)
+        tok.type, tok.meta = "footnote_ref", {"note": note}
+
+
+def _citations_in_note(children: list[Token], ctx: Context, src: _Source, start_line: int
+                       ) -> None:
+    """A citation inside a footnote prints in the note's own text (a note has no notes);
+    its closing period gives way to the sentence's own."""
+    for i, child in enumerate(children):
+        if child.type != "citation":
+            continue
+        cited = _cited(child, ctx, src, start_line) or ""
+        after = children[i + 1] if i + 1 < len(children) else None
+        if cited.endswith(".") and after is not None and after.type == "text" and \
+                after.content.startswith("."):
+            cited = cited[:-1]
+        child.type, child.content = "html_inline", cited

@@ -8,7 +8,7 @@ made from it; pass 2 renders every text with them. The renderer never calls back
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from briefgen.content.checks import field_path
@@ -16,7 +16,7 @@ from briefgen.content.models import Audience, Brief, ItemsSection, SectionBase
 from briefgen.content.project import BriefSource, Project
 from briefgen.content.syntax import numbered_blocks
 from briefgen.content.yamlread import Document, Loc
-from briefgen.edition import Mode, charts
+from briefgen.edition import Mode, charts, citations
 from briefgen.edition.i18n import Messages, language, long_date
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
 from briefgen.edition.views import (
@@ -109,7 +109,26 @@ class Edition:
             for it in s.items:
                 out += [it.title, it.body]
         out += [t for t, _ in e.sources]
-        return out
+        return out + list(e.bibliography)
+
+
+def citations_of(ctx: Context, src: BriefSource, decisions: list[Decision]
+                 ) -> tuple[Text, ...]:
+    """The edition's bibliography: each reference it cited, where references.json lists it;
+    a Decision per reference of the brief (for `briefgen explain`)."""
+    if ctx.citer is None or src.references is None:
+        return ()
+    path = src.references.path
+    entries = ctx.citer.bibliography()
+    cited = {entry.ref.key for entry in entries}
+    for key, ref in src.references.refs.items():
+        shown = ref.shown_to(ctx.audience)
+        why = _why(ref.model, ctx.audience)
+        why += ("; cited" if key in cited else "; not cited in this edition") if shown else ""
+        decisions.append(Decision("reference", key, shown and key in cited, why,
+                                  Where(path, ref.line)))
+    return tuple(Text(entry.html, Origin(path, entry.ref.line, 1, f"[{entry.ref.key}]"))
+                 for entry in entries)
 
 
 def _why(obj: Any, audience: str) -> str:
@@ -281,7 +300,8 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                   project.content, problems, mode, parsers=project.session.parsers,
                   note_label=str(m.note_label), source_label=str(m.figure_source),
                   chart=_chart_edition(src, lang, m, language(lang, theme, catalogs)),
-                  documents=project.session.documents)
+                  documents=project.session.documents,
+                  citer=citations.Citer(src.references, audience_id, lang))
     r = _Resolver(src, lang, ctx)
 
     # Tables and figures, numbered in the order this edition shows them, after filtering:
@@ -308,15 +328,32 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
 
     # Pass 2: render every text for this audience and language. Titles first, since a
     # cross reference to a section or unnumbered item prints its title.
+    # A title as a cross reference prints it: rendered apart, so that its notes and
+    # citations are neither counted twice nor printed in the reference.
+    apart = _Resolver(src, lang, replace(ctx, problems=Problems(), notes=[], citer=None,
+                                         definitions=[], used={}))
     title_of = {}
     for s, items in visible:
         i = index[s.id]
         title_of[s.id] = r.text(s, "title", ("sections", i), s.id, inline=True)
-        labels[s.id] = title_of[s.id].plain
+        labels[s.id] = apart.text(s, "title", ("sections", i), s.id, inline=True).plain
         for j, it in items:
             if not labels[it.id]:
-                labels[it.id] = r.text(it, "title", ("sections", i, "items", j), it.id,
-                                       inline=True).plain
+                labels[it.id] = apart.text(it, "title", ("sections", i, "items", j), it.id,
+                                           inline=True).plain
+
+    # The masthead, takeaways and summary, then the sections: the order a reader meets
+    # them, which numbers notes and makes a reference's first citation the full one.
+    def meta(name: str, inline: bool = True) -> Text:
+        return r.override(name) or r.text(b, name, (), "meta", inline=inline)
+
+    title = meta("title")
+    short = r.text(b, "short_title", (), "meta", inline=True) if b.short_title else title
+    subtitle = meta("subtitle")
+    series = r.text(b, "series", (), "meta", inline=True)
+    shown_takeaways = tuple(r.text(t, "text", ("takeaways", i), t.id, inline=False)
+                            for i, t in takeaways)
+    summary = meta("summary", inline=False)
 
     sections = []
     for s, items in visible:
@@ -333,24 +370,14 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
             s.id, s.type, title_of[s.id],
             r.text(s, "body", ("sections", i), s.id, inline=False), tuple(views), closing))
 
-    def meta(name: str, inline: bool = True) -> Text:
-        return r.override(name) or r.text(b, name, (), "meta", inline=inline)
-
     def source(i: int, text: str) -> Text:
         origin = r.origin(("sources", i), None, "text")
         return Text(render(text, ctx, origin, inline=True), origin)
 
-    title = meta("title")
-    short = r.text(b, "short_title", (), "meta", inline=True) if b.short_title else title
     authors = tuple(AuthorView(a.id, *(r.text(a, f, ("authors", i), a.id, inline=f != "bio")
                                        for f in ("name", "honorific", "affiliation", "bio")))
                     for i, a in enumerate(b.authors))
-    subtitle = meta("subtitle")
-    series = r.text(b, "series", (), "meta", inline=True)
-    summary = meta("summary", inline=False)
     credit = r.text(b, "credit", (), "meta", inline=False)
-    shown_takeaways = tuple(r.text(t, "text", ("takeaways", i), t.id, inline=False)
-                            for i, t in takeaways)
     shown_sources = tuple((source(i, s.text), s.url) for i, s in sources)
     view = EditionView(
         slug=slug, audience_id=audience_id,
@@ -364,6 +391,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         number=b.number, institute=b.institute, keywords=tuple(b.keywords),
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
-        notes=tuple(NoteView(n.number, n.html) for n in ctx.notes))
+        notes=tuple(NoteView(n.number, n.html) for n in ctx.notes),
+        bibliography=citations_of(ctx, src, decisions))
     return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used,
                    tuple(ctx.chart_words))

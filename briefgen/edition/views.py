@@ -20,8 +20,8 @@ from briefgen.edition.markdown import Origin, Where, plain
 from briefgen.theme import Theme
 
 #: What a Decision is about: a part of the brief, or a definition in its Markdown.
-DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure"] | \
-    DefinitionKind
+DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure",
+                       "reference"] | DefinitionKind
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,8 @@ class EditionView:
     sections: tuple[SectionView, ...]
     sources: tuple[tuple[Text, str | None], ...]
     notes: tuple[NoteView, ...]
+    #: what the edition cites ([@key]), as the citation style lists it (edition/citations.py)
+    bibliography: tuple[Text, ...] = ()
 
 
 #: The view classes templates receive, each a frozen dataclass whose fields are all a template

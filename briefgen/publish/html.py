@@ -120,12 +120,27 @@ def join_korean_words(page: str) -> str:
 # A page footnote's call is an inline box of its own: the line breaker does not see that
 # the punctuation after it must not start a line (kinsoku). Put the call after the
 # punctuation instead, as Chicago style and Chinese practice both allow.
-NOTE_PUNCT = re.compile(r'(<span class="footnote">(?:(?!</span>).)*</span>)'
-                        r'([，。、；：！？）》」』”’,.;:!?)\]]+)', re.S)
+NOTE_PUNCT = re.compile(r'[，。、；：！？）》」』”’,.;:!?)\]]+')
+_NOTE_OPEN = '<span class="footnote">'
+_SPAN_TAG = re.compile(r"<span\b|</span>")
 
 
 def bind_note_punctuation(page: str) -> str:
-    return NOTE_PUNCT.sub(r"\2\1", page)
+    """Each page footnote's call moved after the punctuation that follows it (a note may
+    hold spans of its own: a citation's language, an audience span's lang)."""
+    out, at = [], 0
+    while (start := page.find(_NOTE_OPEN, at)) >= 0:
+        depth, end = 0, len(page)
+        for tag in _SPAN_TAG.finditer(page, start):
+            depth += 1 if tag[0] == "<span" else -1
+            if depth == 0:
+                end = tag.end()
+                break
+        punct = NOTE_PUNCT.match(page, end)
+        after = punct.end() if punct else end
+        out += [page[at:start], page[end:after], page[start:end]]
+        at = after
+    return "".join(out) + page[at:]
 
 
 def render_edition(edition: Edition, pdf_href: str | None = None,

@@ -1,0 +1,218 @@
+"""Citations for one edition: each [@key] formatted by citeproc-py in the brief's CSL style
+and the edition's locale, in reading order (so the first citation of a reference is full and
+later ones short), and the bibliography of what the edition cited.
+
+The Markdown renderer (markdown.py) asks `Citer.problem` whether a citation may print for
+its audience (an unknown key, or a reference restricted from the audience, is an error) and
+`Citer.cite` for its text, which becomes a note. citeproc-py writes its HTML without
+escaping the data, so it formats with tags as private-use characters; the whole text is
+escaped afterwards and only those become tags."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+from briefgen.content.references import FILE, Ref, References
+from briefgen.content.syntax import Cite
+from briefgen.errors import did_you_mean
+
+#: The CSL locale of each language briefgen ships (terms like "ed." and the form of dates).
+CSL_LOCALES = {"en": "en-US", "ko": "ko-KR", "zh-Hans": "zh-CN"}
+#: While citeproc works, each tag is a pair of private-use characters (no letters: its text
+#: transforms, title case among them, would change a tag written in letters).
+_TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+         "sub": ("<sub>", "</sub>"), "smallcaps": ('<span class="smallcaps">', "</span>"),
+         "span": ("<span>", "</span>"), "lang": ("", "</span>")}  # lang: the edition's
+_MARKS = {name: (chr(0xE010 + 2 * n), chr(0xE011 + 2 * n)) for n, name in enumerate(_TAGS)}
+_PRIVATE = re.compile("[\ue000-\ue0ff]")
+_URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;:]?(?:\s|$|<))")
+_QUOTED_PUNCTUATION = re.compile(r"”([.,])")
+
+
+def csl_locale(lang: str) -> str:
+    """The CSL locale of a language: CSL_LOCALES, else citeproc's own for the language's
+    likely region (ja: ja-JP), else en-US."""
+    if lang in CSL_LOCALES:
+        return CSL_LOCALES[lang]
+    import citeproc
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(lang.split("-")[0], ""))  # ja_Jpan_JP
+    parts = likely.split("_")
+    code = f"{parts[0]}-{parts[-1]}" if len(parts) > 1 else "en-US"
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    return code if (folder / f"locales-{code}.xml").is_file() else "en-US"
+
+
+def _marked(lang: str) -> Callable[[str], str]:
+    """Text in the edition's language inside a reference in another, marked as such."""
+    opening, closing = _MARKS["lang"]
+    return lambda text: f"{opening}{text}{closing}"
+
+
+def _wrapper(tag: str) -> type[str]:
+    opening, closing = _MARKS[tag]
+
+    class Tag(str):
+        def __new__(cls, text: str) -> Tag:
+            return super().__new__(cls, f"{opening}{text}{closing}")
+
+    return Tag
+
+
+#: A citeproc-py formatter (its module interface) that leaves the escaping to us.
+_FORMATTER = SimpleNamespace(
+    preformat=str, Italic=_wrapper("i"), Oblique=_wrapper("i"), Bold=_wrapper("b"),
+    Light=_wrapper("span"), Underline=_wrapper("span"), Superscript=_wrapper("sup"),
+    Subscript=_wrapper("sub"), SmallCaps=_wrapper("smallcaps"))
+
+
+def _clean(value: Any) -> Any:
+    """CSL-JSON with the private-use characters the formatter uses taken out of the data."""
+    if isinstance(value, str):
+        return _PRIVATE.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _clean_ref(ref: Ref) -> Ref:
+    return Ref(ref.key, ref.model, _clean(ref.data), ref.line)
+
+
+def to_html(text: str, lang: str) -> str:
+    """citeproc's text as safe HTML: data escaped, its own tags restored, URLs linked."""
+    out = html.escape(text, quote=False)
+    for name, (opening, closing) in _TAGS.items():
+        opening = opening or f'<span lang="{html.escape(lang)}">'
+        out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
+    out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
+    out = _URL.sub(lambda m: f'<a href="{html.escape(html.unescape(m[0]))}">{m[0]}</a>', out)
+    if csl_locale(lang) == "en-US":  # American usage: the period and comma go inside quotes
+        out = _QUOTED_PUNCTUATION.sub(r"\1”", out)
+    return out
+
+
+class Why(NamedTuple):
+    """Why a citation may not print: a problem's message, hint and code."""
+
+    message: str
+    hint: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of an edition's bibliography: its HTML (in the reference's language, with
+    a translated title marked in the edition's) and the reference it lists."""
+
+    html: str
+    ref: Ref
+
+
+@dataclass
+class Citer:
+    """The citations of one edition, in the order they are read."""
+
+    references: References | None
+    audience: str
+    lang: str
+    _bib: Any = field(default=None, repr=False)  # citeproc's CitationStylesBibliography
+    _in_text: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.references.refs) if self.references else ()
+
+    def problem(self, key: str) -> Why | None:
+        """(message, hint, code) if [@key] may not print for this edition's audience."""
+        refs = self.references.refs if self.references else {}
+        ref = refs.get(key)
+        if ref is None:
+            if self.references is None:
+                return Why(f"'@{key}' is cited but the brief has no {FILE}", "put the "
+                           f"brief's references in its folder as {FILE} (CSL-JSON, as Zotero "
+                           "exports it)", code="BG271")
+            return Why(f"unknown reference '@{key}'", did_you_mean(key, refs) or
+                       f"references: {', '.join(sorted(refs)[:8])}", code="BG271")
+        if not ref.shown_to(self.audience):
+            return Why(f"reference '@{key}' is restricted from {self.audience} "
+                       f"({self.references.path if self.references else FILE}:{ref.line}) "
+                       f"but is cited in text {self.audience} sees",
+                       "cite it only inside a block or span for the audiences it is shown "
+                       "to", code="BG272")
+        return None
+
+    @property
+    def notes(self) -> bool:
+        """Whether citations are notes (a note style) rather than text in the line."""
+        self._start()
+        return not self._in_text
+
+    def _start(self) -> None:
+        if self._bib is not None:
+            return
+        from citeproc import CitationStylesBibliography, CitationStylesStyle
+        from citeproc.source.json import CiteProcJSON
+
+        assert self.references is not None
+        style = CitationStylesStyle(str(self.references.style), locale=csl_locale(self.lang),
+                                    validate=False)
+        self._in_text = style.root.get("class") == "in-text"
+        data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else str)
+                for ref in map(_clean_ref, self.references.refs.values())]
+        self._bib = CitationStylesBibliography(style, CiteProcJSON(data), _FORMATTER)
+
+    def _foreign(self, ref: Ref) -> bool:
+        return bool(ref.language) and ref.language != self.lang
+
+    def _in_language(self, html: str, keys: list[str]) -> str:
+        """html marked with the language of the references it cites, if they share one
+        that is not the edition's."""
+        assert self.references is not None
+        langs = {self.references.refs[k].language for k in keys}
+        lang = langs.pop() if len(langs) == 1 else ""
+        return f'<span lang="{lang}">{html}</span>' if lang and lang != self.lang else html
+
+    def cite(self, cites: list[Cite]) -> str:
+        """The HTML of a citation whose keys `problem` passed, in reading order."""
+        from citeproc import Citation, CitationItem, Locator
+
+        self._start()
+        citation = Citation([CitationItem(c.key.lower(), locator=Locator(c.label, c.locator))
+                             if c.locator else CitationItem(c.key.lower()) for c in cites])
+        self._bib.register(citation)
+        return self._in_language(to_html(str(self._bib.cite(citation, lambda item: None)),
+                                         self.lang), [c.key for c in cites])
+
+    def bibliography(self) -> list[Entry]:
+        """What the edition cited, sorted as the style sorts it."""
+        if self._bib is None or not self._bib.items:
+            return []
+        from citeproc import Citation, CitationItem, CitationStylesBibliography
+
+        self._bib.sort()
+        assert self.references is not None
+        by_key = {k.lower(): ref for k, ref in self.references.refs.items()}
+        out = []
+        for item in self._bib.items:
+            rendered = self._bib.style.render_bibliography([item])
+            if not rendered:  # citeproc-py drops e.g. a document with no URL or publisher:
+                alone = CitationStylesBibliography(self._bib.style, self._bib.source,
+                                                   _FORMATTER)  # its full note instead
+                citation = Citation([CitationItem(item.key)])
+                alone.register(citation)
+                rendered = [alone.cite(citation, lambda item: None)]
+            ref = by_key[item.key]
+            out.append(Entry(self._in_language(to_html(str(rendered[0]), self.lang),
+                                               [ref.key]), ref))
+        return out
+
