@@ -5,6 +5,10 @@ folds occurs in the same fold of the text. Each character folds on its own (ever
 per character), so a fold is one str.translate over a table filled lazily, one entry per
 distinct character:
 
+0. a symbol whose Unicode name says it shows a Latin letter or a digit (NEGATIVE SQUARED
+   LATIN CAPITAL LETTER S, REGIONAL INDICATOR SYMBOL LETTER S, PARENTHESIZED LATIN SMALL
+   LETTER S, DINGBAT NEGATIVE CIRCLED DIGIT ONE) is that letter or digit: many have no
+   decomposition, and some decompose with brackets around the letter;
 1. Unicode NFKC (full-width, mathematical, circled letters, compatibility jamo, ligatures),
    as its decomposed form NFKD;
 2. the confusable skeleton of Unicode TS #39 (ICU, the reference implementation) and case
@@ -52,9 +56,30 @@ _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}\p{Bidi_Control}]")
 _SPOOF = icu.SpoofChecker()
 
 
+#: a symbol that is a Latin letter or a digit in a box, a circle or a flag, by its Unicode
+#: name, where no decomposition says so (🆂, 🅢, 🇸 regional indicators, ⒮ parenthesized)
+_NAMED = regex.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|REGIONAL INDICATOR SYMBOL LETTER) "
+                       r"([A-Z])$|DIGIT (ZERO|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE)$")
+_DIGITS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
+
+
+def _named_letter(char: str) -> str:
+    """The ASCII letter or digit a symbol's name says it shows (its decomposition, if any,
+    may hold brackets around it: ⒮ is "(s)"); else the character itself."""
+    if char.isascii() or unicodedata.category(char) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd"):
+        return char  # a letter or digit of its own script (Myanmar ၁ is a one, not a 1)
+    found = _NAMED.search(unicodedata.name(char, ""))
+    if found is None:
+        return char
+    if found[3]:
+        return str(_DIGITS.index(found[3]))
+    return str(found[2]).lower() if found[1] == "SMALL" else str(found[2])
+
+
 def _fold_char(char: str, as_written: bool = False) -> str:
     if _DROP.match(char):
         return ""
+    char = _named_letter(char)
     text = unicodedata.normalize("NFKD", char)
     if not as_written:
         text = unicodedata.normalize("NFKD", text.casefold())
