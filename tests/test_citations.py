@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -684,3 +685,29 @@ def test_a_citation_in_a_title_is_one_note_and_no_part_of_a_reference_to_it(tmp_
     assert [n.number for n in view.notes] == [1]
     assert view.sections[0].body.html == '<p>See <a href="#item-one">Item</a>.</p>\n'
     assert 'href="#note-1"' in view.sections[0].items[0].title.html
+
+
+def test_urls_in_notes_and_bibliography_break_only_where_chicago_breaks_them(tmp_path: Path
+                                                                            ) -> None:
+    """Found by looking at the Korean PDF: every URL broke inside its scheme ("htt|ps://"),
+    as WeasyPrint's overflow-wrap breaks a word where the line ends, not where it must. A
+    short URL now moves to the next line whole; a long one breaks after a slash or before
+    a dot, and stays inside the page."""
+    long_url = ("https://www.defense.gov/News/Releases/Release/Article/3950000/joint-communique"
+                "-of-the-56th-security-consultative-meeting-washington/")
+    items = [{**SCM, "URL": long_url}, {**SMA, "title": "Signing of the 12th Special "
+                                        "Measures Agreement on defence cost-sharing between "
+                                        "the two allies, as announced"}]
+    root = project_with(tmp_path, "A claim.[@scm-56] Another.[@sma-12]\n", items)
+    result = run("build", "--format", "pdf", project=root)
+    assert result.exit_code == 0, result.stderr
+    pdf = next((root / "build").rglob("*pub-en.pdf")).read_bytes()
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    assert not re.search(r"\bhtt?p?\s*\n\s*s?://", out), out
+    assert "https://www.mofa.go.kr/" in out  # whole, on one line
+    width = float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width)
+    words = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                           check=True).stdout.decode()
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', words)]
+    assert right and max(right) <= width - 30, max(right)

@@ -88,6 +88,17 @@ def _clean_ref(ref: Ref) -> Ref:
     return Ref(ref.key, ref.model, _clean(ref.data), ref.line)
 
 
+#: a URL longer than this gets places to break, as Chicago breaks them: after // and /,
+#: before a . (a shorter one moves to the next line whole)
+LONG_URL = 40
+
+
+def _breakable_url(url: str) -> str:
+    if len(url) <= LONG_URL:
+        return url
+    return re.sub(r"(?<=[^/]/)(?=[^/])|(?<=//)|(?<=\w)(?=\.\w)", "<wbr>", url)
+
+
 def to_html(text: str, lang: str) -> str:
     """citeproc's text as safe HTML: data escaped, its own tags restored, URLs linked."""
     out = html.escape(text, quote=False)
@@ -95,7 +106,8 @@ def to_html(text: str, lang: str) -> str:
         opening = opening or f'<span lang="{html.escape(lang)}">'
         out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
     out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
-    out = _URL.sub(lambda m: f'<a href="{html.escape(html.unescape(m[0]))}">{m[0]}</a>', out)
+    out = _URL.sub(lambda m: f'<a href="{html.escape(html.unescape(m[0]))}">'
+                   f'{_breakable_url(m[0])}</a>', out)
     if csl_locale(lang) == "en-US":  # American usage: the period and comma go inside quotes
         out = _QUOTED_PUNCTUATION.sub(r"\1”", out)
     return out
