@@ -121,15 +121,24 @@ class Selectable(Model):
         return True
 
 
+#: what an editor's completion says of every Markdown field: the constructs it may hold,
+#: each documented with its errors in docs/editing.md
+MARKDOWN = ("Markdown (docs/editing.md): *emphasis*, links, [[term]], [[@id]] references to "
+            "sections, items, tables and figures, [[#id]] counts, footnotes [^n], citations "
+            "[@key] and [@key, p. 12] (references.json), audience spans "
+            "[text]{audience=\"id\"} and blocks '::: audience id', tables "
+            "'::: table {#tbl-ID}', figures and charts '::: figure {#fig-ID}'.")
+
+
 class Takeaway(Selectable):
     id: Slug
-    text: Text = Field(description="One or two sentences, Markdown.")
+    text: Text = Field(description=f"One or two sentences. {MARKDOWN}")
 
 
 class Item(Selectable):
     id: Slug
     title: Text
-    body: Text = Field(description="Markdown.")
+    body: Text = Field(description=MARKDOWN)
 
 
 class Source(Selectable):
@@ -142,7 +151,7 @@ class SectionBase(Selectable):
     type: str
     id: Slug
     title: Text
-    body: str = Field("", description="Markdown before any items.")
+    body: str = Field("", description=f"Before any items. {MARKDOWN}")
 
 
 class ProseSection(SectionBase):
@@ -154,7 +163,7 @@ class ProseSection(SectionBase):
 
 class ItemsSection(SectionBase):
     items: list[Item] = Field(min_length=1)
-    closing: str = Field("", description="Markdown after the items.")
+    closing: str = Field("", description=f"After the items. {MARKDOWN}")
 
 
 class TasksSection(ItemsSection):
