@@ -584,3 +584,250 @@ def test_charts_count_toward_the_editions_image_bytes(monkeypatch: pytest.Monkey
     assert AT_CHART + "chart 'charts/sma.chart.yaml' takes the images of this edition over " \
         "0 MB (each use of a chart embeds it again: use fewer or smaller charts)" \
         in result.stderr
+
+
+# -- attacks on drawing: what would abort, exhaust or fool the renderer is refused at its line --
+
+def with_y(settings: str) -> str:
+    """CHART with the bar layer's y channel given settings (e.g. axis: {tickCount: 5})."""
+    bar = "        y: {field: amount, type: quantitative%s}\n    - mark: {type: text"
+    return CHART.replace(bar % "", bar % f", {settings}")
+
+
+def values_chart(row: str) -> str:
+    """CHART with one row of inline values: in place of its CSV file."""
+    return CHART.replace("data: sma.csv\n", f"values:\n  - {row}\n")
+
+
+PRINTABLE = ("(delete it: a chart's data and words are printable text: a control or bidi "
+             "character cannot be drawn, or reorders the words drawn)")
+CATEGORY = "is not under text:, so it could not be translated"
+RANGE_ATTACKS = {
+    # characters vl-convert aborts the whole process on (not XML 1.0), and bidi controls
+    "nul in a cell": (dict(csv=CSV.replace("sma-10,", "1\x002,")),
+                      f"{D}:3:1: the cell '1\\x002' of the column 'agreement' holds a control "
+                      f"character (U+0000) {PRINTABLE}", "BG268"),
+    "escape in a cell": (dict(csv=CSV.replace("sma-10,", "1\x1b2,")),
+                         f"{D}:3:1: the cell '1\\x1b2' of the column 'agreement' holds a "
+                         f"control character (U+001B) {PRINTABLE}", "BG268"),
+    "U+FFFE in a cell": (dict(csv=CSV.replace("sma-10,", "1\ufffe2,")),
+                         f"{D}:3:1: the cell '1\ufffe2' of the column 'agreement' holds a "
+                         f"character XML does not allow (U+FFFE) {PRINTABLE}", "BG268"),
+    "C1 control in a cell": (dict(csv=CSV.replace("sma-10,", "1\x852,")),
+                             f"{D}:3:1: the cell '1\\x852' of the column 'agreement' holds a "
+                             f"control character (U+0085) {PRINTABLE}", "BG268"),
+    "bidi control in a cell": (dict(csv=CSV.replace("sma-10,", "\u202e12-34,")),
+                               f"{D}:3:1: the cell '\\u202e12-34' of the column 'agreement' "
+                               f"holds a bidi control (U+202E) {PRINTABLE}", "BG268"),
+    "nul in values": (dict(chart=values_chart('{agreement: "1\\0", year: 2014, amount: 5}'),
+                           csv=None),
+                      f"{C}:2:17: values.0.agreement: the cell '1\\x00' of the column "
+                      f"'agreement' holds a control character (U+0000) {PRINTABLE}", "BG268"),
+    "lone surrogate in values": (dict(chart=values_chart('{agreement: "\\uD800", year: 2014, '
+                                                         'amount: 5}'), csv=None),
+                                 f"{C}:2:17: values.0.agreement: the cell '\\ud800' of the "
+                                 "column 'agreement' holds a character XML does not allow "
+                                 f"(U+D800) {PRINTABLE}", "BG268"),
+    "control in a text: entry": (dict(chart=CHART.replace("  agreement: Agreement",
+                                                          '  agreement: "Agree\\x01ment"')),
+                                 f"{C}:6:14: text.agreement: text 'agreement' holds a control "
+                                 f"character (U+0001) {PRINTABLE}", "BG268"),
+    "bidi control in a text: entry": (dict(chart=CHART.replace("9th SMA", '"9th\\u2067SMA"')),
+                                      f"{C}:9:10: text.sma-9: text 'sma-9' holds a bidi "
+                                      f"control (U+2067) {PRINTABLE}", "BG268"),
+    # numbers Vega loops over or draws at: bounded per key
+    "a million ticks": (dict(chart=with_y("axis: {tickCount: 1000000, labels: false}")),
+                        f"{C}:20:66: spec.layer.0.encoding.y.axis.tickCount: "
+                        "layer.0.encoding.y.axis.tickCount is 1000000; it is 0 to 50 here",
+                        "BG265"),
+    "padding 1e300": (dict(chart=with_y("axis: {labelPadding: 1e300}")),
+                      f"{C}:20:69: spec.layer.0.encoding.y.axis.labelPadding: "
+                      "layer.0.encoding.y.axis.labelPadding is 1e+300; it is -500 to 500 here",
+                      "BG265"),
+    "font size 1e9": (dict(chart=with_y("axis: {labelFontSize: 1e9}")),
+                      f"{C}:20:70: spec.layer.0.encoding.y.axis.labelFontSize: "
+                      "layer.0.encoding.y.axis.labelFontSize is 1e+09; it is 4 to 72 here",
+                      "BG265"),
+    "a 400-digit width": (dict(chart=CHART.replace("width: 400", "width: " + "9" * 400)),
+                          f"{C}:14:10: spec.width: width is 999999999999… (400 digits); a "
+                          "chart is 20 to 1200 pixels", "BG265"),
+    "a 400-digit domain": (dict(chart=with_y("scale: {domain: [0, %s]}" % ("9" * 400))),
+                           f"{C}:20:68: spec.layer.0.encoding.y.scale.domain.1: "
+                           "layer.0.encoding.y.scale.domain.1 is 999999999999… (400 digits); "
+                           "it is -1e+15 to 1e+15 here", "BG265"),
+    # numbers in the data: finite, at most 10^15, a cell at most 100 characters
+    "a 400-digit amount": (dict(csv=CSV.replace("920000000000", "9" * 400)),
+                           f"{D}:2:1: a cell of the column 'amount' is 400 characters long; a "
+                           "cell is at most 100 (a cell is a number or a key under text:, whose "
+                           "words may be longer)", "BG265"),
+    "a 5000-digit amount": (dict(csv=CSV.replace("920000000000", "9" * 5000)),
+                            f"{D}:2:1: a cell of the column 'amount' is 5000 characters long",
+                            "BG265"),
+    "1e999 won": (dict(csv=CSV.replace("920000000000", "1e999")),
+                  f"{D}:2:1: '1e999' in the column 'amount' is not a number a chart can draw: "
+                  "its numbers are finite and at most 10^15 in size", "BG263"),
+    "1e999 as a year": (dict(csv=CSV.replace("2014", "1e999")),
+                        f"{D}:2:1: '1e999' in the column 'year' is not a number a chart can "
+                        "draw", "BG263"),
+    "1e16 won": (dict(csv=CSV.replace("920000000000", "10000000000000000")),
+                 f"{D}:2:1: '10000000000000000' in the column 'amount' is not a number a chart "
+                 "can draw", "BG263"),
+    "a huge number in values": (dict(chart=values_chart("{agreement: sma-9, year: 2014, "
+                                                        "amount: %s}" % ("9" * 30)), csv=None),
+                                f"{C}:2:44: values.0.amount: '999999999999… (30 digits)' in "
+                                "the column 'amount' is not a number a chart can draw",
+                                "BG263"),
+    "infinity in values": (dict(chart=values_chart("{agreement: sma-9, year: .inf, amount: 5}"),
+                                csv=None),
+                           f"{C}:2:30: values.0.year: 'inf' in the column 'year' is not a "
+                           "number a chart can draw", "BG263"),
+    # letters that are not letters to \w are words all the same
+    "negative squared letters": (dict(csv=CSV.replace("sma-10,", "🆂🅴🅲🆁🅴🆃 🅰🅽🅽🅴🆇,")),
+                                 f"{D}:3:1: the category '🆂🅴🅲🆁🅴🆃 🅰🅽🅽🅴🆇' of the column "
+                                 f"'agreement' {CATEGORY}", "BG264"),
+    "regional indicators": (dict(csv=CSV.replace("sma-10,", "🇸🇪🇨🇷🇪🇹,")),
+                            f"{D}:3:1: the category '🇸🇪🇨🇷🇪🇹' of the column 'agreement' "
+                            f"{CATEGORY}", "BG264"),
+    "parenthesized letters": (dict(csv=CSV.replace("sma-10,", "⒮⒠⒞⒭⒠⒯,")),
+                              f"{D}:3:1: the category '⒮⒠⒞⒭⒠⒯' of the column 'agreement' "
+                              f"{CATEGORY}", "BG264"),
+    "a symbol": (dict(csv=CSV.replace("sma-10,", "★,")),
+                 f"{D}:3:1: the category '★' of the column 'agreement' {CATEGORY}", "BG264"),
+    # a text or tooltip value is words: a key under text:, translated
+    "a free word as a text value": (
+        dict(chart=CHART.replace("text: {field: amount}", "text: {value: secretannex}")),
+        f"{C}:25:23: spec.layer.1.encoding.text.value: layer.1.encoding.text.value is "
+        "'secretannex', which is not a key under text: (a chart's words are written under "
+        "text:, to be translated) (add it under text:)", "BG264"),
+    "a free word as a tooltip value": (
+        dict(chart=CHART.replace("text: {field: amount}",
+                                 "text: {field: amount}\n        tooltip: {value: hello}")),
+        f"{C}:26:26: spec.layer.1.encoding.tooltip.value: layer.1.encoding.tooltip.value is "
+        "'hello', which is not a key under text:", "BG264"),
+    "a colour word as a text value": (
+        dict(chart=CHART.replace("text: {field: amount}", "text: {value: red}")),
+        f"{C}:25:23: spec.layer.1.encoding.text.value: layer.1.encoding.text.value is 'red', "
+        "which is not a key under text:", "BG264"),
+    "a word as a shape": (
+        dict(chart=CHART.replace("text: {field: amount}",
+                                 "text: {field: amount}\n        shape: {value: secret}")),
+        f"{C}:26:24: spec.layer.1.encoding.shape.value: layer.1.encoding.shape.value is "
+        "'secret', which a chart spec does not allow here", "BG262"),
+    # Vega-Lite reads a '.' (or brackets) in a field as a path into nested data
+    "a dot in a column name": (dict(csv=CSV.replace("year,amount", "year,amount.total")),
+                               f"{D}:1:1: the header line names the columns agreement, year, "
+                               "amount.total: each must be a key (letters, digits, '-', '_') "
+                               "and appear once", "BG263"),
+    "brackets in a column name": (dict(csv=CSV.replace("year,amount", "year,amount[0]")),
+                                  f"{D}:1:1: the header line names the columns agreement, year, "
+                                  "amount[0]: each must be a key", "BG263"),
+    "a dot in a values column": (dict(chart=values_chart("{agreement: sma-9, year: 2014, "
+                                                         "constructor.name: 5}"), csv=None),
+                                 f"{C}:2:5: values.0: the columns are named agreement, year, "
+                                 "constructor.name: each must be a key (letters, digits, '-', "
+                                 "'_')", "BG263"),
+}
+
+
+@pytest.mark.parametrize("name", RANGE_ATTACKS)
+def test_what_would_abort_or_fool_the_renderer_is_refused_at_its_line(tmp_path: Path,
+                                                                        name: str) -> None:
+    change, message, code = RANGE_ATTACKS[name]
+    root = chart_project(tmp_path, ko_body=None, **change)  # type: ignore[arg-type]
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1, result.stdout
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "build").exists() or not list((root / "build").rglob("*.html"))
+    result = run("build", "--format", "html", "--output-format", "json", project=root)
+    problems = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    where = message.split(": ", 1)[0]
+    assert [p["code"] for p in problems
+            if f"{p['path']}:{p['line']}:{p['col']}" == where] == [code], problems
+
+
+def test_a_control_character_in_a_charts_translation_is_refused_at_its_line(tmp_path: Path
+                                                                          ) -> None:
+    root = chart_project(tmp_path)
+    translation = root / "content/briefs/tiny/translations/ko.yaml"
+    translation.write_text(translation_yaml(KO_FIGURE) + ko_units(
+        KO_WORDS | {"sma-10": "제10\x00차"}), encoding="utf-8")
+    line = translation.read_text(encoding="utf-8").splitlines().index(
+        "  chart.sma.sma-10:") + 2
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1, result.stdout
+    assert (f"content/briefs/tiny/translations/ko.yaml:{line}:1: chart.sma.sma-10: the "
+            "translation of chart.sma.sma-10 holds a control character (U+0000) "
+            f"{PRINTABLE}") in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "build").exists() or not list((root / "build").rglob("*.html"))
+
+
+def test_a_text_value_names_a_key_and_is_drawn_in_the_editions_words(tmp_path: Path) -> None:
+    chart = CHART.replace("text: {field: amount}", "text: {value: note}").replace(
+        "  year: First year\n", "  year: First year\n  note: Announced\n")
+    root = chart_project(tmp_path, chart=chart)
+    translation = root / "content/briefs/tiny/translations/ko.yaml"
+    translation.write_text(translation_yaml(KO_FIGURE) + ko_units(
+        KO_WORDS | {"note": "발표액"}), encoding="utf-8")
+    pages = built(root)
+    en = svg_texts(pages["pub/en/tiny-pub-en.html"].decode())
+    ko = svg_texts(pages["pub/ko/tiny-pub-ko.html"].decode())
+    assert en[-4:] == ["Announced"] * 4 and ko[-4:] == ["발표액"] * 4
+
+
+def test_labels_vega_hides_where_they_overlap_are_left_out_of_the_drawing(tmp_path: Path
+                                                                        ) -> None:
+    # 40 pixels high with ten ticks: Vega hides the labels that would overlap (opacity 0),
+    # which the SVG sanitiser would refuse as hidden text; no one sees them, so they go
+    chart = with_y("axis: {tickCount: 10}").replace("height: 200", "height: 40")
+    root = chart_project(tmp_path, chart=chart, ko_body=None)
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 0, result.stderr
+    page = (root / "build/tiny/pub/en/tiny-pub-en.html").read_text(encoding="utf-8")
+    drawing = page[page.index("<svg"):page.index("</svg>")]
+    assert 'opacity="0"' not in drawing
+    ticks = svg_texts(page)[5:svg_texts(page).index("ROK contribution (KRW)")]
+    assert ticks[0] == "0" and 2 <= len(ticks) < 10, ticks  # some labels shown, not all
+    charts._svg.cache_clear()
+    markup = charts._svg(json.dumps(charts.localised(charts.read(
+        "charts/sma.chart.yaml", root / "content/briefs/tiny", root / "content"),
+        charts.Edition("en", "en", "en_US", "sans-serif")), sort_keys=True),
+        json.dumps({"aria": False}), "en-US")
+    assert 'opacity="0"' in markup  # what was taken out: Vega's hidden labels
+
+
+def test_a_drawing_larger_than_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    monkeypatch.setattr(charts, "MAX_DRAWING", 300)
+    root = chart_project(tmp_path, ko_body=None)
+    result = run("build", "--format", "html", project=root)
+    assert result.exit_code == 1
+    assert re.search(re.escape(AT_CHART) + r"chart 'charts/sma\.chart\.yaml' is drawn "
+                     r"[0-9]+ by [0-9]+ pixels; a chart's drawing is at most 300 by 300 \(make "
+                     r"its spec's width, height, paddings, font sizes or label limits "
+                     r"smaller\)", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_number_of_the_allowlist_is_bounded() -> None:
+    found: list[object] = []
+
+    def walk(rule: object) -> None:
+        if isinstance(rule, tuple):
+            for r in rule:
+                walk(r)
+        elif isinstance(rule, dict):
+            for r in rule.values():
+                walk(r)
+        elif isinstance(rule, charts._List):
+            walk(rule.item)
+        else:
+            found.append(rule)
+
+    walk(charts.SPEC)
+    assert not [r for r in found if isinstance(r, charts._Kind) and r.name == "number"]
+    numbers = [r for r in found if isinstance(r, charts._Num)]
+    assert numbers and all(abs(r.lo) <= 1e15 and abs(r.hi) <= 1e15 for r in numbers)
+    assert charts._CHANNEL_OF["text"]["value"] is charts._TEXT
+    assert charts._CHANNEL_OF["tooltip"]["value"] is charts._TEXT

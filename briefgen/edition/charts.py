@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,9 @@ MAX_ROWS = 1000
 MAX_DATA_BYTES = 256 * 1024
 MAX_TEXT = 200  # characters of one text: entry
 MAX_SIDE = 1200  # a spec's width and height, in pixels
+MAX_DRAWING = 4000  # the drawing's width and height with its axes, legends and titles
+MAX_CELL = 100  # characters of one data cell (a number or a key)
+MAX_NUMBER = 1e15  # the largest number (in size) of the data or a spec
 
 #: the keys a chart file holds
 FILE_KEYS = ("data", "values", "text", "formats", "spec")
@@ -61,7 +65,16 @@ class _Enum:
 
 @dataclass(frozen=True)
 class _Kind:
-    name: str  # number, boolean, color, field, text-key
+    name: str  # boolean, color, field, text-key, schema (numbers are _Num)
+
+
+@dataclass(frozen=True)
+class _Num:
+    """A number from lo to hi: every number a spec may hold is bounded, since Vega's loops
+    and sizes follow them (a tickCount of a million exhausts its memory)."""
+
+    lo: float
+    hi: float
 
 
 @dataclass(frozen=True)
@@ -70,45 +83,72 @@ class _List:
     most: int = 50
 
 
-_NUM, _BOOL, _COLOR = _Kind("number"), _Kind("boolean"), _Kind("color")
+_BOOL, _COLOR = _Kind("boolean"), _Kind("color")
 _FIELD, _TEXT = _Kind("field"), _Kind("text-key")
+_FONT_SIZE, _OFFSET, _OPACITY = _Num(4, 72), _Num(-500, 500), _Num(0, 1)
 _MARKS = ("bar", "line", "point", "area", "rule", "text", "tick", "circle", "square")
-_MARK = {"type": _Enum(_MARKS), "color": _COLOR, "opacity": _NUM, "point": _BOOL,
-         "strokeWidth": _NUM, "size": _NUM, "dx": _NUM, "dy": _NUM,
+_MARK = {"type": _Enum(_MARKS), "color": _COLOR, "opacity": _OPACITY, "point": _BOOL,
+         "strokeWidth": _Num(0, 20), "size": _Num(0, 10_000), "dx": _OFFSET, "dy": _OFFSET,
          "interpolate": _Enum(("linear", "monotone", "step")),
          "align": _Enum(("left", "center", "right")),
          "baseline": _Enum(("top", "middle", "bottom", "alphabetic")),
-         "fontSize": _NUM, "fontWeight": _Enum(("normal", "bold")), "cornerRadiusEnd": _NUM,
+         "fontSize": _FONT_SIZE, "fontWeight": _Enum(("normal", "bold")),
+         "cornerRadiusEnd": _Num(0, 50),
          "orient": _Enum(("vertical", "horizontal")), "filled": _BOOL}
-_AXIS = {"title": _TEXT, "labelAngle": _NUM, "grid": _BOOL, "tickCount": _NUM,
-         "orient": _Enum(("top", "bottom", "left", "right")), "labelLimit": _NUM,
-         "ticks": _BOOL, "domain": _BOOL, "labels": _BOOL, "labelFontSize": _NUM,
-         "titleFontSize": _NUM, "labelPadding": _NUM, "titlePadding": _NUM}
+_AXIS = {"title": _TEXT, "labelAngle": _Num(-360, 360), "grid": _BOOL,
+         "tickCount": _Num(0, 50),
+         "orient": _Enum(("top", "bottom", "left", "right")), "labelLimit": _Num(0, MAX_SIDE),
+         "ticks": _BOOL, "domain": _BOOL, "labels": _BOOL, "labelFontSize": _FONT_SIZE,
+         "titleFontSize": _FONT_SIZE, "labelPadding": _OFFSET, "titlePadding": _OFFSET}
 _LEGEND = {"title": _TEXT, "orient": _Enum(("top", "bottom", "left", "right", "none")),
            "direction": _Enum(("horizontal", "vertical"))}
-_SCALE = {"zero": _BOOL, "nice": _BOOL, "domain": _List(_NUM, 2), "range": _List(_COLOR),
+_SCALE = {"zero": _BOOL, "nice": _BOOL, "domain": _List(_Num(-MAX_NUMBER, MAX_NUMBER), 2),
+          "range": _List(_COLOR),
           "type": _Enum(("linear", "log", "sqrt", "band", "point")),
           "scheme": _Enum(("tableau10", "category10", "blues", "greens", "greys",
                            "oranges", "purples", "reds", "dark2", "set2"))}
 _CHANNEL = {"field": _FIELD, "title": _TEXT, "axis": (_AXIS, None), "legend": (_LEGEND, None),
-            "scale": _SCALE, "value": (_NUM, _COLOR),
+            "scale": _SCALE, "value": _Num(-MAX_SIDE, MAX_SIDE),
             "type": _Enum(("quantitative", "nominal", "ordinal", "temporal")),
             "aggregate": _Enum(("sum", "mean", "median", "min", "max", "count")),
             "sort": _Enum(("ascending", "descending", None)),
             "stack": _Enum(("zero", "normalize", "center", None, True, False)),
-            "timeUnit": _Enum(("year",)), "bandPosition": _NUM}
+            "timeUnit": _Enum(("year",)), "bandPosition": _OPACITY}
+_SHAPES = ("circle", "square", "cross", "diamond", "triangle", "triangle-up",
+           "triangle-down", "triangle-right", "triangle-left", "stroke", "arrow", "wedge")
+#: what a channel's constant `value:` may be: words are a key under text: (translated, like
+#: every word of a chart), a colour only on colour channels, numbers bounded
+_VALUES: dict[str, Any] = {"color": _COLOR, "opacity": _OPACITY, "size": _Num(0, 10_000),
+                           "shape": _Enum(_SHAPES), "strokeDash": _List(_Num(0, 100), 8),
+                           "text": _TEXT, "tooltip": _TEXT}
 _CHANNELS = ("x", "y", "x2", "y2", "color", "opacity", "size", "shape", "strokeDash",
              "text", "tooltip", "xOffset", "yOffset", "order", "detail")
-_ENCODING = {name: (_CHANNEL, _List(_CHANNEL, 10)) if name == "tooltip" else _CHANNEL
-             for name in _CHANNELS}
+#: each channel's rule: _CHANNEL, with its own kind of value
+_CHANNEL_OF = {name: {**_CHANNEL, "value": _VALUES[name]} if name in _VALUES else _CHANNEL
+               for name in _CHANNELS}
+_ENCODING = {name: (_CHANNEL_OF[name], _List(_CHANNEL_OF[name], 10)) if name == "tooltip"
+             else _CHANNEL_OF[name] for name in _CHANNELS}
 _LAYER = {"mark": (_Enum(_MARKS), _MARK), "encoding": _ENCODING}
 SPEC: dict[str, Any] = {"mark": (_Enum(_MARKS), _MARK), "encoding": _ENCODING,
-                        "layer": _List(_LAYER, 10), "title": _TEXT, "width": _NUM,
-                        "height": _NUM, "$schema": _Kind("schema")}
+                        "layer": _List(_LAYER, 10), "title": _TEXT,
+                        "width": _Num(20, MAX_SIDE), "height": _Num(20, MAX_SIDE),
+                        "$schema": _Kind("schema")}
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-z]{3,20}")
 _SCHEMA_RE = re.compile(r"https://vega\.github\.io/schema/vega-lite/v5(?:\.[0-9.]+)?\.json")
 _SYNTAX = re.compile(r"\[\[|\]\]|\{[^}]*audience|:::|\[\^|\[@")
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: a column's name: a key without '.', which Vega-Lite reads as a path into nested data
+_COLUMN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_PRINTABLE = "a chart's data and words are printable text: a control or bidi character " \
+    "cannot be drawn, or reorders the words drawn"
+#: what a category that is not a key under text: may hold: a number's digits and signs
+_NUMBERISH = re.compile(r"[0-9.,%+\-−/:() ]*")
+#: characters a chart may not hold: controls (but tab and line feed) and what XML 1.0 does
+#: not allow (vl-convert aborts the whole process on them), and bidi controls (they reorder
+#: the words drawn)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                        "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class Refused(Exception):
@@ -261,7 +301,7 @@ def check(doc: Document, name: str, folder: Path, brief_dir: Path) -> Chart:
         else:
             for i, row in enumerate(rows):
                 value = row[col]
-                if isinstance(value, str) and re.search(r"[^\W\d_]", value) and \
+                if isinstance(value, str) and not _NUMBERISH.fullmatch(value) and \
                         value not in text:
                     _row_problem(doc, data, row, i, col, f"the category '{value}' of the column "
                                  f"'{col}' is not under text:, so it could not be translated",
@@ -285,6 +325,9 @@ def _text(value: Any, bad: Callable[..., None]) -> dict[str, str]:
                 "'.' (it names a translation unit)")
         elif not isinstance(words, str) or not words.strip():
             bad(("text", key), f"text '{key}' is not words")
+        elif _unwritable(words):
+            bad(("text", key), f"text '{key}' holds {_unwritable(words)}", "delete it: "
+                + _PRINTABLE, code="BG268")
         elif _SYNTAX.search(words):
             bad(("text", key), f"text '{key}' holds '{_SYNTAX.search(words).group(0)}': "  # type: ignore[union-attr]
                 "a chart's words are plain text (no terms, references or audience markers)",
@@ -327,17 +370,22 @@ def _values(value: Any, bad: Callable[..., None]) -> tuple[list[str], list[dict[
     rows = []
     for i, row in enumerate(value):
         if not isinstance(row, dict) or any(
-                not isinstance(v, (str, int, float)) or isinstance(v, bool) or
-                isinstance(v, float) and not math.isfinite(v) for v in row.values()):
+                not isinstance(v, (str, int, float)) or isinstance(v, bool)
+                for v in row.values()):
             bad(("values", i), "a row is a mapping of column to a number or words",
                 code="BG263")
             continue
         if not columns:
             columns = [str(k) for k in row]
-            if not all(_KEY_RE.fullmatch(c) for c in columns):
+            if not all(_COLUMN_RE.fullmatch(c) for c in columns):
                 bad(("values", i), f"the columns are named {', '.join(columns)}: each must "
                     "be a key (letters, digits, '-', '_')", code="BG263")
                 return [], []
+        wrong = [(k, why) for k, v in row.items() if (why := _bad_cell(str(k), v, v))]
+        for k, (message, hint, code) in wrong:
+            bad(("values", i, k), message, hint, code=code)
+        if wrong:
+            continue
         if sorted(map(str, row)) != sorted(columns):
             bad(("values", i), f"this row has the columns {', '.join(map(str, row))}; the first "
                 f"row has {', '.join(columns)}", code="BG263")
@@ -392,7 +440,7 @@ def _csv(ref: Any, folder: Path, brief_dir: Path, doc: Document, problems: list[
     header = [h.strip() for h in lines[0]]
     numbers = _line_numbers(text)
     for h in header:
-        if not h or len(set(header)) != len(header) or not _KEY_RE.fullmatch(h):
+        if not h or len(set(header)) != len(header) or not _COLUMN_RE.fullmatch(h):
             problems.append(Problem(shown, 1, 1, f"the header line names the columns "
                                     f"{', '.join(header)}: each must be a key (letters, digits, "
                                     "'-', '_') and appear once", code="BG263"))
@@ -403,8 +451,32 @@ def _csv(ref: Any, folder: Path, brief_dir: Path, doc: Document, problems: list[
             problems.append(Problem(shown, numbers[n], 1, f"this row has {len(row)} cells; the "
                                     f"header line has {len(header)}", code="BG263"))
             continue
-        rows.append({h: _cell(v) for h, v in zip(header, row, strict=True)} | {LINE: numbers[n]})
+        cells = {h: _cell(v) if len(v) <= MAX_CELL else v
+                 for h, v in zip(header, row, strict=True)}
+        wrong = [why for h, v in zip(header, row, strict=True)
+                 if (why := _bad_cell(h, v.strip(), cells[h]))]
+        for message, hint, code in wrong:
+            problems.append(Problem(shown, numbers[n], 1, message, "", hint, "error", code))
+        if not wrong:
+            rows.append(cells | {LINE: numbers[n]})
     return header, rows
+
+
+def _bad_cell(col: str, written: Any, value: Any) -> tuple[str, str, str] | None:
+    """Why a data cell (as written, and as read) cannot be drawn: (message, hint, code)."""
+    if isinstance(written, str) and _unwritable(written):
+        return (f"the cell '{written[:40]}' of the column '{col}' holds "
+                f"{_unwritable(written)}", "delete it: " + _PRINTABLE, "BG268")
+    if isinstance(written, str) and len(written) > MAX_CELL:
+        return (f"a cell of the column '{col}' is {len(written)} characters long; a cell is "
+                f"at most {MAX_CELL}", "a cell is a number or a key under text:, whose words "
+                "may be longer", "BG265")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not (
+            -MAX_NUMBER <= value <= MAX_NUMBER):  # false for nan too
+        return (f"'{_shown_number(value) if not isinstance(written, str) else written}' in "
+                f"the column '{col}' is not a number a chart can draw: its numbers are "
+                "finite and at most 10^15 in size", "", "BG263")
+    return None
 
 
 def _line_numbers(text: str) -> list[int]:
@@ -497,12 +569,16 @@ def _allowed(value: Any, rule: Any, loc: Loc, bad: Callable[..., None], columns:
             bad(loc, f"{where} is '{value}', which a chart spec does not allow here",
                 did_you_mean(str(value), [str(o) for o in rule.values])
                 or f"one of {', '.join(shown)}")
-    elif rule.name == "number":
+    elif isinstance(rule, _Num):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or \
-                not math.isfinite(value):
+                isinstance(value, float) and not math.isfinite(value):
             bad(loc, f"{where} is a number")
-        elif loc[-1] in ("width", "height") and not 20 <= value <= MAX_SIDE:
-            bad(loc, f"{where} is {value}; a chart is 20 to {MAX_SIDE} pixels", code="BG265")
+        elif loc[-1] in ("width", "height") and not rule.lo <= value <= rule.hi:
+            bad(loc, f"{where} is {_shown_number(value)}; a chart is 20 to {MAX_SIDE} pixels",
+                code="BG265")
+        elif not rule.lo <= value <= rule.hi:  # exact, however many digits an int has
+            bad(loc, f"{where} is {_shown_number(value)}; it is "
+                f"{_shown_number(rule.lo)} to {_shown_number(rule.hi)} here", code="BG265")
     elif rule.name == "boolean":
         if not isinstance(value, bool):
             bad(loc, f"{where} is true or false")
@@ -522,6 +598,24 @@ def _allowed(value: Any, rule: Any, loc: Loc, bad: Callable[..., None], columns:
             bad(loc, f"{where} is '{value}', which is not a key under text: (a chart's words "
                 "are written under text:, to be translated)",
                 did_you_mean(str(value), text) or "add it under text:", code="BG264")
+
+
+def _shown_number(value: float) -> str:
+    """A number as an error shows it: a long one cut short."""
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return shown if len(shown) <= 20 else f"{shown[:12]}… ({len(shown)} digits)"
+
+
+def _unwritable(text: str) -> str:
+    """What text holds that a chart may not (see _FORBIDDEN), named; '' if nothing."""
+    found = _FORBIDDEN.search(text)
+    if not found:
+        return ""
+    char = found.group()
+    kind = "a bidi control" if _BIDI.fullmatch(char) else \
+        "a control character" if unicodedata.category(char) == "Cc" else \
+        "a character XML does not allow"
+    return f"{kind} (U+{ord(char):04X})"
 
 
 def _collect(found: list[tuple[Loc, str, str, str]], loc: Loc, message: str, hint: str = "",
@@ -664,6 +758,8 @@ def _localise_channel(name: str, d: dict[str, Any], chart: Chart, edition: Editi
     if col is None:  # a count, or a value: its title, if any, is a key under text:
         if d.get("title"):
             d["title"] = words(chart, d["title"], edition)
+        if name in ("text", "tooltip") and isinstance(d.get("value"), str):
+            d["value"] = words(chart, d["value"], edition)  # a key under text:
         return
     d["title"] = words(chart, d.get("title") or col, edition)
     fmt = chart.formats.get(col)
@@ -686,6 +782,7 @@ def _localise_channel(name: str, d: dict[str, Any], chart: Chart, edition: Editi
 
 def draw(chart: Chart, edition: Edition, alt: str, prefix: str) -> str:
     """The chart as inline markup: the sanitised SVG drawing, then its data as a table."""
+    _check_translations(chart, edition)
     spec = localised(chart, edition)
     config = {"font": edition.font, "aria": False, "background": "white",
               "view": {"stroke": None}}
@@ -693,12 +790,45 @@ def draw(chart: Chart, edition: Edition, alt: str, prefix: str) -> str:
                    json.dumps(config, sort_keys=True, ensure_ascii=False),
                    _D3_LOCALES.get(edition.lang, "en-US"))
     drawing = _ROLES.sub("", drawing)  # the drawing is one image: the page labels it (alt)
+    drawing = _HIDDEN.sub("", drawing)
+    size = _SIZE.search(drawing)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
+    if not (0 < width <= MAX_DRAWING and 0 < height <= MAX_DRAWING):
+        raise Refused([Problem("", 0, 0, f"chart 'charts/{chart.name}{SUFFIX}' is drawn "
+                               f"{_shown_number(width)} by {_shown_number(height)} pixels; a "
+                               f"chart's drawing is at most {MAX_DRAWING} by {MAX_DRAWING}",
+                               hint="make its spec's width, height, paddings, font sizes or "
+                               "label limits smaller", code="BG265")])
     return svg.sanitised(drawing.encode(), alt, prefix) + data_table(chart, edition)
 
 
 #: Vega's ARIA roles and labels of marks (even with aria: false some remain): an img's parts
 #: have none of their own, and their English words would not be translated
 _ROLES = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
+
+
+#: labels Vega hides (opacity 0) where they would overlap (an axis's labelOverlap, on by
+#: default): no one sees them, every value is in the data table, and the SVG sanitiser
+#: refuses text that is there but not seen, so they are taken out of the drawing
+_HIDDEN = re.compile(r'<text\b[^>]*\sopacity="0"[^>]*(?:/>|(?<!/)>.*?</text>)', re.S)
+#: the drawing's size, on vl-convert's root <svg>
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.e+]+)"[^>]*?\sheight="([0-9.e+]+)"')
+
+
+def _check_translations(chart: Chart, edition: Edition) -> None:
+    """Refused if a translation of the chart's words holds what a chart may not (its text:
+    entries are checked when the chart file is read)."""
+    problems = []
+    for key in chart.text:
+        uid = unit_id(chart.name, key)
+        translated = edition.texts.get(uid, "") if edition.lang != edition.source_lang else ""
+        if _unwritable(translated):
+            path, line = edition.where.get(uid, (chart.doc.path, 0))
+            problems.append(Problem(path, line, 1, f"the translation of {uid} holds "
+                                    f"{_unwritable(translated)}", uid, "delete it: "
+                                    + _PRINTABLE, "error", "BG268"))
+    if problems:
+        raise Refused(problems)
 
 
 class DrawingFailed(Exception):
@@ -768,7 +898,11 @@ def json_schema() -> dict[str, Any]:
                      "description": "A CSV file beside the chart file."},
             "values": {"type": "array", "minItems": 1, "maxItems": MAX_ROWS,
                        "items": {"type": "object",
-                                 "additionalProperties": {"type": ["string", "number"]}},
+                                 "propertyNames": {"pattern": f"^{_COLUMN_RE.pattern}$"},
+                                 "additionalProperties": {"anyOf": [
+                                     {"type": "string", "maxLength": MAX_CELL},
+                                     {"type": "number", "minimum": -MAX_NUMBER,
+                                      "maximum": MAX_NUMBER}]}},
                        "description": "The data, inline: rows of column to value."},
             "text": {"type": "object", "propertyNames": {"pattern": f"^{_KEY_RE.pattern}$"},
                      "additionalProperties": {"type": "string", "minLength": 1,
@@ -789,7 +923,9 @@ def json_schema() -> dict[str, Any]:
 #: the parts of a spec the schema names once and refers to ($defs)
 _NAMED: dict[str, dict[str, Any]] = {"mark": _MARK, "axis": _AXIS, "legend": _LEGEND,
                                      "scale": _SCALE, "channel": _CHANNEL,
-                                     "encoding": _ENCODING, "layer": _LAYER}
+                                     "encoding": _ENCODING, "layer": _LAYER,
+                                     **{f"{name}-channel": _CHANNEL_OF[name]
+                                        for name in _VALUES}}
 
 
 def _schema_of(rule: Any, key: str, top: bool = False) -> dict[str, Any]:
@@ -807,9 +943,9 @@ def _schema_of(rule: Any, key: str, top: bool = False) -> dict[str, Any]:
         return {"type": "array", "maxItems": rule.most, "items": _schema_of(rule.item, key)}
     if isinstance(rule, _Enum):
         return {"enum": list(rule.values)}
+    if isinstance(rule, _Num):
+        return {"type": "number", "minimum": rule.lo, "maximum": rule.hi}
     kinds: dict[str, dict[str, Any]] = {
-        "number": {"type": "number", **({"minimum": 20, "maximum": MAX_SIDE}
-                                        if key in ("width", "height") else {})},
         "boolean": {"type": "boolean"},
         "color": {"type": "string", "pattern": f"^(?:{_COLOR_RE.pattern})$"},
         "field": {"type": "string", "description": "A column of the data."},

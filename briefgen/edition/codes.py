@@ -146,13 +146,15 @@ CODES: dict[str, Code] = _table(
      _CHART + ":21:7: spec.data: 'data' is not allowed in a chart spec (spec) (briefgen adds "
      "the data, text and fonts itself; a spec holds marks, encodings, axes, legends and "
      "scales, see docs/editing.md#charts)"),
-    ("BG263", "a chart's data that cannot be read: a ragged CSV row, words for a number",
+    ("BG263", "a chart's data that cannot be read: a ragged CSV row, words for a number, "
+     "a number over 10^15",
      "content/briefs/demo/charts/sma.csv:4:1: 'n/a' in the column 'amount' is not a number, "
      "and the spec draws it as a quantity"),
     ("BG264", "a chart field, title or category that names nothing in its data or text",
      _CHART + ":24:19: spec.layer.0.encoding.y.field: the field 'amont' is not a column of "
      "the data (did you mean 'amount'?)"),
-    ("BG265", "a chart over a size limit (rows, bytes, pixels, words)",
+    ("BG265", "a chart over a limit (rows, bytes, cells, pixels, a number of its spec, "
+     "words)",
      _CHART + ":5:7: data: data file 'big.csv' is larger than 256 KB"),
     ("BG266", "a chart the renderer cannot draw",
      _IMG + "chart 'charts/sma.chart.yaml' could not be drawn: Error: Invalid specification "
@@ -161,6 +163,10 @@ CODES: dict[str, Code] = _table(
      _IMG + "chart 'charts/sma.chart.yaml' must stand in a '::: figure {#fig-ID}' block, after "
      "its caption (write '::: figure {#fig-ID}', a caption line, a blank line, the chart "
      "![alt](charts/NAME.chart.yaml), then ':::')"),
+    ("BG268", "a control, bidi or non-XML character in a chart's data or words",
+     "content/briefs/demo/charts/sma.csv:3:1: the cell '1\\x002' of the column 'agreement' "
+     "holds a control character (U+0000) (delete it: a chart's data and words are printable "
+     "text: a control or bidi character cannot be drawn, or reorders the words drawn)"),
     ("BG270", "a citation that is not well-formed",
      _AT + "'[@lee-2025 p 12]' is not a well-formed citation (write [@key], [@key, p. 12], "
      "[@key, pp. 3-5] or [@a; @b]; write &#64; for a literal @ and &#91; for a literal [)"),
