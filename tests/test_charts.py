@@ -831,3 +831,13 @@ def test_every_number_of_the_allowlist_is_bounded() -> None:
     assert numbers and all(abs(r.lo) <= 1e15 and abs(r.hi) <= 1e15 for r in numbers)
     assert charts._CHANNEL_OF["text"]["value"] is charts._TEXT
     assert charts._CHANNEL_OF["tooltip"]["value"] is charts._TEXT
+
+
+def test_the_drawing_size_is_read_whatever_the_order_of_the_roots_attributes() -> None:
+    """The size check read width before height only: a renderer writing them the other way
+    round would have every chart refused as drawn 0 by 0."""
+    from briefgen.edition.charts import _ROOT, _SIDE
+    for tag, sides in (('<svg height="300" width="143" viewBox="0 0 1 1">', ("143", "300")),
+                       ('<svg xmlns="x" width="1e+300" height="5">', ("1e+300", "5"))):
+        found = dict(_SIDE.findall(_ROOT.search(tag + "<text>x</text></svg>").group(0)))  # type: ignore[union-attr]
+        assert (found["width"], found["height"]) == sides

@@ -791,8 +791,9 @@ def draw(chart: Chart, edition: Edition, alt: str, prefix: str) -> str:
                    _D3_LOCALES.get(edition.lang, "en-US"))
     drawing = _ROLES.sub("", drawing)  # the drawing is one image: the page labels it (alt)
     drawing = _HIDDEN.sub("", drawing)
-    size = _SIZE.search(drawing)
-    width, height = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
+    root = _ROOT.search(drawing)
+    sides = dict(_SIDE.findall(root.group(0))) if root else {}
+    width, height = (float(sides.get("width", 0)), float(sides.get("height", 0)))
     if not (0 < width <= MAX_DRAWING and 0 < height <= MAX_DRAWING):
         raise Refused([Problem("", 0, 0, f"chart 'charts/{chart.name}{SUFFIX}' is drawn "
                                f"{_shown_number(width)} by {_shown_number(height)} pixels; a "
@@ -812,7 +813,8 @@ _ROLES = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 #: refuses text that is there but not seen, so they are taken out of the drawing
 _HIDDEN = re.compile(r'<text\b[^>]*\sopacity="0"[^>]*(?:/>|(?<!/)>.*?</text>)', re.S)
 #: the drawing's size, on vl-convert's root <svg>
-_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.e+]+)"[^>]*?\sheight="([0-9.e+]+)"')
+_ROOT = re.compile(r"<svg\b[^>]*>")  # the drawing's root tag: its width and height, any order
+_SIDE = re.compile(r'\s(width|height)="([0-9.]+(?:e\+?[0-9]+)?)"')
 
 
 def _check_translations(chart: Chart, edition: Edition) -> None:
