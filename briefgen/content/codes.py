@@ -170,7 +170,7 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/references.json:12:3: two references have the id 'lee-2025' "
      "(first on line 2) (give each its own id (ids that differ only in case are the same "
      "id))"),
-    ("BG174", "a citation style that cannot be found or used",
+    ("BG174", "a citation style that cannot be found or used, or that fails while formatting",
      "content/briefs/demo/brief.yaml:9:17: citation_style: unknown citation style "
      "'chicago-note-bibliography' (did you mean 'chicago-notes-bibliography'?)"),
     ("BG175", "a reference no text cites (warning)",

@@ -8,9 +8,11 @@ them). A misspelt variable is an unknown field; references.py words each error a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, create_model, model_validator
 
 from briefgen.content.models import Lang, Model, Selectable
 from briefgen.content.syntax import CITE_KEY
@@ -45,6 +47,12 @@ TEXT_VARIABLES = (
     "publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "section",
     "source", "status", "supplement", "title-short", "URL", "version", "volume",
     "volume-title", "volume-title-short", "year-suffix")
+#: The name and date variables citeproc-py 0.11 formats (it takes any other as text, and a
+#: style that prints it as a name or date then fails): the others are refused.
+CITEPROC_NAMES = ("author", "collection-editor", "composer", "container-author", "editor",
+                  "editorial-director", "illustrator", "interviewer", "original-author",
+                  "recipient", "translator")
+CITEPROC_DATES = ("accessed", "event-date", "issued", "original-date", "submitted")
 #: briefgen's own keys on an item (never passed to citeproc).
 EXTENSIONS = ("audiences", "exclude_audiences", "title-translations", "title-glosses")
 
@@ -68,6 +76,18 @@ class Name(Model):
         return self
 
 
+#: a date part citeproc can take: an integer of at most 6 digits (or such a string)
+_DATE_PART = re.compile(r"-?[0-9]{1,6}")
+#: a BCP 47 language tag (its shape: language, then subtags): it becomes an HTML lang
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: str | int | None) -> str | int | None:
+    if value is not None and not LANGUAGE_TAG.fullmatch(str(value)):
+        raise ValueError(f"'{value}' is not a BCP 47 language tag (e.g. en, ko, zh-Hans)")
+    return value
+
+
 class Date(Model):
     """A CSL date: {"date-parts": [[2024, 11, 4]]} (a range: two lists), or literal text."""
 
@@ -84,10 +104,19 @@ class Date(Model):
         if self.date_parts is None and self.literal is None and self.raw is None:
             raise ValueError("a date needs 'date-parts' (e.g. [[2024, 11, 4]]) or 'literal'")
         for part in self.date_parts or []:
-            if not 1 <= len(part) <= 3 or not all(str(x).lstrip("-").isdigit() for x in part):
+            if not 1 <= len(part) <= 3 or not all(_DATE_PART.fullmatch(str(x)) for x in part):
                 raise ValueError("each of 'date-parts' is [year], [year, month] or "
-                                 "[year, month, day], in numbers")
+                                 "[year, month, day], in numbers of at most 6 digits")
         return self
+
+
+def _unformattable(name: str, what: str) -> Callable[[Any], Any]:
+    def refuse(value: Any) -> Any:
+        if value is not None:
+            raise ValueError(f"citeproc-py cannot format '{name}' as {what} yet")
+        return value
+
+    return refuse
 
 
 def _fields() -> dict[str, Any]:
@@ -103,11 +132,23 @@ def _fields() -> dict[str, Any]:
                           "the original title, in brackets.")),
     }
     for name in NAME_VARIABLES:
-        fields[name.replace("-", "_")] = (list[Name] | None, Field(None, alias=name))
+        kind: Any = list[Name] | None
+        if name not in CITEPROC_NAMES:
+            kind = Annotated[kind, AfterValidator(_unformattable(name, "names"))]
+        fields[name.replace("-", "_")] = (kind, Field(None, alias=name))
     for name in DATE_VARIABLES:
-        fields[name.replace("-", "_")] = (Date | None, Field(None, alias=name))
+        kind = Date | None
+        if name not in CITEPROC_DATES:
+            kind = Annotated[kind, AfterValidator(_unformattable(name, "date"))]
+        fields[name.replace("-", "_")] = (kind, Field(None, alias=name))
     for name in TEXT_VARIABLES:
-        fields[name.replace("-", "_").lower()] = (str | int | None, Field(None, alias=name))
+        kind = str | int | None
+        extra: dict[str, Any] = {}
+        if name == "language":
+            kind = Annotated[str | None, AfterValidator(_language)]
+            extra = {"pattern": f"^{LANGUAGE_TAG.pattern}$"}
+        fields[name.replace("-", "_").lower()] = (kind, Field(None, alias=name,
+                                                              json_schema_extra=extra))
     return fields
 
 

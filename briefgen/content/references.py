@@ -15,8 +15,9 @@ brief's folder.
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,8 @@ class References:
     path: str  # as shown in problems
     refs: dict[str, Ref]
     style: Path  # the .csl file
+    style_name: str = ""  # as citation_style: names it
+    style_shown: str = ""  # the .csl file as shown in problems
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -113,6 +116,66 @@ def _index(text: str, at: int, path: tuple[Any, ...], out: dict[tuple[Any, ...],
     if ch == '"':
         return int(json.decoder.scanstring(text, at + 1)[1])  # type: ignore[attr-defined]
     return _SCALAR.match(text, at).end()  # type: ignore[union-attr]
+
+
+class _Refused(ValueError):
+    """A JSON value citeproc cannot take: its token as written, and why."""
+
+    def __init__(self, token: str, message: str) -> None:
+        super().__init__(message)
+        self.token, self.message = token, message
+
+
+def _constant(token: str) -> float:
+    raise _Refused(token, f"JSON value '{token}' is not a number JSON allows")
+
+
+MAX_DIGITS = 15
+
+
+def _int(token: str) -> int:
+    if len(token.lstrip("-")) > MAX_DIGITS:
+        raise _Refused(token, f"a number of more than {MAX_DIGITS} digits")
+    return int(token)
+
+
+def _float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value) or len(token) > 2 * MAX_DIGITS:
+        raise _Refused(token, f"a number too large for a reference ({token[:20]})")
+    return value
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s,:\[\]{}"]+')
+
+
+def _token_at(text: str, token: str) -> int:
+    """The offset of the first bare (not quoted) token `token` in JSON text."""
+    return next((m.start() for m in _TOKEN.finditer(text) if m[0] == token), 0)
+
+
+#: what a reference may not hold: control characters (but tab and line breaks) and
+#: private-use characters (briefgen's formatter marks its tags with them)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                          "\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _unprintable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(where, why) for each string (key or value) holding a character _UNPRINTABLE."""
+    texts: list[tuple[Any, tuple[Any, ...]]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            texts.append((k, (*loc, k)))
+            yield from _unprintable(v, (*loc, k))
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            yield from _unprintable(v, (*loc, n))
+    else:
+        texts.append((value, loc))
+    for text, at in texts:
+        if isinstance(text, str) and (m := _UNPRINTABLE.search(text)):
+            kind = "private-use" if ord(m[0]) >= 0xE000 else "control"
+            yield at, f"holds a {kind} character (U+{ord(m[0]):04X})"
 
 
 def _field(loc: tuple[Any, ...], data: list[Any]) -> str:
@@ -164,7 +227,12 @@ def read_references(brief_dir: Path, shown_dir: str, roots: tuple[Path, ...],
                        hint="export the file again with UTF-8 encoding", code="BG170")
         return None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_constant, parse_int=_int, parse_float=_float)
+    except _Refused as exc:
+        line, col = _line_col(text, _token_at(text, exc.token))
+        problems.error(shown, line, col, exc.message, hint="references.json is CSL-JSON, "
+                       "as Zotero exports it", code="BG171")
+        return None
     except json.JSONDecodeError as exc:
         problems.error(shown, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}",
                        hint="references.json is CSL-JSON, as Zotero exports it",
@@ -202,6 +270,15 @@ def read_references(brief_dir: Path, shown_dir: str, roots: tuple[Path, ...],
     refs: dict[str, Ref] = {}
     context = {"languages": languages}
     for i, item in enumerate(data):
+        unprintable = list(_unprintable(item, (i,)))
+        for loc, message in unprintable:
+            line, col = place(loc)
+            problems.add(Problem(shown, line, col, message, _field(loc, data),
+                                 "delete it: a reference is printable text (a private-use "
+                                 "character is briefgen's own, while citeproc formats)",
+                                 "error", code="BG172"))
+        if unprintable:
+            continue
         try:
             model = Reference.model_validate(item, context=context)
         except ValidationError as exc:
@@ -275,7 +352,172 @@ def read_style(brief_dir: Path, shown_dir: str, name: str, where: tuple[str, int
         problems.error(path_shown, line, col, f"citation style '{name}' cannot be used: "
                        f"{why}", field="citation_style", code="BG174")
         return None
+    custom = name.endswith(".csl")
+    hazard = style_hazard(path.resolve(), custom)
+    if hazard:
+        problems.error(f"{shown_dir}/{name}" if custom else str(path), *hazard,
+                       hint="write the style as CSL 1.0 (a CSL validator checks it), or name "
+                       "a style of the CSL styles repository", code="BG174")
+        return None
     return path.resolve()
+
+
+# -- a style's hazards, found before citeproc-py sees it --------------------------------------
+
+#: limits every style of the CSL styles repository is within (nested under 32 deep, macros
+#: calling each other at most 12 deep, under 600 calls when a citation is formatted, one
+#: branch of each <choose> taken); past them citeproc-py's recursion fails or its work
+#: grows exponentially (a macro calling another twice, 40 times over, never ends)
+MAX_NESTING = 32
+MAX_CALL_DEPTH = 16
+MAX_CALLS = 1000
+_STYLE_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                         "\ue000-\uf8ff\U000f0000-\U0010ffff]")
+Hazard = tuple[int, int, str]  # line, column, why
+
+
+class _Hazard(Exception):
+    def __init__(self, line: int, col: int, why: str) -> None:
+        super().__init__(why)
+        self.where: Hazard = (line, col, why)
+
+
+class _Node(list):  # type: ignore[type-arg]
+    """An element of a style as far as macros go: its children (nodes and macro calls,
+    as (name, line, column)); a <choose> takes one of its branches, others all."""
+
+    def __init__(self, choose: bool) -> None:
+        super().__init__()
+        self.choose = choose
+
+
+@dataclass
+class _Macros:
+    """A style's macros (where each is defined, and its body), and what lies outside them
+    (the citation, the bibliography)."""
+
+    defined: dict[str, tuple[int, int]]
+    bodies: dict[str, _Node]
+    outside: _Node
+    calls: list[tuple[str, int, int]]  # every call, in order
+
+
+def _scan_style(raw: bytes) -> _Macros:
+    """Read a style with expat: its nesting and characters checked (raising _Hazard), its
+    macros and calls collected."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    out = _Macros({}, {}, _Node(False), [])
+    stack: list[_Node] = [out.outside]
+
+    def at() -> tuple[int, int]:
+        return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+
+    def text(value: str) -> None:
+        if m := _STYLE_CHAR.search(value):
+            kind = "private-use" if ord(m[0]) >= 0xE000 else "control"
+            raise _Hazard(*at(), f"the style holds a {kind} character (U+{ord(m[0]):04X})")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if len(stack) > MAX_NESTING:
+            raise _Hazard(*at(), f"the style nests elements more than {MAX_NESTING} levels "
+                          "deep")
+        for value in attrs.values():
+            text(value)
+        local = name.rpartition(" ")[2]
+        node = _Node(local == "choose")
+        if local == "macro" and len(stack) == 2:
+            name = attrs.get("name", "")
+            out.defined.setdefault(name, at())
+            out.bodies.setdefault(name, node)
+        else:
+            stack[-1].append(node)
+            if "macro" in attrs:
+                call = (attrs["macro"], *at())
+                node.append(call)
+                out.calls.append(call)
+        stack.append(node)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda name: stack.pop()
+    parser.CharacterDataHandler = text
+    parser.Parse(raw, True)
+    return out
+
+
+def _check_macros(macros: _Macros) -> None:
+    """Every macro called is defined, none calls itself (through others or not), and
+    the calls a citation may make, expanded (one branch of each <choose>), stay within
+    MAX_CALL_DEPTH deep and MAX_CALLS in all: else _Hazard."""
+    for name, line, col in macros.calls:
+        if name not in macros.defined:
+            raise _Hazard(line, col, f"macro '{name}' is not defined")
+    expanded: dict[str, int] = {}
+
+    def cost(node: _Node | tuple[str, int, int], path: list[str]) -> int:
+        if isinstance(node, tuple):
+            return 1 + expand(node[0], path)
+        costs = [cost(child, path) for child in node]
+        return min(max(costs, default=0) if node.choose else sum(costs), MAX_CALLS + 1)
+
+    def expand(name: str, path: list[str]) -> int:  # the calls `name` makes, expanded
+        if name in expanded:
+            return expanded[name]
+        if name in path:
+            cycle = path[path.index(name):] + [name]
+            raise _Hazard(*macros.defined[name], f"macro '{name}' calls itself "
+                          f"({' > '.join(cycle)})")
+        if len(path) >= MAX_CALL_DEPTH:
+            raise _Hazard(*macros.defined[name], f"the style's macros call each other more "
+                          f"than {MAX_CALL_DEPTH} deep")
+        expanded[name] = cost(macros.bodies[name], [*path, name])
+        return expanded[name]
+
+    for name in macros.defined:  # a cycle is reported at the macro it starts from
+        expand(name, [])
+    for node in macros.outside:  # <citation>, <bibliography>, <locale>, <info>
+        if cost(node, []) > MAX_CALLS:
+            calls = _calls_in(node)
+            _, line, col = max(calls, key=lambda c: expanded[c[0]])  # the first costliest
+            raise _Hazard(line, col, f"the style's macros expand to more than {MAX_CALLS} "
+                          "calls")
+
+
+def _calls_in(node: _Node) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    stack: list[Any] = [node]
+    while stack:
+        child = stack.pop()
+        if isinstance(child, tuple):
+            out.append(child)
+        else:
+            stack += reversed(child)
+    return out
+
+
+def _schema_problem(raw: bytes) -> Hazard | None:
+    """Where a style breaks CSL's schema (citeproc-py's copy, read offline), or None."""
+    from citeproc import SCHEMA_PATH
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    schema = etree.RelaxNG(etree.parse(SCHEMA_PATH, parser))
+    if schema.validate(etree.fromstring(raw, parser)):
+        return None
+    first = schema.error_log[0]
+    return first.line, max(first.column, 1), f"the style is not valid CSL: {first.message}"
+
+
+def style_hazard(path: Path, custom: bool) -> Hazard | None:
+    """Where a style (already known to be plain XML) would make citeproc-py fail or hang,
+    or a custom style is not valid CSL; or None."""
+    raw = path.read_bytes()
+    try:
+        _check_macros(_scan_style(raw))
+    except _Hazard as exc:
+        return exc.where
+    return _schema_problem(raw) if custom else None
 
 
 def _style_problem(path: Path) -> str:
@@ -344,7 +586,8 @@ def load(src: BriefSource, root: Path, languages: tuple[str, ...], problems: Pro
     style = read_style(src.dir, shown_dir, name, (doc.path, line, col), roots, problems)
     if style is None:
         return
-    src.references = References(f"{shown_dir}/{FILE}", refs, style)
+    src.references = References(f"{shown_dir}/{FILE}", refs, style, name,
+                                f"{shown_dir}/{name}" if name.endswith(".csl") else str(style))
     cited = cited_keys([doc.data, *(t.doc.data for t in src.translations.values())])
     for key, ref in refs.items():
         if key not in cited:

@@ -10,17 +10,18 @@ escaped afterwards and only those become tags."""
 
 from __future__ import annotations
 
-import html
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape, unescape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from briefgen.content.references import FILE, Ref, References
 from briefgen.content.syntax import Cite
-from briefgen.errors import did_you_mean
+from briefgen.errors import Problems, did_you_mean
 
 #: The CSL locale of each language briefgen ships (terms like "ed." and the form of dates).
 CSL_LOCALES = {"en": "en-US", "ko": "ko-KR", "zh-Hans": "zh-CN"}
@@ -33,6 +34,8 @@ _MARKS = {name: (chr(0xE010 + 2 * n), chr(0xE011 + 2 * n)) for n, name in enumer
 _PRIVATE = re.compile("[\ue000-\ue0ff]")
 _URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;:]?(?:\s|$|<))")
 _QUOTED_PUNCTUATION = re.compile(r"”([.,])")
+#: citations one edition may hold: each is formatted in every edition, in ~10 ms
+MAX_CITATIONS = 500
 
 
 def csl_locale(lang: str) -> str:
@@ -53,7 +56,12 @@ def csl_locale(lang: str) -> str:
 def _marked(lang: str) -> Callable[[str], str]:
     """Text in the edition's language inside a reference in another, marked as such."""
     opening, closing = _MARKS["lang"]
-    return lambda text: f"{opening}{text}{closing}"
+    return lambda text: f"{opening}{_unmarked(text)}{closing}"
+
+
+def _unmarked(text: str) -> str:
+    """Text with the private-use characters the formatter uses taken out."""
+    return _PRIVATE.sub("", text)
 
 
 def _wrapper(tag: str) -> type[str]:
@@ -99,18 +107,64 @@ def _breakable_url(url: str) -> str:
     return re.sub(r"(?<=[^/]/)(?=[^/])|(?<=//)|(?<=\w)(?=\.\w)", "<wbr>", url)
 
 
+class Unbalanced(ValueError):
+    """citeproc's text whose tags do not nest (a private-use character not from our
+    formatter, or a tag opened and not closed): never printed."""
+
+
+_CLOSING = {opening: closing for opening, closing in _MARKS.values()}
+
+
+def _check_balanced(text: str) -> None:
+    expected: list[str] = []
+    for ch in _PRIVATE.findall(text):
+        if ch in _CLOSING:
+            expected.append(_CLOSING[ch])
+        elif not expected or expected.pop() != ch:
+            raise Unbalanced(f"a tag closed that is not open (U+{ord(ch):04X})")
+    if expected:
+        raise Unbalanced(f"a tag never closed (U+{ord(expected[-1]):04X})")
+
+
 def to_html(text: str, lang: str) -> str:
-    """citeproc's text as safe HTML: data escaped, its own tags restored, URLs linked."""
-    out = html.escape(text, quote=False)
+    """citeproc's text as safe HTML: data escaped, its own tags restored (they must nest:
+    else Unbalanced), URLs linked."""
+    _check_balanced(text)
+    out = escape(text, quote=False)
     for name, (opening, closing) in _TAGS.items():
-        opening = opening or f'<span lang="{html.escape(lang)}">'
+        opening = opening or f'<span lang="{escape(lang)}">'
         out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
     out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
-    out = _URL.sub(lambda m: f'<a href="{html.escape(html.unescape(m[0]))}">'
+    out = _URL.sub(lambda m: f'<a href="{escape(unescape(m[0]))}">'
                    f'{_breakable_url(m[0])}</a>', out)
     if csl_locale(lang) == "en-US":  # American usage: the period and comma go inside quotes
         out = _QUOTED_PUNCTUATION.sub(r"\1”", out)
     return out
+
+
+#: each style's macros by name: citeproc-py looks a macro up by XPath at every call,
+#: which made each citation cost ~14 ms
+_MACROS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _cache_macros(style: Any) -> None:
+    """Look up `style`'s macros in a table built once (citeproc-py patched once)."""
+    from citeproc.model import CitationStylesElement
+
+    ns = {"cs": "http://purl.org/net/xbiblio/csl"}
+    _MACROS[style.root] = {}
+    for macro in style.root.xpath("cs:macro", namespaces=ns):
+        _MACROS[style.root].setdefault(macro.get("name"), macro)
+    if getattr(CitationStylesElement.get_macro, "briefgen", False):
+        return
+    uncached = CitationStylesElement.get_macro
+
+    def get_macro(self: Any, name: str) -> Any:
+        table = _MACROS.get(self.get_root())
+        return table[name] if table is not None and name in table else uncached(self, name)
+
+    get_macro.briefgen = True  # type: ignore[attr-defined]
+    CitationStylesElement.get_macro = get_macro
 
 
 class Why(NamedTuple):
@@ -137,8 +191,12 @@ class Citer:
     references: References | None
     audience: str
     lang: str
+    #: where a style failing while it formats is reported (None: it raises)
+    problems: Problems | None = field(default=None, repr=False)
     _bib: Any = field(default=None, repr=False)  # citeproc's CitationStylesBibliography
     _in_text: bool = False
+    _count: int = 0  # citations formatted
+    _failed: bool = False  # the style failed: nothing more is formatted
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -147,6 +205,11 @@ class Citer:
     def problem(self, key: str) -> Why | None:
         """(message, hint, code) if [@key] may not print for this edition's audience."""
         refs = self.references.refs if self.references else {}
+        if self._count == MAX_CITATIONS:
+            self._count += 1  # reported once; later citations are not formatted
+            return Why(f"more than {MAX_CITATIONS} citations in one edition",
+                       "cite a reference once per paragraph at most; each citation is "
+                       "formatted in every edition", code="BG273")
         ref = refs.get(key)
         if ref is None:
             if self.references is None:
@@ -179,7 +242,8 @@ class Citer:
         style = CitationStylesStyle(str(self.references.style), locale=csl_locale(self.lang),
                                     validate=False)
         self._in_text = style.root.get("class") == "in-text"
-        data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else str)
+        _cache_macros(style)
+        data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else _unmarked)
                 for ref in map(_clean_ref, self.references.refs.values())]
         self._bib = CitationStylesBibliography(style, CiteProcJSON(data), _FORMATTER)
 
@@ -192,23 +256,53 @@ class Citer:
         assert self.references is not None
         langs = {self.references.refs[k].language for k in keys}
         lang = langs.pop() if len(langs) == 1 else ""
-        return f'<span lang="{lang}">{html}</span>' if lang and lang != self.lang else html
+        if not lang or lang == self.lang:
+            return html
+        return f'<span lang="{escape(lang)}">{html}</span>'
+
+    def _failure(self, exc: Exception, what: str) -> None:
+        """The style failed while formatting: an error at the style file (once), or
+        raised when there is nowhere to report it."""
+        self._failed = True
+        if self.problems is None:
+            raise exc
+        assert self.references is not None
+        self.problems.error(self.references.style_shown, 0, 0,
+                            f"citation style '{self.references.style_name}' failed while "
+                            f"formatting {what} ({type(exc).__name__}: {exc})",
+                            hint="check the style with a CSL validator; a style of the CSL "
+                            "styles repository works", code="BG174")
 
     def cite(self, cites: list[Cite]) -> str:
         """The HTML of a citation whose keys `problem` passed, in reading order."""
         from citeproc import Citation, CitationItem, Locator
 
-        self._start()
-        citation = Citation([CitationItem(c.key.lower(), locator=Locator(c.label, c.locator))
-                             if c.locator else CitationItem(c.key.lower()) for c in cites])
-        self._bib.register(citation)
-        return self._in_language(to_html(str(self._bib.cite(citation, lambda item: None)),
-                                         self.lang), [c.key for c in cites])
+        self._count += 1
+        if self._failed or self._count > MAX_CITATIONS:
+            return ""
+        try:
+            self._start()
+            citation = Citation([CitationItem(c.key.lower(),
+                                              locator=Locator(c.label, c.locator))
+                                 if c.locator else CitationItem(c.key.lower()) for c in cites])
+            self._bib.register(citation)
+            out = to_html(str(self._bib.cite(citation, lambda item: None)), self.lang)
+        except Exception as exc:  # noqa: BLE001  # a style citeproc cannot follow
+            self._failure(exc, "a citation")
+            return ""
+        return self._in_language(out, [c.key for c in cites])
 
     def bibliography(self) -> list[Entry]:
         """What the edition cited, sorted as the style sorts it."""
-        if self._bib is None or not self._bib.items:
+        if self._bib is None or not self._bib.items or self._failed:
             return []
+        try:
+            return self._entries()
+        except Exception as exc:  # noqa: BLE001  # a style citeproc cannot follow
+            self._failure(exc, "the bibliography")
+            return []
+
+    def _entries(self) -> list[Entry]:
         from citeproc import Citation, CitationItem, CitationStylesBibliography
 
         self._bib.sort()

@@ -176,4 +176,12 @@ CODES: dict[str, Code] = _table(
      _AT + "reference '@wh-2025' is restricted from rok-public (content/briefs/demo/"
      "references.json:40) but is cited in text rok-public sees (cite it only inside a block "
      "or span for the audiences it is shown to)"),
+    ("BG273", "more citations in one edition than briefgen formats",
+     "content/briefs/demo/brief.yaml:1038:7: sections[background].body: more than 500 "
+     "citations in one edition (cite a reference once per paragraph at most; each citation "
+     "is formatted in every edition)"),
+    ("BG274", "a citation in the brief's title or short title",
+     "content/briefs/demo/brief.yaml:1:8: title: the brief's title holds a note (a citation "
+     "or a footnote) (it is also the page's and the PDF's title and the running head, where "
+     "a note cannot go: cite in the summary or the text)"),
 )

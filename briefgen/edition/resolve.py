@@ -209,6 +209,19 @@ class _Resolver:
                          inline=name != "summary")
 
 
+def _noteless(text: Text, name: str, problems: Problems) -> Text:
+    """The brief's title: refused if it holds a note (a citation or a footnote), since it is
+    also the page's <title>, the PDF's Title, the running head and the manifest's title,
+    plain text where a note cannot go."""
+    if text.notes:
+        problems.error(text.origin.path, text.origin.line, text.origin.col,
+                       f"the brief's {name} holds a note (a citation or a footnote)",
+                       hint="it is also the page's and the PDF's title and the running head, "
+                       "where a note cannot go: cite in the summary or the text",
+                       code="BG274")
+    return text
+
+
 def _ordered(sections: list[SectionBase], order: list[str]) -> list[SectionBase]:
     rank = {sid: i for i, sid in enumerate(order)}
     listed = sorted((s for s in sections if s.id in rank), key=lambda s: rank[s.id])
@@ -301,7 +314,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                   note_label=str(m.note_label), source_label=str(m.figure_source),
                   chart=_chart_edition(src, lang, m, language(lang, theme, catalogs)),
                   documents=project.session.documents,
-                  citer=citations.Citer(src.references, audience_id, lang))
+                  citer=citations.Citer(src.references, audience_id, lang, problems))
     r = _Resolver(src, lang, ctx)
 
     # Tables and figures, numbered in the order this edition shows them, after filtering:
@@ -332,10 +345,8 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     # citations are neither counted twice nor printed in the reference.
     apart = _Resolver(src, lang, replace(ctx, problems=Problems(), notes=[], citer=None,
                                          definitions=[], used={}))
-    title_of = {}
     for s, items in visible:
         i = index[s.id]
-        title_of[s.id] = r.text(s, "title", ("sections", i), s.id, inline=True)
         labels[s.id] = apart.text(s, "title", ("sections", i), s.id, inline=True).plain
         for j, it in items:
             if not labels[it.id]:
@@ -347,8 +358,9 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     def meta(name: str, inline: bool = True) -> Text:
         return r.override(name) or r.text(b, name, (), "meta", inline=inline)
 
-    title = meta("title")
-    short = r.text(b, "short_title", (), "meta", inline=True) if b.short_title else title
+    title = _noteless(meta("title"), "title", problems)
+    short = _noteless(r.text(b, "short_title", (), "meta", inline=True), "short_title",
+                      problems) if b.short_title else title
     subtitle = meta("subtitle")
     series = r.text(b, "series", (), "meta", inline=True)
     shown_takeaways = tuple(r.text(t, "text", ("takeaways", i), t.id, inline=False)
@@ -356,8 +368,10 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
     summary = meta("summary", inline=False)
 
     sections = []
-    for s, items in visible:
+    for s, items in visible:  # each in the order the page shows it
         i = index[s.id]
+        heading = r.text(s, "title", ("sections", i), s.id, inline=True)
+        body = r.text(s, "body", ("sections", i), s.id, inline=False)
         views = []
         for n, (j, it) in enumerate(items, 1):
             loc = ("sections", i, "items", j)
@@ -366,9 +380,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                                   m.ordinal(n), labels[it.id]))
         closing = r.text(s, "closing", ("sections", i), s.id, inline=False) \
             if isinstance(s, ItemsSection) else Text("", r.origin(("sections", i), s.id, "x"))
-        sections.append(SectionView(
-            s.id, s.type, title_of[s.id],
-            r.text(s, "body", ("sections", i), s.id, inline=False), tuple(views), closing))
+        sections.append(SectionView(s.id, s.type, heading, body, tuple(views), closing))
 
     def source(i: int, text: str) -> Text:
         origin = r.origin(("sources", i), None, "text")

@@ -4,6 +4,7 @@ theme's stylesheets. No file I/O beyond templates and stylesheets."""
 
 from __future__ import annotations
 
+import html
 import re
 import traceback
 from pathlib import Path
@@ -15,12 +16,14 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.edition.i18n import language, language_css
+from briefgen.edition.markdown import plain
 from briefgen.edition.resolve import Edition
 from briefgen.edition.views import Labels
 from briefgen.errors import BriefError, Problem
 from briefgen.publish.sandbox import ATTRIBUTES as ATTRIBUTES
 from briefgen.publish.sandbox import Folders as Folders
 from briefgen.publish.sandbox import Sandbox as Sandbox
+from briefgen.publish.sandbox import css_string
 from briefgen.publish.sandbox import default_folders as default_folders
 from briefgen.publish.sandbox import environment as environment
 from briefgen.theme import Theme
@@ -130,17 +133,47 @@ def bind_note_punctuation(page: str) -> str:
     hold spans of its own: a citation's language, an audience span's lang)."""
     out, at = [], 0
     while (start := page.find(_NOTE_OPEN, at)) >= 0:
-        depth, end = 0, len(page)
-        for tag in _SPAN_TAG.finditer(page, start):
-            depth += 1 if tag[0] == "<span" else -1
-            if depth == 0:
-                end = tag.end()
-                break
+        end = _note_end(page, start)
         punct = NOTE_PUNCT.match(page, end)
         after = punct.end() if punct else end
         out += [page[at:start], page[end:after], page[start:end]]
         at = after
     return "".join(out) + page[at:]
+
+
+_HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1>", re.S)
+_NOTE_CALL = re.compile(r'<sup class="noteref">.*?</sup>', re.S)
+
+
+def _note_end(page: str, start: int) -> int:
+    """The end of the page footnote (a span, maybe holding spans) that starts at `start`."""
+    depth = 0
+    for tag in _SPAN_TAG.finditer(page, start):
+        depth += 1 if tag[0] == "<span" else -1
+        if depth == 0:
+            return tag.end()
+    return len(page)
+
+
+def without_notes(fragment: str) -> str:
+    """HTML with its note calls and page footnotes taken out."""
+    out, at = [], 0
+    while (start := fragment.find(_NOTE_OPEN, at)) >= 0:
+        out.append(fragment[at:start])
+        at = _note_end(fragment, start)
+    return _NOTE_CALL.sub("", "".join(out) + fragment[at:])
+
+
+def label_bookmarks(page: str) -> str:
+    """A heading that holds a note is bookmarked in the PDF by its text without the note
+    (WeasyPrint's label is all the heading's text: "Text2", or the whole footnote)."""
+    def label(m: re.Match[str]) -> str:
+        if (_NOTE_OPEN not in m[3] and 'class="noteref"' not in m[3]) or "style=" in m[2]:
+            return m[0]
+        css = html.escape(str(css_string(plain(without_notes(m[3])))))
+        return f'<{m[1]}{m[2]} style="bookmark-label: {css}">{m[3]}</{m[1]}>'
+
+    return _HEADING.sub(label, page)
 
 
 def render_edition(edition: Edition, pdf_href: str | None = None,
@@ -155,7 +188,7 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
     page = render_template("base.html.j2", folders, session, e=edition.view(), css=Markup(css),
                            pdf_href=pdf_href)
     if edition.mode == "print":
-        page = bind_note_punctuation(page)
+        page = label_bookmarks(bind_note_punctuation(page))
     if edition.mode == "print" and language(edition.lang, theme, catalogs).keep_words:
         page = join_korean_words(page)
     return page
