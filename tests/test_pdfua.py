@@ -232,6 +232,14 @@ def test_document_level_requirements(broken: dict[str, Any], finding: tuple[str,
     assert found(make(GOOD, **broken)) == [finding]
 
 
+def test_suspects_true_is_01_007() -> None:
+    pdf = pikepdf.open(io.BytesIO(make(GOOD)))
+    pdf.Root.MarkInfo.Suspects = True
+    out = io.BytesIO()
+    pdf.save(out)
+    assert found(out.getvalue()) == [("01-007", "MarkInfo Suspects is true")]
+
+
 # -- structure: headings, lists, TOC, tables, figures, notes, links ---------------------------
 
 def test_headings_start_at_h1_and_descend_one_level_at_a_time() -> None:
@@ -303,6 +311,8 @@ def test_links_have_contents_an_objr_and_do_not_nest() -> None:
         ("09-001", "Link inside a Link")]
     assert found(make(el("Document", el("Link", "a")), tabs=None)) == [
         ("28-008", "a page with annotations whose /Tabs is not /S")]
+    assert found(make(el("Document", el("Link", "a")), tabs="/R")) == [
+        ("28-009", "a page with annotations whose /Tabs is not /S")]
 
 
 # -- language of passages (11-001) ------------------------------------------------------------
