@@ -79,7 +79,7 @@ class Name(Model):
 #: a date part citeproc can take: an integer of at most 6 digits (or such a string)
 _DATE_PART = re.compile(r"-?[0-9]{1,6}")
 #: a BCP 47 language tag (its shape: language, then subtags): it becomes an HTML lang
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def _language(value: str | int | None) -> str | int | None:

@@ -505,8 +505,10 @@ def _schema_problem(raw: bytes) -> Hazard | None:
     schema = etree.RelaxNG(etree.parse(SCHEMA_PATH, parser))
     if schema.validate(etree.fromstring(raw, parser)):
         return None
-    first = schema.error_log[0]
-    return first.line, max(first.column, 1), f"the style is not valid CSL: {first.message}"
+    errors = list(schema.error_log)
+    placed = next((e for e in errors if e.line > 0), errors[0])  # lxml may not place one
+    return placed.line, max(placed.column, 1), \
+        f"the style is not valid CSL: {errors[0].message}"
 
 
 def style_hazard(path: Path, custom: bool) -> Hazard | None:
