@@ -991,6 +991,15 @@ def test_a_section_body_is_cited_before_its_items(tmp_path: Path) -> None:
     assert notes[1] == "Lee Sung-hoon, Policy Brief on the Future of the Alliance, 3."
 
 
+def test_a_variable_citeproc_does_not_print_says_nothing_on_stderr(tmp_path: Path) -> None:
+    import sys
+
+    project_with(tmp_path, "Cited [@lee-2025].", [{**LEE, "supplement": "S1"}])
+    result = subprocess.run([sys.executable, "-m", "briefgen", "check", "--project",
+                             str(tmp_path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "Warning" not in result.stderr, result.stderr
+
+
 def test_a_reference_s_language_is_escaped_where_it_marks_the_html() -> None:
     """Defence in depth: references.py refuses a `language` that is not a tag."""
     from briefgen.content.references import Ref, References

@@ -11,6 +11,7 @@ escaped afterwards and only those become tags."""
 from __future__ import annotations
 
 import re
+import warnings
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -245,7 +246,10 @@ class Citer:
         _cache_macros(style)
         data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else _unmarked)
                 for ref in map(_clean_ref, self.references.refs.values())]
-        self._bib = CitationStylesBibliography(style, CiteProcJSON(data), _FORMATTER)
+        with warnings.catch_warnings():  # "arguments … unsupported": CSL 1.0.2 variables
+            warnings.simplefilter("ignore", UserWarning)  # it does not print, on stderr
+            source = CiteProcJSON(data)
+        self._bib = CitationStylesBibliography(style, source, _FORMATTER)
 
     def _foreign(self, ref: Ref) -> bool:
         return bool(ref.language) and ref.language != self.lang
