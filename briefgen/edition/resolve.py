@@ -218,7 +218,7 @@ def _noteless(text: Text, name: str, problems: Problems) -> Text:
                        f"the brief's {name} holds a note (a citation or a footnote)",
                        hint="it is also the page's and the PDF's title and the running head, "
                        "where a note cannot go: cite in the summary or the text",
-                       code="BG274")
+                       field=name, code="BG274")
     return text
 
 
