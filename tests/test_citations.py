@@ -1008,3 +1008,14 @@ def test_a_reference_s_language_is_escaped_where_it_marks_the_html() -> None:
     citer = Citer(References("r.json", {"a": ref}, Path("x.csl")), "pub", "en")
     assert citer._in_language("x", ["a"]) == \
         '<span lang="&quot;&gt;&lt;img src=x&gt;">x</span>'
+
+
+def test_the_plain_text_of_a_title_leaves_its_notes_out() -> None:
+    """A section title that cites prints "Text" in `explain`, `diff` and the outline, not
+    "Text2" (the call) or the note's whole text (a page footnote, in print)."""
+    from briefgen.edition.markdown import plain
+    screen = ('Text<sup class="noteref"><a href="#note-2" id="noteref-2"><span '
+              'class="visually-hidden">Note</span>2</a></sup> and more')
+    printed = ('Text<span class="footnote">Lee Sung-hoon, <i>Policy brief</i>, <span lang="en">'
+               'p. 4</span>.</span> and more')
+    assert plain(screen) == plain(printed) == "Text and more"

@@ -206,9 +206,34 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     return out
 
 
+NOTE_OPEN = '<span class="footnote">'  # a page footnote, in print (its call and its text)
+SPAN_TAG = re.compile(r"<span\b|</span>")
+NOTE_CALL = re.compile(r'<sup class="noteref">.*?</sup>', re.S)
+
+
+def note_end(page: str, start: int) -> int:
+    """The end of the page footnote (a span, maybe holding spans) that starts at `start`."""
+    depth = 0
+    for tag in SPAN_TAG.finditer(page, start):
+        depth += 1 if tag[0] == "<span" else -1
+        if depth == 0:
+            return tag.end()
+    return len(page)
+
+
+def without_notes(fragment: str) -> str:
+    """HTML with its note calls and page footnotes taken out."""
+    out, at = [], 0
+    while (start := fragment.find(NOTE_OPEN, at)) >= 0:
+        out.append(fragment[at:start])
+        at = note_end(fragment, start)
+    return NOTE_CALL.sub("", "".join(out) + fragment[at:])
+
+
 def plain(fragment: str) -> str:
-    """Visible text of an HTML fragment (for <title>, PDF metadata and file listings)."""
-    text = re.sub(r"<[^>]+>", "", fragment)
+    """Visible text of an HTML fragment (for <title>, PDF metadata and file listings),
+    without its notes: a note's call or text is no part of a title."""
+    text = re.sub(r"<[^>]+>", "", without_notes(fragment))
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.edition.i18n import language, language_css
-from briefgen.edition.markdown import plain
+from briefgen.edition.markdown import NOTE_OPEN, note_end, plain
 from briefgen.edition.resolve import Edition
 from briefgen.edition.views import Labels
 from briefgen.errors import BriefError, Problem
@@ -124,16 +124,14 @@ def join_korean_words(page: str) -> str:
 # the punctuation after it must not start a line (kinsoku). Put the call after the
 # punctuation instead, as Chicago style and Chinese practice both allow.
 NOTE_PUNCT = re.compile(r'[，。、；：！？）》」』”’,.;:!?)\]]+')
-_NOTE_OPEN = '<span class="footnote">'
-_SPAN_TAG = re.compile(r"<span\b|</span>")
 
 
 def bind_note_punctuation(page: str) -> str:
     """Each page footnote's call moved after the punctuation that follows it (a note may
     hold spans of its own: a citation's language, an audience span's lang)."""
     out, at = [], 0
-    while (start := page.find(_NOTE_OPEN, at)) >= 0:
-        end = _note_end(page, start)
+    while (start := page.find(NOTE_OPEN, at)) >= 0:
+        end = note_end(page, start)
         punct = NOTE_PUNCT.match(page, end)
         after = punct.end() if punct else end
         out += [page[at:start], page[end:after], page[start:end]]
@@ -142,35 +140,13 @@ def bind_note_punctuation(page: str) -> str:
 
 
 _HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1>", re.S)
-_NOTE_CALL = re.compile(r'<sup class="noteref">.*?</sup>', re.S)
-
-
-def _note_end(page: str, start: int) -> int:
-    """The end of the page footnote (a span, maybe holding spans) that starts at `start`."""
-    depth = 0
-    for tag in _SPAN_TAG.finditer(page, start):
-        depth += 1 if tag[0] == "<span" else -1
-        if depth == 0:
-            return tag.end()
-    return len(page)
-
-
-def without_notes(fragment: str) -> str:
-    """HTML with its note calls and page footnotes taken out."""
-    out, at = [], 0
-    while (start := fragment.find(_NOTE_OPEN, at)) >= 0:
-        out.append(fragment[at:start])
-        at = _note_end(fragment, start)
-    return _NOTE_CALL.sub("", "".join(out) + fragment[at:])
-
-
 def label_bookmarks(page: str) -> str:
     """A heading that holds a note is bookmarked in the PDF by its text without the note
     (WeasyPrint's label is all the heading's text: "Text2", or the whole footnote)."""
     def label(m: re.Match[str]) -> str:
-        if (_NOTE_OPEN not in m[3] and 'class="noteref"' not in m[3]) or "style=" in m[2]:
+        if (NOTE_OPEN not in m[3] and 'class="noteref"' not in m[3]) or "style=" in m[2]:
             return m[0]
-        css = html.escape(str(css_string(plain(without_notes(m[3])))))
+        css = html.escape(str(css_string(plain(m[3]))))
         return f'<{m[1]}{m[2]} style="bookmark-label: {css}">{m[3]}</{m[1]}>'
 
     return _HEADING.sub(label, page)
