@@ -3,7 +3,8 @@
 BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
 BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
 figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py),
-BG270–279 citations (content/syntax.py, edition/citations.py).
+BG270–279 citations (content/syntax.py, edition/citations.py), BG280–289 headings
+(edition/markdown.py).
 """
 
 from __future__ import annotations
@@ -176,4 +177,12 @@ CODES: dict[str, Code] = _table(
      _AT + "reference '@wh-2025' is restricted from rok-public (content/briefs/demo/"
      "references.json:40) but is cited in text rok-public sees (cite it only inside a block "
      "or span for the audiences it is shown to)"),
+    ("BG280", "a heading that skips a level",
+     "content/briefs/demo/brief.yaml:42:7: sections[background].body: level-3 heading "
+     "'Costs' skips a level: it follows a level-1 heading, so it may be level 2 at most "
+     "(write '## Costs', or add a level-2 heading above it)"),
+    ("BG281", "a heading nested deeper than <h6>",
+     "content/briefs/demo/brief.yaml:94:11: sections[recommendations].items[rec-a].body: "
+     "level-4 heading 'Annex' would be <h7>: this text sits under an <h3> title, so it has 3 "
+     "heading levels (use fewer levels)"),
 )

@@ -177,8 +177,10 @@ def _parser(ctx: Context) -> MarkdownIt:
     return ctx.parsers["render"]
 
 
-def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str:
-    """Render one Markdown value for ctx's audience and language to an HTML fragment."""
+def render(text: str, ctx: Context, origin: Origin, inline: bool = False, heading: int = 3
+           ) -> str:
+    """Render one Markdown value for ctx's audience and language to an HTML fragment. The
+    text's top heading level shows as <h{heading}> (one below the title it sits under)."""
     md = _parser(ctx)
     env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience,
                            "bg_cite_keys": ctx.citer.keys if ctx.citer else ()}
@@ -190,7 +192,9 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     for d in env.get("bg_definitions", []):
         ctx.definitions.append((d, origin))
     _check_numbered(tokens, ctx, src)
-    tokens = _select_blocks(tokens, ctx, src)
+    shown = _select_blocks(tokens, ctx, src)
+    _nest_headings(tokens, shown, heading, ctx, src)
+    tokens = shown
     notes = _extract_notes(tokens)
     for tok in tokens:
         if tok.children:
@@ -204,6 +208,81 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
     return out
+
+
+def _heading_level(tok: Token) -> int:
+    """The level a heading is written at: '###' is 3, a setext '===' underline 1, '---' 2."""
+    if tok.markup.startswith("#"):
+        return len(tok.markup)
+    return 1 if tok.markup.startswith("=") else 2
+
+
+def _skips(heads: list[Token]) -> list[tuple[Token, int, int]]:
+    """The headings that go more than one level below the one before them (the first one:
+    below the text's top level): (heading, level before it, the text's top level)."""
+    if not heads:
+        return []
+    top = min(_heading_level(t) for t in heads)
+    before, out = top - 1, []
+    for tok in heads:
+        level = _heading_level(tok)
+        if level > before + 1:
+            out.append((tok, before, top))
+        before = level
+    return out
+
+
+def _nest_headings(tokens: list[Token], shown: list[Token], heading: int, ctx: Context,
+                   src: _Source) -> None:
+    """Retag the headings ctx's audience sees: the text's top level becomes <h{heading}>,
+    deeper ones follow. A skipped level (in the text, or only in this edition) and a level
+    past <h6> are reported at the heading."""
+    heads = [t for t in shown if t.type == "heading_open"]
+    if not heads:
+        return
+    everywhere = {(id(t), before) for t, before, _ in
+                  _skips([t for t in tokens if t.type == "heading_open"])}
+    for tok, before, top in _skips(heads):
+        level, name = _heading_level(tok), _heading_name(tok, shown)
+        edition = "" if (id(tok), before) in everywhere else f" in the {ctx.audience} edition"
+        if before < top:
+            why = (f"it is the text's first heading, so it must be at the text's top level, "
+                   f"{top}{edition}")
+            want = top
+        else:
+            why = f"it follows a level-{before} heading, so it may be level {before + 1} at " \
+                  f"most{edition}"
+            want = before + 1
+        _report(ctx, src.origin, _heading_at(tok, name, src),
+                f"level-{level} heading '{name}' skips a level: {why}",
+                f"write '{'#' * want} {name}', or add a level-{want} heading above it",
+                code="BG280")
+    top = min(_heading_level(t) for t in heads)
+    tag = ""
+    for tok in shown:
+        if tok.type == "heading_open":
+            want = heading + _heading_level(tok) - top
+            if want > 6:
+                _report(ctx, src.origin, _heading_at(tok, _heading_name(tok, shown), src),
+                        f"level-{_heading_level(tok)} heading '{_heading_name(tok, shown)}' "
+                        f"would be <h{want}>: this text sits under an <h{heading - 1}> title, "
+                        f"so it has {7 - heading} heading levels", "use fewer levels",
+                        code="BG281")
+            tag = tok.tag = f"h{min(want, 6)}"
+        elif tok.type == "heading_close":
+            tok.tag = tag
+
+
+def _heading_name(tok: Token, tokens: list[Token]) -> str:
+    """A heading's text as written (cut at 40 characters), for a message."""
+    i = next(i for i, t in enumerate(tokens) if t is tok)
+    text = tokens[i + 1].content if i + 1 < len(tokens) else ""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _heading_at(tok: Token, name: str, src: _Source) -> tuple[int, int]:
+    """Where a heading is written: its '#' marks, or a setext heading's first word."""
+    return _where(src, tok.markup if tok.markup.startswith("#") else name[:20], _line(tok))
 
 
 def plain(fragment: str) -> str:
