@@ -8,10 +8,11 @@ them). A misspelt variable is an unknown field; references.py words each error a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, create_model, model_validator
 
+from briefgen import urls
 from briefgen.content.models import Lang, Model, Selectable
 from briefgen.content.syntax import CITE_KEY
 
@@ -108,7 +109,15 @@ def _fields() -> dict[str, Any]:
         fields[name.replace("-", "_")] = (Date | None, Field(None, alias=name))
     for name in TEXT_VARIABLES:
         fields[name.replace("-", "_").lower()] = (str | int | None, Field(None, alias=name))
+    # a citation links its URL (edition/citations.py): it must be one (briefgen/urls.py)
+    fields["url"] = (Annotated[str, AfterValidator(_url)] | None, Field(None, alias="URL"))
     return fields
+
+
+def _url(url: str) -> str:
+    if (why := urls.problem(url)) is not None:
+        raise ValueError(f"'{url}' is not a valid URL: {why}")
+    return url
 
 
 class _Item(Selectable):

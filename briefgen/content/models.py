@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from briefgen import urls
 from briefgen.textnorm import fold
 from briefgen.theme import Theme
 
@@ -54,6 +55,12 @@ def _foldable(phrase: str) -> str:
                    "characters, which the guard ignores: there is nothing to look for",
                    code="BG133")
     return phrase
+
+
+def _url(url: str) -> str:
+    if (why := urls.problem(url)) is not None:
+        raise Rule(f"'{url}' is not a valid URL: {why}", code="BG135")
+    return url
 
 
 #: A forbidden phrase: something must be left once the guard folds it (briefgen.textnorm).
@@ -144,7 +151,8 @@ class Item(Selectable):
 class Source(Selectable):
     id: Slug
     text: Text = Field(description="The citation, Markdown.")
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), AfterValidator(_url)] \
+        | None = None
 
 
 class SectionBase(Selectable):

@@ -113,6 +113,14 @@ CODES: dict[str, Code] = _table(
      "embeds it again: use fewer or smaller images)"),
     ("BG241", "an image file larger than 5 MB",
      _IMG + "image 'scan.png' is larger than 5 MB"),
+    ("BG242", "a link whose target is not a valid URL",
+     _AT + "the link to 'https://../' is not a valid URL: its host '..' is not a domain name "
+     "(labels of letters, digits and hyphens, separated by single dots) (write the whole "
+     "address as a browser shows it, e.g. https://example.org/page)"),
+    ("BG243", "link syntax that would print as text",
+     _AT + "'](' is not part of a link, so '[the plan](http://exa mple.com)' would print as "
+     "text (a link's target has no spaces: write %20 for one, or put the target in <…>; "
+     "write &#93; for a literal ])"),
     ("BG250", "a table or figure block whose id is missing or malformed",
      _AT + "'::: table' takes one id, written {#tbl-ID}, and nothing else (e.g. '::: table "
      "{#tbl-agendas}': 'tbl-' then lowercase letters and digits joined by hyphens)"),

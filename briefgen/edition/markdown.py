@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import regex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
+from briefgen import urls
 from briefgen.content.syntax import (
     CLOSE,
     CONTAINERS,
@@ -137,8 +138,19 @@ class Context:
     citer: Citer | None = None
 
 
+#: what a link target that is not a valid URL becomes, followed by the target as written
+#: (percent-encoded), so that _resolve reports it as written: markdown-it's own normalizing
+#: would rewrite some ('https://[::1' as 'https://:1%5B:')
+_INVALID = "briefgen-invalid:"
+
+
 def _build() -> MarkdownIt:
     md = parser()
+    normalize = md.normalizeLink
+
+    def normalize_link(url: str) -> str:
+        return normalize(url) if urls.problem(url) is None else _INVALID + quote(url, safe="")
+    md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     for name in ("citation", "citation_bad"):  # each became a note or was reported
@@ -744,17 +756,47 @@ def _resolve(children: list[Token], ctx: Context, src: _Source, start_line: int 
             tok.meta["value"] = _look_up(tok.meta["key"], ctx, src.origin, at)
         elif tok.type == "link_open":
             raw = str(tok.attrs.get("href", ""))
-            href = unquote(raw)  # as the editor typed it
-            schemes = {urlsplit(raw).scheme.lower(), urlsplit(href).scheme.lower()} - {""}
+            invalid = raw.startswith(_INVALID)  # not a URL: see _build
+            href = unquote(raw.removeprefix(_INVALID))  # as the editor typed it
+            target = href if invalid else raw
+            # the scheme as Python and as a browser (urls.scheme) read it: both allowed
+            schemes = {_scheme(target), _scheme(href), urls.scheme(target)} - {""}
+            at = _where(src, href[:20], start_line, target[:20])
+            why = urls.problem(target)
             if schemes - set(ALLOWED_LINK_SCHEMES):
-                _report(ctx, src.origin, _where(src, href[:20], start_line, raw[:20]),
+                _report(ctx, src.origin, at,
                         f"link to '{short_url(href)}' removed: only http, https, mailto and "
                         "relative links are allowed", severity="warning", code="BG230")
                 _unlink(children, i)
+            elif why is not None:
+                _report(ctx, src.origin, at, f"the link to '{short_url(href)}' is not a valid "
+                        f"URL: {why}", "write the whole address as a browser shows it, e.g. "
+                        "https://example.org/page", code="BG242")
+                _unlink(children, i)
+        elif tok.type == "text" and "](" in tok.content:
+            shown = _LOOKS_LINKED.search(tok.content)
+            snippet = shown[0] if shown else "]("
+            _report(ctx, src.origin, _where(src, "](", start_line),
+                    f"'](' is not part of a link, so '{snippet[:60]}' would print as text",
+                    "a link's target has no spaces: write %20 for one, or put the target in "
+                    "<…>; write &#93; for a literal ]", code="BG243")
         elif tok.type == "image":
             _image(tok, ctx, src, start_line)
         if tok.children:
             _resolve(tok.children, ctx, src, start_line)
+
+
+#: link syntax in text: what failed to parse as a link, from its '[' to its ')'
+_LOOKS_LINKED = re.compile(r"(?:\[[^\[\]]*)?\]\([^()]*\)?")
+
+
+def _scheme(target: str) -> str:
+    """A link target's scheme, lower-case, as Python reads it ('' for none)."""
+    try:
+        return urlsplit(target).scheme.lower()
+    except ValueError:  # a malformed host: reported by urls.problem
+        found = re.match(r"[\x00-\x20]*([a-zA-Z][a-zA-Z0-9+.-]*):", target)
+        return found[1].lower() if found else ""
 
 
 def _look_up(key: str, ctx: Context, origin: Origin, at: tuple[int, int]) -> str:
