@@ -5,6 +5,8 @@ its outline, in every language."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,10 @@ from briefgen.content.project import load_project
 from briefgen.edition.markdown import Context, Origin, Tables, render
 from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
+from briefgen.publish.html import WORD_JOINER, join_korean_words
 
 from conftest import run
+from test_shipped import EDITIONS, artifact
 from tiny import make_project
 
 ORIGIN = Origin("content/briefs/demo/brief.yaml", 38, 7, "sections[background].body", 6)
@@ -144,8 +148,34 @@ def test_html_pdf_structure_and_outline_nest_alike(tmp_path: Path) -> None:
         (2, "First step"), (3, "How"), (1, "About the author")]
     ko_outline = outline(PdfReader(ko))
     assert [d for d, _ in ko_outline] == [0, 1, 2, 3, 1, 2, 3, 1]
-    assert [t.replace("\u2060", "") for _, t in ko_outline][2:4] == ["배경", "세부"]
+    assert [t for _, t in ko_outline][1:7] == ["본문", "배경", "세부", "단계", "첫 단계", "방법"]
     assert heading_tags(ko) == heading_tags(en)
     html = (out / "ko" / "tiny-pub-ko.html").read_text(encoding="utf-8")
     assert "<h3>배경</h3>" in html.replace("\u2060", "") and "<h4>세부</h4>" in \
         html.replace("\u2060", "")
+
+
+def test_korean_headings_keep_their_text_as_bookmark_labels() -> None:
+    """Word joiners bind Korean words for line breaking (publish/html.py); the outline a
+    reader navigates by is the heading's text without them."""
+    page = ('<html><head><title>t</title></head><body><h2 id="a"><span class="number">1.'
+            '</span> 한미 &amp; 동맹</h2><p>한미 동맹</p><h3>Alliance</h3></body></html>')
+    joined = join_korean_words(page)
+    assert '<h2 id="a" data-bookmark="1. 한미 &amp; 동맹">' in joined
+    assert f"<p>한{WORD_JOINER}미 동{WORD_JOINER}맹</p>" in joined
+    assert "<h3>Alliance</h3>" in joined  # nothing joined, nothing to relabel
+    assert "[data-bookmark] { bookmark-label: attr(data-bookmark); }" in joined.split(
+        "<body")[0]
+
+
+def test_every_shipped_bookmark_is_a_heading_as_it_reads(shipped_build: Path) -> None:
+    for audience, lang in EDITIONS:
+        pdf = artifact(shipped_build, audience, lang, "pdf")
+        page = artifact(shipped_build, audience, lang, "html").read_text(encoding="utf-8")
+        headings = {" ".join(html.unescape(re.sub(r"<[^>]+>", "", h)).split())
+                    for h in re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", page, re.S)}
+        titles = [t for _, t in outline(PdfReader(pdf))]
+        assert len(titles) >= 6
+        assert not [t for t in titles if WORD_JOINER in t], (audience, lang)
+        assert not [t for t in titles if " ".join(t.split()) not in headings], \
+            (audience, lang, titles, headings)
