@@ -382,10 +382,11 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                     for i, a in enumerate(b.authors))
     credit = r.text(b, "credit", (), "meta", inline=False)
     shown_sources = tuple((source(i, s.text), s.url) for i, s in sources)
+    seen_by = AudienceView(audience_id, audience.name, tuple(audience.languages),
+                           audience.page_size, audience.pdf_variant, audience.locale or "")
     view = EditionView(
-        slug=slug, audience_id=audience_id,
-        audience=AudienceView(audience_id, audience.name, tuple(audience.languages),
-                              audience.page_size, audience.pdf_variant),
+        slug=slug, audience_id=audience_id, audience=seen_by,
+        lang_tag=seen_by.tag(lang), source_tag=seen_by.tag(b.language),
         brief=BriefView(slug, b.language), lang=lang, mode=mode,
         messages=Labels.of(lang, theme, catalogs),
         title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,
