@@ -4,12 +4,17 @@ URL standard (ada-url) with a valid host, or an error at the link; relative link
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import weasyprint
 
 from briefgen import urls
+from briefgen.content.project import load_project
 from briefgen.edition.markdown import Context, Origin, Tables, render
+from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
+from briefgen.publish.html import render_edition
 
 from conftest import run
 from tiny import make_project
@@ -119,3 +124,37 @@ def test_a_sources_url_that_is_not_valid_is_an_error_at_the_field(tmp_path: Path
     assert ("content/briefs/tiny/brief.yaml:13:10: sources[plan].url: 'https://../' is not a "
             "valid URL: its host '..' is not a domain name (labels of letters, digits and "
             "hyphens, separated by single dots)") in result.output, result.output
+
+
+def link_decorations(page: str, media: str) -> dict[str, set[str]]:
+    """Each link's text, as WeasyPrint lays the page out for the medium, and the
+    decorations (underline, …) its boxes are drawn with."""
+    found: dict[str, set[str]] = {}
+
+    def walk(box: Any, link: str | None) -> None:
+        if getattr(box, "element_tag", None) == "a" and box.element is not None and \
+                box.element.get("href") is not None:
+            link = "".join(box.element.itertext()).strip()
+            decoration = box.style["text_decoration_line"]
+            found.setdefault(link, set()).update(
+                decoration if isinstance(decoration, (set, frozenset)) else {decoration})
+        for child in getattr(box, "children", []):
+            walk(child, link)
+    for page_ in weasyprint.HTML(string=page, media_type=media).render().pages:
+        walk(page_._page_box, None)
+    return found
+
+
+@pytest.mark.parametrize("mode, media", [("print", "print"), ("screen", "screen"),
+                                         ("screen", "print")])
+def test_every_link_in_text_is_underlined(tmp_path: Path, mode: str, media: str) -> None:
+    """Colour alone does not tell a link from text (WCAG 1.4.1): in the PDF, on screen, and
+    when the web page is printed. The PDF's contents list is a list of links and nothing
+    else, with leaders to page numbers: it needs no underline."""
+    root = make_project(tmp_path, "See [the plan](https://example.org/plan) and "
+                        "[[@main-text]].\n")
+    edition = resolve(load_project(root), "tiny", "pub", "en", mode, Problems([]))  # type: ignore[arg-type]
+    page = render_edition(edition, pdf_href="tiny.pdf" if mode == "screen" else None)
+    found = link_decorations(page, media)
+    assert {"the plan", "Text"} <= set(found)
+    assert not [(text, d) for text, d in found.items() if "underline" not in d], found
