@@ -418,6 +418,9 @@ def load_problems(root: Path) -> list[str]:
      f"{REFS}:2:3: BG172: [a]: use either audiences or exclude_audiences, not both"),
     ('[\n  {"id": "a b", "type": "report", "title": "T"}\n]',
      f"{REFS}:2:4: BG172: [a b].id: String should match pattern"),
+    ('[\n  {"id": "a", "type": "report", "title": "T",\n   "URL": "https://../"}\n]',
+     f"{REFS}:3:4: BG172: [a].URL: 'https://../' is not a valid URL: its host '..' is not "
+     "a domain name"),
 ])
 def test_a_broken_references_file_is_an_error_at_its_line(tmp_path: Path, text: str,
                                                           expected: str) -> None:

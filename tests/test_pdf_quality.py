@@ -35,7 +35,7 @@ def test_every_pdf_is_tagged_embedded_and_valid(shipped_build: Path) -> None:
         assert reader.metadata.title and reader.metadata.author == {
             "en": "Lee Sung-hoon", "ko": "이성훈", "zh-Hans": "李晟勋"}[lang]
         assert reader.metadata.subject  # the summary
-        assert reader.trailer["/Root"]["/Lang"] == lang
+        assert reader.trailer["/Root"]["/Lang"] == ("en-US" if lang == "en" else lang)
         assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
 
 

@@ -89,6 +89,13 @@ CODES: dict[str, Code] = _table(
     ("BG134", "no marking for a language the audience reads",
      "content/audiences/public.yaml:3:1: marking: no text for ko, which languages lists (add "
      "ko: … under marking:)"),
+    ("BG135", "a source's url that is not a valid URL",
+     "content/briefs/demo/brief.yaml:120:10: sources[plan].url: 'https://../' is not a valid "
+     "URL: its host '..' is not a domain name (labels of letters, digits and hyphens, "
+     "separated by single dots)"),
+    ("BG136", "an audience's locale that is malformed or of a language it does not read",
+     "content/audiences/public.yaml:9:9: locale: ko-KR is not a locale of a language the "
+     "audience reads (en): it is one of them and a region, e.g. en-US"),
     ("BG139", "any other invalid value, in pydantic's words",
      "content/briefs/demo/brief.yaml:5:9: number: Input should be … (pydantic's message)"),
     # -- what spans files: content/checks.py

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, create_model, model_validator
 
+from briefgen import urls
 from briefgen.content.models import Lang, Model, Selectable
 from briefgen.content.syntax import CITE_KEY
 
@@ -149,7 +150,15 @@ def _fields() -> dict[str, Any]:
             extra = {"pattern": f"^{LANGUAGE_TAG.pattern}$"}
         fields[name.replace("-", "_").lower()] = (kind, Field(None, alias=name,
                                                               json_schema_extra=extra))
+    # a citation links its URL (edition/citations.py): it must be one (briefgen/urls.py)
+    fields["url"] = (Annotated[str, AfterValidator(_url)] | None, Field(None, alias="URL"))
     return fields
+
+
+def _url(url: str) -> str:
+    if (why := urls.problem(url)) is not None:
+        raise ValueError(f"'{url}' is not a valid URL: {why}")
+    return url
 
 
 class _Item(Selectable):

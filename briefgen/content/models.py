@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from briefgen import urls
 from briefgen.textnorm import fold
 from briefgen.theme import Theme
 
@@ -54,6 +55,21 @@ def _foldable(phrase: str) -> str:
                    "characters, which the guard ignores: there is nothing to look for",
                    code="BG133")
     return phrase
+
+
+def _url(url: str) -> str:
+    if (why := urls.problem(url)) is not None:
+        raise Rule(f"'{url}' is not a valid URL: {why}", code="BG135")
+    return url
+
+
+#: A locale: a language (and script) of the catalogs, and a region (ISO 3166 or UN M.49)
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?-([A-Z]{2}|[0-9]{3})$"
+
+
+def locale_language(locale: str) -> str:
+    """The language a locale is of: 'en-US' -> 'en', 'zh-Hans-CN' -> 'zh-Hans'."""
+    return locale.rsplit("-", 1)[0]
 
 
 #: A forbidden phrase: something must be left once the guard folds it (briefgen.textnorm).
@@ -144,7 +160,8 @@ class Item(Selectable):
 class Source(Selectable):
     id: Slug
     text: Text = Field(description="The citation, Markdown.")
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), AfterValidator(_url)] \
+        | None = None
 
 
 class SectionBase(Selectable):
@@ -313,6 +330,20 @@ class Audience(Model):
     section_order: list[Slug] = Field([], description="Section ids first in this order.")
     terms: dict[TermKey, dict[Lang, Text]] = {}
     forbidden_phrases: list[Phrase] = []
+    locale: Annotated[str, StringConstraints(pattern=LOCALE_PATTERN)] | None = Field(
+        None, description="The region of the audience's editions in one of its languages, "
+        "as a BCP 47 tag (en-US, en-GB): their lang attribute, PDF /Lang and hyphenation "
+        "dictionary. Its other languages' editions are unchanged.")
+
+    @field_validator("locale")
+    @classmethod
+    def _locale_of_a_language(cls, locale: str | None, info: ValidationInfo) -> str | None:
+        languages = info.data.get("languages") or []
+        if locale is not None and locale_language(locale) not in languages:
+            raise Rule(f"{locale} is not a locale of a language the audience reads "
+                       f"({', '.join(languages)}): it is one of them and a region, e.g. "
+                       f"{languages[0] if languages else 'en'}-US", code="BG136")
+        return locale
 
     @field_validator("marking")
     @classmethod

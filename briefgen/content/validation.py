@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from briefgen.content.models import SECTION_TYPES, Brief, Rule
+from briefgen.content.models import LOCALE_PATTERN, SECTION_TYPES, Brief, Rule
 from briefgen.content.yamlread import Document, Loc
 from briefgen.errors import Problem, Problems, did_you_mean
 
@@ -138,6 +138,9 @@ def _problem(doc: Document, err: ErrorDetails, model: type[BaseModel]) -> Proble
     if kind == "string_pattern_mismatch":
         if "https?" in str(ctx.get("pattern", "")):
             return problem(f"'{err['input']}' is not an http(s) URL", code="BG126")
+        if ctx.get("pattern") == LOCALE_PATTERN:
+            return problem(f"'{err['input']}' is not a locale: write a language and a region "
+                           "joined by a hyphen, e.g. en-US", code="BG136")
         if "source_hash" in shown:
             return problem("must be the 12-character hash `briefgen translations` prints",
                            code="BG128")

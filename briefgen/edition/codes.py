@@ -3,7 +3,8 @@
 BG201–219 are audience syntax (content/syntax.py's Issues, reported while rendering),
 BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
 figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py),
-BG270–279 citations (content/syntax.py, edition/citations.py).
+BG270–279 citations (content/syntax.py, edition/citations.py), BG280–289 headings
+(edition/markdown.py).
 """
 
 from __future__ import annotations
@@ -112,6 +113,14 @@ CODES: dict[str, Code] = _table(
      "embeds it again: use fewer or smaller images)"),
     ("BG241", "an image file larger than 5 MB",
      _IMG + "image 'scan.png' is larger than 5 MB"),
+    ("BG242", "a link whose target is not a valid URL",
+     _AT + "the link to 'https://../' is not a valid URL: its host '..' is not a domain name "
+     "(labels of letters, digits and hyphens, separated by single dots) (write the whole "
+     "address as a browser shows it, e.g. https://example.org/page)"),
+    ("BG243", "link syntax that would print as text",
+     _AT + "'](' is not part of a link, so '[the plan](http://exa mple.com)' would print as "
+     "text (a link's target has no spaces: write %20 for one, or put the target in <…>; "
+     "write &#93; for a literal ])"),
     ("BG250", "a table or figure block whose id is missing or malformed",
      _AT + "'::: table' takes one id, written {#tbl-ID}, and nothing else (e.g. '::: table "
      "{#tbl-agendas}': 'tbl-' then lowercase letters and digits joined by hyphens)"),
@@ -184,4 +193,12 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:1:8: title: the brief's title holds a note (a citation "
      "or a footnote) (it is also the page's and the PDF's title and the running head, where "
      "a note cannot go: cite in the summary or the text)"),
+    ("BG280", "a heading that skips a level",
+     "content/briefs/demo/brief.yaml:42:7: sections[background].body: level-3 heading "
+     "'Costs' skips a level: it follows a level-1 heading, so it may be level 2 at most "
+     "(write '## Costs', or add a level-2 heading above it)"),
+    ("BG281", "a heading nested deeper than <h6>",
+     "content/briefs/demo/brief.yaml:94:11: sections[recommendations].items[rec-a].body: "
+     "level-4 heading 'Annex' would be <h7>: this text sits under an <h3> title, so it has 3 "
+     "heading levels (use fewer levels)"),
 )

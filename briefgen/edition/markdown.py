@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import regex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
+from briefgen import urls
 from briefgen.content.syntax import (
     CLOSE,
     CONTAINERS,
@@ -137,8 +138,19 @@ class Context:
     citer: Citer | None = None
 
 
+#: what a link target that is not a valid URL becomes, followed by the target as written
+#: (percent-encoded), so that _resolve reports it as written: markdown-it's own normalizing
+#: would rewrite some ('https://[::1' as 'https://:1%5B:')
+_INVALID = "briefgen-invalid:"
+
+
 def _build() -> MarkdownIt:
     md = parser()
+    normalize = md.normalizeLink
+
+    def normalize_link(url: str) -> str:
+        return normalize(url) if urls.problem(url) is None else _INVALID + quote(url, safe="")
+    md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.add_render_rule("term", _render_term)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     for name in ("citation", "citation_bad"):  # each became a note or was reported
@@ -177,8 +189,10 @@ def _parser(ctx: Context) -> MarkdownIt:
     return ctx.parsers["render"]
 
 
-def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str:
-    """Render one Markdown value for ctx's audience and language to an HTML fragment."""
+def render(text: str, ctx: Context, origin: Origin, inline: bool = False, heading: int = 3
+           ) -> str:
+    """Render one Markdown value for ctx's audience and language to an HTML fragment. The
+    text's top heading level shows as <h{heading}> (one below the title it sits under)."""
     md = _parser(ctx)
     env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience,
                            "bg_cite_keys": ctx.citer.keys if ctx.citer else ()}
@@ -190,7 +204,9 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False) -> str
     for d in env.get("bg_definitions", []):
         ctx.definitions.append((d, origin))
     _check_numbered(tokens, ctx, src)
-    tokens = _select_blocks(tokens, ctx, src)
+    shown = _select_blocks(tokens, ctx, src)
+    _nest_headings(tokens, shown, heading, ctx, src)
+    tokens = shown
     notes = _extract_notes(tokens)
     for tok in tokens:
         if tok.children:
@@ -228,6 +244,79 @@ def without_notes(fragment: str) -> str:
         out.append(fragment[at:start])
         at = note_end(fragment, start)
     return NOTE_CALL.sub("", "".join(out) + fragment[at:])
+def _heading_level(tok: Token) -> int:
+    """The level a heading is written at: '###' is 3, a setext '===' underline 1, '---' 2."""
+    if tok.markup.startswith("#"):
+        return len(tok.markup)
+    return 1 if tok.markup.startswith("=") else 2
+
+
+def _skips(heads: list[Token]) -> list[tuple[Token, int, int]]:
+    """The headings that go more than one level below the one before them (the first one:
+    below the text's top level): (heading, level before it, the text's top level)."""
+    if not heads:
+        return []
+    top = min(_heading_level(t) for t in heads)
+    before, out = top - 1, []
+    for tok in heads:
+        level = _heading_level(tok)
+        if level > before + 1:
+            out.append((tok, before, top))
+        before = level
+    return out
+
+
+def _nest_headings(tokens: list[Token], shown: list[Token], heading: int, ctx: Context,
+                   src: _Source) -> None:
+    """Retag the headings ctx's audience sees: the text's top level becomes <h{heading}>,
+    deeper ones follow. A skipped level (in the text, or only in this edition) and a level
+    past <h6> are reported at the heading."""
+    heads = [t for t in shown if t.type == "heading_open"]
+    if not heads:
+        return
+    everywhere = {(id(t), before) for t, before, _ in
+                  _skips([t for t in tokens if t.type == "heading_open"])}
+    for tok, before, top in _skips(heads):
+        level, name = _heading_level(tok), _heading_name(tok, shown)
+        edition = "" if (id(tok), before) in everywhere else f" in the {ctx.audience} edition"
+        if before < top:
+            why = (f"it is the text's first heading, so it must be at the text's top level, "
+                   f"{top}{edition}")
+            want = top
+        else:
+            why = f"it follows a level-{before} heading, so it may be level {before + 1} at " \
+                  f"most{edition}"
+            want = before + 1
+        _report(ctx, src.origin, _heading_at(tok, name, src),
+                f"level-{level} heading '{name}' skips a level: {why}",
+                f"write '{'#' * want} {name}', or add a level-{want} heading above it",
+                code="BG280")
+    top = min(_heading_level(t) for t in heads)
+    tag = ""
+    for tok in shown:
+        if tok.type == "heading_open":
+            want = heading + _heading_level(tok) - top
+            if want > 6:
+                _report(ctx, src.origin, _heading_at(tok, _heading_name(tok, shown), src),
+                        f"level-{_heading_level(tok)} heading '{_heading_name(tok, shown)}' "
+                        f"would be <h{want}>: this text sits under an <h{heading - 1}> title, "
+                        f"so it has {7 - heading} heading levels", "use fewer levels",
+                        code="BG281")
+            tag = tok.tag = f"h{min(want, 6)}"
+        elif tok.type == "heading_close":
+            tok.tag = tag
+
+
+def _heading_name(tok: Token, tokens: list[Token]) -> str:
+    """A heading's text as written (cut at 40 characters), for a message."""
+    i = next(i for i, t in enumerate(tokens) if t is tok)
+    text = tokens[i + 1].content if i + 1 < len(tokens) else ""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _heading_at(tok: Token, name: str, src: _Source) -> tuple[int, int]:
+    """Where a heading is written: its '#' marks, or a setext heading's first word."""
+    return _where(src, tok.markup if tok.markup.startswith("#") else name[:20], _line(tok))
 
 
 def plain(fragment: str) -> str:
@@ -690,17 +779,47 @@ def _resolve(children: list[Token], ctx: Context, src: _Source, start_line: int 
             tok.meta["value"] = _look_up(tok.meta["key"], ctx, src.origin, at)
         elif tok.type == "link_open":
             raw = str(tok.attrs.get("href", ""))
-            href = unquote(raw)  # as the editor typed it
-            schemes = {urlsplit(raw).scheme.lower(), urlsplit(href).scheme.lower()} - {""}
+            invalid = raw.startswith(_INVALID)  # not a URL: see _build
+            href = unquote(raw.removeprefix(_INVALID))  # as the editor typed it
+            target = href if invalid else raw
+            # the scheme as Python and as a browser (urls.scheme) read it: both allowed
+            schemes = {_scheme(target), _scheme(href), urls.scheme(target)} - {""}
+            at = _where(src, href[:20], start_line, target[:20])
+            why = urls.problem(target)
             if schemes - set(ALLOWED_LINK_SCHEMES):
-                _report(ctx, src.origin, _where(src, href[:20], start_line, raw[:20]),
+                _report(ctx, src.origin, at,
                         f"link to '{short_url(href)}' removed: only http, https, mailto and "
                         "relative links are allowed", severity="warning", code="BG230")
                 _unlink(children, i)
+            elif why is not None:
+                _report(ctx, src.origin, at, f"the link to '{short_url(href)}' is not a valid "
+                        f"URL: {why}", "write the whole address as a browser shows it, e.g. "
+                        "https://example.org/page", code="BG242")
+                _unlink(children, i)
+        elif tok.type == "text" and "](" in tok.content:
+            shown = _LOOKS_LINKED.search(tok.content)
+            snippet = shown[0] if shown else "]("
+            _report(ctx, src.origin, _where(src, "](", start_line),
+                    f"'](' is not part of a link, so '{snippet[:60]}' would print as text",
+                    "a link's target has no spaces: write %20 for one, or put the target in "
+                    "<…>; write &#93; for a literal ]", code="BG243")
         elif tok.type == "image":
             _image(tok, ctx, src, start_line)
         if tok.children:
             _resolve(tok.children, ctx, src, start_line)
+
+
+#: link syntax in text: what failed to parse as a link, from its '[' to its ')'
+_LOOKS_LINKED = re.compile(r"(?:\[[^\[\]]*)?\]\([^()]*\)?")
+
+
+def _scheme(target: str) -> str:
+    """A link target's scheme, lower-case, as Python reads it ('' for none)."""
+    try:
+        return urlsplit(target).scheme.lower()
+    except ValueError:  # a malformed host: reported by urls.problem
+        found = re.match(r"[\x00-\x20]*([a-zA-Z][a-zA-Z0-9+.-]*):", target)
+        return found[1].lower() if found else ""
 
 
 def _look_up(key: str, ctx: Context, origin: Origin, at: tuple[int, int]) -> str:

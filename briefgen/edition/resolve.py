@@ -193,11 +193,14 @@ class _Resolver:
             value = translated or ""  # a missing translation was reported by `check`
         return str(value)
 
-    def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool) -> Text:
+    def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool,
+             heading: int = 3) -> Text:
+        """A field rendered; its headings start at <h{heading}>, one below its title's."""
         value = self.value(obj, name, uid)
         origin = self.origin(loc, uid, name)
         before = len(self.ctx.notes)
-        html = render(value, self.ctx, origin, inline=inline) if value else ""
+        html = render(value, self.ctx, origin, inline=inline, heading=heading) \
+            if value else ""
         return Text(html, origin, value, " ".join(n.html for n in self.ctx.notes[before:]))
 
     def override(self, name: str) -> Text | None:
@@ -376,7 +379,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         for n, (j, it) in enumerate(items, 1):
             loc = ("sections", i, "items", j)
             views.append(ItemView(it.id, r.text(it, "title", loc, it.id, inline=True),
-                                  r.text(it, "body", loc, it.id, inline=False), n,
+                                  r.text(it, "body", loc, it.id, inline=False, heading=4), n,
                                   m.ordinal(n), labels[it.id]))
         closing = r.text(s, "closing", ("sections", i), s.id, inline=False) \
             if isinstance(s, ItemsSection) else Text("", r.origin(("sections", i), s.id, "x"))
@@ -391,10 +394,11 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                     for i, a in enumerate(b.authors))
     credit = r.text(b, "credit", (), "meta", inline=False)
     shown_sources = tuple((source(i, s.text), s.url) for i, s in sources)
+    seen_by = AudienceView(audience_id, audience.name, tuple(audience.languages),
+                           audience.page_size, audience.pdf_variant, audience.locale or "")
     view = EditionView(
-        slug=slug, audience_id=audience_id,
-        audience=AudienceView(audience_id, audience.name, tuple(audience.languages),
-                              audience.page_size, audience.pdf_variant),
+        slug=slug, audience_id=audience_id, audience=seen_by,
+        lang_tag=seen_by.tag(lang), source_tag=seen_by.tag(b.language),
         brief=BriefView(slug, b.language), lang=lang, mode=mode,
         messages=Labels.of(lang, theme, catalogs),
         title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,

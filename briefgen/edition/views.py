@@ -97,6 +97,12 @@ class AudienceView:
     languages: tuple[str, ...]
     page_size: str
     pdf_variant: str
+    locale: str = ""  # e.g. en-US: the tag of its editions in that language
+
+    def tag(self, lang: str) -> str:
+        """The language tag of text in lang for this audience: its locale ('en-US') when
+        that is of lang, else lang. What lang attributes say, and WeasyPrint hyphenates by."""
+        return self.locale if self.locale.rsplit("-", 1)[0] == lang else lang
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,10 @@ class EditionView:
     notes: tuple[NoteView, ...]
     #: what the edition cites ([@key]), as the citation style lists it (edition/citations.py)
     bibliography: tuple[Text, ...] = ()
+    #: the lang attribute of the edition and of its sources: the audience's locale (en-US)
+    #: for text in that locale's language (AudienceView.tag), else the language
+    lang_tag: str = ""
+    source_tag: str = ""
 
 
 #: The view classes templates receive, each a frozen dataclass whose fields are all a template

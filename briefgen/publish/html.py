@@ -109,15 +109,33 @@ def join_korean_words(page: str) -> str:
     for a language whose catalog says `keep_words: true` (Korean).
 
     WeasyPrint ignores `word-break: keep-all`; U+2060 renders as nothing and is left out of
-    the PDF text layer, so copy-paste and search are unharmed. Only text inside <body>.
+    the PDF text layer, so copy-paste and search are unharmed. Only text inside <body>. A
+    heading that gets joiners keeps its text, without them, as its bookmark label.
     """
     head, sep, body = page.partition("<body")
     if not sep:
         return page
+    body = _HEADING.sub(_label_heading, body)
     parts = re.split(r"(<[^>]*>)", body)
     for i in range(0, len(parts), 2):
         parts[i] = HANGUL_PAIR.sub(WORD_JOINER, parts[i])
-    return head + sep + "".join(parts)
+    return head.replace("</head>", f"<style>{_BOOKMARK_CSS}</style></head>", 1) + sep + \
+        "".join(parts)
+
+
+# WeasyPrint takes a bookmark's label from the heading's text, joiners and all, and a reader
+# navigating the outline would get them (and search it in vain). A heading that gets joiners
+# carries its text as it was, and the outline takes that (CSS GCPM bookmark-label).
+_HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1>", re.S)
+_BOOKMARK_CSS = "[data-bookmark] { bookmark-label: attr(data-bookmark); }"
+
+
+def _label_heading(m: re.Match[str]) -> str:
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", "", m[3]))).strip()
+    if not HANGUL_PAIR.search(m[3]):
+        return m[0]
+    return (f'<{m[1]}{m[2]} data-bookmark="{html.escape(text, quote=True)}">{m[3]}'
+            f"</{m[1]}>")
 
 
 # A page footnote's call is an inline box of its own: the line breaker does not see that

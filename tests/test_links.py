@@ -1,0 +1,160 @@
+"""Every link target is a URL a browser parses the way its author meant (#16): by the WHATWG
+URL standard (ada-url) with a valid host, or an error at the link; relative links stay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import weasyprint
+
+from briefgen import urls
+from briefgen.content.project import load_project
+from briefgen.edition.markdown import Context, Origin, Tables, render
+from briefgen.edition.resolve import resolve
+from briefgen.errors import Problems
+from briefgen.publish.html import render_edition
+
+from conftest import run
+from tiny import make_project
+
+ORIGIN = Origin("content/briefs/demo/brief.yaml", 38, 7, "sections[background].body", 6)
+
+
+def rendered(text: str) -> tuple[str, list[str]]:
+    ctx = Context("pub", ["pub"], "en", Tables(), Path("."), Path("."), Problems())
+    html = render(text, ctx, ORIGIN)
+    return html, [f"{p} [{p.code}]" for p in ctx.problems.items]
+
+
+@pytest.mark.parametrize("target, why", [
+    ("https://../", "its host '..' is not a domain name (labels of letters, digits and "
+                    "hyphens, separated by single dots)"),
+    ("https://x..y/", "its host 'x..y' is not a domain name (labels of letters, digits and "
+                      "hyphens, separated by single dots)"),
+    ("https://a_b.example/", "its host 'a_b.example' is not a domain name (labels of "
+                             "letters, digits and hyphens, separated by single dots)"),
+    ("http://xn--a/", "its host 'xn--a' is not a domain name (labels of letters, digits and "
+                      "hyphens, separated by single dots)"),
+    ("http://exa mple.com", "a browser cannot parse it"),
+    ("https://[::1", "a browser cannot parse it"),
+    ("http://999.1.1.1/", "a browser cannot parse it"),
+    ("http:/example.org/", "'http:' is not followed by '//'"),
+    ("https://user:pw@example.org/", "it holds a user name or password"),
+    ("https://" + "a" * 64 + ".example/", "its host '" + "a" * 64 + ".example' is not a "
+     "domain name (labels of letters, digits and hyphens, separated by single dots)"),
+])
+def test_a_malformed_url_is_refused_with_the_reason(target: str, why: str) -> None:
+    assert urls.problem(target) == why
+
+
+@pytest.mark.parametrize("target", [
+    "https://example.org/", "https://example.org./a?b=c#d", "https://例え.jp/",
+    "https://xn--r8jz45g.jp/", "https://[::1]/", "http://192.0.2.1:8080/x",
+    "https://example.org/a%20b", "mailto:someone@example.org", "relative/page.html",
+    "../up.html", "#section", "?q=1", "//example.org/x", "https://-a.example/",
+])
+def test_a_wellformed_url_or_a_relative_link_passes(target: str) -> None:
+    assert urls.problem(target) is None
+
+
+@pytest.mark.parametrize("text, col", [
+    ("See [the plan](https://../) now.", 22),
+    ("See [the plan](<http://exa mple.com>) now.", 23),
+    ("See [the plan](https://[::1) now.", 22),
+    ("See <https://[::1> now.", 12),
+])
+def test_a_link_to_a_malformed_url_is_an_error_at_the_link(text: str, col: int) -> None:
+    html, problems = rendered(text)
+    assert len(problems) == 1 and problems[0].startswith(
+        f"content/briefs/demo/brief.yaml:38:{col}: sections[background].body: the link to "), \
+        problems
+    assert problems[0].endswith("[BG242]")
+    assert "href" not in html
+
+
+def test_the_message_names_the_target_as_written() -> None:
+    """markdown-it would rewrite 'https://[::1' as 'https://:1%5B:': the message shows what
+    the editor wrote."""
+    _, problems = rendered("See [the plan](https://[::1) now.")
+    assert problems == [
+        "content/briefs/demo/brief.yaml:38:22: sections[background].body: the link to "
+        "'https://[::1' is not a valid URL: a browser cannot parse it (write the whole "
+        "address as a browser shows it, e.g. https://example.org/page) [BG242]"]
+
+
+def test_the_message_names_the_target_and_the_reason() -> None:
+    assert rendered("Text.\n\n[a](https://x..y/)") == ("<p>Text.</p>\n<p>a</p>\n", [
+        "content/briefs/demo/brief.yaml:40:11: sections[background].body: the link to "
+        "'https://x..y/' is not a valid URL: its host 'x..y' is not a domain name (labels of "
+        "letters, digits and hyphens, separated by single dots) (write the whole address "
+        "as a browser shows it, e.g. https://example.org/page) [BG242]"])
+
+
+def test_a_reference_definition_to_a_malformed_url_is_an_error() -> None:
+    _, problems = rendered("See [the plan][p].\n\n[p]: https://../\n")
+    assert [p.split(": ")[0] for p in problems] == ["content/briefs/demo/brief.yaml:40:12"]
+    assert problems[0].endswith("[BG242]")
+
+
+def test_link_syntax_that_prints_as_text_is_an_error() -> None:
+    html, problems = rendered("See [the plan](http://exa mple.com) now.")
+    assert problems == [
+        "content/briefs/demo/brief.yaml:38:20: sections[background].body: '](' is not part "
+        "of a link, so '[the plan](http://exa mple.com)' would print as text (a link's "
+        "target has no spaces: write %20 for one, or put the target in <…>; write &#93; for "
+        "a literal ]) [BG243]"]
+
+
+def test_wellformed_and_relative_links_are_kept() -> None:
+    assert rendered("[a](https://example.org/x) [b](other.html#s) [c](mailto:a@b.org)") == (
+        '<p><a href="https://example.org/x">a</a> <a href="other.html#s">b</a> '
+        '<a href="mailto:a@b.org">c</a></p>\n', [])
+
+
+def test_a_sources_url_that_is_not_valid_is_an_error_at_the_field(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    brief = root / "content" / "briefs" / "tiny" / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "sections:\n", "sources:\n  - id: plan\n    text: The plan.\n    url: https://../\n"
+        "sections:\n"), encoding="utf-8")
+    result = run("check", project=root)
+    assert result.exit_code == 1
+    assert ("content/briefs/tiny/brief.yaml:13:10: sources[plan].url: 'https://../' is not a "
+            "valid URL: its host '..' is not a domain name (labels of letters, digits and "
+            "hyphens, separated by single dots)") in result.output, result.output
+
+
+def link_decorations(page: str, media: str) -> dict[str, set[str]]:
+    """Each link's text, as WeasyPrint lays the page out for the medium, and the
+    decorations (underline, …) its boxes are drawn with."""
+    found: dict[str, set[str]] = {}
+
+    def walk(box: Any, link: str | None) -> None:
+        if getattr(box, "element_tag", None) == "a" and box.element is not None and \
+                box.element.get("href") is not None:
+            link = "".join(box.element.itertext()).strip()
+            decoration = box.style["text_decoration_line"]
+            found.setdefault(link, set()).update(
+                decoration if isinstance(decoration, (set, frozenset)) else {decoration})
+        for child in getattr(box, "children", []):
+            walk(child, link)
+    for page_ in weasyprint.HTML(string=page, media_type=media).render().pages:
+        walk(page_._page_box, None)
+    return found
+
+
+@pytest.mark.parametrize("mode, media", [("print", "print"), ("screen", "screen"),
+                                         ("screen", "print")])
+def test_every_link_in_text_is_underlined(tmp_path: Path, mode: str, media: str) -> None:
+    """Colour alone does not tell a link from text (WCAG 1.4.1): in the PDF, on screen, and
+    when the web page is printed. The PDF's contents list is a list of links and nothing
+    else, with leaders to page numbers: it needs no underline."""
+    root = make_project(tmp_path, "See [the plan](https://example.org/plan) and "
+                        "[[@main-text]].\n")
+    edition = resolve(load_project(root), "tiny", "pub", "en", mode, Problems([]))  # type: ignore[arg-type]
+    page = render_edition(edition, pdf_href="tiny.pdf" if mode == "screen" else None)
+    found = link_decorations(page, media)
+    assert {"the plan", "Text"} <= set(found)
+    assert not [(text, d) for text, d in found.items() if "underline" not in d], found
