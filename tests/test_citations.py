@@ -284,6 +284,12 @@ def _line_of(root: Path, key: str) -> int:
     return next(i for i in range(at, -1, -1) if lines[i].strip() == "{") + 1
 
 
+def _first_line_with(root: Path, text: str) -> int:
+    """The line of references.json (from 1) where text first stands."""
+    lines = (root / REFS).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
 # -- audience safety: a restricted reference cited where an audience reads it --------------
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -724,8 +730,7 @@ PAYLOAD = '"><img src=x onerror=alert(1)>'
 def test_a_language_that_is_not_a_bcp47_tag_is_an_error_at_its_line(tmp_path: Path) -> None:
     evil = {**LEE, "language": 'ko"><img src=x onerror=alert(1)>'}
     project_with(tmp_path, "Cited [@lee-2025].", [evil])
-    line = next(i for i, t in enumerate((tmp_path / REFS).read_text().splitlines(), 1)
-                if '"language"' in t)
+    line = _first_line_with(tmp_path, '"language"')
     assert load_problems(tmp_path) == [
         f"{REFS}:{line}:5: BG172: [lee-2025].language: 'ko\"><img src=x onerror=alert(1)>' "
         "is not a BCP 47 language tag (e.g. en, ko, zh-Hans)"]
@@ -808,8 +813,7 @@ def test_a_private_use_or_control_character_in_references_json_is_an_error_at_it
 def test_a_private_use_character_in_a_title_translation_is_an_error(tmp_path: Path) -> None:
     item = {**LEE, "title-translations": {"ko": "번역\ue01b\ue01b 제목"}}
     project_with(tmp_path, "Cited [@lee-2025].", [item])
-    line = next(i for i, t in enumerate((tmp_path / REFS).read_text().splitlines(), 1)
-                if '"ko"' in t)
+    line = _first_line_with(tmp_path, '"ko"')
     assert load_problems(tmp_path) == [
         f"{REFS}:{line}:7: BG172: [lee-2025].title-translations.ko: holds a private-use "
         "character (U+E01B)"]
