@@ -96,6 +96,8 @@ text:                                # every column's heading, and any category'
   year: Year
   value: Value
 spec:
+  width: 400                         # pixels; without it a few points draw very narrow
+  height: 200
   mark: {type: line, point: true}
   encoding:
     x: {field: year, type: ordinal, axis: {labelAngle: 0}}
