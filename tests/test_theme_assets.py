@@ -224,7 +224,8 @@ def test_a_missing_catalog_and_a_wrong_language_mapping_are_reported(tmp_path: P
 def test_languages_as_their_catalogs_describe_them() -> None:
     ko = i18n.language("ko")
     assert (ko.locale, ko.keep_words, ko.serif, ko.sans, ko.sample) == (
-        "ko_KR", True, ("Noto Serif CJK KR",), ("Noto Sans CJK KR",), "동맹")
+        "ko_KR", True, ("Noto Serif", "Noto Serif CJK KR"), ("Noto Sans", "Noto Sans CJK KR"),
+        "동맹")
     assert i18n.language("en") == i18n.Language("en", "English", "en_US", sample="Alliance")
     assert i18n.long_date(dt.date(2026, 11, 26), "zh-Hans") == "2026年11月26日"
     assert i18n.long_date(dt.date(2026, 11, 26), "ko") == "2026년 11월 26일"
@@ -232,14 +233,30 @@ def test_languages_as_their_catalogs_describe_them() -> None:
 
 def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
     sans = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".toc",
-            ".colophon")
-    expected = "".join(
-        f'body:lang({code}) {{ font-family: "Noto Serif CJK {region}", serif; line-height: 1.7; '
-        f"hyphens: manual; text-align: {align}; }}\n"
-        + ", ".join(f"body:lang({code}) {e}" for e in sans)
-        + f' {{ font-family: "Noto Sans CJK {region}", sans-serif; }}\n'
-        for code, region, align in (("ko", "KR", "left"), ("zh-Hans", "SC", "justify")))
-    assert i18n.language_css() == expected
+            ".colophon", "figcaption", ".table-scroll thead th", ".chart-data")
+    css = i18n.language_css().splitlines()
+    for code, serif, sans_faces, align in (
+            ("ko", '"Noto Serif", "Noto Serif CJK KR"', '"Noto Sans", "Noto Sans CJK KR"',
+             "left"),
+            ("zh-Hans", '"Noto Serif CJK SC"', '"Noto Sans CJK SC"', "justify")):
+        assert f"html:lang({code}) {{ font-family: {sans_faces}, sans-serif; }}" in css
+        assert (f"body:lang({code}) {{ font-family: {serif}, serif; line-height: 1.7; "
+                f"hyphens: manual; text-align: {align}; }}") in css
+        assert (", ".join(f"body:lang({code}) {e}" for e in sans)
+                + f" {{ font-family: {sans_faces}, sans-serif; }}") in css
+    # a passage in another language: its faces, then the edition's, serif or sans-serif
+    assert ('body:lang(zh-Hans) [lang]:lang(ko) { font-family: "Noto Serif", '
+            '"Noto Serif CJK KR", "Noto Serif CJK SC", serif; }') in css
+    assert ('body:lang(en) [lang]:lang(ja) { font-family: "Noto Serif", "Noto Serif CJK JP", '
+            'serif; }') in css  # ja has no catalog here: CJK_FACES
+    assert ", ".join(f"body:lang(ko) {e} [lang]:lang(en)" for e in sans) + (
+        ' { font-family: "Noto Sans", "Noto Sans CJK KR", sans-serif; }') in css
+    # the margin boxes, per edition
+    assert i18n.page_css("zh-Hans") == (
+        '@page { font-family: "Noto Sans CJK SC", sans-serif; '
+        '@top-left { font-family: "Noto Sans CJK SC", sans-serif; } '
+        '@top-right { font-family: "Noto Sans CJK SC", sans-serif; } '
+        '@bottom-center { font-family: "Noto Sans CJK SC", sans-serif; } }\n')
     assert ":lang(" not in (bundled() / "css/print.css").read_text()  # in the catalogs only
     ja = i18n.language("ja", Theme.of(FOURTH))
     assert ja.page == ("Noto Sans", "Noto Sans CJK JP")

@@ -9,8 +9,8 @@ mapping at its top says the rest (templates/messages/ko.yaml has one; this one i
       keep_words: false              # true: lines break only between words (Hangul words whole)
       serif: [Noto Serif CJK JP]     # print fonts of body text,
       sans: [Noto Sans CJK JP]       #   of headings, marking, byline and contents,
-      page: [Noto Sans, Noto Sans CJK JP]  # of the running header and footer; each omitted:
-                                     #   print.css's own
+      page: [Noto Sans, Noto Sans CJK JP]  # of the running header and footer (omitted: sans);
+                                     #   serif and sans omitted: LATIN_SERIF, LATIN_SANS
       print: {line-height: 1.7}      # more CSS declarations for this language's PDF body
       sample: 同盟                   # a word that loads the fonts when warming up
 
@@ -45,7 +45,17 @@ Catalogs = dict[tuple[str, tuple[Path, ...]], dict[str, object]]
 
 #: the elements print.css sets in its sans-serif family: a language's `sans` fonts go there
 SANS_ELEMENTS = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".toc",
-                 ".colophon")
+                 ".colophon", "figcaption", ".table-scroll thead th", ".chart-data")
+#: the print fonts of a language that names none (English), and the Latin face of every one
+LATIN_SERIF = ("Noto Serif",)
+LATIN_SANS = ("Noto Sans",)
+#: the CJK faces of a passage in a language the theme has no catalog for (`{lang=ja}` in an
+#: English brief): (language range of :lang(), the region of Noto's CJK fonts). A catalog's
+#: own fonts, later in language_css, win over these.
+CJK_FACES = (("ko", "KR"), ("ja", "JP"), ("zh", "SC"), ("zh-Hans", "SC"), ("zh-Hant", "TC"),
+             ("zh-TW", "TC"), ("zh-HK", "HK"))
+#: the page's margin boxes that print.css and base.html.j2 fill
+MARGIN_BOXES = ("top-left", "top-right", "bottom-center")
 # a font family name or a CSS value from a catalog: nothing that could end a rule or a string
 _SAFE = re.compile(r'[^;{}<>"\\\n\r]+')
 _PROPERTY = re.compile(r"[a-z][a-z-]*")
@@ -176,25 +186,62 @@ def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language
 
 
 def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> str:
-    """The print stylesheet's rules for each of the theme's languages, from their catalogs:
-    to go before print.css (which may override them). Only languages that name fonts or
-    declarations have rules."""
+    """The print stylesheet's font rules for each of the theme's languages, from their
+    catalogs: to go before print.css (which may override them).
+
+    Every language gets rules, so that each element is set in the faces of its own language:
+    an edition's body and page (html:lang, body:lang), and a passage in another language
+    (`[…]{lang=ja}`, `<li lang="en">`: any element with a lang attribute) in that language's
+    serif faces in body text, and its sans-serif faces inside the elements print.css sets in
+    sans-serif. A language without fonts of its own (English) is set in LATIN_SERIF and
+    LATIN_SANS."""
+    spans = [Language(code, code, "", serif=(*LATIN_SERIF, f"Noto Serif CJK {region}"),
+                      sans=(*LATIN_SANS, f"Noto Sans CJK {region}"))
+             for code, region in CJK_FACES]
+    editions = [language(code, theme, cache) for code in (theme or Theme.default()).languages()]
+    spans += editions  # later: a catalog's fonts win over CJK_FACES
     rules = []
-    for code in (theme or Theme.default()).languages():
-        lang = language(code, theme, cache)
-        body = f"body:lang({code})"
-        declarations = [*([f"font-family: {_families(lang.serif)}, serif"]
-                          if lang.serif else []),
+    for lang in editions:
+        serif, sans = _stack(lang.serif or LATIN_SERIF), _stack(lang.sans or LATIN_SANS)
+        body = f"body:lang({lang.code})"
+        rules.append(f"html:lang({lang.code}) {{ font-family: "
+                     f"{_stack(lang.page or lang.sans or LATIN_SANS)}, sans-serif; }}")
+        declarations = [f"font-family: {serif}, serif",
                         *(f"{k}: {v}" for k, v in lang.declarations)]
-        if declarations:
-            rules.append(f"{body} {{ {'; '.join(declarations)}; }}")
-        if lang.sans:
-            rules.append(", ".join(f"{body} {e}" for e in SANS_ELEMENTS)
-                         + f" {{ font-family: {_families(lang.sans)}, sans-serif; }}")
-        if lang.page:  # the page, and so its header and footer, inherits from the root
-            rules.append(f"html:lang({code}) {{ font-family: {_families(lang.page)}, "
-                         "sans-serif; }")
+        rules.append(f"{body} {{ {'; '.join(declarations)}; }}")
+        rules.append(", ".join(f"{body} {e}" for e in SANS_ELEMENTS)
+                     + f" {{ font-family: {sans}, sans-serif; }}")
+    for outer in editions:  # a passage in another language: its fonts, then the edition's
+        for inner in spans:
+            rules.extend(_span_rules(outer, inner))
     return "".join(rule + "\n" for rule in rules)
+
+
+def _span_rules(outer: Language, inner: Language) -> list[str]:
+    """A passage in the language `inner` in an edition in `outer`: in body text, inner's serif
+    faces, in the elements set in sans-serif its sans-serif ones, each followed by outer's
+    (a character inner's fonts lack, e.g. Han in a date inside an English citation)."""
+    serif = _stack(inner.serif or LATIN_SERIF, outer.serif or LATIN_SERIF)
+    sans = _stack(inner.sans or LATIN_SANS, outer.sans or LATIN_SANS)
+    span = f"body:lang({outer.code}) {{}}[lang]:lang({inner.code})"  # where the language changes
+    return [span.format("") + f" {{ font-family: {serif}, serif; }}",
+            ", ".join(span.format(f"{e} ") for e in SANS_ELEMENTS)
+            + f" {{ font-family: {sans}, sans-serif; }}"]
+
+
+def _stack(*groups: tuple[str, ...]) -> str:
+    """Font families, quoted, each once, in order."""
+    return _families(tuple(dict.fromkeys(name for group in groups for name in group)))
+
+
+def page_css(code: str, theme: Theme | None = None, cache: Catalogs | None = None) -> str:
+    """The margin boxes of an edition's pages (running header, marking, "Page n of N") in
+    the faces of its language: a page's margin boxes take their font from the page, which
+    no :lang() selector reaches."""
+    lang = language(code, theme, cache)
+    family = f"{_stack(lang.page or lang.sans or LATIN_SANS)}, sans-serif"
+    boxes = " ".join(f"@{box} {{ font-family: {family}; }}" for box in MARGIN_BOXES)
+    return f"@page {{ font-family: {family}; {boxes} }}\n"
 
 
 def _families(names: tuple[str, ...]) -> str:

@@ -240,8 +240,10 @@ def _chart_edition(src: BriefSource, lang: str, m: Messages, spoken: Any) -> cha
     tdoc = src.translations[lang].doc if lang in src.translations else None
     where = {uid: (tdoc.path, tdoc.text_line(("units", uid, "text"))) for uid in texts
              if tdoc is not None}
-    families = [*spoken.sans, "Noto Sans"] if spoken.sans else ["Noto Sans"]
-    font = ", ".join([*(f'"{f}"' if " " in f else f for f in families), "sans-serif"])
+    families = dict.fromkeys([*spoken.sans, "Noto Sans"])
+    # no space after the commas: WeasyPrint's SVG text reads a family list split at "," and
+    # unquoted, but not stripped, so any family after the first would not be found
+    font = ",".join([*(f'"{f}"' if " " in f else f for f in families), "sans-serif"])
     return charts.Edition(lang, src.brief.language, spoken.locale, font, texts,
                           str(m.chart_data), where)
 

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import __version__
-from briefgen.edition.i18n import language, language_css
+from briefgen.edition.i18n import language, language_css, page_css
 from briefgen.edition.markdown import NOTE_OPEN, note_end, plain
 from briefgen.edition.resolve import Edition
 from briefgen.edition.views import Labels
@@ -176,7 +176,8 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
     folders = folders or default_folders()
     theme, catalogs = Theme(folders), session.catalogs if session is not None else None
     if edition.mode == "print":  # each language's fonts and rules, from its catalog, first
-        css = language_css(theme, catalogs) + stylesheet(folders, "print.css")
+        css = (language_css(theme, catalogs) + stylesheet(folders, "print.css")
+               + page_css(edition.lang, theme, catalogs))
     else:
         css = stylesheet(folders, "screen.css")
     page = render_template("base.html.j2", folders, session, e=edition.view(), css=Markup(css),
