@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.content.project import load_project
+from briefgen.edition.i18n import Messages
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
+from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
+from briefgen.publish.html import render_edition
 
 ORIGIN = Origin("content/briefs/demo/brief.yaml", 38, 7, "sections[background].body", 6)
 TERMS = {"rok": Term("ROK", Where("content/terms.yaml", 3)),
@@ -66,3 +70,26 @@ def test_code_keeps_its_straight_quotes() -> None:
 def test_no_straight_quote_is_left_in_text(text: str) -> None:
     out = re.sub(r"<[^>]*>", "", rendered(text, "ko"))
     assert "'" not in out and "&quot;" not in out and '"' not in out
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("audience, lang, joiner", [
+    ("beijing-outreach", "zh-Hans", "，"), ("rok-public", "ko", ", "),
+    ("us-government", "en", ", ")])
+def test_the_byline_joins_name_and_affiliation_with_the_languages_punctuation(
+        audience: str, lang: str, joiner: str) -> None:
+    edition = resolve(load_project(REPO), "rok-us-alliance-modernization", audience, lang,
+                      "print", Problems([]))
+    byline = re.search(r'<p class="byline">.*?</p>', render_edition(edition), re.S)
+    assert byline is not None
+    assert re.search(f'</span>{joiner}<span class="affiliation">', byline[0])
+    assert (", " in re.sub(r"<[^>]*>", "", byline[0])) == (lang != "zh-Hans")
+
+
+@pytest.mark.parametrize("lang, between", [("en", "; "), ("ko", " · "), ("zh-Hans", "；")])
+def test_the_catalogs_say_how_a_byline_joins(lang: str, between: str) -> None:
+    m = Messages(lang)
+    assert m.byline_authors == between
+    assert m.byline_affiliation == ("，" if lang == "zh-Hans" else ", ")
