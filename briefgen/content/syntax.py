@@ -627,8 +627,15 @@ def parser() -> MarkdownIt:
     """A Markdown parser that knows every briefgen construct: terms, audience blocks and
     spans (strictly), footnotes, scoped definitions. Rendering adds its own rules to its own
     parser (briefgen.edition.markdown)."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
-    md.enable(["replacements", "smartquotes", "table"])
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": True})
+    md.enable(["replacements", "smartquotes", "table", "linkify"])
+    # A bare URL becomes a link (linkify-it-py), checked like a written one (edition/markdown
+    # _resolve): only with a scheme a link may have; never www.x.org, x@y.org or //x.org.
+    bare = md.linkify
+    assert bare is not None  # linkify-it-py is a dependency
+    bare.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    for schema in ("ftp:", "//"):
+        bare.add(schema, None)
     md.options["quotes"] = "“”‘’"
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
     md.use(footnote_plugin)
