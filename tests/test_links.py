@@ -158,3 +158,51 @@ def test_every_link_in_text_is_underlined(tmp_path: Path, mode: str, media: str)
     found = link_decorations(page, media)
     assert {"the plan", "Text"} <= set(found)
     assert not [(text, d) for text, d in found.items() if "underline" not in d], found
+
+
+def rendered_with_notes(text: str) -> tuple[str, list[str]]:
+    ctx = Context("pub", ["pub"], "en", Tables(), Path("."), Path("."), Problems())
+    html = render(text, ctx, ORIGIN)
+    return html + "".join(n.html for n in ctx.notes), [f"{p} [{p.code}]"
+                                                        for p in ctx.problems.items]
+
+
+@pytest.mark.parametrize("text, link", [
+    ("See https://example.org/report.", "https://example.org/report"),
+    ("At http://example.org/a?b=c#d, then", "http://example.org/a?b=c#d"),
+    ("(https://例え.jp/)", "https://xn--r8jz45g.jp/"),
+    ("Write to mailto:someone@example.org today", "mailto:someone@example.org"),
+])
+def test_a_bare_url_becomes_a_link(text: str, link: str) -> None:
+    html, problems = rendered(text)
+    assert f'<a href="{link}">' in html and not problems
+
+
+def test_a_bare_url_in_a_note_becomes_a_link() -> None:
+    html, problems = rendered_with_notes("Text.[^1]\n\n[^1]: Online at https://example.org/x.")
+    assert 'Online at <a href="https://example.org/x">https://example.org/x</a>.' in html
+    assert not problems
+
+
+@pytest.mark.parametrize("text", [
+    "www.example.org", "someone@example.org", "ftp://example.org/file",
+    "`https://example.org/`", "//example.org/x", "example.org/page",
+])
+def test_only_a_url_with_an_allowed_scheme_becomes_a_link(text: str) -> None:
+    html, problems = rendered(text)
+    assert "<a " not in html and not problems
+
+
+def test_a_bare_url_obeys_the_rules_of_a_written_link() -> None:
+    html, problems = rendered("Log in at https://user:pw@example.org/ now.")
+    assert "<a " not in html
+    assert problems == ["content/briefs/demo/brief.yaml:38:17: sections[background].body: "
+                        "the link to 'https://user:pw@example.org/' is not a valid URL: it "
+                        "holds a user name or password (write the whole address as a browser "
+                        "shows it, e.g. https://example.org/page) [BG242]"]
+
+
+def test_a_written_link_and_an_autolink_are_unchanged() -> None:
+    html, _ = rendered("[the report](https://example.org/r) and <https://example.org/a>")
+    assert html == ('<p><a href="https://example.org/r">the report</a> and '
+                    '<a href="https://example.org/a">https://example.org/a</a></p>\n')

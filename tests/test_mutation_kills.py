@@ -880,7 +880,8 @@ def test_a_footnote_definition_may_end_a_paragraph_and_a_link_definition_may_not
     html = render("See[^a].\n[^a]: Note ZQX.", ctx, Origin("body.md", 1, 1))
     assert "Note ZQX" not in html and [n.html for n in ctx.notes] == ["Note ZQX."]
     html = render("Para [x][r].\n[r]: https://example.org/", ctx, Origin("body.md", 1, 1))
-    assert html == "<p>Para [x][r].\n[r]: https://example.org/</p>\n"
+    assert html == ('<p>Para [x][r].\n[r]: <a href="https://example.org/">'  # a bare URL
+                    "https://example.org/</a></p>\n")
     assert problems.items == []
 
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from briefgen.edition.i18n import catalog
 
@@ -127,3 +128,45 @@ def test_untranslated_sources_carry_their_language(shipped_build: Path) -> None:
     # the bibliography: the reference in its language, its title translated in the edition's
     assert re.search(r'<li><span lang="en">Lee Sung-hoon\. <i><span lang="ko">\[한미동맹의 미래에 '
                      r'관한 정책 브리프\]</span></i>', html)
+
+
+def test_keywords_are_translated_with_the_briefs_meta(project: Path) -> None:
+    path = project / KO
+    text = path.read_text()
+    assert "    keywords: [시험, 브리프]\n" in text
+    path.write_text(text.replace("    keywords: [시험, 브리프]\n", ""))
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert result.stderr == ("content/briefs/demo/translations/ko.yaml:3:3: units.meta: "
+                             "keywords is not translated\nbriefgen: 1 error in 1 file\n")
+    path.write_text(text)
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("keywords: [testing, briefs]",
+                                               "keywords: [testing, short briefs]"))
+    assert "units.meta: warning: stale" in run("check", project=project).stderr
+    listed = run("translations", "--lang", "ko", project=project)
+    assert '    keywords: ["testing", "short briefs"]\n' in listed.stdout
+
+
+def test_a_translated_edition_carries_its_own_keywords(project: Path) -> None:
+    out = project / "out"
+    assert run("build", "--format", "html", "--out", str(out), project=project).exit_code == 0
+    ko = (out / "demo" / "public" / "ko" / "demo-public-ko.html").read_text()
+    assert '<meta name="keywords" content="시험, 브리프">' in ko
+    en = (out / "demo" / "public" / "en" / "demo-public-en.html").read_text()
+    assert '<meta name="keywords" content="testing, briefs">' in en
+
+
+@pytest.mark.parametrize("audience, lang, words", [
+    ("rok-public", "ko", ["한미 관계", "전시작전통제권 전환", "주한미군", "방위비 분담",
+                          "확장억제"]),
+    ("beijing-outreach", "zh-Hans", ["韩美关系", "战时作战指挥权移交", "驻韩美军", "防务费用分担",
+                                     "延伸威慑"]),
+])
+def test_the_shipped_pdfs_keywords_are_in_their_language(shipped_build: Path, audience: str,
+                                                         lang: str, words: list[str]) -> None:
+    info = PdfReader(artifact(shipped_build, audience, lang, "pdf")).metadata
+    assert info is not None
+    assert info["/Keywords"] == ", ".join(words)
+    html = artifact(shipped_build, audience, lang, "html").read_text(encoding="utf-8")
+    assert f'<meta name="keywords" content="{", ".join(words)}">' in html

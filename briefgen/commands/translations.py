@@ -40,6 +40,9 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
                 lines.append(f"  {uid}:")
                 lines.append(f'    source_hash: "{unit.hash}"')
                 for name, text in unit.fields.items():
+                    if isinstance(text, list):  # keywords
+                        lines.append(f"    {name}: [{', '.join(map(json_str, text))}]")
+                        continue
                     body = text.rstrip("\n")
                     if "\n" in body:
                         lines.append(f"    {name}: |")

@@ -262,9 +262,11 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
                 problems.error(tdoc.path, line, col, f"{missing} is not translated",
                                field=f"units.{uid}", code="BG151")
             for name in sorted(have & want):
-                _check_markers(tdoc, uid, name, source.fields[name], unit.fields()[name],
-                               source.audiences & readers, sorted(project.audiences),
-                               problems)
+                theirs, ours = source.fields[name], unit.fields()[name]
+                if isinstance(theirs, str) and isinstance(ours, str):  # not keywords
+                    _check_markers(tdoc, uid, name, theirs, ours,
+                                   source.audiences & readers, sorted(project.audiences),
+                                   problems)
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",

@@ -360,7 +360,7 @@ Terms = dict[TermKey, dict[Lang, Text]]
 
 #: Fields a translation unit may carry, by the kind of source unit.
 UNIT_FIELDS: dict[str, tuple[str, ...]] = {
-    "meta": ("title", "short_title", "subtitle", "series", "summary", "credit"),
+    "meta": ("title", "short_title", "subtitle", "series", "summary", "credit", "keywords"),
     "author": ("name", "honorific", "affiliation", "bio"),
     "override": ("title", "subtitle", "summary"),
     "takeaway": ("text",),
@@ -386,8 +386,10 @@ class Unit(Model):
     text: str | None = None
     body: str | None = None
     closing: str | None = None
+    keywords: list[Text] | None = Field(None, description="The brief's keywords, in the "
+                                        "translation's language (the PDF's and page's).")
 
-    def fields(self) -> dict[str, str]:
+    def fields(self) -> dict[str, str | list[str]]:
         return {k: v for k, v in self.model_dump().items()
                 if k != "source_hash" and v is not None}
 

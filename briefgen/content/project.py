@@ -39,7 +39,7 @@ class SourceUnit:
 
     uid: str
     kind: str
-    fields: dict[str, str]
+    fields: dict[str, str | list[str]]  # keywords: a list; every other field: Markdown
     loc: Loc
     audiences: set[str]  # which audiences see it
     doc: Document | None = None  # the file it is written in, when not brief.yaml (a chart's)

@@ -570,12 +570,72 @@ def _term_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+#: what a quote that opens follows: nothing, a space, or an opening bracket, dash or quote
+_OPENS_AFTER = frozenset(" \t\n([{“‘—–-/「『（《〈【")
+#: the quote marks of every bundled language (en, ko, zh-Hans): open, close
+_MARKS = {'"': ("“", "”"), "'": ("‘", "’")}
+
+
+def _before(children: list[Token], i: int) -> str:
+    """The character printed just before children[i]: a term, a citation or an image stands
+    for a word (its text is known only when it renders), links and spans are transparent."""
+    for tok in reversed(children[:i]):
+        if tok.type in ("softbreak", "hardbreak"):
+            return " "
+        if tok.type in ("term", "citation", "citation_bad", "image"):
+            return "a"
+        if tok.type in ("text", "code_inline") and tok.content:
+            return tok.content[-1]
+    return " "
+
+
+def straight_quotes_left(state: StateCore) -> None:
+    """A core rule after markdown-it's smartquotes: the quotes it leaves straight (it cannot
+    see past a term, a cross reference or a citation, nor pair a quote before a Korean
+    particle, "동맹"의) become typographic too. A quote after nothing, a space or an opening
+    bracket opens, and so does one with none of its kind open (but a single one after a
+    Latin letter: the apostrophe ’); any other closes. Code keeps its own."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        open_: dict[str, int] = {'"': 0, "'": 0}
+        for i, tok in enumerate(block.children):
+            if tok.type != "text":
+                continue
+            chars = list(tok.content)
+            for j, ch in enumerate(chars):
+                for mark, (opening, closing) in _MARKS.items():
+                    if ch == opening:
+                        open_[mark] += 1
+                    elif ch == closing and open_[mark]:
+                        open_[mark] -= 1
+                if ch not in _MARKS:
+                    continue
+                prev = chars[j - 1] if j else _before(block.children, i)
+                opening, closing = _MARKS[ch]
+                if prev in _OPENS_AFTER or prev in "“‘" or not open_[ch] and (
+                        ch == '"' or unicodedata.east_asian_width(prev) in "WF"):
+                    chars[j] = opening  # 他说"同盟": Chinese and Korean need no space before
+                    open_[ch] += 1
+                else:  # a single one after a Latin letter with none open: an apostrophe
+                    chars[j] = closing
+                    open_[ch] = max(0, open_[ch] - 1)
+            tok.content = "".join(chars)
+
+
 def parser() -> MarkdownIt:
     """A Markdown parser that knows every briefgen construct: terms, audience blocks and
     spans (strictly), footnotes, scoped definitions. Rendering adds its own rules to its own
     parser (briefgen.edition.markdown)."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
-    md.enable(["replacements", "smartquotes", "table"])
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": True})
+    md.enable(["replacements", "smartquotes", "table", "linkify"])
+    # A bare URL becomes a link (linkify-it-py), checked like a written one (edition/markdown
+    # _resolve): only with a scheme a link may have; never www.x.org, x@y.org or //x.org.
+    bare = md.linkify
+    assert bare is not None  # linkify-it-py is a dependency
+    bare.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    for schema in ("ftp:", "//"):
+        bare.add(schema, None)
     md.options["quotes"] = "“”‘’"
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked in _resolve
     md.use(footnote_plugin)
@@ -585,6 +645,7 @@ def parser() -> MarkdownIt:
     md.use(container_plugin, "audience", validate=lambda params, *a: True)
     keep_raw_attributes(md)
     scope_definitions(md)
+    md.core.ruler.after("smartquotes", "straight_quotes_left", straight_quotes_left)
     md.core.ruler.before("text_join", "briefgen_syntax", inline_syntax_rule)
     md.inline.ruler.before("link", "term", _term_rule)
     md.inline.ruler.after("term", "citation", _citation_rule)

@@ -797,7 +797,10 @@ def _resolve(children: list[Token], ctx: Context, src: _Source, start_line: int 
                         "https://example.org/page", code="BG242")
                 _unlink(children, i)
         elif tok.type == "text" and "](" in tok.content:
-            shown = _LOOKS_LINKED.search(tok.content)
+            # the text on from here, a bare URL's too: '[a](http://exa mple.com)' made a link
+            # of 'http://exa'
+            shown = _LOOKS_LINKED.search("".join(t.content for t in children[i:]
+                                                 if t.type == "text"))
             snippet = shown[0] if shown else "]("
             _report(ctx, src.origin, _where(src, "](", start_line),
                     f"'](' is not part of a link, so '{snippet[:60]}' would print as text",

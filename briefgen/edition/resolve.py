@@ -193,6 +193,14 @@ class _Resolver:
             value = translated or ""  # a missing translation was reported by `check`
         return str(value)
 
+    def keywords(self, source: list[str]) -> tuple[str, ...]:
+        """The brief's keywords in the edition's language (none where the translation lacks
+        them: `check` reported that, and English words do not stand in a Korean PDF)."""
+        if not self.translated:
+            return tuple(source)
+        unit = self.units.get("meta")
+        return tuple(getattr(unit, "keywords", None) or ())
+
     def text(self, obj: Any, name: str, loc: Loc, uid: str | None, inline: bool,
              heading: int = 3) -> Text:
         """A field rendered; its headings start at <h{heading}>, one below its title's."""
@@ -406,7 +414,7 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         title=title, short_title=short, subtitle=subtitle, series=series, summary=summary,
         credit=credit, date=b.date.isoformat(),
         date_text=long_date(b.date, lang, theme, catalogs),
-        number=b.number, institute=b.institute, keywords=tuple(b.keywords),
+        number=b.number, institute=b.institute, keywords=r.keywords(b.keywords),
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes),
