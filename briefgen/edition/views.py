@@ -6,6 +6,7 @@ models an edition comes from stay on `resolve.Edition`, out of the templates' re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -24,6 +25,9 @@ DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure
                        "reference"] | DefinitionKind
 
 
+_ONE_PARAGRAPH = re.compile(r"<p>((?:(?!<p[ >]|</p>).)*)</p>", re.S)
+
+
 @dataclass(frozen=True)
 class Text:
     """A rendered value: HTML for the page, plain text for metadata, and where it came from."""
@@ -36,6 +40,14 @@ class Text:
     @property
     def plain(self) -> str:
         return plain(self.html)
+
+    @property
+    def inline(self) -> Markup:
+        """The HTML of a one-paragraph text without its <p>: a list item whose text is
+        inline gets a PDF list body (LI > Lbl + LBody), one holding a paragraph does not
+        (LI > Lbl + P, which PDF/UA refuses). A text of several blocks stays as it is."""
+        found = _ONE_PARAGRAPH.fullmatch(self.html.strip())
+        return Markup(found[1] if found else self.html)
 
     def __html__(self) -> str:
         """Jinja's autoescape prints a Text as its HTML: our Markdown renderer made it."""

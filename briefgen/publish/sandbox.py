@@ -49,7 +49,7 @@ def _fields(cls: type) -> frozenset[str]:
 
 ATTRIBUTES: dict[type, frozenset[str]] = {
     **{cls: _fields(cls) for cls in VIEWS},
-    Text: frozenset({"html", "plain"}),
+    Text: frozenset({"html", "plain", "inline"}),
     LoopContext: frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
                             "length", "depth", "depth0", "previtem", "nextitem", "cycle",
                             "changed"}),
