@@ -58,9 +58,9 @@ _SPOOF = icu.SpoofChecker()
 
 #: a symbol that is a Latin letter or a digit in a box, a circle or a flag, by its Unicode
 #: name, where no decomposition says so (🆂, 🅢, 🇸 regional indicators, ⒮ parenthesized)
-_NAMED = regex.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|REGIONAL INDICATOR SYMBOL LETTER) "
-                       r"([A-Z])$|DIGIT (ZERO|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE)$")
 _DIGITS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
+_NAMED = regex.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|REGIONAL INDICATOR SYMBOL LETTER) "
+                       rf"([A-Z])$|DIGIT ({'|'.join(_DIGITS)})$")
 
 
 def _named_letter(char: str) -> str:

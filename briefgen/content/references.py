@@ -160,6 +160,11 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                           "\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 
+def _unprintable_kind(char: str) -> str:
+    kind = "private-use" if ord(char) >= 0xE000 else "control"
+    return f"a {kind} character (U+{ord(char):04X})"
+
+
 def _unprintable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(where, why) for each string (key or value) holding a character _UNPRINTABLE."""
     texts: list[tuple[Any, tuple[Any, ...]]] = []
@@ -174,8 +179,7 @@ def _unprintable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, 
         texts.append((value, loc))
     for text, at in texts:
         if isinstance(text, str) and (m := _UNPRINTABLE.search(text)):
-            kind = "private-use" if ord(m[0]) >= 0xE000 else "control"
-            yield at, f"holds a {kind} character (U+{ord(m[0]):04X})"
+            yield at, f"holds {_unprintable_kind(m[0])}"
 
 
 def _field(loc: tuple[Any, ...], data: list[Any]) -> str:
@@ -371,8 +375,6 @@ def read_style(brief_dir: Path, shown_dir: str, name: str, where: tuple[str, int
 MAX_NESTING = 32
 MAX_CALL_DEPTH = 16
 MAX_CALLS = 1000
-_STYLE_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-                         "\ue000-\uf8ff\U000f0000-\U0010ffff]")
 Hazard = tuple[int, int, str]  # line, column, why
 
 
@@ -415,9 +417,8 @@ def _scan_style(raw: bytes) -> _Macros:
         return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
 
     def text(value: str) -> None:
-        if m := _STYLE_CHAR.search(value):
-            kind = "private-use" if ord(m[0]) >= 0xE000 else "control"
-            raise _Hazard(*at(), f"the style holds a {kind} character (U+{ord(m[0]):04X})")
+        if m := _UNPRINTABLE.search(value):
+            raise _Hazard(*at(), f"the style holds {_unprintable_kind(m[0])}")
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if len(stack) > MAX_NESTING:

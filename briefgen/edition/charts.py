@@ -146,9 +146,9 @@ _NUMBERISH = re.compile(r"[0-9.,%+\-−/:() ]*")
 #: characters a chart may not hold: controls (but tab and line feed) and what XML 1.0 does
 #: not allow (vl-convert aborts the whole process on them), and bidi controls (they reorder
 #: the words drawn)
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile(f"[{svg.BIDI_CONTROLS}]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-                        "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+                        f"{svg.BIDI_CONTROLS}]")
 
 
 class Refused(Exception):
@@ -207,7 +207,7 @@ def read(ref: str, brief_dir: Path, content_root: Path, documents: Any = None) -
     """The chart file `ref` (relative to the brief's folder), read and checked; Refused
     with every problem found."""
     root = content_root.resolve()
-    shown_dir = _shown(brief_dir, content_root)
+    shown_dir = shown_path(brief_dir, content_root)
     path = brief_dir / ref
     shown = f"{shown_dir}/{ref}"
     at = Path(os.path.normpath(brief_dir.resolve() / ref))
@@ -646,7 +646,8 @@ def _field_types(spec: dict[str, Any]) -> dict[str, str]:
     return kinds
 
 
-def _shown(path: Path, content_root: Path) -> str:
+def shown_path(path: Path, content_root: Path) -> str:
+    """A path inside the content folder as the editor sees it: content/briefs/…"""
     try:
         return path.relative_to(content_root.parent).as_posix()
     except ValueError:

@@ -1056,12 +1056,7 @@ def _read_image(name: str, rel: str, ctx: Context) -> tuple[_Refused | None, byt
                         "check the file's permissions", code="BG235"), b""
 
 
-def _shown(path: Path, content_root: Path) -> str:
-    """A path inside the content folder as the editor sees it: content/briefs/…"""
-    try:
-        return path.relative_to(content_root.parent).as_posix()
-    except ValueError:
-        return path.as_posix()
+_shown = charts.shown_path  # a path inside the content folder as the editor sees it
 
 
 def _extract_notes(tokens: list[Token]) -> dict[int, list[Token]]:

@@ -131,7 +131,9 @@ _TRANSFORMS = re.compile(rf"\s*(?:{_TRANSFORM.pattern}(?:\s*,?\s*{_TRANSFORM.pat
 #: a colour text is painted in: opaque, named or written out (no url(), no alpha)
 _OPAQUE = re.compile(r"\s*(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]+|rgb\(\s*\d{1,3}%?\s*,"
                      r"\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*\))\s*")
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: the characters that reorder text around them (charts.py refuses them in its words too)
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CONTROLS = re.compile(f"[{BIDI_CONTROLS}]")
 #: the smallest text a reader can see (px): smaller text could hide a letter between words
 MIN_FONT_SIZE = 4.0
 
