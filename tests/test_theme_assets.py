@@ -324,3 +324,27 @@ def test_a_link_out_of_the_project_fonts_folder_is_refused(tmp_path: Path, targe
     assert (problem.path, problem.code) == ("templates/fonts/more", "BG001")
     assert problem.message == "leads outside the templates folder through a symbolic link"
 
+
+
+@pytest.mark.parametrize("spec, field", [
+    # found by an attack: each passed the old check (no ; { } < > " \ or line break) and
+    # left the `body:lang(ko)` rule open, swallowing print.css and the page's marking
+    ("print: {line-height: \"1.7 'x\"}", "print"),
+    ("print: {line-height: \"1.7 /*\"}", "print"),
+    ('serif: ["Noto\\fSerif"]', "serif"),
+    ("serif: [\"Noto' Serif\"]", "serif"),
+    ('sans: ["Noto /* Sans"]', "sans"),
+    ("print: {color: \"url(x)\"}", "print"),
+    ('page: ["Noto\\u2028Sans"]', "page"),
+])
+def test_a_catalog_value_that_could_break_the_stylesheet_is_refused(
+        tmp_path: Path, spec: str, field: str) -> None:
+    (tmp_path / "templates/messages").mkdir(parents=True)
+    (tmp_path / "templates/messages/ko.yaml").write_text(
+        f"language:\n  locale: ko_KR\n  {spec}\n", encoding="utf-8")
+    with pytest.raises(BriefError) as caught:
+        i18n.language_css(Theme.of(tmp_path))
+    assert str(caught.value.problems[0]).endswith(
+        "a mapping of CSS properties to values" if field == "print" else
+        "a list of font family names"), str(caught.value.problems[0])
+    assert f"language.{field}" in str(caught.value.problems[0])

@@ -56,8 +56,11 @@ CJK_FACES = (("ko", "KR"), ("ja", "JP"), ("zh", "SC"), ("zh-Hans", "SC"), ("zh-H
              ("zh-TW", "TC"), ("zh-HK", "HK"))
 #: the page's margin boxes that print.css and base.html.j2 fill
 MARGIN_BOXES = ("top-left", "top-right", "bottom-center")
-# a font family name or a CSS value from a catalog: nothing that could end a rule or a string
-_SAFE = re.compile(r'[^;{}<>"\\\n\r]+')
+# a font family name, and a CSS value, from a catalog: an allowlist of letters, digits and
+# the few signs names and plain values use, so nothing can open a string or a comment, end a
+# rule, or call url() (an attack got through a blocklist with ', /* and form feed)
+_FAMILY = re.compile(r"\w[\w +.-]*")
+_VALUE = re.compile(r"[\w .,%#+-]+")
 _PROPERTY = re.compile(r"[a-z][a-z-]*")
 
 
@@ -168,12 +171,12 @@ def _language(code: str, data: dict[str, Any], doc: Document | None) -> Language
     for kind in ("serif", "sans", "page"):
         families = spec.get(kind, [])
         if not isinstance(families, list) or not all(
-                isinstance(f, str) and _SAFE.fullmatch(f) for f in families):
+                isinstance(f, str) and _FAMILY.fullmatch(f) for f in families):
             raise wrong("a list of font family names", kind)
         fonts[kind] = tuple(families)
     declarations = spec.get("print", {})
     if not isinstance(declarations, dict) or not all(
-            isinstance(k, str) and _PROPERTY.fullmatch(k) and _SAFE.fullmatch(str(v))
+            isinstance(k, str) and _PROPERTY.fullmatch(k) and _VALUE.fullmatch(str(v))
             for k, v in declarations.items()):
         raise wrong("a mapping of CSS properties to values", "print")
     sample = spec.get("sample", "")
