@@ -157,7 +157,6 @@ def bind_note_punctuation(page: str) -> str:
     return "".join(out) + page[at:]
 
 
-_HEADING = re.compile(r"<(h[1-6])\b([^>]*)>(.*?)</\1>", re.S)
 def label_bookmarks(page: str) -> str:
     """A heading that holds a note is bookmarked in the PDF by its text without the note
     (WeasyPrint's label is all the heading's text: "Text2", or the whole footnote)."""
