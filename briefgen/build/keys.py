@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from briefgen import __version__
 from briefgen.paths import refusal
-from briefgen.publish import guard
+from briefgen.publish import guard, pdftags
 
 if TYPE_CHECKING:  # formats.py takes its recipes from here: plan and manifest import it
     from briefgen.build.formats import Format
@@ -36,9 +36,9 @@ def renderer_fingerprint(theme: Theme) -> str:
     """What every PDF also depends on besides its HTML: the renderers' versions (the chart
     renderer's too: its drawings are in every artifact's HTML) and the theme's fonts (every
     file under fonts/ in each theme folder, so a font added to a project's templates/fonts
-    rebuilds its PDFs)."""
+    rebuilds its PDFs), and the version of briefgen's adjustments to WeasyPrint's tags."""
     parts = [__version__, version("weasyprint"), version("pydyf"),
-             version("vl-convert-python"), theme.fonts_digest()]
+             version("vl-convert-python"), theme.fonts_digest(), f"tags {pdftags.VERSION}"]
     return sha("\0".join(parts).encode())
 
 

@@ -31,6 +31,10 @@ CODES: dict[str, Code] = _table(
      "knows (e.g. en_US, ko_KR)"),
     ("BG340", "the theme has no font configuration",
      "templates/fonts/fonts.conf: the font configuration is missing"),
+    ("BG341", "the installed WeasyPrint is not the version briefgen's PDF tagging is "
+              "written for (publish/pdftags.py)",
+     "briefgen: briefgen's PDF tagging is written for WeasyPrint 70.0, and 71.0 is installed "
+     "(pip install 'weasyprint==70.0'; docs/pdfua.md, Adjustments, says why)"),
     # the leak guard (publish/guard.py), BG350-BG369, as the edition engineer's code reports it
     ("BG350", "a phrase forbidden to the audience appears in its edition",
      "content/briefs/demo/brief.yaml:26:1: forbidden phrase 'secret annex' for audience "

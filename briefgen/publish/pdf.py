@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
+from briefgen.publish import pdftags
 from briefgen.theme import Theme, bundled
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
@@ -44,6 +45,7 @@ def _weasyprint() -> ModuleType:
     (which would scan every font installed).
     """
     if (module := sys.modules.get("weasyprint")) is not None:
+        pdftags.install(module)
         return module
     import ctypes.util
 
@@ -56,6 +58,7 @@ def _weasyprint() -> ModuleType:
     finally:
         ctypes.util.find_library = find
         shutil.rmtree(conf.parent, ignore_errors=True)
+    pdftags.install(sys.modules["weasyprint"])
     return sys.modules["weasyprint"]
 
 

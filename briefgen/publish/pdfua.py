@@ -24,10 +24,14 @@ BLOCKS = frozenset("P H H1 H2 H3 H4 H5 H6 Lbl LBody TD TH Caption BlockQuote Not
 # Structure types a parent may hold, per ISO 32000-1 tables 336 and 337.
 KIDS = {"L": ({"LI", "Caption"}, "09-005"), "LI": ({"Lbl", "LBody"}, "09-005"),
         "TOC": ({"TOCI", "TOC", "Caption"}, "09-006"),
+        "TOCI": ({"Lbl", "Reference", "NonStruct", "P", "TOC"}, "09-006"),
         "Table": ({"TR", "THead", "TBody", "TFoot", "Caption"}, "09-004"),
         "THead": ({"TR"}, "09-004"), "TBody": ({"TR"}, "09-004"), "TFoot": ({"TR"}, "09-004"),
         "TR": ({"TH", "TD"}, "09-004")}
-PARENTS = {"LI": ({"L"}, "09-005"), "Lbl": ({"LI"}, "09-005"), "LBody": ({"LI"}, "09-005"),
+# A label: of a list item, or (ISO 32000-1 table 338 and 14.8.4.3) of a note, a contents
+# item or a bibliography entry.
+PARENTS = {"LI": ({"L"}, "09-005"), "Lbl": ({"LI", "Note", "TOCI", "BibEntry"}, "09-005"),
+           "LBody": ({"LI"}, "09-005"),
            "TOCI": ({"TOC"}, "09-006"), "TR": ({"Table", "THead", "TBody", "TFoot"}, "09-004"),
            "TH": ({"TR"}, "09-004"), "TD": ({"TR"}, "09-004")}
 PAINT = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "B", "B*", "b", "b*", "S", "s",
@@ -71,6 +75,7 @@ class _Checker:
         self.nodes: list[Node] = []
         self.seen: set[tuple[int, int]] = set()
         self.objrs: set[tuple[int, int]] = set()  # annotations a Link element points to
+        self.objr_owners: dict[tuple[int, int], Node] = {}  # annotation -> element by OBJR
         self.owners: dict[tuple[tuple[int, int], int], Node] = {}  # (page, MCID) -> node
         self.role_map: dict[str, str] = {}
         self.unmapped: set[str] = set()  # fonts that draw a code their ToUnicode lacks
@@ -155,8 +160,10 @@ class _Checker:
                 kind_of = str(kid.get("/Type", ""))
                 if kind_of == "/OBJR":
                     obj = kid.get("/Obj")
-                    if isinstance(obj, pikepdf.Dictionary) and kind == "Link":
-                        self.objrs.add(obj.objgen)
+                    if isinstance(obj, pikepdf.Dictionary):
+                        self.objr_owners[obj.objgen] = node
+                        if kind == "Link":
+                            self.objrs.add(obj.objgen)
                 elif kind_of == "/MCR":
                     mpg = kid.get("/Pg")
                     where = mpg.objgen if isinstance(mpg, pikepdf.Dictionary) else page
@@ -262,6 +269,7 @@ class _Checker:
         if any((key, mcid) not in self.owners for mcid in state.mcids):
             self.add("01-005", "marked content that no element of the structure tree holds",
                      where)
+        self.parent_tree_of_page(page, state.mcids, where)
         self.unmapped.update(state.unmapped)
         annots = [a for a in _array(page.obj.get("/Annots")) if isinstance(a, pikepdf.Dictionary)]
         if annots and str(page.obj.get("/Tabs", "")) != "/S":
@@ -274,6 +282,38 @@ class _Checker:
                 self.add("28-012", "link annotation without /Contents", where)
             if annot.objgen not in self.objrs:
                 self.add("28-011", "link annotation that no Link element holds by OBJR", where)
+            owner = self.objr_owners.get(annot.objgen)
+            if owner is not None and not _same(self.parent_tree(annot.get("/StructParent")),
+                                               owner.elem):
+                self.add("01-005", "an annotation the parent tree maps to another element "
+                         "than the one holding its OBJR", where)
+
+    def parent_tree(self, index: object) -> pikepdf.Object | None:
+        """The parent tree's value for a StructParent(s) index, or None."""
+        if not isinstance(index, int):
+            return None
+        root = self.pdf.Root.get("/StructTreeRoot")
+        tree = root.get("/ParentTree") if isinstance(root, pikepdf.Dictionary) else None
+        if not isinstance(tree, pikepdf.Dictionary):
+            return None
+        try:
+            return pikepdf.NumberTree(tree).get(index)
+        except (pikepdf.PdfError, TypeError, ValueError):
+            return None
+
+    def parent_tree_of_page(self, page: pikepdf.Page, mcids: set[int], where: str) -> None:
+        """A reader goes from marked content to its element through the parent tree: it must
+        name the element that holds the content."""
+        key = page.obj.objgen
+        held = sorted(m for m in mcids if (key, m) in self.owners)
+        if not held:
+            return
+        parents = self.parent_tree(page.obj.get("/StructParents"))
+        entries = _array(parents)
+        if any(m >= len(entries) or not _same(entries[m], self.owners[key, m].elem)
+               for m in held):
+            self.add("01-005", "marked content the parent tree maps to another element than "
+                     "the one holding it", where)
 
     def fonts(self) -> None:
         for name, font in sorted(_fonts(self.pdf).items()):
@@ -460,6 +500,10 @@ def _fonts(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Dictionary]:
     for page in pdf.pages:
         visit(page.obj.get("/Resources"), 0)
     return found
+
+
+def _same(a: object, b: pikepdf.Object) -> bool:
+    return isinstance(a, pikepdf.Dictionary) and a.objgen == b.objgen
 
 
 def _array(value: object) -> list[pikepdf.Object]:
