@@ -21,7 +21,7 @@ from briefgen.publish import pdftags
 from briefgen.publish.pdf import PdfRenderer
 from briefgen.publish.pdfua import check
 
-from conftest import REPO, VALID
+from conftest import REPO, VALID, run
 
 PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>T</title>
 <style>
@@ -234,3 +234,116 @@ def test_shipped_pdfs_have_notes_for_every_citation(shipped_build: Path) -> None
             refs = {r.objgen for e in elements if e.get("/S") == "/Reference"
                     for r in e.get("/Ref", [])}
             assert notes and notes == refs, pdf_path.name
+
+
+# -- what an attack found: unusual or hostile HTML and CSS ----------------------------------
+
+HELD = {
+    # margin content with boxes drawn as absolute (a list's outside marker, a positioned
+    # span, an image): they are artifacts too (they crashed the adjustment: "assert not tags")
+    "running list": ("<style>#h{position:running(hd)} @page{@top-left{content:element(hd)}}"
+                     '</style><div id="h"><ul><li>Run</li></ul></div><h1>T</h1>'),
+    "running absolute": ("<style>#h{position:running(hd)} @page{@top-left{content:element(hd)}}"
+                         "#h span{position:absolute}</style>"
+                         '<div id="h">A <span>B</span></div><h1>T</h1>'),
+    # a list in hundreds of columns is merged in one pass (recursion, quadratic time)
+    "many columns": ("<style>ul{columns:1100;column-gap:0}</style><h1>T</h1><ul>"
+                     + "<li>x</li>" * 1100 + "</ul>"),
+    # the part of an item that runs on to the next page gets a body of its own
+    "item across pages": ("<h1>T</h1><ul><li>" + "Long item text. " * 400
+                          + "<ul><li>nested</li></ul></li></ul>"),
+    # a footnote call inside a link: the note goes after the link, not into its text
+    "call in a link": ('<h1>T</h1><p>See <a href="https://example.org/">the source'
+                       '<span class="footnote">Note text.</span></a> here.</p>'),
+    # a footnote that is a list, a link or an image is wrapped in a Note, not renamed
+    "list footnote": ('<h1>T</h1><p>Claim<ul class="footnote"><li>a</li><li>b</li></ul>'
+                      "</p>"),
+    "link footnote": ('<h1>T</h1><p>Claim<a class="footnote" href="https://example.org/">'
+                      "source</a>.</p>"),
+    "image footnote": ('<h1>T</h1><p>Claim<img class="footnote" alt="A seal" '
+                       'src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfF'
+                       'cSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></p>'),
+    # a footnote inside a footnote is referred to from inside the outer note
+    "note in a note": ('<h1>T</h1><p>Claim<span class="footnote">Outer'
+                       '<span class="footnote">Inner.</span>.</span></p>'),
+    # inline footnotes are notes too
+    "inline footnotes": ("<style>.footnote{footnote-display:inline}</style><h1>T</h1><p>A"
+                         '<span class="footnote">one.</span> B<span class="footnote">two.'
+                         "</span></p>"),
+    # a list that starts with a list
+    "list in a list": "<h1>T</h1><ul><ul><li>inner</li></ul><li>outer</li></ul>",
+    # an a::after that is a block: the folded link's annotation goes to the link
+    "block link part": ('<style>a{display:block} a::after{display:block;content:"p. 2"}'
+                        '</style><h1>T</h1><a href="#s">Go</a><h2 id="s">S</h2>'),
+    # an image inside a link (WeasyPrint gives the image its own annotation)
+    "image in a link": ('<h1>T</h1><p><a href="https://example.org/"><img alt="Logo" '
+                        'src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAf'
+                        'FcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></a></p>'),
+    # a link in the running head: its annotation is dropped, its text is an artifact
+    "link in a margin": ("<style>#h{position:running(hd)} @page{@top-left{content:element(hd)}}"
+                         '</style><div id="h"><a href="https://example.org/">Home</a></div>'
+                         "<h1>T</h1>"),
+    # a nav entry with no link is a paragraph, not a reference to nothing
+    "nav without links": "<h1>T</h1><nav><ol><li>Plain entry</li></ol></nav>",
+}
+
+
+@pytest.mark.parametrize("body", HELD.values(), ids=HELD.keys())
+def test_unusual_html_gives_a_sound_structure(body: str) -> None:
+    data = render(body)
+    assert check(data) == []
+    assert render(body) == data
+
+
+def test_footnote_shapes() -> None:
+    assert types(render(HELD["call in a link"]))[1:] == [
+        "  H1", "  P", "    Link", "      Reference Ref=note-1", "    Note ID=note-1",
+        "      Lbl"]
+    # (the parser closes the <p> before a <ul>: the call sits in an anonymous block)
+    assert types(render(HELD["list footnote"]))[3:] == [
+        "  NonStruct", "    Reference Ref=note-1", "    Note ID=note-1", "      Lbl",
+        "      L", "        LI", "          Lbl", "          LBody", "        LI",
+        "          Lbl", "          LBody", "  P"]
+    assert types(render(HELD["note in a note"]))[2:] == [
+        "  P", "    Reference Ref=note-1", "    Note ID=note-1", "      Lbl",
+        "      Reference Ref=note-2", "      Note ID=note-2", "        Lbl"]
+    assert [line.strip() for line in types(render(HELD["inline footnotes"]))
+            if "Note" in line or "Reference" in line] == [
+        "Reference Ref=note-1", "Note ID=note-1", "Reference Ref=note-2", "Note ID=note-2"]
+    with pikepdf.open(io.BytesIO(render(HELD["link in a margin"]))) as pdf:
+        assert "/Annots" not in pdf.pages[0] or len(pdf.pages[0].Annots) == 0
+
+
+def test_body_lang_is_the_documents_language() -> None:
+    data = renderer().render('<!doctype html><html lang="en"><head><title>T</title></head>'
+                             '<body lang="de"><h1>Titel</h1><p>Deutscher Text.</p>'
+                             "</body></html>").data
+    assert [(t, k["Lang"]) for _, t, k in tree(data) if "Lang" in k] == [("Document", "de")]
+
+
+@pytest.mark.parametrize(("value", "written"), [("", ""), ("x-private", "x-private"),
+                                                ("i-klingon", "i-klingon"),
+                                                ("en-Latn-US", "en-Latn-US")])
+def test_an_unknown_or_private_language_is_written(value: str, written: str) -> None:
+    data = render(f'<p>Text <span lang="{value}">words</span>.</p>')
+    assert [k["Lang"] for _, _t, k in tree(data) if "Lang" in k] == [written]
+
+
+def test_a_build_refuses_a_pdf_its_theme_made_inaccessible(project: Path) -> None:
+    """A theme whose stylesheet floats the first takeaway into a footnote makes a note in a
+    list: the PDF would declare PDF/UA-1 and not be it, so it is not written (BG410)."""
+    css = project / "templates" / "css" / "print.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text((REPO / "templates" / "css" / "print.css").read_text()
+                   + "\n.takeaways li:first-child { float: footnote; }\n")
+    result = run("build", "-q", "--audience", "officials", "--format", "pdf", project=project)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "BG410" in line
+             or "PDF/UA" in line]
+    hint = ("(docs/pdfua.md says what the checkpoint asks; a template or stylesheet of the "
+            "theme made this structure)")
+    assert lines == [
+        f"demo/officials/en/demo-officials-en.pdf: not PDF/UA-1 (Matterhorn 09-005): {kind} "
+        f"directly inside L, at Document>Part>Art>NonStruct>L>{kind} {hint}"
+        for kind in ("Note", "Reference", "Span")]
+    assert not list((project / "build").glob("**/*.pdf"))

@@ -30,4 +30,13 @@ CODES: dict[str, Code] = _table(
     ("BG409", "a forbidden phrase appears on an audience's index page",
      "public/index.html: forbidden phrase 'secret annex' for audience public appears in "
      "public/index.html (index page) (reword the title or label it shows)"),
+    ("BG410", "a PDF that declares PDF/UA-1 fails briefgen's PDF/UA checker "
+              "(publish/pdfua.py)",
+     "demo/public/en/demo-public-en.pdf: not PDF/UA-1 (Matterhorn 09-005): Note directly "
+     "inside L, at Document>L>Note (docs/pdfua.md says what the checkpoint asks; a template "
+     "or stylesheet of the theme made this structure)"),
+    ("BG411", "a passage of a PDF/UA-1 PDF seems to be in another language than its /Lang",
+     "demo/public/ko/demo-public-ko.pdf: warning: not PDF/UA-1 (Matterhorn 11-001): a "
+     "Latin-script passage where /Lang is ko, at Document>Part>Art>Sect>P (mark the "
+     "passage's language in the content: [words]{lang=en})"),
 )

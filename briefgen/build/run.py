@@ -61,6 +61,7 @@ from briefgen.errors import BriefError, Problem, Problems, human_size
 from briefgen.publish import guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
+from briefgen.publish.pdfua import HEURISTIC, Finding
 from briefgen.publish.pdftext import pdftotext
 from briefgen.session import Session
 from briefgen.theme import Theme
@@ -209,7 +210,27 @@ def pdf_problems(job: Rendered, result: PdfResult, surfaces: dict[str, str],
                        "nothing outside the project", code="BG407")
     for message in result.warnings:
         problems.warn(job.path, 0, 0, f"WeasyPrint: {message}", code="BG408")
+    accessibility_problems(job.path, result.accessibility, problems)
     _guard(job.edition, job.path, problems, surfaces)
+
+
+def accessibility_problems(path: str, findings: list[Finding], problems: Problems) -> None:
+    """A PDF that declares PDF/UA-1 and fails briefgen's checker of it is not written (the
+    structure comes from the theme's templates and CSS); a passage whose language looks
+    unmarked (a heuristic on the content) is a warning."""
+    places: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        places.setdefault((finding.checkpoint, finding.message), []).append(finding.where)
+    for (checkpoint, message), where in places.items():
+        more = f" and {len(where) - 1} more" if len(where) > 1 else ""
+        text = f"not PDF/UA-1 (Matterhorn {checkpoint}): {message}, at {where[0]}{more}"
+        if checkpoint in HEURISTIC:
+            problems.warn(path, 0, 0, text, code="BG411",
+                          hint="mark the passage's language in the content: [words]{lang=en}")
+        else:
+            problems.error(path, 0, 0, text, code="BG410",
+                           hint="docs/pdfua.md says what the checkpoint asks; a template or "
+                                "stylesheet of the theme made this structure")
 
 
 # -- the build --------------------------------------------------------------------------------

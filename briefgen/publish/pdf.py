@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
-from briefgen.publish import pdftags
+from briefgen.publish import pdftags, pdfua
 from briefgen.theme import Theme, bundled
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
@@ -190,6 +190,8 @@ class PdfResult:
     metadata: list[str] = field(default_factory=list)  # as written to the PDF's Info/XMP
     bookmarks: list[str] = field(default_factory=list)  # the outline, flattened
     text: str = ""  # every piece of text laid out on the pages, a line per line box
+    # what briefgen's PDF/UA-1 checker finds, for a PDF that declares PDF/UA-1
+    accessibility: list[pdfua.Finding] = field(default_factory=list)
 
 
 class _Collect(logging.Handler):
@@ -283,7 +285,8 @@ class PdfRenderer:
 
         walk(doc.make_bookmark_tree())
         return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused,
-                         [m for m in metadata if m], bookmarks, laid_out_text(doc))
+                         [m for m in metadata if m], bookmarks, laid_out_text(doc),
+                         pdfua.check(data) if variant == "pdf/ua-1" else [])
 
 
 def _remove_font_folder(font_config: Any) -> None:
