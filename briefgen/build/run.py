@@ -61,8 +61,8 @@ from briefgen.errors import BriefError, Problem, Problems, human_size
 from briefgen.publish import guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
-from briefgen.publish.pdfua import HEURISTIC, Finding
 from briefgen.publish.pdftext import pdftotext
+from briefgen.publish.pdfua import HEURISTIC, Finding
 from briefgen.session import Session
 from briefgen.theme import Theme
 
