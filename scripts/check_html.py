@@ -15,8 +15,9 @@ through
   Any violation fails; "needs review" results are printed only;
 * a link check in both media: every link in running text is underlined, not told from its
   text by colour alone (WCAG 1.4.1; axe's ``link-in-text-block`` accepts a 3:1 colour
-  contrast instead). A link alone in its block with nothing else written there (a
-  contents entry) is exempt: there is no text to tell it from.
+  contrast instead, and passes a link in the text's own colour). A link alone in its
+  block with nothing else written there (a contents entry) is exempt: there is no text to
+  tell it from.
 
 A fourth check loads each page at 320 CSS px and fails it if it scrolls sideways
 (WCAG 1.4.10 Reflow; a wide table in its own scroll container is allowed).
@@ -65,8 +66,8 @@ AXE_CORE_VERSION = "4.14.1"
 VNU_JAR_VERSION = "26.9.27"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 MEDIA = ("screen", "print")  # the media each page is checked in
-# CSS px at which a page is checked with print media: an A4 sheet's width at 96 px/inch
-# (the screen.css rules that apply in print depend on no width; print.css has none)
+# CSS px at which a page is checked with print media: an A4 sheet's width at 96 px/inch,
+# about what a browser prints on (screen.css's narrow-screen rules, under 36rem, are off)
 PRINT_WIDTH = 794
 PDF_SOURCE_SUFFIX = ".pdf.html"  # a PDF's HTML (scripts/pdf_sources.py): print media only
 CHROMIUM_ARGS = [
