@@ -9,11 +9,23 @@ through
 * the Nu HTML Checker (``vnu.jar``, the engine behind validator.w3.org/nu): any error fails;
   warnings are printed only;
 * axe-core in headless Chromium, with the WCAG 2.0/2.1 A and AA rules plus axe's
-  best-practice rules (landmarks, heading order, one ``h1``…): any violation fails.
-  "Needs review" results are printed only.
+  best-practice rules (landmarks, heading order, one ``h1``…), twice: with screen media at
+  each ``--widths`` (default 1280 CSS px), and with print media emulated at 794 CSS px (an
+  A4 sheet), so the page's ``@media print`` rules are checked as a printed page has them.
+  Any violation fails; "needs review" results are printed only;
+* a link check in both media: every link in running text is underlined, not told from its
+  text by colour alone (WCAG 1.4.1; axe's ``link-in-text-block`` accepts a 3:1 colour
+  contrast instead, and passes a link in the text's own colour). A link alone in its
+  block with nothing else written there (a contents entry) is exempt: there is no text to
+  tell it from.
 
-A third check loads each page at 320 CSS px and fails it if it scrolls sideways
+A fourth check loads each page at 320 CSS px and fails it if it scrolls sideways
 (WCAG 1.4.10 Reflow; a wide table in its own scroll container is allowed).
+
+A file named ``*.pdf.html`` is the HTML a PDF is rendered from (its print.css, for
+WeasyPrint; ``scripts/pdf_sources.py`` writes them beside a build's pages): it gets axe
+and the link check with print media only, since no browser shows it, and the Nu checker
+without its CSS errors (Nu rejects WeasyPrint's paged-media CSS), and no reflow check.
 
 Exit status: 0 clean, 1 an error or violation was found, 2 bad arguments, 3 a required
 tool is missing or failed.
@@ -43,6 +55,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +65,11 @@ from typing import Any
 AXE_CORE_VERSION = "4.14.1"
 VNU_JAR_VERSION = "26.9.27"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+MEDIA = ("screen", "print")  # the media each page is checked in
+# CSS px at which a page is checked with print media: an A4 sheet's width at 96 px/inch,
+# about what a browser prints on (screen.css's narrow-screen rules, under 36rem, are off)
+PRINT_WIDTH = 794
+PDF_SOURCE_SUFFIX = ".pdf.html"  # a PDF's HTML (scripts/pdf_sources.py): print media only
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -68,15 +86,17 @@ class ToolMissing(Exception):
 
 @dataclass
 class Finding:
-    tool: str          # "nu" or "axe"
+    tool: str          # "nu", "axe", "links" (LINKS) or "layout" (reflow)
     file: str          # path as given / relative to the build folder
     rule: str          # Nu: "error"; axe: the rule id
     message: str
     impact: str = ""
     targets: list[str] = field(default_factory=list)
+    view: str = ""     # the medium and width it was found in, e.g. "print 794px"
 
     def format(self) -> str:
-        head = f"{self.file}: {self.tool}: {self.rule}"
+        where = f"{self.file} [{self.view}]" if self.view else self.file
+        head = f"{where}: {self.tool}: {self.rule}"
         if self.impact:
             head += f" [{self.impact}]"
         lines = [f"{head}: {self.message}"]
@@ -85,11 +105,21 @@ class Finding:
 
 
 @dataclass
+class View:
+    """One page as checked in one medium and width, and its links as LINKS sorted them."""
+
+    file: str
+    view: str  # e.g. "print 794px"
+    links: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
 class Report:
     errors: list[Finding] = field(default_factory=list)     # fail the check
     notes: list[Finding] = field(default_factory=list)      # printed only
     files: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    views: list[View] = field(default_factory=list)  # each page in each medium and width
 
     @property
     def ok(self) -> bool:
@@ -178,11 +208,16 @@ def html_files(folders: Iterable[Path]) -> list[Path]:
 
 def run_nu(files: list[Path], vnu_jar: Path, java: str | None = None) -> tuple[list[Finding],
                                                                               list[Finding]]:
-    """(errors, warnings) of the Nu HTML Checker over files, in one JVM."""
+    """(errors, warnings) of the Nu HTML Checker over files, in one JVM. A PDF's HTML
+    (*.pdf.html) is held to the same markup rules, but its stylesheet is WeasyPrint's
+    (paged media: float: footnote, bookmark-level, ::footnote-call), which Nu rejects:
+    its "CSS:" errors are dropped."""
     if not files:
         return [], []
-    cmd = [java or find_java(), "-Xss8m", "-jar", str(vnu_jar), "--format", "json",
-           "--exit-zero-always", *map(str, files)]
+    # C1 only: a run of seconds ends before C2's compilations pay for themselves (about
+    # half the time of a default JVM on the shipped build)
+    cmd = [java or find_java(), "-XX:TieredStopAtLevel=1", "-Xss8m", "-jar", str(vnu_jar),
+           "--format", "json", "--exit-zero-always", *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     try:
         messages = json.loads(proc.stderr or proc.stdout)["messages"]
@@ -207,7 +242,9 @@ def run_nu(files: list[Path], vnu_jar: Path, java: str | None = None) -> tuple[l
         if kind == "info":
             warnings.append(Finding("nu", where, m.get("subType") or "info", m["message"],
                                     targets=targets))
-        else:  # "error" and "non-document-error"
+        elif not (where.endswith(PDF_SOURCE_SUFFIX)
+                  and str(m.get("message", "")).startswith("CSS:")):
+            # "error" and "non-document-error"
             errors.append(Finding("nu", where, kind or "error", m.get("message", str(m)),
                                   targets=targets))
     return errors, warnings
@@ -255,6 +292,10 @@ class WebDriver:
     def set_width(self, width: int, height: int = 900) -> None:
         self.cdp("Emulation.setDeviceMetricsOverride", width=width, height=height,
                  deviceScaleFactor=1, mobile=width < 600)
+
+    def set_media(self, media: str) -> None:
+        """Lay the page out for this CSS medium ("screen" or "print"), as if printing."""
+        self.cdp("Emulation.setEmulatedMedia", media=media)
 
     def screenshot(self, path: Path, width: int, full_page: bool = True) -> None:
         self.set_width(width)
@@ -360,41 +401,106 @@ return [...document.body.querySelectorAll('*')]
 REFLOW_WIDTH = 320
 
 
-def run_axe(files: list[Path], axe_js: Path, *, widths: Iterable[int] = (1280,),
-            reflow: bool = True, shots: Path | None = None, shot_file: Path | None = None,
-            ) -> tuple[list[Finding], list[Finding]]:
-    """(violations, needs-review) of axe-core over files at each viewport width, plus
-    a "reflow" violation where a page scrolls sideways at 320 CSS px.
+# WCAG 1.4.1 Use of Color: every link in running text is underlined. Returns the visible
+# links as three lists: underlined, exempt (not underlined, but alone in its block with no
+# other letter or digit written there: a contents entry, no text to tell it from) and plain
+# (not underlined, in running text: a violation).
+LINKS = """
+const words = /[\\p{L}\\p{N}]/u;
+const blockOf = a => {
+  let e = a.parentElement;
+  while (e.parentElement && getComputedStyle(e).display.startsWith('inline')) e = e.parentElement;
+  return e;
+};
+const inText = a => {
+  const block = blockOf(a);
+  let rest = block.innerText;
+  for (const l of block.querySelectorAll('a[href]')) rest = rest.replace(l.innerText, '');
+  return words.test(rest);
+};
+const name = e => e.id ? '#' + e.id : e.tagName.toLowerCase() +
+  [...e.classList].map(c => '.' + c).join('');
+const where = a => {
+  let holder = a.parentElement;
+  while (holder && !holder.id && !holder.classList.length) holder = holder.parentElement;
+  return (holder ? name(holder) + ' ' : '') + 'a[href="' + a.getAttribute('href').slice(0, 60)
+    + '"] "' + a.innerText.trim().slice(0, 40) + '"';
+};
+const out = {underlined: [], exempt: [], plain: []};
+for (const a of document.querySelectorAll('a[href]')) {
+  if (!a.getClientRects().length || !a.innerText.trim()) continue;
+  const kind = getComputedStyle(a).textDecorationLine.includes('underline') ? 'underlined'
+    : inText(a) ? 'plain' : 'exempt';
+  out[kind].push(where(a));
+}
+return out;
+"""
 
-    With shots, also saves full-page screenshots at 1280 and 390 CSS px of shot_file
-    (default: the first edition that is not index.html)."""
+
+def views(path: Path, widths: Iterable[int], media: Iterable[str]) -> list[tuple[str, int]]:
+    """(medium, width) pairs a page is checked in: screen at each width, print at
+    PRINT_WIDTH; a PDF's HTML (*.pdf.html) in print only."""
+    source = path.name.endswith(PDF_SOURCE_SUFFIX)
+    return [(m, w) for m in media if not source or m == "print"
+            for w in (widths if m == "screen" else [PRINT_WIDTH])]
+
+
+def run_axe(files: list[Path], axe_js: Path, *, widths: Iterable[int] = (1280,),
+            media: Iterable[str] = MEDIA, reflow: bool = True, shots: Path | None = None,
+            shot_file: Path | None = None, checked: list[View] | None = None,
+            ) -> tuple[list[Finding], list[Finding]]:
+    """(violations, needs-review) of axe-core and of the link check (LINKS) over files, in
+    each medium and width (views), plus a "reflow" violation where a page (not a PDF's
+    HTML) scrolls sideways at 320 CSS px. One Chromium session checks every file; each
+    page and view checked is appended to checked, if given.
+
+    With shots, also saves full-page screenshots of shot_file (default: the first edition
+    that is not index.html) at 1280 and 390 CSS px, and at PRINT_WIDTH with print media."""
     if not files:
         return [], []
     axe_src = axe_js.read_text(encoding="utf-8")
     violations: list[Finding] = []
     review: list[Finding] = []
-    widths = list(widths)
+    widths, media = list(widths), list(media)
+    unknown = sorted(set(media) - set(MEDIA))
+    if unknown:
+        raise ValueError(f"unknown media {unknown}: choose from {', '.join(MEDIA)}")
     if shots is not None and shot_file is None:
-        shot_file = next((f for f in files if f.name != "index.html"), files[0])
+        shot_file = next((f for f in files if f.name != "index.html"
+                          and not f.name.endswith(PDF_SOURCE_SUFFIX)), files[0])
     with chromium_session() as wd:
         for f in files:
             wd.get(f.resolve().as_uri())
-            for width in widths:
+            seen: set[str] = set()
+            for medium, width in views(f, widths, media):
+                wd.set_media(medium)
                 wd.set_width(width)
+                view = f"{medium} {width}px"
                 if wd.execute("return typeof axe") != "object":
                     wd.execute(axe_src + "\n;return typeof axe;")
                 result = wd.execute_async(AXE_RUN, AXE_TAGS)
                 if "error" in result:
                     raise RuntimeError(f"{f}: axe-core failed: {result['error']}")
-                suffix = f" @{width}px" if len(widths) > 1 else ""
                 for kind, out in (("violations", violations), ("incomplete", review)):
                     for r in result[kind]:
                         targets = [n["target"] + (f" — {n['summary'].splitlines()[-1].strip()}"
                                                   if n["summary"] else "")
                                    for n in r["nodes"]]
-                        out.append(Finding("axe", str(f) + suffix, r["id"], r["help"],
-                                           r["impact"], targets))
-            if reflow:
+                        out.append(Finding("axe", str(f), r["id"], r["help"],
+                                           r["impact"], targets, view))
+                links: dict[str, list[str]] = {}
+                if medium not in seen:  # the decoration does not depend on the width
+                    seen.add(medium)
+                    links = wd.execute(LINKS)
+                    if links["plain"]:
+                        violations.append(Finding(
+                            "links", str(f), "link-underline",
+                            "a link in running text is told from it by colour alone: "
+                            "underline it (WCAG 1.4.1)", "serious", links["plain"], view))
+                if checked is not None:
+                    checked.append(View(str(f), view, links))
+            wd.set_media("screen")
+            if reflow and "screen" in media and not f.name.endswith(PDF_SOURCE_SUFFIX):
                 wd.cdp("Emulation.setDeviceMetricsOverride", width=REFLOW_WIDTH, height=800,
                        deviceScaleFactor=1, mobile=False)
                 wide = wd.execute(REFLOW)
@@ -402,20 +508,24 @@ def run_axe(files: list[Path], axe_js: Path, *, widths: Iterable[int] = (1280,),
                     violations.append(Finding(
                         "layout", str(f), "reflow",
                         f"content scrolls sideways at {REFLOW_WIDTH} CSS px (WCAG 1.4.10)",
-                        "serious", wide))
+                        "serious", wide, f"screen {REFLOW_WIDTH}px"))
             if shots is not None and shot_file is not None and f == shot_file:
                 shots.mkdir(parents=True, exist_ok=True)
-                for width, name in ((1280, "desktop-1280"), (390, "phone-390")):
+                for medium, width, name in (("screen", 1280, "desktop-1280"),
+                                            ("screen", 390, "phone-390"),
+                                            ("print", PRINT_WIDTH, f"print-{PRINT_WIDTH}")):
+                    wd.set_media(medium)
                     wd.screenshot(shots / f"{f.stem}-{name}.png", width)
-                wd.set_width(widths[0])
+                wd.set_media("screen")
     return violations, review
 
 
 # ----------------------------------------------------------------------------- both
 
 def check(folders: Iterable[Path], *, nu: bool = True, axe: bool = True,
-          widths: Iterable[int] = (1280,), shots: Path | None = None,
-          vnu_jar: Path | None = None, axe_js: Path | None = None) -> Report:
+          widths: Iterable[int] = (1280,), media: Iterable[str] = MEDIA,
+          shots: Path | None = None, vnu_jar: Path | None = None,
+          axe_js: Path | None = None) -> Report:
     files = html_files(Path(f) for f in folders)
     report = Report(files=len(files))
     for given in (vnu_jar, axe_js):
@@ -435,7 +545,8 @@ def check(folders: Iterable[Path], *, nu: bool = True, axe: bool = True,
     if axe:
         assert axe_js is not None
         start = time.monotonic()
-        violations, review = run_axe(files, axe_js, widths=widths, shots=shots)
+        violations, review = run_axe(files, axe_js, widths=widths, media=media, shots=shots,
+                                     checked=report.views)
         report.timings["axe"] = time.monotonic() - start
         report.errors += violations
         report.notes += review
@@ -448,8 +559,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-nu", action="store_true", help="skip the Nu HTML Checker")
     ap.add_argument("--no-axe", action="store_true", help="skip axe-core")
     ap.add_argument("--widths", default="1280",
-                    help="viewport widths for axe, comma-separated (default 1280)")
-    ap.add_argument("--shots", type=Path, help="save 1280px and 390px screenshots here")
+                    help="viewport widths for axe with screen media, comma-separated "
+                    "(default 1280)")
+    ap.add_argument("--media", default=",".join(MEDIA),
+                    help=f"media for axe and the link check, comma-separated (default "
+                    f"{','.join(MEDIA)}; print is checked at {PRINT_WIDTH} CSS px)")
+    ap.add_argument("--shots", type=Path, help="save screenshots here: 1280px and 390px, "
+                    f"and {PRINT_WIDTH}px with print media")
     ap.add_argument("--vnu-jar", type=Path, help="use this vnu.jar")
     ap.add_argument("--axe-js", type=Path, help="use this axe.min.js")
     ap.add_argument("-q", "--quiet", action="store_true",
@@ -457,8 +573,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         widths = [int(w) for w in args.widths.split(",") if w.strip()]
+        media = [m.strip() for m in args.media.split(",") if m.strip()]
         report = check(args.folders, nu=not args.no_nu, axe=not args.no_axe, widths=widths,
-                       shots=args.shots, vnu_jar=args.vnu_jar, axe_js=args.axe_js)
+                       media=media, shots=args.shots, vnu_jar=args.vnu_jar,
+                       axe_js=args.axe_js)
     except ToolMissing as exc:
         print(f"check_html: missing tool: {exc}", file=sys.stderr)
         return 3
@@ -477,9 +595,14 @@ def main(argv: list[str] | None = None) -> int:
     nu_errors = sum(e.tool == "nu" for e in report.errors)
     axe_errors = sum(e.tool == "axe" for e in report.errors)
     layout = sum(e.tool == "layout" for e in report.errors)
+    links = sum(e.tool == "links" for e in report.errors)
     print(f"check_html: {report.files} files; {nu_errors} Nu errors, {axe_errors} axe "
-          f"violations, {layout} reflow failures, {len(report.notes)} notes ({times})",
-          file=sys.stderr)
+          f"violations, {links} pages with links not underlined, {layout} reflow failures, "
+          f"{len(report.notes)} notes ({times})", file=sys.stderr)
+    if report.views:
+        counts = Counter(v.view for v in report.views)
+        print("check_html: axe and links checked " + ", ".join(
+            f"{n} pages in {view}" for view, n in counts.items()), file=sys.stderr)
     return 0 if report.ok else 1
 
 

@@ -206,3 +206,108 @@ def test_a_written_link_and_an_autolink_are_unchanged() -> None:
     html, _ = rendered("[the report](https://example.org/r) and <https://example.org/a>")
     assert html == ('<p><a href="https://example.org/r">the report</a> and '
                     '<a href="https://example.org/a">https://example.org/a</a></p>\n')
+
+
+# The PDF as drawn: each link annotation and whether a line is stroked under its text.
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _times(a: Matrix, b: Matrix) -> Matrix:
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def horizontal_strokes(page: Any) -> list[tuple[float, float, float]]:
+    """(x0, x1, y) in user space of each horizontal line the page's content stream strokes
+    (WeasyPrint draws an underline as one: draw/border.py draw_line)."""
+    import pikepdf
+
+    ctm: Matrix = (1, 0, 0, 1, 0, 0)
+    saved: list[Matrix] = []
+    path: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    at = (0.0, 0.0)
+    found = []
+
+    def point(x: Any, y: Any) -> tuple[float, float]:
+        x, y = float(x), float(y)
+        return ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop()
+        elif op == "cm":
+            ctm = _times(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif op == "m":
+            at = point(*operands)
+        elif op == "l":
+            path.append((at, to := point(*operands)))
+            at = to
+        elif op == "S":
+            found += [(min(a[0], b[0]), max(a[0], b[0]), a[1]) for a, b in path
+                      if abs(a[1] - b[1]) < 0.01]
+            path = []
+        elif op in ("n", "f", "F", "f*", "B", "B*", "b", "b*", "s"):
+            path = []
+    return found
+
+
+def drawn_links(pdf: bytes) -> list[tuple[int, str, bool]]:
+    """(page number, "URI" or "internal", underlined) of each link annotation: underlined if
+    a stroked line runs under at least 80% of its width, between the bottom of its box and
+    its middle."""
+    import io
+
+    import pikepdf
+
+    links = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            lines = horizontal_strokes(page)
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                x0, x1 = sorted(float(annot.Rect[i]) for i in (0, 2))
+                y0, y1 = sorted(float(annot.Rect[i]) for i in (1, 3))
+                under = any(y0 - 1 <= y <= (y0 + y1) / 2
+                            and min(x1, right) - max(x0, left) >= 0.8 * (x1 - x0)
+                            for left, right, y in lines)
+                action = annot.get("/A")
+                kind = "URI" if action is not None and action.get("/S") == "/URI" \
+                    else "internal"
+                links.append((number, kind, under))
+    return links
+
+
+def test_drawn_links_tells_an_underlined_link_from_a_plain_one() -> None:
+    page = ('<html><body><p>See <a href="https://example.org/a">one</a> and <a '
+            'style="text-decoration: none" href="https://example.org/b">two</a>, and '
+            '<a href="#x">three</a>.</p><p id="x" style="border-bottom: 1px solid">x</p>'
+            '</body></html>')
+    assert drawn_links(weasyprint.HTML(string=page).write_pdf()) == [
+        (1, "URI", True), (1, "URI", False), (1, "internal", True)]
+
+
+@pytest.mark.parametrize("edition", ["us-government/en", "rok-public/en", "rok-public/ko",
+                                     "beijing-outreach/en", "beijing-outreach/zh-Hans"])
+def test_every_link_in_the_shipped_pdfs_text_is_drawn_underlined(shipped_build: Path,
+                                                                  edition: str) -> None:
+    """In the PDF as drawn, not as styled: a line under every link (notes, references, body
+    text), except the contents list's, which is links only, on the page that says so."""
+    from pypdf import PdfReader
+
+    audience, lang = edition.split("/")
+    pdf = shipped_build / "rok-us-alliance-modernization" / audience / lang / \
+        f"rok-us-alliance-modernization-{audience}-{lang}.pdf"
+    links = drawn_links(pdf.read_bytes())
+    underlined = [(n, kind) for n, kind, under in links if under]
+    plain = [(n, kind) for n, kind, under in links if not under]
+    assert sum(kind == "URI" for _n, kind in underlined) >= 5, links
+    assert plain, "the contents list is gone, or underlined: change this test"
+    [contents] = {n for n, _kind in plain}
+    assert {kind for _n, kind in plain} == {"internal"}
+    label = {"en": "Contents", "ko": "목차", "zh-Hans": "目录"}[lang]
+    assert label.upper() in PdfReader(pdf).pages[contents - 1].extract_text().upper()
