@@ -12,6 +12,7 @@ password is written. A relative target is read against a base URL, as a browser 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import ada_url
 
@@ -67,3 +68,42 @@ def _punycode(label: str) -> bool:
     except UnicodeError:
         return False
     return bool(text) and text.isprintable() and not text.isascii()
+
+
+# The mixes of scripts a host label may be shown in: UTS #39's "highly restrictive" ones
+# (Latin, with Han and Kana, Han and Bopomofo, or Han and Hangul). Stricter than UTS #39, a
+# label wholly in another script (Cyrillic, Greek…) is not shown: 'аррӏе' is all Cyrillic.
+_SHOWN_SCRIPTS = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}),
+                  frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+                  frozenset({"LATIN", "CJK", "HANGUL"}))
+
+
+def shown_host_is_safe(host: str) -> bool:
+    """Whether a host's Unicode form can be shown: each label's letters are Latin, or Han
+    with Kana, Bopomofo or Hangul, Latin among them or not (no Cyrillic 'а' in 'аpple', no
+    Greek 'ο' in 'gοogle', no all-Cyrillic 'аррӏе' either)."""
+    for label in host.lower().rstrip(".").split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label[4:].encode("ascii").decode("punycode")
+            except UnicodeError:
+                return False
+        scripts = {_script(c) for c in label if c.isalpha()}
+        if not any(scripts <= allowed for allowed in _SHOWN_SCRIPTS):
+            return False
+    return True
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] if name else "UNKNOWN"
+
+
+def shown(href: str, text: str) -> str:
+    """What a bare URL or <autolink> shows: as written, unless its host is one a reader
+    could misread (shown_host_is_safe), then the link's own ASCII target."""
+    try:
+        host = str(ada_url.URL(href).hostname)
+    except ValueError:
+        return text
+    return text if shown_host_is_safe(host) else href

@@ -3,6 +3,8 @@ URL standard (ada-url) with a valid host, or an error at the link; relative link
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +313,25 @@ def test_every_link_in_the_shipped_pdfs_text_is_drawn_underlined(shipped_build: 
     assert {kind for _n, kind in plain} == {"internal"}
     label = {"en": "Contents", "ko": "목차", "zh-Hans": "目录"}[lang]
     assert label.upper() in PdfReader(pdf).pages[contents - 1].extract_text().upper()
+
+
+@pytest.mark.parametrize("text, misread", [
+    # a host a reader could take for another shows as the punycode the link goes to
+    ("https://аpple.com/x", True),       # Cyrillic а among Latin letters
+    ("<https://gοogle.com/>", True),     # Greek ο, in an autolink
+    ("https://аррӏе.com/", True),        # all Cyrillic look-alikes
+    ("https://xn--pple-43d.com/", True),  # written as punycode: shown as written
+    ("https://한국ア.kr/", True),          # Hangul with Kana: no UTS #39 mix allows it
+    # Latin, or Han with Kana or Hangul (UTS #39 "highly restrictive"), shows as written
+    ("https://한국.kr/", False),
+    ("https://münchen.de/", False),
+    ("https://例え.jp/", False),
+    ("https://example.org/", False),
+])
+def test_a_bare_urls_host_shows_as_written_only_when_it_cannot_be_misread(
+        text: str, misread: bool) -> None:
+    html, problems = rendered(text)
+    href = re.search(r'<a href="([^"]+)">([^<]*)</a>', html)
+    assert href is not None and not problems
+    assert href[1].startswith("https://") and href[1].isascii()
+    assert href[2] == (href[1] if misread else text.strip("<>"))

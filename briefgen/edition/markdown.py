@@ -786,6 +786,10 @@ def _resolve(children: list[Token], ctx: Context, src: _Source, start_line: int 
             schemes = {_scheme(target), _scheme(href), urls.scheme(target)} - {""}
             at = _where(src, href[:20], start_line, target[:20])
             why = urls.problem(target)
+            following = children[i + 1] if i + 1 < len(children) else None
+            if tok.markup in ("linkify", "autolink") and following is not None \
+                    and following.type == "text" and why is None:
+                following.content = urls.shown(target, following.content)
             if schemes - set(ALLOWED_LINK_SCHEMES):
                 _report(ctx, src.origin, at,
                         f"link to '{short_url(href)}' removed: only http, https, mailto and "
