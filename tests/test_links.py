@@ -4,7 +4,6 @@ URL standard (ada-url) with a valid host, or an error at the link; relative link
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any
 
