@@ -21,7 +21,7 @@ from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
 
 from conftest import REPO, TESTS, VALID, run
-from tiny import make_project
+from tiny import BODY_LINE, make_project
 
 #: Latin words a Korean or Chinese passage holds as its own, each with why it is no
 #: English text (a Latin word not listed must be in a `[…]{lang=en}` span, or a reference):
@@ -257,3 +257,29 @@ def test_a_reference_in_another_language_of_the_same_script_is_marked_whole(
     view = _edition(tmp_path, "One [@fr-2020].", [fr], "en")
     assert view.notes[0].html == (  # type: ignore[attr-defined]
         '<span lang="fr">Dupont, <i><span lang="en">The alliance</span></i> (2020).</span>')
+
+
+# -- a span's lang is a language tag ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["korean", '""', '"en-"', "xx", '"en onclick=x"'])
+def test_a_span_lang_that_is_not_a_language_tag_is_an_error_at_its_place(
+        tmp_path: Path, value: str) -> None:
+    make_project(tmp_path, f"In Seoul, [서울]{{lang={value}}} is the capital.")
+    problems = Problems()
+    resolve(load_project(tmp_path), "tiny", "pub", "en", "screen", problems)
+    shown = value.strip('"')
+    assert [f"{p.path}:{p.line}:{p.col}: {p.code}: {p.field}: {p.message} ({p.hint})"
+            for p in problems.errors] == [
+        f"content/briefs/tiny/brief.yaml:{BODY_LINE}:22: BG217: sections[main-text].body: "
+        f"lang '{shown}' is not a language tag (write a BCP 47 tag of a language: en, en-US, "
+        "ko, zh-Hans, ja (it becomes the passage's lang, and the PDF's /Lang))"]
+
+
+@pytest.mark.parametrize("value", ["en", "en-US", "ko", "zh-Hans", "zh-Hant-TW", "ja", "fr"])
+def test_a_span_lang_that_is_a_language_tag_is_kept(tmp_path: Path, value: str) -> None:
+    make_project(tmp_path, f"In Seoul, [서울]{{lang={value}}} is the capital.")
+    problems = Problems()
+    e = resolve(load_project(tmp_path), "tiny", "pub", "en", "screen", problems)
+    assert not problems.items
+    assert f'<span lang="{value}">서울</span>' in e.view().sections[0].body.html  # type: ignore[attr-defined]

@@ -6,7 +6,13 @@ The Markdown renderer (markdown.py) asks `Citer.problem` whether a citation may 
 its audience (an unknown key, or a reference restricted from the audience, is an error) and
 `Citer.cite` for its text, which becomes a note. citeproc-py writes its HTML without
 escaping the data, so it formats with tags as private-use characters; the whole text is
-escaped afterwards and only those become tags."""
+escaped afterwards and only those become tags.
+
+A citation's parts are in two languages: the reference's data as published, and what the
+edition's locale adds (dates, terms, quotation marks). Where the two are written in
+different scripts, each run of the reference's script in citeproc's finished text becomes
+a span in the reference's language (`Citer._parts`, edition/scripts.py); a reference in
+another language of the edition's script is marked whole (`Citer._in_language`)."""
 
 from __future__ import annotations
 
@@ -135,14 +141,14 @@ def _check_balanced(text: str) -> None:
 
 def to_html(text: str, lang: str, foreign: tuple[str, ...] = ()) -> str:
     """citeproc's text as safe HTML: data escaped, its own tags restored (they must nest:
-    else Unbalanced), the parts `in_languages` marked in the n-th language of `foreign`
-    as spans in it, URLs linked."""
+    else Unbalanced), the parts marked with the n-th pair of _FOREIGN as spans in the n-th
+    language of `foreign`, URLs linked."""
     _check_balanced(text)
     out = escape(text, quote=False)
     for name, (opening, closing) in _TAGS.items():
         opening = opening or f'<span lang="{escape(lang)}">'
         out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
-    for other, (opening, closing) in zip(foreign, _FOREIGN):
+    for other, (opening, closing) in zip(foreign, _FOREIGN, strict=False):
         out = out.replace(opening, f'<span lang="{escape(other)}">').replace(closing,
                                                                              "</span>")
     out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
@@ -188,8 +194,8 @@ class Why(NamedTuple):
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of an edition's bibliography: its HTML (in the reference's language, with
-    a translated title marked in the edition's) and the reference it lists."""
+    """One entry of an edition's bibliography: its HTML (each part in its language) and
+    the reference it lists."""
 
     html: str
     ref: Ref
