@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from briefgen.content.project import load_project
+from briefgen.edition import scripts
 from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems
 
@@ -134,10 +138,14 @@ def findings(page: str, name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Every HTML page of the shipped briefs and the test project, the render goldens and
-    the citation goldens (each line a note under the edition's language)."""
+    """Every HTML page of the shipped briefs and the test project (also with a Japanese
+    edition, tests/data/fourth-language), the render goldens and the citation goldens (each
+    line a note under the edition's language)."""
     out: dict[str, str] = {}
-    for name, project in (("shipped", REPO), ("valid", VALID)):
+    japanese = tmp_path_factory.mktemp("fourth-language") / "project"
+    shutil.copytree(VALID, japanese)
+    shutil.copytree(VALID.parent / "fourth-language", japanese, dirs_exist_ok=True)
+    for name, project in (("shipped", REPO), ("valid", VALID), ("fourth-language", japanese)):
         folder = tmp_path_factory.mktemp(name) / "build"
         result = run("build", "--format", "html", "--out", str(folder), "-q", project=project)
         assert result.exit_code == 0, result.output
@@ -156,7 +164,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_every_text_is_under_the_language_of_its_script(pages: dict[str, str]) -> None:
     """Before the fix: 73 texts (citations in lang="en" holding 2024년 10월 30일 or
     2024年10月30日, Latin abbreviations and the audience's name in ko and zh text)."""
-    assert any("/ko/" in name for name in pages) and any("/zh-Hans/" in name for name in pages)
+    assert all(any(f"/{lang}/" in name for name in pages) for lang in ("ko", "zh-Hans", "ja"))
     found = [f for name, page in pages.items() for f in findings(page, name)]
     assert not found, "\n".join(found)
 
@@ -283,3 +291,42 @@ def test_a_span_lang_that_is_a_language_tag_is_kept(tmp_path: Path, value: str) 
     e = resolve(load_project(tmp_path), "tiny", "pub", "en", "screen", problems)
     assert not problems.items
     assert f'<span lang="{value}">서울</span>' in e.view().sections[0].body.html  # type: ignore[attr-defined]
+
+
+# -- the runs of a script (briefgen/edition/scripts.py) -----------------------------------------
+
+_STOP = re.compile("[\ue000-\ue0ff]|https?://\\S+")
+#: Latin and Hangul letters, Han, kana, digits, spaces, punctuation, brackets, quotes, a tag
+#: mark and the start of a link
+_PIECES = st.sampled_from(["a", "Z", "é", "한", "국", "中", "か", "1", " ", ".", ",", "(",
+                           ")", "[", "]", "“", "”", "《", "》", "’", "-", "\ue010", "\ue011",
+                           "https://x.org/", "D.C.", "U.S."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join),
+       st.sampled_from(["Latn", "Hang", "Hani", "Kana"]))
+def test_a_run_holds_its_script_s_letters_and_nothing_of_another(text: str, letters: str
+                                                                  ) -> None:
+    own = re.compile(f"[{scripts.LETTERS[letters]}]")
+    blocked = {i for m in _STOP.finditer(text) for i in range(m.start(), m.end())}
+    spans = scripts.runs(text, letters, _STOP)
+    covered = set()
+    for start, end in spans:
+        part = text[start:end]
+        assert own.match(part[0]), (text, part)  # it starts at a letter of its script
+        assert not any(ch.isalpha() and not own.match(ch) for ch in part), (text, part)
+        assert not blocked & set(range(start, end)), (text, part)  # no tag, no link
+        for opening, closing in (("(", ")"), ("[", "]"), ("“", "”"), ("《", "》")):
+            assert part.count(closing) <= part.count(opening), (text, part)
+        covered |= set(range(start, end))
+    assert sorted(spans) == spans
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    # every letter of the script outside tags and links is in a run
+    assert {i for i, ch in enumerate(text) if own.match(ch) and i not in blocked} <= covered
+
+
+def test_the_script_of_a_language() -> None:
+    assert [scripts.script(lang) for lang in
+            ("en", "en-US", "fr", "ko", "ko-KR", "zh", "zh-Hans", "zh-Hant", "ja", "ru", "")] \
+        == ["Latn", "Latn", "Latn", "Hang", "Hang", "Hani", "Hani", "Hani", "Kana", "", ""]
