@@ -50,44 +50,45 @@ def runs(text: str, letters: str, stop: re.Pattern[str]) -> list[tuple[int, int]
     """Where `text` holds runs of the script `letters` names: from a letter of it to the
     last letter of it before a letter of another script, or a character `stop` matches
     (tags, links), or a bracket it did not open; spaces, digits and punctuation between its
-    letters belong to the run, a period closing an initial ('D.C.') too. As (start, end)
-    offsets."""
+    letters belong to the run, a period closing an initial ('D.C.') too, and the brackets
+    closing those it opened ('(INSS)'). As (start, end) offsets; in one pass (a reference's
+    text is untrusted: no quadratic work)."""
     own = re.compile(f"[{LETTERS[letters]}]")
+    blocked = {i for m in stop.finditer(text) for i in range(m.start(), m.end())}
     out: list[tuple[int, int]] = []
     start = last = -1
-    blocked = {i for m in stop.finditer(text) for i in range(m.start(), m.end())}
+    depth: dict[str, int] = {}  # brackets the run opened and has not closed, by opening
+    at_last: dict[str, int] = {}  # the same at its last letter
     for i, ch in enumerate(text):
         if i not in blocked and own.match(ch):
-            start = i if start < 0 else start
-            last = i
+            start, last, at_last = (i if start < 0 else start), i, dict(depth)
         elif i in blocked or ch.isalpha() or not ch.isprintable() and not ch.isspace() \
-                or start >= 0 and _unopened(text, start, i):
+                or start >= 0 and ch in _PAIRS and not depth.get(_PAIRS[ch]):
             if start >= 0:
-                out.append((start, _closed(text, start, last, blocked)))
-            start = -1
+                out.append((start, _closed(text, last, at_last, blocked)))
+            start, depth = -1, {}
+        elif start >= 0 and ch in _OPENING:
+            depth[ch] = depth.get(ch, 0) + 1
+        elif start >= 0 and ch in _PAIRS:
+            depth[_PAIRS[ch]] -= 1
     if start >= 0:
-        out.append((start, _closed(text, start, last, blocked)))
+        out.append((start, _closed(text, last, at_last, blocked)))
     return out
 
 
 _PAIRS = {")": "(", "]": "[", "”": "“", "》": "《"}  # not ’: it is an apostrophe too
+_OPENING = set(_PAIRS.values())
 
 
-def _unopened(text: str, start: int, at: int) -> bool:
-    """Whether text[at] closes a bracket the run from `start` did not open."""
-    opening = _PAIRS.get(text[at])
-    return opening is not None and \
-        text.count(opening, start, at) <= text.count(text[at], start, at)
-
-
-def _closed(text: str, start: int, last: int, blocked: set[int]) -> int:
-    """The end of a run from `start` whose last letter is at `last`: after it, after a
-    period that closes an initial ('U.S.', 'D.C.'), and after the brackets that close
-    those the run opened ('(INSS)')."""
+def _closed(text: str, last: int, depth: dict[str, int], blocked: set[int]) -> int:
+    """The end of a run whose last letter is at `last`, with `depth` brackets open there:
+    after it, after a period that closes an initial ('U.S.', 'D.C.'), and after the
+    brackets that close those the run opened."""
     end = last + 1
     if (last == 0 or not text[last - 1].isalpha()) and text[end:end + 1] == ".":
         end += 1
-    while end < len(text) and end not in blocked and text[end] in _PAIRS and \
-            text.count(_PAIRS[text[end]], start, end) > text.count(text[end], start, end):
+    depth = dict(depth)
+    while end < len(text) and end not in blocked and depth.get(_PAIRS.get(text[end], ""), 0):
+        depth[_PAIRS[text[end]]] -= 1
         end += 1
     return end
