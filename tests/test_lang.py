@@ -162,8 +162,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_every_text_is_under_the_language_of_its_script(pages: dict[str, str]) -> None:
-    """Before the fix: 73 texts (citations in lang="en" holding 2024년 10월 30일 or
-    2024年10月30日, Latin abbreviations and the audience's name in ko and zh text)."""
+    """Before the fix, 50 texts: 20 in the shipped ko and zh editions (citations marked
+    lang="en" whole, holding 2024년 10월 30일 or 2024年10月30日), 3 in the editors'
+    catalogues (an audience's English name inside a ko or zh span), 24 in the citation
+    goldens (English references under ko or zh), 3 in the fixtures' ko and ja editions."""
     assert all(any(f"/{lang}/" in name for name in pages) for lang in ("ko", "zh-Hans", "ja"))
     found = [f for name, page in pages.items() for f in findings(page, name)]
     assert not found, "\n".join(found)
