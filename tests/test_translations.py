@@ -125,9 +125,13 @@ def test_chinese_lines_do_not_start_with_closing_punctuation(shipped_build: Path
 
 def test_untranslated_sources_carry_their_language(shipped_build: Path) -> None:
     html = artifact(shipped_build, "rok-public", "ko", "html").read_text()
-    # the bibliography: the reference in its language, its title translated in the edition's
-    assert re.search(r'<li><span lang="en">Lee Sung-hoon\. <i><span lang="ko">\[한미동맹의 미래에 '
-                     r'관한 정책 브리프\]</span></i>', html)
+    # the bibliography: the reference's parts in its language, its translated title and
+    # what the locale adds (the date) in the edition's (tests/test_lang.py: every text)
+    assert '<li><span lang="en">Lee Sung-hoon</span>. ' \
+        '<i>[한미동맹의 미래에 관한 정책 브리프]</i>. <span lang="en">Policy brief. ' \
+        'Institute for National Security Strategy (INSS)</span>, 2025.' in html
+    assert '<span lang="en">Ministry of Foreign Affairs, Republic of Korea</span>. ' \
+        '“[제10차 한미 방위비분담특별협정 서명 발표]”. 2019년 3월 8일.' in html
 
 
 def test_keywords_are_translated_with_the_briefs_meta(project: Path) -> None:

@@ -74,6 +74,8 @@ class References:
     style: Path  # the .csl file
     style_name: str = ""  # as citation_style: names it
     style_shown: str = ""  # the .csl file as shown in problems
+    #: the language of a reference whose own (CSL's `language`) is not given: the brief's
+    language: str = ""
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -590,7 +592,8 @@ def load(src: BriefSource, root: Path, languages: tuple[str, ...], problems: Pro
     if style is None:
         return
     src.references = References(f"{shown_dir}/{FILE}", refs, style, name,
-                                f"{shown_dir}/{name}" if name.endswith(".csl") else str(style))
+                                f"{shown_dir}/{name}" if name.endswith(".csl") else str(style),
+                                str(src.brief.language))
     cited = cited_keys([doc.data, *(t.doc.data for t in src.translations.values())])
     for key, ref in refs.items():
         if key not in cited:

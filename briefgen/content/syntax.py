@@ -437,6 +437,25 @@ def _attr_issues(tok: Token, line: int) -> Iterable[Issue]:
             yield Issue(line, key, f"the value of '{key}' is in curly quotes",
                         f'write {key}="ID" with straight quotes (your editor may be '
                         "replacing them)", code="BG210")
+        elif key == "lang" and not is_language_tag(str(value).strip('"')):
+            yield Issue(line, key, f"lang '{str(value).strip(chr(34))}' is not a language "
+                        "tag", "write a BCP 47 tag of a language: en, en-US, ko, zh-Hans, "
+                        "ja (it becomes the passage's lang, and the PDF's /Lang)",
+                        code="BG217")
+
+
+#: a BCP 47 tag's shape: a language, then subtags (script, region, variant)
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+@lru_cache(maxsize=256)
+def is_language_tag(tag: str) -> bool:
+    """Whether `tag` is a BCP 47 tag whose language CLDR knows (en, en-US, zh-Hans, ja):
+    the lang of a passage, where a slip ('english', 'kr') would be a false language."""
+    from babel import Locale
+
+    return bool(LANGUAGE_TAG.fullmatch(tag)) and \
+        tag.split("-")[0].lower() in Locale("en").languages
 
 
 def _text_issues(text: str, line: int) -> Iterable[Issue]:

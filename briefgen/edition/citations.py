@@ -6,7 +6,13 @@ The Markdown renderer (markdown.py) asks `Citer.problem` whether a citation may 
 its audience (an unknown key, or a reference restricted from the audience, is an error) and
 `Citer.cite` for its text, which becomes a note. citeproc-py writes its HTML without
 escaping the data, so it formats with tags as private-use characters; the whole text is
-escaped afterwards and only those become tags."""
+escaped afterwards and only those become tags.
+
+A citation's parts are in two languages: the reference's data as published, and what the
+edition's locale adds (dates, terms, quotation marks). Where the two are written in
+different scripts, each run of the reference's script in citeproc's finished text becomes
+a span in the reference's language (`Citer._parts`, edition/scripts.py); a reference in
+another language of the edition's script is marked whole (`Citer._in_language`)."""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from typing import Any, NamedTuple
 
 from briefgen.content.references import FILE, Ref, References
 from briefgen.content.syntax import Cite
+from briefgen.edition import scripts
 from briefgen.errors import Problems, did_you_mean
 
 #: The CSL locale of each language briefgen ships (terms like "ed." and the form of dates).
@@ -32,8 +39,13 @@ _TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
          "sub": ("<sub>", "</sub>"), "smallcaps": ('<span class="smallcaps">', "</span>"),
          "span": ("<span>", "</span>"), "lang": ("", "</span>")}  # lang: the edition's
 _MARKS = {name: (chr(0xE010 + 2 * n), chr(0xE011 + 2 * n)) for n, name in enumerate(_TAGS)}
+#: the parts of a citation in another language than the edition's: the n-th language of
+#: the citation is opened and closed by the n-th pair (at most 32 languages)
+_FOREIGN = tuple((chr(0xE080 + 2 * n), chr(0xE081 + 2 * n)) for n in range(32))
 _PRIVATE = re.compile("[\ue000-\ue0ff]")
 _URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;:]?(?:\s|$|<))")
+#: what a run of a reference's language never crosses: citeproc's tags, and links
+_STOP = re.compile("[\ue000-\ue0ff]|https?://[^\\s\ue000-\ue0ff]+")
 _QUOTED_PUNCTUATION = re.compile(r"”([.,])")
 #: citations one edition may hold: each is formatted in every edition, in ~10 ms
 MAX_CITATIONS = 500
@@ -113,7 +125,7 @@ class Unbalanced(ValueError):
     formatter, or a tag opened and not closed): never printed."""
 
 
-_CLOSING = {opening: closing for opening, closing in _MARKS.values()}
+_CLOSING = {opening: closing for opening, closing in (*_MARKS.values(), *_FOREIGN)}
 
 
 def _check_balanced(text: str) -> None:
@@ -127,14 +139,18 @@ def _check_balanced(text: str) -> None:
         raise Unbalanced(f"a tag never closed (U+{ord(expected[-1]):04X})")
 
 
-def to_html(text: str, lang: str) -> str:
+def to_html(text: str, lang: str, foreign: tuple[str, ...] = ()) -> str:
     """citeproc's text as safe HTML: data escaped, its own tags restored (they must nest:
-    else Unbalanced), URLs linked."""
+    else Unbalanced), the parts marked with the n-th pair of _FOREIGN as spans in the n-th
+    language of `foreign`, URLs linked."""
     _check_balanced(text)
     out = escape(text, quote=False)
     for name, (opening, closing) in _TAGS.items():
         opening = opening or f'<span lang="{escape(lang)}">'
         out = out.replace(_MARKS[name][0], opening).replace(_MARKS[name][1], closing)
+    for other, (opening, closing) in zip(foreign, _FOREIGN, strict=False):
+        out = out.replace(opening, f'<span lang="{escape(other)}">').replace(closing,
+                                                                             "</span>")
     out = _PRIVATE.sub("", out)  # none is left; should one be, it must not print
     out = _URL.sub(lambda m: f'<a href="{escape(unescape(m[0]))}">'
                    f'{_breakable_url(m[0])}</a>', out)
@@ -178,8 +194,8 @@ class Why(NamedTuple):
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of an edition's bibliography: its HTML (in the reference's language, with
-    a translated title marked in the edition's) and the reference it lists."""
+    """One entry of an edition's bibliography: its HTML (each part in its language) and
+    the reference it lists."""
 
     html: str
     ref: Ref
@@ -251,18 +267,59 @@ class Citer:
             source = CiteProcJSON(data)
         self._bib = CitationStylesBibliography(style, source, _FORMATTER)
 
+    def _language_of(self, ref: Ref) -> str:
+        """The language a reference's data is written in: its own, else the brief's."""
+        return ref.language or (self.references.language if self.references else "")
+
+    def _split(self, ref: Ref) -> bool:
+        """Whether a reference's parts are told from the edition's by their script (an
+        English reference in a Korean edition, a Chinese one in an English edition)."""
+        theirs, ours = scripts.script(self._language_of(ref)), scripts.script(self.lang)
+        return bool(theirs and ours) and not scripts.overlap(theirs, ours)
+
     def _foreign(self, ref: Ref) -> bool:
-        return bool(ref.language) and ref.language != self.lang
+        """A reference in another language of the edition's script (a French one in an
+        English edition): marked whole, its translated title in the edition's language."""
+        lang = self._language_of(ref)
+        return bool(lang) and lang != self.lang and not self._split(ref)
 
     def _in_language(self, html: str, keys: list[str]) -> str:
-        """html marked with the language of the references it cites, if they share one
-        that is not the edition's."""
+        """html marked with the language of the references it cites, if each is in the
+        same language of the edition's script (else its parts are marked by `_parts`)."""
         assert self.references is not None
-        langs = {self.references.refs[k].language for k in keys}
+        refs = [self.references.refs[k] for k in keys]
+        langs = {self._language_of(ref) for ref in refs}
         lang = langs.pop() if len(langs) == 1 else ""
-        if not lang or lang == self.lang:
+        if not lang or not all(map(self._foreign, refs)):
             return html
         return f'<span lang="{escape(lang)}">{html}</span>'
+
+    def _parts(self, text: str, keys: list[str]) -> tuple[str, tuple[str, ...]]:
+        """citeproc's text with the runs of each cited reference's script marked in its
+        language (for `to_html`), where that script is not the edition's: the reference's
+        data as published (names, titles, publisher), apart from what the edition's locale
+        added (dates, terms, quotation marks). Two languages of one script in a citation
+        are not told apart: neither is marked."""
+        assert self.references is not None
+        by_script: dict[str, set[str]] = {}
+        for ref in (self.references.refs[k] for k in keys):
+            if self._split(ref):
+                lang = self._language_of(ref)
+                by_script.setdefault(scripts.script(lang), set()).add(lang)
+        spans = [(start, end, lang) for letters, langs in sorted(by_script.items())
+                 if len(langs) == 1 for lang in langs
+                 for start, end in scripts.runs(text, letters, _STOP)]
+        foreign = tuple(sorted({lang for _, _, lang in spans}))[:len(_FOREIGN)]
+        for start, end, lang in sorted(spans, reverse=True):
+            if lang in foreign:
+                opening, closing = _FOREIGN[foreign.index(lang)]
+                text = f"{text[:start]}{opening}{text[start:end]}{closing}{text[end:]}"
+        return text, foreign
+
+    def _html(self, text: str, keys: list[str]) -> str:
+        """citeproc's text of a citation or entry citing `keys` as HTML, in its languages."""
+        marked, foreign = self._parts(text, keys)
+        return self._in_language(to_html(marked, self.lang, foreign), keys)
 
     def _failure(self, exc: Exception, what: str) -> None:
         """The style failed while formatting: an error at the style file (once), or
@@ -290,11 +347,11 @@ class Citer:
                                               locator=Locator(c.label, c.locator))
                                  if c.locator else CitationItem(c.key.lower()) for c in cites])
             self._bib.register(citation)
-            out = to_html(str(self._bib.cite(citation, lambda item: None)), self.lang)
+            return self._html(str(self._bib.cite(citation, lambda item: None)),
+                              [c.key for c in cites])
         except Exception as exc:  # noqa: BLE001  # a style citeproc cannot follow
             self._failure(exc, "a citation")
             return ""
-        return self._in_language(out, [c.key for c in cites])
 
     def bibliography(self) -> list[Entry]:
         """What the edition cited, sorted as the style sorts it."""
@@ -322,7 +379,6 @@ class Citer:
                 alone.register(citation)
                 rendered = [alone.cite(citation, lambda item: None)]
             ref = by_key[item.key]
-            out.append(Entry(self._in_language(to_html(str(rendered[0]), self.lang),
-                                               [ref.key]), ref))
+            out.append(Entry(self._html(str(rendered[0]), [ref.key]), ref))
         return out
 

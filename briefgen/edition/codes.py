@@ -67,6 +67,9 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:46:38: sections[background].body: footnote [^n2] is "
      "referred to inside another footnote (footnotes cannot contain footnotes; put the text "
      "in the note itself)"),
+    ("BG217", "a span's lang that is not a language tag",
+     _AT + "lang 'english' is not a language tag (write a BCP 47 tag of a language: en, "
+     "en-US, ko, zh-Hans, ja (it becomes the passage's lang, and the PDF's /Lang))"),
     ("BG220", "a term with no text in the edition's language",
      "content/briefs/demo/translations/ko.yaml:25:18: units.t-shared.text: term 'alliance' "
      "has no ko text for audience public (add it under terms: in "
