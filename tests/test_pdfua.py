@@ -376,6 +376,11 @@ def test_a_passage_in_another_script_needs_its_lang() -> None:
     assert found(make(el("Document", el("P", korean)), lang="ko")) == []
     assert found(make(el("Document", el("P", "the ", el("Span", "한国")), el("P", "x")))) == [
         ("11-001", "CJK text where /Lang is en")]
+    # an address is in no language
+    assert found(make(el("Document", el("P", "한한 https://www.defense.gov/news x@mail.org")),
+                      lang="ko")) == []
+    assert found(make(el("Document", el("P", "한한 see the news https://www.defense.gov/")),
+                      lang="ko")) == [("11-001", "a Latin-script passage where /Lang is ko")]
 
 
 # -- fonts (10-001, 31-009) -------------------------------------------------------------------
@@ -401,20 +406,13 @@ def test_a_structure_tree_that_loops_is_walked_once() -> None:
 # -- what briefgen ships today: the frozen list of open defects -------------------------------
 
 # Each entry: (checkpoint, message) -> how many times. A defect fixed, or a new one, fails the
-# test: update this list in the same commit (issue #16 tracks them).
-#   01-005  running header, marking and "Page n of N": WeasyPrint 70 tags margin boxes but
-#           leaves them out of the structure tree (one finding per page that has them)
-#   09-001  the contents list: each entry is a Link inside a Link inside a Link (a::after)
-#   09-005  the contents list is an L directly inside an L (the key takeaways were LI>Lbl+P:
-#           an item's text is inline now, so WeasyPrint gives it an LBody)
-#   11-001  ko/zh-Hans/ja: English notes and references carry no /Lang (`lang="en"` in HTML)
-# Not found by any machine check (see docs/pdfua.md): footnotes are not Note elements.
+# test: update this list and docs/pdfua.md ("Open today") in the same commit. None is open.
 SHIPPED_OPEN: dict[tuple[str, str], dict[tuple[str, str], int]] = {
     ("us-government", "en"): {},
     ("rok-public", "en"): {},
-    ("rok-public", "ko"): {("11-001", "CJK text where /Lang is en"): 7},
+    ("rok-public", "ko"): {},
     ("beijing-outreach", "en"): {},
-    ("beijing-outreach", "zh-Hans"): {("11-001", "CJK text where /Lang is en"): 7},
+    ("beijing-outreach", "zh-Hans"): {},
 }
 
 
@@ -432,9 +430,8 @@ def test_shipped_pdfs_have_exactly_the_known_open_defects(
 FIXTURES_OPEN: dict[str, dict[tuple[str, str], int]] = {
     "officials/en": {},
     "public/en": {},
-    "public/ko": {("11-001", "a Latin-script passage where /Lang is ko"): 1},
-    "public/ja": {("11-001", "CJK text where /Lang is en"): 2,
-                  ("11-001", "a Latin-script passage where /Lang is ja"): 1},
+    "public/ko": {},
+    "public/ja": {},
 }
 
 

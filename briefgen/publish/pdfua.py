@@ -39,6 +39,8 @@ PAINT = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "B", "B*", "b", "b*", "
 CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
                  r"\uac00-\ud7a3]")
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+# An address is in no language: its letters are not a passage to mark.
+ADDRESS = re.compile(r"(?:https?|ftp|mailto):\S*|www\.\S+|\S+@\S+\.\w+", re.I)
 CJK_LANGS = frozenset({"ko", "zh", "ja"})
 MAX_DEPTH = 200
 # Checkpoints judged by a heuristic on the text, not proven by the structure.
@@ -352,8 +354,8 @@ class _Checker:
                     self.add("11-001", f"CJK text where /Lang is {lang or 'missing'}",
                              unit.path)
             else:
-                latin = sum(len(w) for w in LATIN_WORD.findall(text))
-                if len(LATIN_WORD.findall(text)) >= 3 and latin > cjk:
+                words = LATIN_WORD.findall(ADDRESS.sub(" ", text))
+                if len(words) >= 3 and sum(map(len, words)) > cjk:
                     self.add("11-001", f"a Latin-script passage where /Lang is {lang}",
                              unit.path)
 
