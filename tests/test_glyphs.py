@@ -165,3 +165,32 @@ def _images(item: LTItem) -> list[LTImage]:
     if isinstance(item, LTContainer):
         return [image for child in item for image in _images(child)]
     return []
+
+
+@pytest.mark.parametrize("name", ["truetype/noto/NotoSerif-Regular.ttf",
+                                  "opentype/noto/NotoSansCJK-Bold.ttc",
+                                  "truetype/noto/NotoColorEmoji.ttf", "project"])
+def test_a_cmap_read_from_its_bytes_is_what_fonttools_reads(name: str, tmp_path: Path) -> None:
+    """glyphs._cmap reads formats 12 and 4 itself (fontTools would parse a CJK font's whole
+    CFF charset first): the same code points, face by face."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path = Path("/usr/share/fonts", name)
+    if name == "project":
+        path = tmp_path / "glyph.ttf"
+        write_font(path)
+    fonts = TTCollection(str(path)).fonts if path.suffix == ".ttc" else [TTFont(str(path))]
+    for index, font in enumerate(fonts):
+        expected = {code for code, glyph in font["cmap"].getBestCmap().items()
+                    if glyph != ".notdef"}
+        assert glyphs._cmap.__wrapped__(path, index, (0, 0)) == expected
+
+
+def test_a_file_in_templates_fonts_that_is_not_a_font_is_an_error(project: Path) -> None:
+    (project / "templates/fonts").mkdir(parents=True)
+    (project / "templates/fonts/glyph.ttf").write_bytes(b"not a font at all")
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "templates/fonts/glyph.ttf: not a font fontTools can read (Not a TrueType or OpenType "
+        "font (bad sfntVersion)) (remove it, or replace it with a .ttf or .otf file)")

@@ -16,6 +16,7 @@ character is still without a font: text that the stacks cover reads nothing else
 
 from __future__ import annotations
 
+import struct
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,16 +69,27 @@ def system_folders() -> tuple[Path, ...]:
 
 def faces(theme: Theme) -> tuple[Face, ...]:
     """Every font the PDF may use: the theme's fonts/ (project's first), then the system
-    folders', each folder's files in name order."""
+    folders', each folder's files in name order. The system's are listed once a process, as
+    a PDF renderer loads them once."""
     files: list[tuple[Path, str]] = []
     for folder in theme.font_folders():
         files += [(p, "templates/fonts/" + p.relative_to(folder).as_posix())
                   for p in sorted(folder.rglob("*"))
                   if p.is_file() and p.suffix.lower() in FONT_SUFFIXES]
+    return (*_listed(tuple(files)), *_system_faces())
+
+
+@lru_cache(maxsize=1)
+def _system_faces() -> tuple[Face, ...]:
+    files: list[tuple[Path, str]] = []
     for folder in system_folders():
         if folder.is_dir():
             files += [(p, str(p)) for p in sorted(folder.rglob("*"))
                       if p.is_file() and p.suffix.lower() in FONT_SUFFIXES]
+    return _listed(tuple(files))
+
+
+def _listed(files: tuple[tuple[Path, str], ...]) -> tuple[Face, ...]:
     found: list[Face] = []
     for path, shown in files:
         stat = path.stat()
@@ -107,26 +119,79 @@ def _faces(path: Path, shown: str, stamp: tuple[int, int]) -> tuple[Face, ...]:
 
 @lru_cache(maxsize=1024)
 def _cmap(path: Path, index: int, stamp: tuple[int, int]) -> frozenset[int]:
-    """The code points a face maps to a glyph (its best cmap)."""
+    """The code points a face maps to a glyph other than .notdef, from its best Unicode
+    cmap subtable (fontTools' order). Formats 12 and 4 are read from the table's bytes:
+    fontTools' own decoding names every glyph first, which for a CFF font (Noto CJK: 65,535
+    glyphs) parses the whole charset, 0.1-0.6 s a face."""
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.suffix.lower() in (".ttc", ".otc"):
         font = TTCollection(str(path), lazy=True).fonts[index]
     else:
         font = TTFont(str(path), lazy=True)
+    if "cmap" not in font.reader:
+        return frozenset()
+    data = font.reader["cmap"]
+    count = struct.unpack_from(">H", data, 2)[0]
+    subtables = {}
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * i)
+        subtables.setdefault((platform, encoding), offset)
+    for key in ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0)):
+        if key in subtables:
+            offset = subtables[key]
+            kind = struct.unpack_from(">H", data, offset)[0]
+            if kind == 12:
+                return frozenset(_format12(data, offset))
+            if kind == 4:
+                return frozenset(_format4(data, offset))
+            break
     return frozenset(font["cmap"].getBestCmap() or {})
+
+
+def _format12(data: bytes, offset: int) -> Iterator[int]:
+    """The code points of a format-12 subtable (groups of start, end, first glyph)."""
+    groups = struct.unpack_from(">I", data, offset + 12)[0]
+    for start, end, glyph in struct.iter_unpack(
+            ">III", data[offset + 16:offset + 16 + 12 * groups]):
+        yield from range(start + (glyph == 0), end + 1)
+
+
+def _format4(data: bytes, offset: int) -> Iterator[int]:
+    """The code points of a format-4 subtable (segments, with deltas or a glyph array)."""
+    segments = struct.unpack_from(">H", data, offset + 6)[0] // 2
+    ends = struct.unpack_from(f">{segments}H", data, offset + 14)
+    starts = struct.unpack_from(f">{segments}H", data, offset + 16 + 2 * segments)
+    deltas = struct.unpack_from(f">{segments}h", data, offset + 16 + 4 * segments)
+    ranges_at = offset + 16 + 6 * segments
+    ranges = struct.unpack_from(f">{segments}H", data, ranges_at)
+    for i, (start, end, delta, rng) in enumerate(zip(starts, ends, deltas, ranges,
+                                                     strict=True)):
+        for code in range(start, min(end, 0xFFFE) + 1):
+            if rng == 0:
+                glyph = (code + delta) & 0xFFFF
+            else:
+                at = ranges_at + 2 * i + rng + 2 * (code - start)
+                glyph = struct.unpack_from(">H", data, at)[0] if at + 2 <= len(data) else 0
+                glyph = (glyph + delta) & 0xFFFF if glyph else 0
+            if glyph:
+                yield code
 
 
 def font_for(char: str, fonts: tuple[Face, ...], prefer: tuple[str, ...] = ()) -> Face | None:
     """The first font that has the character, those of the preferred families first."""
-    code = ord(char)
-    return next((face for face in _ordered(fonts, prefer) if face.covers(code)), None)
+    return _first(ord(char), search_order(fonts, prefer))
 
 
-@lru_cache(maxsize=64)
-def _ordered(fonts: tuple[Face, ...], prefer: tuple[str, ...]) -> tuple[Face, ...]:
-    first = sorted((f for f in fonts if f.family in prefer), key=lambda f: prefer.index(f.family))
-    return (*first, *(f for f in fonts if f.family not in prefer))
+def _first(code: int, order: tuple[Face, ...]) -> Face | None:
+    return next((face for face in order if face.covers(code)), None)
+
+
+def search_order(fonts: tuple[Face, ...], prefer: tuple[str, ...]) -> tuple[Face, ...]:
+    """The fonts, those of the preferred families first, in the order of the families."""
+    rank = {family: i for i, family in enumerate(prefer)}
+    first = sorted((f for f in fonts if f.family in rank), key=lambda f: rank[f.family])
+    return (*first, *(f for f in fonts if f.family not in rank))
 
 
 def project_families(theme: Theme) -> tuple[str, ...]:
@@ -149,14 +214,15 @@ def problems(edition: Edition, text: str, theme: Theme, path: str,
     """BG290 for each character of the edition's text (its page's visible text) that no font
     has, at every place of the content it is written; at the artifact's path where no
     content value holds it (a label of a catalog)."""
-    needed = sorted({c for c in text if not NO_GLYPH.match(c)})
+    needed = sorted(c for c in set(text) if not NO_GLYPH.match(c))
     if not needed:
         return []
     fonts = faces(theme)
     prefer = font_stack(edition.lang, theme, cache)
     # the faces of passages in other languages next: a Korean name in an English edition
-    order = tuple(dict.fromkeys((*prefer, *named_families(theme, cache))))
-    missing = [c for c in needed if font_for(c, fonts, order) is None]
+    order = search_order(fonts, tuple(dict.fromkeys((*prefer,
+                                                     *named_families(theme, cache)))))
+    missing = [c for c in needed if _first(ord(c), order) is None]
     found: list[Problem] = []
     for char in missing:
         message = (f"no font has {describe(char)}: the PDF would print a blank box (tried "
