@@ -133,7 +133,7 @@ def _cmap(path: Path, index: int, stamp: tuple[int, int]) -> frozenset[int]:
         return frozenset()
     data = font.reader["cmap"]
     count = struct.unpack_from(">H", data, 2)[0]
-    subtables = {}
+    subtables: dict[tuple[int, int], int] = {}
     for i in range(count):
         platform, encoding, offset = struct.unpack_from(">HHI", data, 4 + 8 * i)
         subtables.setdefault((platform, encoding), offset)
