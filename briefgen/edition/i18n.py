@@ -201,7 +201,7 @@ def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> s
     (`[…]{lang=ja}`, `<li lang="en">`: any element with a lang attribute) in that language's
     serif faces in body text, and its sans-serif faces inside the elements print.css sets in
     sans-serif. A language without fonts of its own (English) is set in LATIN_SERIF and
-    LATIN_SANS."""
+    LATIN_SANS. Every stack ends with the theme's own fonts and EMOJI (_fallback)."""
     theme = theme or Theme.default()
     spans = [Language(code, code, "", serif=(*LATIN_SERIF, f"Noto Serif CJK {region}"),
                       sans=(*LATIN_SANS, f"Noto Sans CJK {region}"))
