@@ -5,6 +5,7 @@ from the colour emoji font the bootstrap installs."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from test_theme_assets import FONT_NAME, PUA, write_font
 from briefgen.edition import glyphs, i18n
 from briefgen.theme import Theme
 
-from conftest import run
+from conftest import REPO, run
 
 BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
@@ -194,3 +195,28 @@ def test_a_file_in_templates_fonts_that_is_not_a_font_is_an_error(project: Path)
     assert result.stderr.splitlines()[0] == (
         "templates/fonts/glyph.ttf: not a font fontTools can read (Not a TrueType or OpenType "
         "font (bad sfntVersion)) (remove it, or replace it with a .ttf or .otf file)")
+
+
+def test_a_character_in_a_term_is_found_where_the_term_is_defined(project: Path) -> None:
+    replace(project, "content/terms.yaml", "  en: the joint plan", f"  en: the joint {PUA}plan")
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "no font has" in line] == [
+        expected("content/terms.yaml:2:17", "U+E000 <private use>", project, "", EN)
+        .replace(": : no font", ": no font")]
+
+
+def test_a_character_in_a_charts_words_is_found_in_the_chart_file(tmp_path: Path) -> None:
+    """The shipped brief's chart, its English word for a column with a private-use
+    character: drawn in the chart and written in its data table."""
+    project = tmp_path / "p"
+    shutil.copytree(REPO / "content", project / "content")
+    chart = next((project / "content/briefs").glob("*/charts/sma.chart.yaml"))
+    replace(project, str(chart.relative_to(project)), "  agreement: Agreement",
+            f"  agreement: Agree{PUA}ment")
+    result = run("check", project=project)
+    assert result.exit_code == 1
+    shown = chart.relative_to(project).as_posix()
+    assert [line for line in result.stderr.splitlines() if "no font has" in line] == [
+        expected(f"{shown}:11:19", "U+E000 <private use>", project, "", EN)
+        .replace(": : no font", ": no font")]

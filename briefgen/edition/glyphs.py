@@ -246,7 +246,9 @@ def _places(edition: Edition, char: str) -> Iterator[tuple[str, int, int, str]]:
         elif not text.source and char in text.plain:  # a reference in the bibliography
             yield origin.path, origin.line, origin.col, origin.field
     for term in (*edition.terms.values(), *edition.chart_words):
-        if char in term.text:
-            yield term.where.path, term.where.line, 0, ""
+        at = term.text.find(char)
+        if at >= 0:  # a one-line value: its column and the offset; else its line
+            col = term.where.col + at if term.where.col and "\n" not in term.text else 0
+            yield term.where.path, term.where.line, col, ""
     if char in edition.marking:
         yield f"content/audiences/{edition.audience_id}.yaml", 0, 0, "marking"

@@ -66,6 +66,7 @@ class Where:
 
     path: str
     line: int
+    col: int = 0  # where the text starts on its line, when known (a one-line value)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
@@ -998,8 +999,8 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
         tok.attrs["src"] = ""
         return
     ctx.image_bytes += len(markup)
-    ctx.chart_words += [Term(text, Where(path, line))
-                        for text, path, line in charts.words_of(chart, edition)]
+    ctx.chart_words += [Term(text, Where(path, line, col))
+                        for text, path, line, col in charts.words_of(chart, edition)]
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}
 
