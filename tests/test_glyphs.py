@@ -23,8 +23,6 @@ from conftest import REPO, run
 BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
-TRIED = ("(tried Noto Serif, Noto Sans, {last} and the {n} other fonts of briefgen's fonts.conf "
-         "and templates/fonts/)")
 HINT = ("(add a font that has it to templates/fonts/ (any .ttf or .otf file there is used; "
         "docs/editing.md#fonts), or write another character)")
 
@@ -37,9 +35,9 @@ def replace(project: Path, rel: str, old: str, new: str) -> None:
 
 
 def expected(where: str, what: str, project: Path, field: str, stack: str) -> str:
-    n = len(glyphs.faces(Theme.of(project))) - len(stack.split(", "))
+    n = len(glyphs.faces(Theme.of(project)))  # every face of every font file
     return (f"{where}: {field}: no font has {what}: the PDF would print a blank box (tried "
-            f"{stack} and the {n} other fonts of briefgen's fonts.conf and templates/fonts/) "
+            f"{stack}, then all {n} fonts of briefgen's fonts.conf and templates/fonts/) "
             + HINT)
 
 

@@ -204,7 +204,7 @@ CODES: dict[str, Code] = _table(
     ("BG290", "a character no font of the PDF has",
      "content/briefs/demo/brief.yaml:40:27: sections[background].body: no font has U+E000 "
      "<private use>: the PDF would print a blank box (tried Noto Serif, Noto Sans, Noto Color "
-     "Emoji and the 296 other fonts of briefgen's fonts.conf and templates/fonts/) (add a font "
+     "Emoji, then all 299 fonts of briefgen's fonts.conf and templates/fonts/) (add a font "
      "that has it to templates/fonts/ (any .ttf or .otf file there is used; "
      "docs/editing.md#fonts), or write another character)"),
     ("BG291", "a file in templates/fonts/ that is not a font",

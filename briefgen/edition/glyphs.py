@@ -226,8 +226,8 @@ def problems(edition: Edition, text: str, theme: Theme, path: str,
     found: list[Problem] = []
     for char in missing:
         message = (f"no font has {describe(char)}: the PDF would print a blank box (tried "
-                   f"{', '.join(prefer)} and the {len(fonts) - len(prefer)} other fonts of "
-                   "briefgen's fonts.conf and templates/fonts/)")
+                   f"{', '.join(prefer)}, then all {len(fonts)} fonts of briefgen's "
+                   "fonts.conf and templates/fonts/)")
         places = list(_places(edition, char)) or [(path, 0, 0, "")]
         found += [Problem(p, line, col, message, field, HINT, code="BG290")
                   for p, line, col, field in places]
