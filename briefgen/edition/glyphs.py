@@ -71,12 +71,16 @@ def faces(theme: Theme) -> tuple[Face, ...]:
     """Every font the PDF may use: the theme's fonts/ (project's first), then the system
     folders', each folder's files in name order. The system's are listed once a process, as
     a PDF renderer loads them once."""
+    return (*_theme_faces(theme), *_system_faces())
+
+
+def _theme_faces(theme: Theme) -> tuple[Face, ...]:
     files: list[tuple[Path, str]] = []
     for folder in theme.font_folders():
         files += [(p, "templates/fonts/" + p.relative_to(folder).as_posix())
                   for p in sorted(folder.rglob("*"))
                   if p.is_file() and p.suffix.lower() in FONT_SUFFIXES]
-    return (*_listed(tuple(files)), *_system_faces())
+    return _listed(tuple(files))
 
 
 @lru_cache(maxsize=1)
@@ -196,8 +200,7 @@ def search_order(fonts: tuple[Face, ...], prefer: tuple[str, ...]) -> tuple[Face
 
 def project_families(theme: Theme) -> tuple[str, ...]:
     """The families of the theme's own fonts (templates/fonts/, project's first), each once."""
-    return tuple(dict.fromkeys(f.family for f in faces(theme)
-                               if f.family and f.shown.startswith("templates/fonts/")))
+    return tuple(dict.fromkeys(f.family for f in _theme_faces(theme) if f.family))
 
 
 def describe(char: str) -> str:
