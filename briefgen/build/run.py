@@ -56,6 +56,7 @@ from briefgen.build.plan import (
 )
 from briefgen.build.workers import RECYCLE_AFTER, pdf_guard_surfaces, render_pdfs, warm_up
 from briefgen.content.project import Project
+from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problem, Problems, human_size
 from briefgen.publish import guard
@@ -147,6 +148,12 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
             if output.links is not None and output.links in selection.formats else None)
     variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
     page = render_edition(edition, link, project.template_folders, project.session)
+    if output.in_workers:  # a PDF: every character of its page needs a font that has it
+        text = guard.visible_html_text(page)  # without the marks around a drawing's text
+        text = text.replace(guard.DRAWING_OPEN, "").replace(guard.DRAWING_CLOSE, "")
+        for problem in glyphs.problems(edition, text, Theme(project.template_folders),
+                                       artifact.path, project.session.catalogs):
+            problems.add(problem)
     return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
                     edition.title.plain, edition, page, variant=variant, inputs=inputs,
                     guard=fence, registry=artifact.registry)
@@ -203,7 +210,7 @@ def pdf_problems(job: Rendered, result: PdfResult, surfaces: dict[str, str],
     if result.missing_glyphs:
         problems.error(job.path, 0, 0, "no glyph in the PDF fonts for "
                        + ", ".join(result.missing_glyphs),
-                       hint="use another character, or add a font to templates/fonts",
+                       hint=glyphs.HINT,
                        code="BG406")
     for url in result.refused:
         problems.error(job.path, 0, 0, f"the PDF tried to load {url[:80]}; briefgen fetches "

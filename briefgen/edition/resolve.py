@@ -147,13 +147,13 @@ def terms_of(project: Project, audience_id: str, lang: str) -> dict[str, Term]:
         doc = project.terms.doc
         for key, texts in project.terms.value.items():
             if lang in texts:
-                line, _ = doc.where((key, lang))
-                table[key] = Term(texts[lang], Where(doc.path, line))
+                line, col = doc.where((key, lang))
+                table[key] = Term(texts[lang], Where(doc.path, line, col))
     audience = project.audiences[audience_id]
     for key, texts in audience.value.terms.items():
         if (text := texts.get(lang)) is not None:
-            line, _ = audience.doc.where(("terms", key, lang))
-            table[key] = Term(text, Where(audience.doc.path, line))
+            line, col = audience.doc.where(("terms", key, lang))
+            table[key] = Term(text, Where(audience.doc.path, line, col))
     return table
 
 
