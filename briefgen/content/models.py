@@ -180,8 +180,9 @@ VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
 
 def _version(value: object) -> object:
     if not isinstance(value, str):
-        raise Rule(f"write the version in quotes, version: \"{value}\" (unquoted, YAML reads "
-                   "it as a number: 1.10 would become 1.1)", code="BG180")
+        raise Rule(f"the version is the number {value}: write it in quotes, like "
+                   "version: \"1.0\" (unquoted, YAML reads 1.10 as the number 1.1)",
+                   code="BG180")
     if not re.fullmatch(VERSION_PATTERN, value):
         raise Rule(f"'{value}' is not a version number: digits separated by dots, like "
                    "\"1.0\" or \"2.1.3\"", code="BG180")
