@@ -244,7 +244,8 @@ def _with_chinese(project: Path) -> None:
     terms = project / "content/terms.yaml"
     terms.write_text(terms.read_text(encoding="utf-8").replace(
         "  ko: 공동 계획", "  ko: 공동 계획\n  zh-Hans: 联合计划").replace(
-        "  ko: 전시작전통제권", "  ko: 전시작전통제권\n  zh-Hans: 战时作战指挥权"), encoding="utf-8")
+        "  ko: 전시작전통제권", "  ko: 전시작전통제권\n  zh-Hans: 战时作战指挥权"),
+        encoding="utf-8")
 
 
 def test_the_version_line_and_the_corrections_box_in_the_editions_concerned(
@@ -269,7 +270,8 @@ def test_the_version_line_and_the_corrections_box_in_the_editions_concerned(
                               "The second task was misdated.", "Corrections"),
         ("public", "en"): ("Version 1.1, corrected February 1, 2027",
                            "The plan’s name is now spelt out.", "Corrections"),
-        ("public", "ko"): ("버전 1.1, 2027년 2월 1일 정정", "계획의 이름을 풀어 썼다.", "정정 내역"),
+        ("public", "ko"): ("버전 1.1, 2027년 2월 1일 정정", "계획의 이름을 풀어 썼다.",
+                           "정정 내역"),
         ("public", "zh-Hans"): ("第1.1版，2027年2月1日更正", "计划名称已写全。", "更正说明"),
     }
     others = {"The second task was misdated.", "The plan’s name is now spelt out."}

@@ -75,8 +75,8 @@ def release(project: Project, slug: str, version: str, out: Path, date: dt.date,
 
     path = confined(record_path(project.root, slug), read_roots(project.root),
                     shown_path(slug))
-    old = path.read_bytes() if path.exists() else None
-    files = [(path, appended(old, made))]
+    before = path.read_bytes() if path.exists() else None
+    files = [(path, appended(before, made))]
     files += [(snapshot_path(project.root, slug, version, e.audience, e.lang), page)
               for e, page in pages]
     write_all(files, inside=project.root / FOLDER)
