@@ -273,7 +273,10 @@ def release(project: Path, quiet: bool, brief: str, version: str, out: Path | No
     from briefgen.commands.release import release as run_release
 
     proj = _load(project)
-    _known(proj, (brief,), ())
+    if brief not in proj.briefs:
+        from briefgen.errors import did_you_mean
+        hint = did_you_mean(brief, proj.briefs) or "briefs: " + ", ".join(sorted(proj.briefs))
+        raise click.BadParameter(f"no brief '{brief}' ({hint})", param_hint="BRIEF")
     made = run_release(proj, brief, version, out or project / "build", _today(),
                        jobs or len(os.sched_getaffinity(0)))
     if made.release.dirty:

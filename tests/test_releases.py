@@ -317,3 +317,40 @@ def test_the_revision_is_the_git_commit_unless_content_has_changes(project: Path
     assert git_revision(project) == (git("rev-parse", "HEAD"), False)
     _set(project, "Two things lie ahead.", "Three things lie ahead.")
     assert git_revision(project) == (None, True)
+
+
+def test_an_appended_release_reads_back_as_written(tmp_path: Path) -> None:
+    """What `release` appends parses back, dirty flag included, after the earlier bytes."""
+    import datetime as dt
+
+    from briefgen.content.releases import (
+        EditionRecord,
+        Release,
+        Released,
+        appended,
+        record_path,
+    )
+
+    def made(version: str, dirty: bool) -> Release:
+        files = {f: Released(path=f"demo/public/ko/demo-public-ko.{f}", sha256="ab" * 32)
+                 for f in ("html", "pdf")}
+        return Release(version=version, date=dt.date(2027, 3, 12),
+                       revision=None if dirty else "0123456789abcdef" * 2 + "01234567",
+                       dirty=dirty, editions=[EditionRecord(audience="public", lang="ko",
+                                                            **files)])
+
+    first = appended(None, made("1.0", False))
+    both = appended(first, made("1.1", True))
+    assert both.startswith(first)
+    path = record_path(tmp_path, "demo")
+    path.parent.mkdir()
+    path.write_bytes(both)
+    releases, _ = read_record(tmp_path, "demo")
+    assert releases == [made("1.0", False), made("1.1", True)]
+    assert b"  dirty: true\n" in both[len(first):] and b"dirty" not in first
+
+
+def test_release_names_an_unknown_brief(project: Path) -> None:
+    result = run("release", "dmeo", "--version", "1.0", project=project)
+    assert result.exit_code == 2
+    assert "Invalid value for BRIEF: no brief 'dmeo' (did you mean 'demo'?)" in result.stderr
