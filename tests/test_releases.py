@@ -354,3 +354,27 @@ def test_release_names_an_unknown_brief(project: Path) -> None:
     result = run("release", "dmeo", "--version", "1.0", project=project)
     assert result.exit_code == 2
     assert "Invalid value for BRIEF: no brief 'dmeo' (did you mean 'demo'?)" in result.stderr
+
+
+def test_the_shipped_brief_releases_and_rebuilds_identically(tmp_path: Path) -> None:
+    """From a copy of the shipped content: every edition is released, and a forced
+    rebuild makes the very files released (the build is deterministic)."""
+    from conftest import REPO
+
+    project = tmp_path / "shipped"
+    shutil.copytree(REPO / "content", project / "content")
+    (brief,) = (project / "content" / "briefs").iterdir()
+    slug = brief.name
+    _set(project, "\ndate: ", '\nversion: "1.0"\ndate: ',
+         f"content/briefs/{slug}/brief.yaml")
+    made = run("release", slug, "--version", "1.0", "-j", "2", "-q", project=project)
+    assert made.exit_code == 0, made.stderr
+    (record,) = yaml.safe_load((project / "releases" / f"{slug}.yaml").read_bytes())
+    assert {(e["audience"], e["lang"]) for e in record["editions"]} == {
+        ("us-government", "en"), ("rok-public", "en"), ("rok-public", "ko"),
+        ("beijing-outreach", "en"), ("beijing-outreach", "zh-Hans")}
+    snapshot = project / "releases" / slug / "1.0" / "beijing-outreach" / "zh-Hans.html"
+    assert '<p class="version"><data value="1.0">第1.0版</data></p>' in snapshot.read_text(
+        encoding="utf-8")
+    rebuilt = _build(project, "--force")
+    assert rebuilt.exit_code == 0, rebuilt.stderr
