@@ -378,3 +378,52 @@ def test_the_shipped_brief_releases_and_rebuilds_identically(tmp_path: Path) -> 
         encoding="utf-8")
     rebuilt = _build(project, "--force")
     assert rebuilt.exit_code == 0, rebuilt.stderr
+
+
+def test_only_files_made_as_released_are_compared(project: Path) -> None:
+    """check_released, on made-up manifest entries: a released file that matches passes;
+    one that differs, and one of an edition the release lacks, fail; a page built without
+    its PDF and a PDF of another variant are other files, not compared."""
+    import datetime as dt
+
+    from briefgen.build.manifest import ManifestEntry
+    from briefgen.build.plan import Selection
+    from briefgen.build.released import check_released
+    from briefgen.content.project import load_project
+    from briefgen.content.releases import EditionRecord, Release, Released, appended
+    from briefgen.errors import Problems
+
+    _version(project, '"1.0"')
+
+    def path(audience: str, lang: str, fmt: str) -> str:
+        return f"demo/{audience}/{lang}/demo-{audience}-{lang}.{fmt}"
+
+    released = Release(version="1.0", date=dt.date(2027, 3, 1), revision=None, editions=[
+        EditionRecord(audience="public", lang="en",
+                      **{f: Released(path=path("public", "en", f), sha256="aa" * 32)
+                         for f in ("html", "pdf")})])
+    (project / "releases").mkdir()
+    (project / "releases" / "demo.yaml").write_bytes(appended(None, released))
+
+    def entry(audience: str, lang: str, fmt: str, digest: str) -> ManifestEntry:
+        return ManifestEntry(brief="demo", audience=audience, language=lang, format=fmt,
+                             path=path(audience, lang, fmt), title="t", sha256=digest,
+                             bytes=1, key="k")
+
+    entries = [entry("public", "en", "html", "aa" * 32), entry("public", "en", "pdf", "bb" * 32),
+               entry("public", "ko", "html", "aa" * 32)]
+
+    def found(selection: Selection) -> list[str]:
+        problems = Problems()
+        made = [e for e in entries if e.format in selection.formats]  # what a build makes
+        check_released(load_project(project), made, selection, problems)
+        assert all(p.code == "BG420" for p in problems.items)
+        return [p.message.split(" (")[0] for p in problems.items]
+
+    assert found(Selection()) == [
+        "demo/public/en/demo-public-en.pdf differs from release 1.0 of 2027-03-01",
+        "demo/public/ko/demo-public-ko.html is not part of release 1.0 of 2027-03-01"]
+    assert found(Selection(formats=("html",))) == []  # pages that link to no PDF
+    assert found(Selection(variant="pdf/a-3u")) == [
+        "demo/public/ko/demo-public-ko.html is not part of release 1.0 of 2027-03-01"]
+    assert found(Selection(variant="pdf/ua-1")) == found(Selection())  # the audience's own
