@@ -44,8 +44,8 @@ from briefgen.theme import Theme, bundled
 Catalogs = dict[tuple[str, tuple[Path, ...]], dict[str, object]]
 
 #: the elements print.css sets in its sans-serif family: a language's `sans` fonts go there
-SANS_ELEMENTS = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".version",
-                 ".toc", ".colophon", "figcaption", ".table-scroll thead th", ".chart-data")
+SANS_ELEMENTS = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline", ".toc",
+                 ".colophon", "figcaption", ".table-scroll thead th", ".chart-data")
 #: the print fonts of a language that names none (English), and the Latin face of every one
 LATIN_SERIF = ("Noto Serif",)
 LATIN_SANS = ("Noto Sans",)
