@@ -202,7 +202,13 @@ def test_invalid_corrections_are_errors_at_their_lines(project: Path) -> None:
     assert _errors(result)[0] == (
         "content/briefs/demo/brief.yaml:96:11: corrections[fix-date].date: '2027-13-01' is "
         "not a valid date (use YYYY-MM-DD): month value is outside expected range of 1-12")
-    _set(project, "2027-13-01", "2027-12-01")
+    _set(project, "2027-13-01", "2025-03-01")
+    result = run("check", project=project)
+    assert (
+        "content/briefs/demo/brief.yaml:96:11: corrections[fix-date].date: the correction is "
+        "dated 2025-03-01, before the brief's date 2026-11-26 (a correction is made after "
+        "publication: check the year)") in _errors(result)
+    _set(project, "2025-03-01", "2027-12-01")
     _set(project, "    text: Fixed.\n", "    text: Fixed.\n    audiences: [officials]\n")
     result = run("check", project=project)
     assert result.exit_code == 1

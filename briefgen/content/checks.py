@@ -191,6 +191,13 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
     for i, c in enumerate(b.corrections):
         unique(c.id, ("corrections", i))
         selectable(c, ("corrections", i))
+        if c.date < b.date:
+            line, col = doc.where(("corrections", i, "date"))
+            problems.error(doc.path, line, col, f"the correction is dated {c.date.isoformat()}, "
+                           f"before the brief's date {b.date.isoformat()}",
+                           field=field_path(doc, ("corrections", i, "date")),
+                           hint="a correction is made after publication: check the year",
+                           code="BG182")
     for i, source in enumerate(b.sources):
         unique(source.id, ("sources", i), anchor=False)
         selectable(source, ("sources", i))

@@ -1,7 +1,7 @@
 """The problem codes this stage reports (see briefgen/codes.py): reading YAML (BG101-BG113),
 fields of one file (BG120-BG139), what spans files (BG140-BG154), the project's folders
-(BG160-BG165), references.json and the citation style (BG170-BG176), versions and release records
-(BG180-BG181)."""
+(BG160-BG165), references.json and the citation style (BG170-BG176), versions, corrections and
+release records (BG180-BG182)."""
 
 from __future__ import annotations
 
@@ -195,4 +195,8 @@ CODES: dict[str, Code] = _table(
     ("BG181", "a release record (releases/<brief>.yaml) that cannot be read or is not valid",
      "releases/demo.yaml:4:11: [0].date: not a date (YYYY-MM-DD) (the release record is "
      "written by `briefgen release`: restore it from version control)"),
+    ("BG182", "a correction dated before the brief's date",
+     "content/briefs/demo/brief.yaml:96:11: corrections[fix-date].date: the correction is "
+     "dated 2025-03-01, before the brief's date 2026-11-26 (a correction is made after "
+     "publication: check the year)"),
 )
