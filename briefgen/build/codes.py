@@ -40,4 +40,9 @@ CODES: dict[str, Code] = _table(
      "demo/public/ko/demo-public-ko.pdf: warning: not PDF/UA-1 (Matterhorn 11-001): a "
      "Latin-script passage where /Lang is ko, at Document>Part>Art>Sect>P (mark the "
      "passage's language in the content: [words]{lang=en})"),
+    ("BG420", "a built file of a released version differs from the file released",
+     "content/briefs/demo/brief.yaml:7:10: version: demo/public/en/demo-public-en.html "
+     "differs from release 1.0 of 2027-03-01 (releases/demo.yaml): a released edition is "
+     "never changed (set version: to a new number and run briefgen release demo --version "
+     "<it>)"),
 )

@@ -4,7 +4,8 @@
              repairs: editions whose files a killed build left damaged
     guard    guard_pages: the leak guard over every page and PDF source rendered
     decide   keep what is unchanged (reguard it if its guard changed), take the HTML pages
-    render   the PDFs, in this process or in workers (workers.py), each guarded
+    render   the PDFs, in this process or in workers (workers.py), each guarded; then every
+             file of a released version compared with its release (released.py)
     write    artifacts, manifest and index pages, all or nothing (files.py); then prune
 
 Nothing under the output folder changes before every artifact is rendered and checked.
@@ -54,6 +55,7 @@ from briefgen.build.plan import (
     select,
     shard,
 )
+from briefgen.build.released import check_released
 from briefgen.build.workers import RECYCLE_AFTER, pdf_guard_surfaces, render_pdfs, warm_up
 from briefgen.content.project import Project
 from briefgen.edition import glyphs
@@ -282,6 +284,7 @@ class _Build:
         self.total = len(jobs)
         pdfs = self.decide(jobs)
         self.render(pdfs)
+        check_released(self.project, self.entries.values(), self.selection, self.problems)
         self.problems.raise_if_errors(strict=self.opts.strict)
         self.report.warnings = self.problems.warnings
         self.write({j.path for j in jobs})
