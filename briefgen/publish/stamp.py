@@ -116,7 +116,9 @@ def stamp(edition: bytes, mark: Stamp, glyphs: GlyphSource) -> bytes:
         font_obj = _font_object(pdf, font)
         for number, page in enumerate(pdf.pages, 1):
             _balanced(page, number)
-            if FONT_NAME in page.obj.get("/Resources", {}).get("/Font", {}):
+            fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get(
+                "/Font", pikepdf.Dictionary())
+            if FONT_NAME in fonts:
                 raise StampError(f"page {number} already has a font named {FONT_NAME}: "
                                  "it is a stamped copy, not an edition")
         for page in pdf.pages:

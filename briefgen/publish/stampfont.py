@@ -49,7 +49,7 @@ def face_file(lang: str) -> tuple[str, int]:
     if len(parts) != 3 or family not in parts[0].split(","):
         raise BriefError(f"the font '{family}' was not found: copies are stamped with it; "
                          "install the Debian package fonts-noto-cjk (scripts/bootstrap.sh "
-                         "does)", code="BG538")
+                         "does)", code="BG578")
     return parts[1], int(parts[2] or 0)
 
 
