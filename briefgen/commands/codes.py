@@ -26,9 +26,9 @@ CODES: dict[str, Code] = _table(
      "to copy briefgen's, or copy the files you want by hand)"),
     # issue and trace (commands/recipients.py, ledger.py, issue.py; publish/stampfont.py)
     ("BG571", "the recipients file cannot be read: missing, too large or not UTF-8",
-     "recipients.csv:3: not valid UTF-8 (byte 0xe9); save the file as UTF-8"),
+     "recipients.csv:3:1: not valid UTF-8 (byte 0xe9) (save the file as UTF-8)"),
     ("BG572", "the recipients file has no header `name,organisation[,email]` or no rows",
-     "recipients.csv:1: the header is 'name,org'; it must be 'name,organisation' or "
+     "recipients.csv:1:1: the header is 'name,org'; it must be 'name,organisation' or "
      "'name,organisation,email'"),
     ("BG573", "a row of the recipients file is malformed: field count, empty or over-long "
      "field, a control, format or bidi character, '№', a bad email address",

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import BriefError, Problems
+from briefgen.errors import BriefError, Problem, Problems
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 10_000
@@ -56,27 +56,27 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BriefError(f"{shown}: cannot read the recipients file: {exc.strerror}",
-                         code="BG571") from None
+        raise _fail(shown, 0, f"cannot read the recipients file: {exc.strerror}",
+                    "BG571") from None
     if len(data) > MAX_BYTES:
-        raise BriefError(f"{shown}: the recipients file is {len(data)} bytes; at most "
-                         f"{MAX_BYTES} are read", code="BG571")
+        raise _fail(shown, 0, f"the recipients file is {len(data)} bytes; at most "
+                    f"{MAX_BYTES} are read", "BG571")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise BriefError(f"{shown}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                         "save the file as UTF-8", code="BG571") from None
+        raise _fail(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                    "BG571", "save the file as UTF-8") from None
     problems = Problems()
     rows = list(_rows(text, shown, problems))
     problems.raise_if_errors()
     if not rows:
-        raise BriefError(f"{shown}:1: no header: the first line must be "
-                         "'name,organisation' or 'name,organisation,email'", code="BG572")
+        raise _fail(shown, 1, "no header: the first line must be 'name,organisation' or "
+                    "'name,organisation,email'", "BG572")
     (line, header), body = rows[0], rows[1:]
     if tuple(h.strip().lower() for h in header) not in HEADERS:
-        raise BriefError(f"{shown}:{line}: the header is '{','.join(header)}'; it must be "
-                         "'name,organisation' or 'name,organisation,email'", code="BG572")
+        raise _fail(shown, line, f"the header is '{','.join(header)}'; it must be "
+                    "'name,organisation' or 'name,organisation,email'", "BG572")
     names = ("name", "organisation", "email")[:len(header)]
     if not body:
         problems.error(shown, line, 1, "no recipients after the header", code="BG572")
@@ -105,16 +105,26 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
     return recipients
 
 
+def _fail(shown: str, line: int, message: str, code: str, hint: str = "") -> BriefError:
+    return BriefError([Problem(shown, line, 1 if line else 0, message, hint=hint, code=code)])
+
+
 def _rows(text: str, shown: str, problems: Problems) -> list[tuple[int, list[str]]]:
     """(line, fields) of each non-blank record; a field may not span lines."""
     rows = []
     reader = csv.reader(text.split("\n"), strict=True)  # only \n ends a line
+    start = 1
     try:
         for fields in reader:
-            if fields and any(f.strip() for f in fields):
+            if reader.line_num != start:
+                problems.error(shown, start, 1, f"a quoted field runs on to line "
+                               f"{reader.line_num}", hint="a field may not hold a line break",
+                               code="BG573")
+            elif fields and any(f.strip() for f in fields):
                 rows.append((reader.line_num, fields))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        problems.error(shown, reader.line_num + 1, 1, f"not valid CSV: {exc}",
+        problems.error(shown, reader.line_num, 1, f"not valid CSV: {exc}",
                        hint="quote a field that holds a comma with double quotes",
                        code="BG573")
     return rows
