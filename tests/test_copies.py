@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import page
 import pikepdf
 import pytest
 
@@ -23,6 +24,7 @@ from briefgen.publish.stampfont import GlyphSource
 
 from conftest import REPO, run
 
+UA = page.ValidationProfile.PDF_UA_1
 BRIEF = "rok-us-alliance-modernization"
 EDITIONS = [("beijing-outreach", "en"), ("beijing-outreach", "zh-Hans"), ("rok-public", "en"),
             ("rok-public", "ko"), ("us-government", "en")]
@@ -126,6 +128,9 @@ def test_copies_stay_tagged_pass_qpdf_and_are_traced_from_the_pdf_and_its_text(
         path = build / copy["file"]
         data = path.read_bytes()
         assert pdfua_check(data) == pdfua_check(edition)
+        # page (PyPI page-validation), an independent PDF/UA-1 checker: as the edition
+        assert page.validate_pdf_bytes(edition, profile=UA).is_compliant
+        assert [str(f) for f in page.validate_pdf_bytes(data, profile=UA).failures] == []
         qpdf = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True,
                               check=False)
         assert qpdf.returncode == 0, qpdf.stdout + qpdf.stderr

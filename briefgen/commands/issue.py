@@ -44,6 +44,10 @@ from briefgen.publish.stamp import (
 from briefgen.publish.stampfont import GlyphSource
 
 
+#: the PDF variants an edition may have been built in (None: its audience's)
+VARIANTS = (None, "pdf/ua-1", "pdf/a-3u")
+
+
 def error(path: str, message: str, code: str) -> BriefError:
     """A problem of a file named whole (no line)."""
     return BriefError([Problem(path, message=message, code=code)])
@@ -89,25 +93,27 @@ def locate(edition_pdf: Path) -> Located:
 
 
 def current_edition(project: Project, located: Located) -> Edition:
-    """The edition as the content makes it now, which must be the one built."""
+    """The edition as the content makes it now, which must be the one built (in the
+    audience's PDF variant, or the one `build --pdf-variant` asked for)."""
     entry = located.entry
     problems = Problems()
     previous = Previous(located.out, [entry])
     from briefgen.build.run import plan
 
-    selection = Selection((entry.brief,), (entry.audience,), (entry.language,), ("pdf",))
-    jobs = [j for j in plan(project, selection, problems, previous.reuse)
-            if j.path == entry.path]
-    problems.raise_if_errors()
-    if not jobs or (not isinstance(jobs[0], Kept) and previous.same(entry.path, jobs[0].key)
-                    is None):
-        raise error(entry.path, "stale: the content or templates changed since this "
-                         "edition was built; nothing was issued (run briefgen build first)",
-                         code="BG575")
-    job = jobs[0]
-    if job.edition is not None:
-        return job.edition
-    return resolve(project, entry.brief, entry.audience, entry.language, "print", problems)
+    for variant in VARIANTS:
+        selection = Selection((entry.brief,), (entry.audience,), (entry.language,), ("pdf",),
+                              variant)
+        job = next((j for j in plan(project, selection, problems, previous.reuse)
+                    if j.path == entry.path), None)
+        problems.raise_if_errors()
+        if job is not None and (isinstance(job, Kept)
+                                or previous.same(entry.path, job.key) is not None):
+            if job.edition is not None:
+                return job.edition
+            return resolve(project, entry.brief, entry.audience, entry.language, "print",
+                           problems)
+    raise error(entry.path, "stale: the content or templates changed since this edition was "
+                "built; nothing was issued (run briefgen build first)", code="BG575")
 
 
 def now() -> str:
