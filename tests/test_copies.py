@@ -5,6 +5,7 @@ the recipients file is read strictly; the stamp is guarded like the edition."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -102,7 +103,7 @@ def test_three_copies_differ_from_the_edition_only_in_their_stamps(
         structure_tree = tree(original)
         for copy in copies:
             data = (build / copy["file"]).read_bytes()
-            assert copy["sha256"] == __import__("hashlib").sha256(data).hexdigest()
+            assert copy["sha256"] == hashlib.sha256(data).hexdigest()
             with pikepdf.open(io.BytesIO(data)) as pdf:
                 assert len(pdf.pages) == len(pages)
                 for page, before in zip(pdf.pages, pages, strict=True):
@@ -116,7 +117,7 @@ def test_three_copies_differ_from_the_edition_only_in_their_stamps(
                 assert pdf.docinfo["/BriefgenCopy"] == copy["serial"]
                 assert str(pdf.docinfo["/BriefgenRecipient"]).startswith(copy["name"])
                 assert copy["serial"] in pdf.open_metadata()["dc:rights"]
-    assert len(stamps) == 3 * len(pages[0:1]) or len(stamps) >= 3
+    assert len(stamps) == 3  # one stamp per copy, the same on each of its pages
 
 
 @pytest.mark.parametrize(("audience", "lang"), EDITIONS)
@@ -171,8 +172,6 @@ def test_issuing_again_keeps_serials_and_bytes(issued: tuple[Path, Path],
 
 
 def test_the_same_serial_gives_the_same_bytes() -> None:
-    edition = (REPO / "build").exists()  # not needed: stamp is a pure function of its input
-    del edition
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 200))
     buffer = io.BytesIO()
@@ -375,3 +374,25 @@ def test_a_copy_cannot_be_stamped_again(issued: tuple[Path, Path]) -> None:
 
     with pytest.raises(StampError, match="it is a stamped copy, not an edition"):
         stamp(copy, Stamp("K7M2-Q9XD-" + check_char("K7M2Q9XD"), "A", "B"), GlyphSource("en"))
+
+
+def test_a_stale_edition_is_not_stamped(project: Path, tmp_path: Path) -> None:
+    """The content changed after the build: the built PDF is no longer the edition."""
+    out = tmp_path / "build"
+    result = run("build", "--out", str(out), "--audience", "officials", "--format", "pdf",
+                 "-q", project=project)
+    assert result.exit_code == 0, result.stderr
+    brief = project / "content" / "briefs" / "demo" / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "subtitle: Every construct", "subtitle: Each construct", 1), encoding="utf-8")
+    csv = tmp_path / "r.csv"
+    csv.write_text(RECIPIENTS, encoding="utf-8")
+    pdf = out / "demo" / "officials" / "en" / "demo-officials-en.pdf"
+    result = run("issue", str(pdf), "--recipients", str(csv), "--ledger",
+                 str(tmp_path / "l.json"), project=project)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "demo/officials/en/demo-officials-en.pdf: stale: the content or templates changed "
+        "since this edition was built; nothing was issued (run briefgen build first)\n"
+        "briefgen: 1 error in 1 file\n")
+    assert not (out / "copies").exists()

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.build.files import check_out_dir, output_lock, write_all
+from briefgen.build.files import check_out_dir, confine_writes, output_lock, write_all
 from briefgen.build.keys import Previous
 from briefgen.build.manifest import MANIFEST, ManifestEntry, read_manifest
 from briefgen.build.plan import Kept, Selection
@@ -42,7 +42,6 @@ from briefgen.publish.stamp import (
     stamp,
 )
 from briefgen.publish.stampfont import GlyphSource
-
 
 #: the PDF variants an edition may have been built in (None: its audience's)
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3u")
@@ -147,6 +146,7 @@ def issue(project: Project, edition_pdf: Path, recipients_csv: Path,
         issued, files = _stamp_all(edition, located, recipients, ledger, glyphs, out)
         for item in issued:
             ledger.record(item.copy)
+        confine_writes([path for path, _ in files], out)
         write_all([*files, (ledger_file, ledger_bytes(ledger))])
     return issued
 
