@@ -57,26 +57,26 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(shown, 0, f"cannot read the recipients file: {exc.strerror}",
-                    "BG571") from None
+                    code="BG571") from None
     if len(data) > MAX_BYTES:
         raise _fail(shown, 0, f"the recipients file is {len(data)} bytes; at most "
-                    f"{MAX_BYTES} are read", "BG571")
+                    f"{MAX_BYTES} are read", code="BG571")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise _fail(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                    "BG571", "save the file as UTF-8") from None
+                    code="BG571", hint="save the file as UTF-8") from None
     problems = Problems()
     rows = list(_rows(text, shown, problems))
     problems.raise_if_errors()
     if not rows:
         raise _fail(shown, 1, "no header: the first line must be 'name,organisation' or "
-                    "'name,organisation,email'", "BG572")
+                    "'name,organisation,email'", code="BG572")
     (line, header), body = rows[0], rows[1:]
     if tuple(h.strip().lower() for h in header) not in HEADERS:
         raise _fail(shown, line, f"the header is '{','.join(header)}'; it must be "
-                    "'name,organisation' or 'name,organisation,email'", "BG572")
+                    "'name,organisation' or 'name,organisation,email'", code="BG572")
     names = ("name", "organisation", "email")[:len(header)]
     if not body:
         problems.error(shown, line, 1, "no recipients after the header", code="BG572")
@@ -105,7 +105,7 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
     return recipients
 
 
-def _fail(shown: str, line: int, message: str, code: str, hint: str = "") -> BriefError:
+def _fail(shown: str, line: int, message: str, *, code: str, hint: str = "") -> BriefError:
     return BriefError([Problem(shown, line, 1 if line else 0, message, hint=hint, code=code)])
 
 
