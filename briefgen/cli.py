@@ -388,9 +388,18 @@ def issue_copies(project: Path, quiet: bool, edition: Path, recipients: Path,
 def trace_copy(project: Path, quiet: bool, file: Path, ledger: Path | None) -> None:
     """Whose numbered copy FILE is: a PDF, or text pasted out of one ('-': standard input)."""
     from briefgen.commands.issue import ledgers_of, trace, trace_report
+    from briefgen.errors import Problem
 
     shown = "standard input" if str(file) == "-" else file.as_posix()
-    data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    limit = 256 * 1024 * 1024  # a PDF or its text; more is no edition briefgen made
+    if str(file) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        with file.open("rb") as stream:
+            data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise BriefError([Problem(shown, message=f"more than {limit} bytes; not read",
+                                  code="BG581")])
     lines, errors = trace_report(trace(data, shown, ledgers_of(project, ledger)), shown)
     if lines:
         click.echo(printable_lines(lines))
