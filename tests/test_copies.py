@@ -398,3 +398,25 @@ def test_a_stale_edition_is_not_stamped(project: Path, tmp_path: Path) -> None:
         "since this edition was built; nothing was issued (run briefgen build first)\n"
         "briefgen: 1 error in 1 file\n")
     assert not (out / "copies").exists()
+
+
+def test_a_serial_read_from_paper_is_traced_from_standard_input(
+        issued: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from briefgen.cli import main
+
+    _, ledger = issued
+    copy = copies_of(ledger, "beijing-outreach", "zh-Hans")[0]
+    result = CliRunner().invoke(main, ["trace", "-", "--ledger", str(ledger), "--project",
+                                       str(REPO)], input=f"№ {copy['serial']}\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.output == (f"{copy['serial']}: {copy['name']} ({copy['organisation']})"
+                             + (f" <{copy['email']}>" if copy["email"] else "")
+                             + f", copy of {copy['edition']} issued {copy['issued']} "
+                             "(found in: footer)\n")
+    typo = copy["serial"][:-1] + ("0" if copy["serial"][-1] != "0" else "1")
+    result = CliRunner().invoke(main, ["trace", "-", "--ledger", str(ledger), "--project",
+                                       str(REPO)], input=f"№ {typo}\n")
+    assert result.exit_code == 1
+    assert "no copy serial found" in result.stderr
