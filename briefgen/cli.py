@@ -396,6 +396,55 @@ def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Pat
         click.echo(f"wrote {out} from {len(parts)} manifests", err=True)
 
 
+@main.command("issue")
+@click.argument("edition", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--recipients", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV with the header name,organisation[,email]: one copy per row.")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The ledger of copies.  [default: releases/<brief>/copies.json]")
+@_common
+def issue_copies(project: Path, quiet: bool, edition: Path, recipients: Path,
+                 ledger: Path | None) -> None:
+    """Numbered copies of a built edition PDF, one per recipient, stamped and recorded."""
+    from briefgen.commands.issue import issue
+
+    issued = issue(_load(project), edition, recipients, ledger)
+    if not quiet:
+        for item in issued:
+            again = " (issued before: same serial, same bytes)" if item.reused else ""
+            click.echo(printable(f"{item.copy.serial} {item.copy.file} "
+                                 f"{item.copy.describe()}{again}"))
+        click.echo(f"briefgen: {len(issued)} cop{'y' if len(issued) == 1 else 'ies'} "
+                   "written and recorded in the ledger", err=True)
+
+
+@main.command("trace")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The ledger to look in.  [default: every releases/*/copies.json]")
+@_common
+def trace_copy(project: Path, quiet: bool, file: Path, ledger: Path | None) -> None:
+    """Whose numbered copy FILE is: a PDF, or text pasted out of one ('-': standard input)."""
+    from briefgen.commands.issue import ledgers_of, trace, trace_report
+    from briefgen.errors import Problem
+
+    shown = "standard input" if str(file) == "-" else file.as_posix()
+    limit = 256 * 1024 * 1024  # a PDF or its text; more is no edition briefgen made
+    if str(file) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        with file.open("rb") as stream:
+            data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise BriefError([Problem(shown, message=f"more than {limit} bytes; not read",
+                                  code="BG581")])
+    lines, errors = trace_report(trace(data, shown, ledgers_of(project, ledger)), shown)
+    if lines:
+        click.echo(printable_lines(lines))
+    if errors:
+        raise BriefError(errors)
+
+
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @_common

@@ -32,4 +32,42 @@ CODES: dict[str, Code] = _table(
     ("BG532", "the version was released before",
      "releases/demo.yaml:1:3: version 1.0 of demo was released on 2027-03-01; a release is "
      "never made again (set version: to a new number, e.g. \"1.1\", and release that)"),
+    # issue and trace (commands/recipients.py, ledger.py, issue.py; publish/stampfont.py)
+    ("BG571", "the recipients file cannot be read: missing, too large or not UTF-8",
+     "recipients.csv:3:1: not valid UTF-8 (byte 0xe9) (save the file as UTF-8)"),
+    ("BG572", "the recipients file has no header `name,organisation[,email]` or no rows",
+     "recipients.csv:1:1: the header is 'name,org'; it must be 'name,organisation' or "
+     "'name,organisation,email'"),
+    ("BG573", "a row of the recipients file is malformed: field count, empty or over-long "
+     "field, a control, format or bidi character, '№', a bad email address",
+     "recipients.csv:4:1: name holds the character U+202E at position 5 (only visible "
+     "characters and spaces)"),
+    ("BG574", "a recipient is listed twice",
+     "recipients.csv:5:1: Hong Gil-dong (MOFA) is listed twice (first on line 2)"),
+    ("BG575", "the edition to copy is not a built PDF, changed since it was built, or is "
+     "stale",
+     "demo/officials/en/demo-officials-en.pdf: stale: the content or templates changed since "
+     "this edition was built; nothing was issued (run briefgen build first)"),
+    ("BG576", "a recipient's stamp would show a forbidden phrase of the audience",
+     "recipients.csv:3:1: forbidden phrase 'Project Ivy' for audience public would appear "
+     "in this recipient's stamp (an audience's forbidden phrases are refused in its copies "
+     "too)"),
+    ("BG577", "the ledger of copies cannot be read",
+     "releases/demo/copies.json: not a readable ledger of copies (Expecting value: line 1 "
+     "column 1 (char 0)); nothing was issued (restore it from its backup)"),
+    ("BG578", "the font copies are stamped with is not installed",
+     "briefgen: the font 'Noto Sans CJK KR' was not found: copies are stamped with it; "
+     "install the Debian package fonts-noto-cjk (scripts/bootstrap.sh does)"),
+    ("BG579", "a recipient's name or organisation has a character the stamp's font lacks",
+     "recipients.csv:2:1: no glyph for U+0627 'ا' in the stamp's font (write the name in "
+     "Latin, Hangul, Han or Kana letters)"),
+    ("BG580", "the edition cannot be stamped, or a stamped copy fails the PDF/UA check",
+     "demo/officials/en/demo-officials-en.pdf: cannot be stamped: page 1 already has a font "
+     "named /BGStamp: it is a stamped copy, not an edition"),
+    ("BG581", "trace finds no copy serial in the file or text",
+     "leak.txt: no copy serial found: neither the footer '№ …' of a numbered copy, nor its "
+     "hidden mark, nor its metadata (not a numbered copy, or its marks were removed)"),
+    ("BG582", "trace finds a serial in no ledger, or the marks of several copies",
+     "leak.txt: serial K7M2-Q9XD-4 (footer) is in no ledger of copies (give the ledger with "
+     "--ledger)"),
 )
