@@ -63,6 +63,7 @@ from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
 from briefgen.publish.pdfua import HEURISTIC, Finding
+from briefgen.publish.web import Place, web_view
 from briefgen.session import Session
 from briefgen.theme import Theme
 
@@ -146,10 +147,26 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
     link = (artifact.file(output.links)
             if output.links is not None and output.links in selection.formats else None)
     variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
-    page = render_edition(edition, link, project.template_folders, project.session)
+    web = None
+    if output.mode == "screen":  # a published page: its language editions in this build
+        web = web_view(edition, _place(project, artifact, link),
+                       project.session.theme, project.session.catalogs)
+    page = render_edition(edition, link, project.template_folders, project.session, web)
     return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
                     edition.title.plain, edition, page, variant=variant, inputs=inputs,
                     guard=fence, registry=artifact.registry)
+
+
+def _place(project: Project, artifact: Artifact, link: str | None) -> Place:
+    """Where an edition's page is, and every language edition of the brief its audience
+    reads (built by this build or not: a page is the same whichever languages a build
+    selects, so --language and a repair make the page a full build makes)."""
+    folder = artifact.path.rsplit("/", 1)[0]
+    editions = tuple((lang, Artifact(artifact.brief, aid, lang, artifact.format,
+                                     registry=artifact.registry).path)
+                     for aid, lang in project.editions(artifact.brief)
+                     if aid == artifact.audience)
+    return Place(artifact.path, editions, f"{folder}/{link}" if link else None)
 
 
 def repairs(project: Project, selection: Selection, previous: Previous, selected: set[str],
