@@ -27,7 +27,7 @@ from briefgen.build.files import (
     write_all,
     write_atomic,
 )
-from briefgen.build.formats import FORMATS, Format, Texts
+from briefgen.build.formats import FORMATS, INDEX_FILES, Format, Texts
 from briefgen.build.indexes import audience_indexes, check_indexes, index_page
 from briefgen.build.keys import (
     Previous,
@@ -313,7 +313,8 @@ class _Build:
         self.problems.raise_if_errors(strict=self.opts.strict)
         confine_writes([self.out / p for p in [
             self.manifest.name, "index.html", *(j.path for j in jobs),
-            *(f"{aid}/index.html" for aid in self.project.audiences)]], self.out)
+            *(f"{aid}/{name}" for aid in self.project.audiences for name in INDEX_FILES)]],
+            self.out)
         return shard(jobs, *self.opts.shard) if self.opts.shard else jobs
 
     def decide(self, jobs: list[Job]) -> list[Rendered]:
@@ -370,11 +371,11 @@ class _Build:
         if not self.opts.shard:
             files.append((self.out / "index.html", index_page(self.project, final).encode()))
             indexes = audience_indexes(self.project, final)
-            check_indexes(self.project, indexes, self.problems)
+            check_indexes(self.project, indexes, self.problems, tuple(a.path for a in final))
             self.problems.raise_if_errors(strict=self.opts.strict)
             files += [(self.out / path, page.encode()) for path, page in sorted(indexes.items())]
-            stale |= {f"{a.audience}/index.html" for a in self.previous.entries.values()
-                      if f"{a.audience}/index.html" not in indexes}
+            stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
+                      for name in INDEX_FILES if f"{a.audience}/{name}" not in indexes}
         write_all(files, inside=self.out)
         self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
         self.report.pruned.extend(prune(self.out, stale))

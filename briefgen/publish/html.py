@@ -192,12 +192,13 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
 
 def render_index(entries: list[dict[str, Any]], lang: str = "en",
                  folders: Folders | None = None, editors: bool = True,
-                 session: Session | None = None) -> str:
+                 session: Session | None = None, feed: str | None = None) -> str:
     """A catalogue of editions with links, page counts and sizes: the editors' one of every
-    audience (build/index.html), or one audience's own (no audience column)."""
+    audience (build/index.html), or one audience's own (no audience column), which links
+    its Atom feed (`feed`, relative to the page)."""
     folders = folders or default_folders()
     return render_template("index.html.j2", folders, session, entries=frozen(entries),
                            m=Labels.of(lang, Theme(folders),
                                        session.catalogs if session is not None else None),
-                           editors=editors,
+                           editors=editors, feed=feed,
                            css=Markup(stylesheet(folders, "screen.css")))

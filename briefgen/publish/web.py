@@ -159,7 +159,7 @@ def atom_feed(audience: str, title: str, lang: str, entries: Sequence[Entry],
         out.append(f'  <link rel="self" type="application/atom+xml" '
                    f'href={quoteattr(absolute(base_url, feed_path))}/>')
     out.append(f'  <link rel="alternate" type="text/html" href='
-               f'{quoteattr(_href(base_url, feed_path, posixpath.dirname(feed_path) + "/"))}/>')
+               f'{quoteattr(_href(base_url, feed_path, posixpath.dirname(feed_path) + "/index.html"))}/>')
     for x in ordered:
         link = _href(base_url, feed_path, x.path)
         out += ["  <entry>",
