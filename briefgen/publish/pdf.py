@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
-from briefgen.publish import pdftags, pdfua
+from briefgen.publish import pdftags, pdfua, xmp
 from briefgen.theme import Theme, bundled
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
@@ -259,6 +259,8 @@ class PdfRenderer:
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
                                  pdf_tags=True, uncompressed_pdf=False)
+            data = xmp.describe(data, doc.metadata.lang, doc.metadata.created,
+                                doc.metadata.custom)  # dc:language, dc:publisher, PRISM…
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
