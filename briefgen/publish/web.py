@@ -158,13 +158,12 @@ def atom_feed(audience: str, title: str, lang: str, entries: Sequence[Entry],
     if base_url:
         out.append(f'  <link rel="self" type="application/atom+xml" '
                    f'href={quoteattr(absolute(base_url, feed_path))}/>')
-    out.append(f'  <link rel="alternate" type="text/html" href='
-               f'{quoteattr(_href(base_url, feed_path, posixpath.dirname(feed_path) + "/index.html"))}/>')
+    index = _href(base_url, feed_path, posixpath.dirname(feed_path) + "/index.html")
+    out.append(f'  <link rel="alternate" type="text/html" href={quoteattr(index)}/>')
     for x in ordered:
         link = _href(base_url, feed_path, x.path)
-        out += ["  <entry>",
-                f"    <id>{escape(absolute(base_url, x.path) or _tag_uri(authority, x.date, x.path))}"
-                "</id>",
+        entry_id = absolute(base_url, x.path) or _tag_uri(authority, x.date, x.path)
+        out += ["  <entry>", f"    <id>{escape(entry_id)}</id>",
                 f'    <title type="text" xml:lang={quoteattr(x.lang)}>{escape(x.title)}</title>',
                 f'    <link rel="alternate" type="text/html" hreflang={quoteattr(x.lang)} '
                 f"href={quoteattr(link)}/>",
