@@ -209,8 +209,9 @@ def test_every_pdf_carries_its_metadata_in_xmp_and_stays_pdf_ua(shipped_build: P
             assert meta["dc:identifier"] == "2026-07"
             assert meta["dc:title"] and meta["dc:creator"]
             assert meta["pdfuaid:part"] == "1"
-            assert "{http://prismstandard.org/namespaces/basic/2.0/}versionIdentifier" \
-                not in meta
+            prism = "{http://prismstandard.org/namespaces/basic/2.0/}"
+            assert meta[f"{prism}number"] == "2026-07"
+            assert f"{prism}versionIdentifier" not in meta
         assert [f for f in pdfua.check(data) if f.checkpoint not in HEURISTIC] == []
 
 
@@ -284,3 +285,30 @@ def test_a_forbidden_title_in_an_audiences_own_feed_is_an_error(tmp_path: Path) 
                   f"{name} ({surface}) (reword the title or label it shows)")
         for name, surface in (("pub/index.html", "index page"),
                               ("pub/feed.xml", "Atom feed"))]
+
+
+def test_a_version_reaches_the_json_ld_and_the_xmp_only_when_declared(
+        pages: dict[str, str]) -> None:
+    import dataclasses
+    import io
+
+    from briefgen.edition.resolve import resolve
+    from briefgen.publish import web, xmp
+
+    project = load_project(REPO)
+    view = resolve(project, SLUG, "us-government", "en", "screen", Problems()).view()
+    assert "version" not in web.json_ld(view, "", "")
+    assert web.json_ld(dataclasses.replace(view, version="1.1"), "", "")["version"] == "1.1"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    blank = io.BytesIO()
+    pdf.save(blank, deterministic_id=True)
+    stamped = xmp.describe(blank.getvalue(), "en", "2026-11-26",
+                           {"prism.versionIdentifier": "1.1"})
+    assert stamped == xmp.describe(blank.getvalue(), "en", "2026-11-26",
+                                   {"prism.versionIdentifier": "1.1"})
+    with pikepdf.open(io.BytesIO(stamped)) as again:
+        meta = again.open_metadata()
+        assert meta["{http://prismstandard.org/namespaces/basic/2.0/}versionIdentifier"] \
+            == "1.1"
+        assert meta["dc:language"] == {"en"} and "dc:identifier" not in meta
