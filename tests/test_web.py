@@ -312,3 +312,27 @@ def test_a_version_reaches_the_json_ld_and_the_xmp_only_when_declared(
         assert meta["{http://prismstandard.org/namespaces/basic/2.0/}versionIdentifier"] \
             == "1.1"
         assert meta["dc:language"] == {"en"} and "dc:identifier" not in meta
+
+
+def test_the_guard_reads_json_ld_string_by_string() -> None:
+    from briefgen.publish.guard import find, visible_html_text
+
+    page = ('<html><head><script type="application/ld+json">{"name": "secret \\u0061nnex"}'
+            "</script></head><body><p>Text</p></body></html>")
+    assert find(["secret annex"], visible_html_text(page)) == ["secret annex"]
+
+
+@pytest.mark.parametrize("body", [
+    "See tiny/pub/secret-annex/tiny-pub-secret-annex.html now.\n",
+    "See https://briefs.example.org/tiny/pub/en/tiny-pub-en.html secret annex.\n",
+    "See tiny/pub/en/tiny-pub-en.secret-annex now.\n",
+])
+def test_only_the_builds_own_paths_are_left_out_of_the_guard(tmp_path: Path, body: str
+                                                             ) -> None:
+    root = make_project(tmp_path, body)
+    path = root / "content/audiences/pub.yaml"
+    path.write_text(path.read_text()[:-1] + f', "base_url": "{BASE}"}}')
+    with pytest.raises(BriefError) as err:
+        build(load_project(root), Options(tmp_path / "build", Selection(formats=("html",))))
+    assert {p.code for p in err.value.problems} == {"BG350"}
+    assert not (tmp_path / "build").exists()

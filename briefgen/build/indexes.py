@@ -75,7 +75,7 @@ def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[s
         entries, base = feed_entries(project, own), audience.base_url
         title = Messages(audience.languages[0], project.session.theme,
                          project.session.catalogs).catalogue_title
-        out[f"{aid}/{FEED}"] = web.atom_feed(aid, f"{title}: {audience.name}",
+        out[f"{aid}/{FEED}"] = web.atom_feed(f"{title}: {audience.name}",
                                              audience.languages[0], entries, base,
                                              f"{aid}/{FEED}")
         if base:

@@ -208,11 +208,13 @@ def own_paths(text: str, paths: Iterable[str] | regex.Pattern[str]) -> str:
 
 
 def _edition_paths(edition: Edition) -> regex.Pattern[str]:
-    """The paths of an edition's files and its language editions' (build/plan.py's
-    Artifact.path: <slug>/<audience>/<lang>/<slug>-<audience>-<lang>.<suffix>)."""
-    slug, aid = edition.slug, edition.audience_id
-    return regex.compile(regex.escape(f"{slug}/{aid}/") + r"[A-Za-z0-9-]+/"
-                         + regex.escape(f"{slug}-{aid}-") + r"[A-Za-z0-9-]+\.[a-z0-9]+")
+    """The paths of an edition's page and PDF and its language editions' pages, as
+    publish/web.py writes them in absolute URLs (build/plan.py's Artifact.path:
+    <slug>/<audience>/<lang>/<slug>-<audience>-<lang>.<html|pdf>): nothing but the slug and
+    audience id is free in them, so no other text can hide in what is left out."""
+    slug, aid = regex.escape(edition.slug), regex.escape(edition.audience_id)
+    lang = "|".join(map(regex.escape, edition.audience.languages))
+    return regex.compile(f"{slug}/{aid}/(?:{lang})/{slug}-{aid}-(?:{lang})\\.(?:html|pdf)")
 
 
 def scan(edition: Edition, surfaces: dict[str, str]) -> list[Leak]:

@@ -139,7 +139,7 @@ def _tag_uri(authority: str, date: str, path: str) -> str:
     return f"tag:{authority},{date}:{path}"
 
 
-def atom_feed(audience: str, title: str, lang: str, entries: Sequence[Entry],
+def atom_feed(title: str, lang: str, entries: Sequence[Entry],
               base_url: str | None, feed_path: str) -> str:
     """An Atom feed (RFC 4287) of an audience's editions, newest first; its `updated` is the
     newest edition's date (no clock: the same editions give the same feed)."""
