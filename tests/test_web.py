@@ -314,12 +314,19 @@ def test_a_version_reaches_the_json_ld_and_the_xmp_only_when_declared(
         assert meta["dc:language"] == {"en"} and "dc:identifier" not in meta
 
 
-def test_the_guard_reads_json_ld_string_by_string() -> None:
+@pytest.mark.parametrize(("script", "read"), [
+    ('<script type="application/ld+json">{"name": "secret \\u0061nnex"}</script>', True),
+    ('<script type=" Application/LD+JSON ">{"name": "secret annex"}</script>', True),
+    ('<script type="text/plain">secret annex</script>', True),
+    ("<script>var x = 'secret annex';</script>", False),  # code, as tests/test_guard.py says
+    ("<script type=\"module\">var x = 'secret annex';</script>", False),
+])
+def test_the_guard_reads_data_blocks_json_ld_string_by_string(script: str, read: bool
+                                                              ) -> None:
     from briefgen.publish.guard import find, visible_html_text
 
-    page = ('<html><head><script type="application/ld+json">{"name": "secret \\u0061nnex"}'
-            "</script></head><body><p>Text</p></body></html>")
-    assert find(["secret annex"], visible_html_text(page)) == ["secret annex"]
+    page = f"<html><head>{script}</head><body><p>Text</p></body></html>"
+    assert find(["secret annex"], visible_html_text(page)) == (["secret annex"] if read else [])
 
 
 @pytest.mark.parametrize("body", [

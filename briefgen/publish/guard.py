@@ -81,7 +81,7 @@ class _Visible(HTMLParser):
         self.text: list[str] = []  # the text alone: no value splits a phrase in it
         self._style: list[str] | None = None
         self._script = 0
-        self._scripted: list[str] = []  # the text of the script being read
+        self._scripted: list[str] | None = None  # the text of a data block being read
         self._svg: svgread.Reader | None = None  # the drawing being read, and how deep in it
         self._svg_depth = 0
 
@@ -112,6 +112,8 @@ class _Visible(HTMLParser):
             self._style = []
         elif tag == "script":
             self._script += 1
+            if _data_block(dict(attrs).get("type")):
+                self._scripted = []
 
     def handle_endtag(self, tag: str) -> None:
         if self._svg is not None:
@@ -128,25 +130,26 @@ class _Visible(HTMLParser):
             self._style = None
         elif tag == "script" and self._script:
             self._script -= 1
-            if not self._script:
-                self._read_script("".join(self._scripted))
-                self._scripted = []
+            if not self._script and self._scripted is not None:
+                self._read_data("".join(self._scripted))
+                self._scripted = None
         self._flow("\n" if tag not in _INLINE else "\u202c" if tag == "bdo" else "")
 
     def handle_data(self, data: str) -> None:
         if self._style is not None:
             self._style.append(data)
         elif self._script:
-            self._scripted.append(data)
+            if self._scripted is not None:
+                self._scripted.append(data)
         else:
             self._flow(data.replace("\n", " "))
             if self._svg is not None:
                 self._svg.data(data.replace("\n", " "))
 
 
-    def _read_script(self, code: str) -> None:
-        """A script is read by machines (JSON-LD by search engines): its text as written,
-        and, when it is JSON, every string in it unescaped ("\\u003c" is "<")."""
+    def _read_data(self, code: str) -> None:
+        """A data block is read by machines (JSON-LD by search engines): its text as
+        written, and, when it is JSON, every string in it unescaped ("\\u003c" is "<")."""
         self._line(code)
         try:
             data = json.loads(code)
@@ -163,14 +166,25 @@ class _Visible(HTMLParser):
                 stack += value
 
 
+#: the types of a <script> that runs (HTML's classic and module scripts, an import map);
+#: any other type makes it a data block, text for machines (JSON-LD)
+_CODE_TYPES = frozenset({"", "module", "importmap", "text/javascript", "application/javascript",
+                         "text/ecmascript", "application/ecmascript", "text/jscript",
+                         "application/x-javascript", "text/x-javascript"})
+
+
+def _data_block(kind: str | None) -> bool:
+    return kind is not None and kind.strip().lower() not in _CODE_TYPES
+
+
 def visible_html_text(page: str) -> str:
     """Everything a reader, a copy-paste or a machine reads in an HTML page: its text (inline
     elements joined as text, a line per block), every attribute value but data: URLs, and
     every string in its CSS (``content:`` of running headers), read where they stand; then
     the text once more without them, so that an attribute cannot split a phrase of the
     text (`sec<a href="…">ret annex</a>`); and each inline drawing's text once more in the
-    order it is seen (publish/svgread.py). A script's text is read as written and, if it
-    is JSON (JSON-LD), string by string."""
+    order it is seen (publish/svgread.py). A script's code is skipped; a data block (a
+    script of another type: JSON-LD) is read as written and, if JSON, string by string."""
     parser = _Visible()
     parser.feed(page)
     parser.close()
