@@ -343,3 +343,11 @@ def test_only_the_builds_own_paths_are_left_out_of_the_guard(tmp_path: Path, bod
         build(load_project(root), Options(tmp_path / "build", Selection(formats=("html",))))
     assert {p.code for p in err.value.problems} == {"BG350"}
     assert not (tmp_path / "build").exists()
+
+
+def test_check_guards_feeds_and_sitemaps_as_a_build_does() -> None:
+    """The shipped rok-public forbids "alliance modernization", which its brief's slug
+    holds: the build's own paths in its feed's and sitemap's URLs are not its text."""
+    from briefgen.commands.check import check_project
+
+    assert [p for p in check_project(REPO) if p.severity == "error"] == []
