@@ -351,3 +351,18 @@ def test_check_guards_feeds_and_sitemaps_as_a_build_does() -> None:
     from briefgen.commands.check import check_project
 
     assert [p for p in check_project(REPO) if p.severity == "error"] == []
+
+
+def test_a_summary_cannot_close_the_json_ld_script(tmp_path: Path) -> None:
+    root = make_project(tmp_path, "Text.\n")
+    brief = root / "content/briefs/tiny/brief.yaml"
+    evil = "A </script><script>alert(1)</script> & <!-- summary."
+    brief.write_text(brief.read_text().replace("summary: A small brief.",
+                                               f"summary: {json.dumps(evil)}"))
+    out = tmp_path / "build"
+    build(load_project(root), Options(out, Selection(formats=("html",))))
+    page = (out / "tiny/pub/en/tiny-pub-en.html").read_text()
+    (ld,) = head(page).json_ld
+    assert "<" not in ld and ">" not in ld and "&" not in ld
+    assert json.loads(ld)["description"] == "A </script><script>alert(1)</script> & <!-- summary."
+    assert page.count("<script") == 1
