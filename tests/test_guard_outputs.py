@@ -168,7 +168,9 @@ def test_each_audience_index_lists_only_what_that_audience_sees(project: Path) -
         links = [h for h in page.split('href="')[1:]]
         targets = {h.split('"')[0] for h in links if not h.startswith("#")}
         assert targets and all((out / audience / t).resolve().is_file() for t in targets)
-        assert all(t.startswith(f"../demo/{audience}/") for t in targets)
+        assert all(t.startswith(f"../demo/{audience}/") for t in targets - {"feed.xml"})
+    assert "secret annex" not in (out / "public/feed.xml").read_text().casefold()
+    assert "The Secret Annex Edition" in (out / "officials/feed.xml").read_text()
 
 
 def test_a_phrase_an_audience_index_shows_fails_build_and_check(project: Path) -> None:

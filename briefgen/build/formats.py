@@ -79,10 +79,15 @@ def pdf_document_surfaces(texts: Texts) -> dict[str, str]:
     return {**surfaces, **_entry(texts)}
 
 
-def index_surfaces(page: str) -> dict[str, str]:
-    """An audience's index page (build/<audience>/index.html, no artifact of a format): the
-    titles and labels it shows (build/indexes.check_indexes)."""
-    return {"index page": visible_html_text(page)}
+#: an audience's index files (build/indexes.py) by their name: what a guard message calls them
+INDEX_FILES = {"index.html": "index page", "feed.xml": "Atom feed", "sitemap.xml": "sitemap"}
+
+
+def index_surfaces(page: str, path: str = "index.html") -> dict[str, str]:
+    """An audience's index page, Atom feed or sitemap (build/<audience>/…, no artifact of a
+    format): the titles, summaries, names and labels it holds (build/indexes.check_indexes);
+    XML is read as HTML is, its text and attribute values unescaped."""
+    return {INDEX_FILES.get(path.rsplit("/", 1)[-1], path): visible_html_text(page)}
 
 
 #: key(page, variant, fingerprint): the content key of an artifact made from this HTML page

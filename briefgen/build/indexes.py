@@ -1,5 +1,7 @@
 """The index pages of an output folder: build/index.html, the editors' catalogue of every
-artifact, and each audience's own build/<audience>/index.html, leak-checked for it."""
+artifact, and each audience's own build/<audience>/index.html with its Atom feed
+(feed.xml) and, when the audience has a base_url, its sitemap (sitemap.xml), each
+leak-checked for that audience."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ from briefgen.build.formats import index_surfaces
 from briefgen.build.manifest import ManifestEntry
 from briefgen.content.project import Project
 from briefgen.edition.i18n import Messages
+from briefgen.edition.resolve import resolve
 from briefgen.errors import Problems, human_size
-from briefgen.publish import guard
+from briefgen.publish import guard, web
 from briefgen.publish.html import render_index
+
+FEED, SITEMAP = "feed.xml", "sitemap.xml"
 
 
 def index_page(project: Project, artifacts: list[ManifestEntry],
@@ -40,23 +45,53 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
         return render_index(list(rows.values()), folders=project.template_folders,
                             session=project.session)
     return render_index(list(rows.values()), project.audiences[audience].value.languages[0],
-                        project.template_folders, editors=False, session=project.session)
+                        project.template_folders, editors=False, session=project.session,
+                        feed=FEED)
+
+
+def feed_entries(project: Project, artifacts: list[ManifestEntry]) -> list[web.Entry]:
+    """The editions of the HTML pages among artifacts (of one audience), as its feed and
+    sitemap list them: each resolved again for its summary and authors."""
+    entries = []
+    for a in sorted(artifacts, key=lambda a: a.path):
+        if a.format != "html":
+            continue
+        e = resolve(project, a.brief, a.audience, a.language, "screen", Problems()).view()
+        entries.append(web.Entry(a.path, a.title, e.summary.plain,
+                                 tuple(x.name.plain for x in e.authors), e.date,
+                                 e.lang_tag or e.lang, a.brief))
+    return entries
 
 
 def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:
-    """`<audience>/index.html` -> the page, for every audience with artifacts: only its own."""
+    """`<audience>/index.html` -> the page, for every audience with artifacts: only its own;
+    and its `feed.xml`, and `sitemap.xml` when it has a base_url."""
     ids = sorted({a.audience for a in artifacts} & set(project.audiences))
-    return {f"{aid}/index.html": index_page(project, [a for a in artifacts
-                                                      if a.audience == aid], aid)
-            for aid in ids}
+    out = {}
+    for aid in ids:
+        own = [a for a in artifacts if a.audience == aid]
+        audience = project.audiences[aid].value
+        out[f"{aid}/index.html"] = index_page(project, own, aid)
+        entries, base = feed_entries(project, own), audience.base_url
+        title = Messages(audience.languages[0], project.session.theme,
+                         project.session.catalogs).catalogue_title
+        out[f"{aid}/{FEED}"] = web.atom_feed(f"{title}: {audience.name}",
+                                             audience.languages[0], entries, base,
+                                             f"{aid}/{FEED}")
+        if base:
+            out[f"{aid}/{SITEMAP}"] = web.sitemap(entries, base, f"{aid}/index.html")
+    return out
 
 
-def check_indexes(project: Project, indexes: dict[str, str], problems: Problems) -> None:
-    """The leak guard over each audience's index page, for that audience."""
+def check_indexes(project: Project, indexes: dict[str, str], problems: Problems,
+                  paths: tuple[str, ...] = ()) -> None:
+    """The leak guard over each audience's index page, feed and sitemap, for that audience;
+    `paths`, the build's own files, are left out of their addresses (guard.own_paths)."""
     for path, page in indexes.items():
         aid = path.split("/")[0]
         phrases = project.audiences[aid].value.forbidden_phrases
-        for surface, text in index_surfaces(page).items():
+        own = (*paths, *(f"{aid}/{name}" for name in ("index.html", FEED, SITEMAP)))
+        for surface, text in index_surfaces(guard.own_paths(page, own), path).items():
             for phrase in guard.find(phrases, text):
                 problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "
                                f"appears in {path} ({surface})",

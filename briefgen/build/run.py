@@ -28,7 +28,7 @@ from briefgen.build.files import (
     write_all,
     write_atomic,
 )
-from briefgen.build.formats import FORMATS, Format, Texts
+from briefgen.build.formats import FORMATS, INDEX_FILES, Format, Texts
 from briefgen.build.indexes import audience_indexes, check_indexes, index_page
 from briefgen.build.keys import (
     Previous,
@@ -66,6 +66,7 @@ from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
 from briefgen.publish.pdfua import HEURISTIC, Finding
+from briefgen.publish.web import Place, web_view
 from briefgen.session import Session
 from briefgen.theme import Theme
 
@@ -149,7 +150,11 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
     link = (artifact.file(output.links)
             if output.links is not None and output.links in selection.formats else None)
     variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
-    page = render_edition(edition, link, project.template_folders, project.session)
+    web = None
+    if output.mode == "screen":  # a published page: its language editions in this build
+        web = web_view(edition, _place(project, artifact, link),
+                       project.session.theme, project.session.catalogs)
+    page = render_edition(edition, link, project.template_folders, project.session, web)
     if output.in_workers:  # a PDF: every character of its page needs a font that has it
         text = guard.visible_html_text(page)  # without the marks around a drawing's text
         text = text.replace(guard.DRAWING_OPEN, "").replace(guard.DRAWING_CLOSE, "")
@@ -159,6 +164,18 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
     return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
                     edition.title.plain, edition, page, variant=variant, inputs=inputs,
                     guard=fence, registry=artifact.registry)
+
+
+def _place(project: Project, artifact: Artifact, link: str | None) -> Place:
+    """Where an edition's page is, and every language edition of the brief its audience
+    reads (built by this build or not: a page is the same whichever languages a build
+    selects, so --language and a repair make the page a full build makes)."""
+    folder = artifact.path.rsplit("/", 1)[0]
+    editions = tuple((lang, Artifact(artifact.brief, aid, lang, artifact.format,
+                                     registry=artifact.registry).path)
+                     for aid, lang in project.editions(artifact.brief)
+                     if aid == artifact.audience)
+    return Place(artifact.path, editions, f"{folder}/{link}" if link else None)
 
 
 def repairs(project: Project, selection: Selection, previous: Previous, selected: set[str],
@@ -306,7 +323,8 @@ class _Build:
         self.problems.raise_if_errors(strict=self.opts.strict)
         confine_writes([self.out / p for p in [
             self.manifest.name, "index.html", *(j.path for j in jobs),
-            *(f"{aid}/index.html" for aid in self.project.audiences)]], self.out)
+            *(f"{aid}/{name}" for aid in self.project.audiences for name in INDEX_FILES)]],
+            self.out)
         return shard(jobs, *self.opts.shard) if self.opts.shard else jobs
 
     def decide(self, jobs: list[Job]) -> list[Rendered]:
@@ -363,11 +381,11 @@ class _Build:
         if not self.opts.shard:
             files.append((self.out / "index.html", index_page(self.project, final).encode()))
             indexes = audience_indexes(self.project, final)
-            check_indexes(self.project, indexes, self.problems)
+            check_indexes(self.project, indexes, self.problems, tuple(a.path for a in final))
             self.problems.raise_if_errors(strict=self.opts.strict)
             files += [(self.out / path, page.encode()) for path, page in sorted(indexes.items())]
-            stale |= {f"{a.audience}/index.html" for a in self.previous.entries.values()
-                      if f"{a.audience}/index.html" not in indexes}
+            stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
+                      for name in INDEX_FILES if f"{a.audience}/{name}" not in indexes}
         write_all(files, inside=self.out)
         self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
         self.report.pruned.extend(prune(self.out, stale))

@@ -18,8 +18,10 @@ def check_project(root: Path, strict: bool = False) -> list[Problem]:
     problems = Problems(list(project.warnings))
     jobs = plan(project, Selection(), problems)
     guard_pages(jobs, problems)
-    # each audience's index page, as a build writes it (sizes and page counts aside)
+    # each audience's index page, feed and sitemap, as a build writes them (sizes and page
+    # counts aside)
     entries = [ManifestEntry.of(job, b"", None) for job in jobs]
-    check_indexes(project, audience_indexes(project, entries), problems)
+    check_indexes(project, audience_indexes(project, entries), problems,
+                  tuple(e.path for e in entries))
     problems.raise_if_errors(strict=strict)
     return problems.items

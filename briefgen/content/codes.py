@@ -97,6 +97,9 @@ CODES: dict[str, Code] = _table(
     ("BG136", "an audience's locale that is malformed or of a language it does not read",
      "content/audiences/public.yaml:9:9: locale: ko-KR is not a locale of a language the "
      "audience reads (en): it is one of them and a region, e.g. en-US"),
+    ("BG137", "an audience's base_url that is not an absolute https URL of a folder",
+     "content/audiences/public.yaml:10:11: base_url: 'http://briefs.example.org/' is not a "
+     "base URL: it does not begin with https://"),
     ("BG139", "any other invalid value, in pydantic's words",
      "content/briefs/demo/brief.yaml:5:9: number: Input should be … (pydantic's message)"),
     # -- what spans files: content/checks.py

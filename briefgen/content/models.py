@@ -64,6 +64,21 @@ def _url(url: str) -> str:
     return url
 
 
+def _base_url(url: str) -> str:
+    """Where an output folder is published: an absolute https URL of a folder (it ends with
+    '/'), valid by the WHATWG URL standard (briefgen/urls.py), without query or fragment."""
+    why = urls.problem(url)
+    if why is None and not url.startswith("https://"):
+        why = "it does not begin with https://"
+    elif why is None and ("?" in url or "#" in url):
+        why = "it holds a query or fragment"
+    elif why is None and not url.endswith("/"):
+        why = f"it does not end with '/' (a folder: {url}/)"
+    if why is not None:
+        raise Rule(f"'{url}' is not a base URL: {why}", code="BG137")
+    return url
+
+
 #: A locale: a language (and script) of the catalogs, and a region (ISO 3166 or UN M.49)
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?-([A-Z]{2}|[0-9]{3})$"
 
@@ -368,6 +383,11 @@ class Audience(Model):
         None, description="The region of the audience's editions in one of its languages, "
         "as a BCP 47 tag (en-US, en-GB): their lang attribute, PDF /Lang and hyphenation "
         "dictionary. Its other languages' editions are unchanged.")
+
+    base_url: Annotated[str, AfterValidator(_base_url)] | None = Field(
+        None, description="The https address the output folder is published at, ending in "
+        "'/' (https://briefs.example.org/): its pages' canonical URLs, citation_pdf_url, "
+        "Atom feed and sitemap. None: no absolute URL is written.")
 
     @field_validator("locale")
     @classmethod

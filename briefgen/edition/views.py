@@ -208,7 +208,33 @@ class EditionView:
     corrections: tuple[CorrectionView, ...] = ()
 
 
+@dataclass(frozen=True)
+class AlternateView:
+    """Another language edition of the same audience, as a page links to it."""
+
+    lang: str  # its BCP 47 tag, for hreflang and lang
+    name: str  # the language's own name ("한국어")
+    href: str  # relative to the page, or absolute with a base URL
+    current: bool = False  # the page itself
+
+
+@dataclass(frozen=True)
+class WebView:
+    """What a published page says of itself on the web (publish/web.py makes it, as `web`):
+    its absolute addresses when the audience has a base_url ("" otherwise), its language
+    editions, and its metadata as JSON-LD (already escaped for a <script> element)."""
+
+    canonical: str
+    pdf_url: str
+    alternates: tuple[AlternateView, ...]  # every language edition, the page's own too
+    x_default: str  # the href of the audience's first language edition
+    og_locale: str  # en_US
+    og_alternates: tuple[str, ...]
+    publication_date: str  # YYYY/MM/DD, as Google Scholar asks
+    json_ld: Markup
+
+
 #: The view classes templates receive, each a frozen dataclass whose fields are all a template
 #: may read (publish/sandbox.py's ATTRIBUTES allows exactly these).
 VIEWS: tuple[type, ...] = (EditionView, AudienceView, BriefView, AuthorView, SectionView,
-                           ItemView, NoteView, Labels, CorrectionView)
+                           ItemView, NoteView, Labels, CorrectionView, WebView, AlternateView)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from itertools import accumulate
@@ -20,7 +21,7 @@ from briefgen.textnorm import find as find  # part of the guard's API
 #: The guard's version, an input of every artifact's guard fingerprint (build/keys.py): a change
 #: of its rules (bump the number) or of the Unicode data it folds with re-guards every
 #: artifact kept from an earlier build.
-VERSION = f"6; {DATA}"
+VERSION = f"7; {DATA}"
 
 
 def normalize(text: str) -> str:
@@ -80,6 +81,7 @@ class _Visible(HTMLParser):
         self.text: list[str] = []  # the text alone: no value splits a phrase in it
         self._style: list[str] | None = None
         self._script = 0
+        self._scripted: list[str] | None = None  # the text of a data block being read
         self._svg: svgread.Reader | None = None  # the drawing being read, and how deep in it
         self._svg_depth = 0
 
@@ -110,6 +112,8 @@ class _Visible(HTMLParser):
             self._style = []
         elif tag == "script":
             self._script += 1
+            if _data_block(dict(attrs).get("type")):
+                self._scripted = []
 
     def handle_endtag(self, tag: str) -> None:
         if self._svg is not None:
@@ -126,15 +130,51 @@ class _Visible(HTMLParser):
             self._style = None
         elif tag == "script" and self._script:
             self._script -= 1
+            if not self._script and self._scripted is not None:
+                self._read_data("".join(self._scripted))
+                self._scripted = None
         self._flow("\n" if tag not in _INLINE else "\u202c" if tag == "bdo" else "")
 
     def handle_data(self, data: str) -> None:
         if self._style is not None:
             self._style.append(data)
-        elif not self._script:
+        elif self._script:
+            if self._scripted is not None:
+                self._scripted.append(data)
+        else:
             self._flow(data.replace("\n", " "))
             if self._svg is not None:
                 self._svg.data(data.replace("\n", " "))
+
+
+    def _read_data(self, code: str) -> None:
+        """A data block is read by machines (JSON-LD by search engines): its text as
+        written, and, when it is JSON, every string in it unescaped ("\\u003c" is "<")."""
+        self._line(code)
+        try:
+            data = json.loads(code)
+        except ValueError:
+            return
+        stack = [data]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                self._line(value)
+            elif isinstance(value, dict):
+                stack += [*value.keys(), *value.values()]
+            elif isinstance(value, list):
+                stack += value
+
+
+#: the types of a <script> that runs (HTML's classic and module scripts, an import map);
+#: any other type makes it a data block, text for machines (JSON-LD)
+_CODE_TYPES = frozenset({"", "module", "importmap", "text/javascript", "application/javascript",
+                         "text/ecmascript", "application/ecmascript", "text/jscript",
+                         "application/x-javascript", "text/x-javascript"})
+
+
+def _data_block(kind: str | None) -> bool:
+    return kind is not None and kind.strip().lower() not in _CODE_TYPES
 
 
 def visible_html_text(page: str) -> str:
@@ -143,7 +183,8 @@ def visible_html_text(page: str) -> str:
     every string in its CSS (``content:`` of running headers), read where they stand; then
     the text once more without them, so that an attribute cannot split a phrase of the
     text (`sec<a href="…">ret annex</a>`); and each inline drawing's text once more in the
-    order it is seen (publish/svgread.py). Script contents are skipped."""
+    order it is seen (publish/svgread.py). A script's code is skipped; a data block (a
+    script of another type: JSON-LD) is read as written and, if JSON, string by string."""
     parser = _Visible()
     parser.feed(page)
     parser.close()
@@ -169,12 +210,35 @@ def in_drawings(phrases: list[str], text: str) -> list[str]:
     return found
 
 
+def own_paths(text: str, paths: Iterable[str] | regex.Pattern[str]) -> str:
+    """The text without the paths of the build's own files (in absolute URLs with a base_url,
+    in a feed's tag: URIs): named by brief slug and audience id like the relative links
+    _is_text leaves out, and like the artifact's own path, which no guard can check."""
+    if isinstance(paths, regex.Pattern):
+        return str(paths.sub(" ", text))
+    for path in sorted(paths, key=len, reverse=True):
+        text = text.replace(path, " ")
+    return text
+
+
+def _edition_paths(edition: Edition) -> regex.Pattern[str]:
+    """The paths of an edition's page and PDF and its language editions' pages, as
+    publish/web.py writes them in absolute URLs (build/plan.py's Artifact.path:
+    <slug>/<audience>/<lang>/<slug>-<audience>-<lang>.<html|pdf>): nothing but the slug and
+    audience id is free in them, so no other text can hide in what is left out."""
+    slug, aid = regex.escape(edition.slug), regex.escape(edition.audience_id)
+    lang = "|".join(map(regex.escape, edition.audience.languages))
+    return regex.compile(f"{slug}/{aid}/(?:{lang})/{slug}-{aid}-(?:{lang})\\.(?:html|pdf)")
+
+
 def scan(edition: Edition, surfaces: dict[str, str]) -> list[Leak]:
     phrases = edition.audience.forbidden_phrases
     if not phrases:
         return []
     leaks = []
+    mine = _edition_paths(edition)
     for name, text in surfaces.items():
+        text = own_paths(text, mine)
         found = find(phrases, text)
         leaks += [Leak(p, name) for p in found]
         leaks += [Leak(p, f"{name}: a drawing holds each of its words")

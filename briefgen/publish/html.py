@@ -18,7 +18,7 @@ from briefgen import __version__
 from briefgen.edition.i18n import language, language_css, page_css
 from briefgen.edition.markdown import NOTE_OPEN, note_end, plain
 from briefgen.edition.resolve import Edition
-from briefgen.edition.views import Labels
+from briefgen.edition.views import Labels, WebView
 from briefgen.errors import BriefError, Problem
 from briefgen.publish.sandbox import ATTRIBUTES as ATTRIBUTES
 from briefgen.publish.sandbox import Folders as Folders
@@ -170,8 +170,10 @@ def label_bookmarks(page: str) -> str:
 
 
 def render_edition(edition: Edition, pdf_href: str | None = None,
-                   folders: Folders | None = None, session: Session | None = None) -> str:
-    """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF."""
+                   folders: Folders | None = None, session: Session | None = None,
+                   web: WebView | None = None) -> str:
+    """The complete HTML page of one edition: 'screen' is published, 'print' feeds the PDF;
+    `web`: what a published page says of itself on the web (publish/web.py)."""
     folders = folders or default_folders()
     theme, catalogs = Theme(folders), session.catalogs if session is not None else None
     if edition.mode == "print":  # each language's fonts and rules, from its catalog, first
@@ -180,7 +182,7 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
     else:
         css = stylesheet(folders, "screen.css")
     page = render_template("base.html.j2", folders, session, e=edition.view(), css=Markup(css),
-                           pdf_href=pdf_href)
+                           pdf_href=pdf_href, web=web)
     if edition.mode == "print":
         page = label_bookmarks(bind_note_punctuation(page))
     if edition.mode == "print" and language(edition.lang, theme, catalogs).keep_words:
@@ -190,12 +192,13 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
 
 def render_index(entries: list[dict[str, Any]], lang: str = "en",
                  folders: Folders | None = None, editors: bool = True,
-                 session: Session | None = None) -> str:
+                 session: Session | None = None, feed: str | None = None) -> str:
     """A catalogue of editions with links, page counts and sizes: the editors' one of every
-    audience (build/index.html), or one audience's own (no audience column)."""
+    audience (build/index.html), or one audience's own (no audience column), which links
+    its Atom feed (`feed`, relative to the page)."""
     folders = folders or default_folders()
     return render_template("index.html.j2", folders, session, entries=frozen(entries),
                            m=Labels.of(lang, Theme(folders),
                                        session.catalogs if session is not None else None),
-                           editors=editors,
+                           editors=editors, feed=feed,
                            css=Markup(stylesheet(folders, "screen.css")))

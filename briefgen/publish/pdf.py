@@ -28,7 +28,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
-from briefgen.publish import pdftags, pdfua
+from briefgen.publish import pdftags, pdfua, xmp
 from briefgen.theme import Theme, bundled
 
 
@@ -240,6 +240,8 @@ class PdfRenderer:
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
                                  pdf_tags=True, uncompressed_pdf=False)
+            data = xmp.describe(data, doc.metadata.lang, doc.metadata.created,
+                                doc.metadata.custom)  # dc:language, dc:publisher, PRISM…
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
