@@ -7,6 +7,7 @@ Regenerate the golden files with: pytest tests/test_redline.py --update-golden
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -25,11 +26,12 @@ BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
 
 
-def release(project: Path, version: str, date: str = "2026-12-01") -> None:
+def release(project: Path, version: str, date: str = "2026-12-01", *only: str) -> None:
     """What `briefgen release` records, made by hand in the layout it writes: the built
     pages copied to releases/demo/<version>/<audience>/<lang>.html, and releases/demo.yaml."""
     out = project.parent / f"build-{version}"
-    result = run("build", "--format", "html", "--out", str(out), "-q", project=project)
+    result = run("build", *(only or ("--format", "html")), "--out", str(out), "-q",
+                 project=project)
     assert result.exit_code == 0, result.output
     record = project / "releases" / "demo.yaml"
     lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else \
@@ -85,3 +87,268 @@ def redline(project: Path, *args: str) -> tuple[int, str, str]:
 
 def out_of(project: Path, old: str = "1.0", new: str = "1.1") -> Path:
     return project / "build" / "redlines" / "demo" / f"{old}-{new}"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The known edit released and redlined once (every edition), for the tests that read
+    the redlines."""
+    from conftest import VALID
+
+    project = tmp_path_factory.mktemp("redline") / "project"
+    shutil.copytree(VALID, project)
+    release(project, "1.0")
+    known_edit(project)
+    release(project, "1.1", "2026-12-02")
+    code, stdout, stderr = redline(project, "--from", "1.0", "--to", "1.1")
+    assert code == 0, stderr
+    return project
+
+
+EDITIONS = [("officials", "en"), ("public", "en"), ("public", "ko")]
+
+
+def text_of(project: Path, audience: str, lang: str, old: str = "1.0",
+            new: str = "1.1") -> str:
+    from briefgen.commands.pagediff import compare, redline_text
+
+    folder = project / "releases" / "demo"
+    before = read_page((folder / old / audience / f"{lang}.html").read_bytes(), "a")
+    after = read_page((folder / new / audience / f"{lang}.html").read_bytes(), "b")
+    return redline_text(compare(before, after),
+                        f"Redline of demo for {audience} ({lang}): {old} -> {new}")
+
+
+MARKS = re.compile(r"\[-.*?-\]|\{\+.*?\+\}")
+
+
+@pytest.mark.parametrize(("audience", "lang"), EDITIONS)
+def test_a_known_edit_gives_its_marks_and_nothing_else(made: Path, audience: str, lang: str,
+                                                       update_golden: bool) -> None:
+    text = text_of(made, audience, lang)
+    golden = GOLDEN / f"redline-demo-{audience}-{lang}.txt"
+    if update_golden:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), \
+        "redline changed; if intended, regenerate: pytest tests/test_redline.py --update-golden"
+    expected = {"en": ["{+ It also tests redlines.+}", "[-ahead-]", "{+behind+}"],
+                "ko": ["[-통-]", "{+유+}"]}[lang]  # ko: the English edits are not translated
+    assert MARKS.findall(text) == expected
+    moved = [line for line in text.splitlines() if "moved" in line and line.startswith("==")]
+    assert len(moved) == 1 and "[unchanged; moved, was after " in moved[0]
+
+
+def test_korean_is_marked_by_character(made: Path) -> None:
+    text = text_of(made, "public", "ko")
+    assert "h3: 첫째, 공[-통-]{+유+} 쟁점" in text
+    assert "Chinese" not in tokenize([("ROK의 정책", "ko")])  # sanity of the import
+    assert [t.text for t in tokenize([("ROK의 정책 plan", "ko")])] == \
+        ["ROK", "의", " ", "정", "책", " ", "plan"]
+    assert [t.text for t in tokenize([("新时代的同盟", "zh-Hans")])] == list("新时代的同盟")
+    assert [t.text for t in tokenize([("東京タワーへ", "ja")])] == list("東京タワーへ")
+
+
+def test_the_html_marks_collapses_and_keeps_languages(made: Path) -> None:
+    page = (out_of(made) / "public-ko.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    assert '<div class="unit-body" lang="ko">' in page
+    assert "공<del>통</del><ins>유</ins> 쟁점" in page
+    # unchanged sections (and the moved, unchanged one) are collapsed, the changed one open
+    summaries = re.findall(r"<summary><h2>(.*?)</h2></summary>", page)
+    assert summaries[:2] == ['Unchanged: <span lang="ko">공동 계획에 관한 시연 보고서</span>',
+                             'Unchanged: <span lang="ko">핵심 요약</span>']
+    assert 'Moved, unchanged: <span lang="ko">정책 제언</span> (was after <span lang="ko">' \
+        '쟁점</span>)' in summaries
+    assert not any("쟁점</span>" in s and s.startswith("Unchanged") for s in summaries)
+    assert '<section class="unit changed">\n<h2><span lang="ko">쟁점</span></h2>' in page
+    # headings nest: h1, then h2s, an h3 only under an h2
+    levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    # the summary counts
+    assert "<li>1 words inserted, 1 deleted</li>" in page
+    assert "<li>1 sections changed, 1 moved, 0 added, 0 removed</li>" in page
+
+
+@pytest.mark.parametrize(("audience", "lang"), EDITIONS)
+def test_the_pdf_is_pdf_ua_and_shows_the_marks(made: Path, audience: str, lang: str) -> None:
+    data = (out_of(made) / f"{audience}-{lang}.pdf").read_bytes()
+    assert pdfua.check(data) == []
+    text = page_text(data)
+    if lang == "en":
+        assert "Two things lie [-ahead-]{+behind+}." in text
+        assert "{+ It also tests redlines.+}" in text
+        assert "Unchanged: Background" in text
+    else:
+        assert "공[-통-]{+유+} 쟁점" in text
+        assert "Unchanged: 배경" in text
+    assert "Moved, unchanged:" in text
+    assert "Unchanged: " in text and "Summary of changes" in text
+
+
+def test_the_redline_is_deterministic(made: Path, tmp_path: Path) -> None:
+    code, _, stderr = redline(made, "--from", "1.0", "--to", "1.1", "--audience", "public",
+                              "--lang", "ko", "--out", str(tmp_path / "again"))
+    assert code == 0, stderr
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == ["public-ko.html",
+                                                                      "public-ko.pdf"]
+    for name in ("public-ko.html", "public-ko.pdf"):
+        assert (tmp_path / "again" / name).read_bytes() == \
+            (out_of(made) / name).read_bytes()
+
+
+def test_a_release_against_the_working_tree(project: Path) -> None:
+    # with its PDF, as a release has it: the page links to it
+    release(project, "1.0", "2026-12-01", "--audience", "public", "--lang", "en")
+    edit(project, BRIEF, "Two things lie ahead.", "Three things lie ahead.")
+    code, stdout, stderr = redline(project, "--from", "1.0", "--audience", "public",
+                                   "--lang", "en")
+    assert code == 0, stderr
+    assert stdout == "public/en: 1 words inserted, 1 deleted; 1 sections changed, 0 moved, " \
+        "0 added, 0 removed\n"
+    page = (out_of(project, "1.0", "working") / "public-en.html").read_text(encoding="utf-8")
+    assert "<del>Two</del><ins>Three</ins> things lie ahead." in page
+    assert "compared with the working tree" in page
+
+
+def retamper(project: Path, rel: str, data: bytes) -> None:
+    """Change a snapshot and its recorded sha256 with it, as a pull request could."""
+    path = project / rel
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(data)
+    edit(project, "releases/demo.yaml", old, hashlib.sha256(data).hexdigest())
+
+
+SNAPSHOT = "releases/demo/1.0/public/en.html"
+
+
+def test_a_snapshot_holding_another_audiences_phrase_stops_the_redline(released: Path
+                                                                       ) -> None:
+    page = (released / SNAPSHOT).read_text(encoding="utf-8")
+    # officials' text put into the public edition as released, the record updated to match
+    retamper(released, SNAPSHOT, page.replace("Two things lie ahead.",
+                                              "Two things lie ahead of the secret annex.")
+             .encode())
+    code, stdout, stderr = redline(released, "--from", "1.0", "--to", "1.1")
+    assert code == 1
+    assert f"{SNAPSHOT}: forbidden phrase 'secret annex' for audience public appears in the " \
+        "page released as 1.0 (a snapshot holds only what the release published: restore " \
+        "it from the release's commit)\n" in stderr
+    # shown as deleted text in the redline, which is guarded too
+    assert "appears in public-en.html (HTML)" in stderr
+    assert "appears in public-en.pdf (" in stderr
+    assert not (released / "build" / "redlines").exists()  # nothing written, no edition
+
+
+def test_a_phrase_hidden_where_the_redline_does_not_show_it_is_caught(released: Path) -> None:
+    page = (released / SNAPSHOT).read_text(encoding="utf-8")
+    retamper(released, SNAPSHOT, page.replace(
+        "</head>", '<meta name="x" content="the secret annex"></head>').encode())
+    code, _, stderr = redline(released, "--from", "1.0", "--to", "1.1", "--audience",
+                              "public")
+    assert code == 1
+    assert f"{SNAPSHOT}: forbidden phrase 'secret annex' for audience public" in stderr
+    assert not (released / "build" / "redlines").exists()
+
+
+def problems(project: Path, *args: str) -> list[tuple[str, int, int, str, str]]:
+    """The problems a redline reports (its JSON output): path, line, col, message, code."""
+    code, _, stderr = redline(project, *args, "--output-format", "json")
+    assert code == 1
+    found = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    return [(p["path"], p["line"], p["col"], p["message"], p["code"]) for p in found]
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    (("--from", "1.2", "--to", "1.1"),
+     ("releases/demo.yaml", 0, 0, "no release 1.2 of demo (recorded: 1.0, 1.1)", "BG533")),
+    (("--from", "1.0", "--to", "2.0"),
+     ("releases/demo.yaml", 0, 0, "no release 2.0 of demo (recorded: 1.0, 1.1)", "BG533")),
+    (("--from", "working"),
+     ("briefgen", 0, 0, "--from must be a release: the working tree is the newer side",
+      "BG533")),
+    (("--from", "1.0", "--to", "1.1", "--lang", "fr"),
+     ("briefgen", 0, 0, "release 1.0 of demo has no edition */fr", "BG534")),
+])
+def test_an_unknown_version_or_edition_is_an_error(released: Path, args: tuple[str, ...],
+                                                   problem: tuple[str, int, int, str, str]
+                                                   ) -> None:
+    assert problems(released, *args) == [problem]
+
+
+def test_an_edition_missing_from_the_newer_release_is_an_error(released: Path) -> None:
+    text = (released / "releases" / "demo.yaml").read_text(encoding="utf-8")
+    second = text.index('  - version: "1.1"')
+    ko = text.index("      - audience: public\n        lang: ko", second)
+    (released / "releases" / "demo.yaml").write_text(text[:ko] + text[ko:].split(
+        "\n", 4)[4], encoding="utf-8")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 21, 5, "release 1.1 of demo has no edition public/ko",
+         "BG534")]
+
+
+def test_a_tampered_snapshot_is_refused(released: Path) -> None:
+    path = released / SNAPSHOT
+    path.write_bytes(path.read_bytes().replace(b"Two things", b"Ten things"))
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        (SNAPSHOT, 0, 0, "does not match the sha256 recorded for release 1.0 at "
+         "releases/demo.yaml:12: it was changed after the release", "BG536")]
+    assert not (released / "build" / "redlines").exists()
+
+
+def test_a_missing_snapshot_is_refused(released: Path) -> None:
+    (released / SNAPSHOT).unlink()
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        (SNAPSHOT, 0, 0, "the snapshot of release 1.0 is missing (recorded at "
+         "releases/demo.yaml:12)", "BG535")]
+
+
+def test_a_snapshot_outside_its_place_is_refused(released: Path) -> None:
+    edit(released, "releases/demo.yaml", f"path: {SNAPSHOT}", "path: ../../etc/passwd")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 12, 22, "the snapshot of public/en in release 1.0 must be "
+         f"{SNAPSHOT}, not '../../etc/passwd'", "BG535")]
+
+
+def test_a_snapshot_linking_out_of_the_project_is_refused(released: Path,
+                                                          tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.html"
+    outside.write_bytes((released / SNAPSHOT).read_bytes())
+    (released / SNAPSHOT).unlink()
+    (released / SNAPSHOT).symlink_to(outside)
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        (SNAPSHOT, 0, 0, "leads outside the project folder through a symbolic link", "BG001")]
+
+
+def test_a_snapshot_that_is_no_page_is_refused(released: Path) -> None:
+    retamper(released, SNAPSHOT, b"<p>\xff</p>")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        (SNAPSHOT, 0, 0, "cannot be read as an edition's page: not UTF-8 (byte 3)", "BG537")]
+    retamper(released, SNAPSHOT, b"<html><body>" + b"<div>" * 300 + b"</body></html>")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        (SNAPSHOT, 0, 0, "cannot be read as an edition's page: elements nested more than "
+         "256 deep", "BG537")]
+
+
+def test_the_record_is_read_strictly(released: Path) -> None:
+    record = released / "releases" / "demo.yaml"
+    edit(released, "releases/demo.yaml", 'version: "1.1"', "version: 1.1")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 18, 14, "expected text, got a number", "BG131")]
+    edit(released, "releases/demo.yaml", "version: 1.1", 'version: "1.0"')
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 18, 14, "release 1.0 is recorded twice", "BG532")]
+    record.write_text("releases:\n  - version: '1.0'\n    dat: x\n", encoding="utf-8")
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 2, 5, "required field is missing", "BG120")] * 3 + [
+        ("releases/demo.yaml", 3, 5, "unknown field 'dat'", "BG121")]
+    record.unlink()
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 0, 0, "no release of demo is recorded", "BG531")]
+
+
+def test_an_edition_the_working_tree_no_longer_makes_cannot_be_guarded(released: Path
+                                                                      ) -> None:
+    edit(released, "content/audiences/public.yaml", "languages: [en, ko]", "languages: [en]")
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--lang", "ko") == [
+        ("briefgen", 0, 0, "public/ko is no longer an edition of demo: a redline is guarded "
+         "with its audience's rules, so it cannot be made", "BG538")]
