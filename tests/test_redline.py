@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.commands.pagediff import compare, redline_text
-from briefgen.commands.pagetext import Block, read_page, tokenize
+from briefgen.commands.pagetext import read_page, tokenize
 from briefgen.publish import pdfua
 from briefgen.publish.pdftext import page_text
 
@@ -110,8 +110,6 @@ EDITIONS = [("officials", "en"), ("public", "en"), ("public", "ko")]
 
 def text_of(project: Path, audience: str, lang: str, old: str = "1.0",
             new: str = "1.1") -> str:
-    from briefgen.commands.pagediff import compare, redline_text
-
     folder = project / "releases" / "demo"
     before = read_page((folder / old / audience / f"{lang}.html").read_bytes(), "a")
     after = read_page((folder / new / audience / f"{lang}.html").read_bytes(), "b")
@@ -163,7 +161,7 @@ def test_the_html_marks_collapses_and_keeps_languages(made: Path) -> None:
     assert '<section class="unit changed">\n<h2><span lang="ko">쟁점</span></h2>' in page
     # headings nest: h1, then h2s, an h3 only under an h2
     levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
-    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     # the summary counts
     assert "<li>1 words inserted, 1 deleted</li>" in page
     assert "<li>1 sections changed, 1 moved, 0 added, 0 removed</li>" in page

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from briefgen.commands.pagetext import Block, Page, Token, Unit
+from briefgen.commands.pagetext import Block, Page, Token, Unit, tokenize
 
 MAX_CELLS = 4_000_000
 PAIR_WINDOW = 20
@@ -71,7 +71,6 @@ def _words(unit: UnitChange, op: Op) -> int:
 
 
 def _split(text: str, lang: str) -> tuple[Token, ...]:
-    from briefgen.commands.pagetext import tokenize
     return tokenize([(text, lang)])
 
 
@@ -102,7 +101,9 @@ def _runs(pairs: list[tuple[Op, Token]]) -> tuple[Run, ...]:
 
 
 def whole(block: Block, op: Op) -> BlockChange:
-    status: BlockStatus = {"equal": "equal", "insert": "inserted", "delete": "deleted"}[op]
+    statuses: dict[Op, BlockStatus] = {"equal": "equal", "insert": "inserted",
+                                       "delete": "deleted"}
+    status = statuses[op]
     return BlockChange(block.kind, status, _runs([(op, t) for t in block.tokens]))
 
 
@@ -121,22 +122,17 @@ def compare_blocks(a: Block, b: Block) -> BlockChange:
     codes = SequenceMatcher(None, [t.text for t in ta], [t.text for t in tb],
                             autojunk=False).get_opcodes()
     # absorb equal runs that are only spaces, between two changes
-    merged: list[list[int | str]] = []
-    for i, (op, i1, i2, j1, j2) in enumerate(codes):
-        space_only = op == "equal" and all(t.text.isspace() for t in ta[i1:i2])
-        inner = 0 < i < len(codes) - 1
-        if space_only and inner:
-            op = "replace"
-        if merged and op != "equal" and merged[-1][0] != "equal":
-            merged[-1][2], merged[-1][4] = i2, j2
-            merged[-1][0] = "replace"
+    merged: list[tuple[bool, int, int, int, int]] = []  # (equal?, i1, i2, j1, j2)
+    for n, (op, i1, i2, j1, j2) in enumerate(codes):
+        equal = op == "equal" and not (0 < n < len(codes) - 1
+                                       and all(t.text.isspace() for t in ta[i1:i2]))
+        if merged and not equal and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1], i2, merged[-1][3], j2)
         else:
-            merged.append([op, i1, i2, j1, j2])
+            merged.append((equal, i1, i2, j1, j2))
     pairs: list[tuple[Op, Token]] = []
-    for op, i1, i2, j1, j2 in merged:
-        assert isinstance(i1, int) and isinstance(i2, int)
-        assert isinstance(j1, int) and isinstance(j2, int)
-        if op == "equal":
+    for equal, i1, i2, j1, j2 in merged:
+        if equal:
             pairs += [("equal", t) for t in tb[j1:j2]]
         else:
             pairs += [("delete", t) for t in ta[i1:i2]]

@@ -151,8 +151,9 @@ def _context(project: Project, slug: str, edition: Edition, old: Side, new: Side
 
 
 def make(project: Project, slug: str, old: str, new: str, audience: str, lang: str,
-         out_name: str, problems: Problems) -> Made | None:
-    """One edition's redline, rendered and guarded; None when problems were found."""
+         out_name: str, problems: Problems) -> Made:
+    """One edition's redline, rendered and checked: its leaks and PDF/UA findings are added
+    to problems (the caller writes nothing if there are any)."""
     edition = _current(project, slug, audience, lang, "screen")
     before = _side(project, slug, old, audience, lang, edition)
     after = _side(project, slug, new, audience, lang, edition)
@@ -195,9 +196,8 @@ def redline(project: Project, slug: str, old: str, new: str | None = None,
     problems = Problems()
     made: list[tuple[Path, Made]] = []
     for aud, lg in selected(project, slug, old, audience, lang):
-        result = make(project, slug, old, new, aud, lg, f"{aud}-{lg}", problems)
-        if result is not None:
-            made.append((target / f"{aud}-{lg}", result))
+        made.append((target / f"{aud}-{lg}",
+                     make(project, slug, old, new, aud, lg, f"{aud}-{lg}", problems)))
     problems.raise_if_errors()
     files: list[tuple[Path, bytes]] = []
     for stem, m in made:
