@@ -14,39 +14,42 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.commands import pagediff
 from briefgen.commands.pagediff import compare, redline_text
-from briefgen.commands.pagetext import read_page, tokenize
+from briefgen.commands.pagetext import Page, read_page, tokenize
 from briefgen.publish import pdfua
 from briefgen.publish.pdftext import page_text
 
-from conftest import TESTS, run
+from conftest import REPO, TESTS, run
 
 GOLDEN = TESTS / "golden"
 BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
 
 
-def release(project: Path, version: str, date: str = "2026-12-01", *only: str) -> None:
+def release(project: Path, version: str, date: str = "2026-12-01", *only: str,
+            slug: str = "demo") -> None:
     """What `briefgen release` records, made by hand in the layout it writes: the built
-    pages copied to releases/demo/<version>/<audience>/<lang>.html, and releases/demo.yaml."""
+    pages copied to releases/<slug>/<version>/<audience>/<lang>.html, and
+    releases/<slug>.yaml (the PDF's entry is recorded, never read by a redline)."""
     out = project.parent / f"build-{version}"
-    result = run("build", *(only or ("--format", "html")), "--out", str(out), "-q",
-                 project=project)
+    result = run("build", "--brief", slug, *(only or ("--format", "html")), "--out", str(out),
+                 "-q", project=project)
     assert result.exit_code == 0, result.output
-    record = project / "releases" / "demo.yaml"
+    record = project / "releases" / f"{slug}.yaml"
     lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else \
         ["releases:"]
     lines += [f'  - version: "{version}"', f'    date: "{date}"', "    revision: null",
               "    editions:"]
-    for page in sorted(out.glob("demo/*/*/*.html")):
+    for page in sorted(out.glob(f"{slug}/*/*/*.html")):
         audience, lang = page.parts[-3], page.parts[-2]
-        rel = f"releases/demo/{version}/{audience}/{lang}.html"
+        rel = f"releases/{slug}/{version}/{audience}/{lang}.html"
         (project / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, project / rel)
         sha = hashlib.sha256(page.read_bytes()).hexdigest()
         lines += [f"      - audience: {audience}", f"        lang: {lang}",
                   f"        html: {{path: {rel}, sha256: '{sha}'}}",
-                  f"        pdf: {{path: releases/demo/{version}/{audience}/{lang}.pdf, "
+                  f"        pdf: {{path: releases/{slug}/{version}/{audience}/{lang}.pdf, "
                   f"sha256: '{'0' * 64}'}}"]
     record.parent.mkdir(exist_ok=True)
     record.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -350,3 +353,59 @@ def test_an_edition_the_working_tree_no_longer_makes_cannot_be_guarded(released:
     assert problems(released, "--from", "1.0", "--to", "1.1", "--lang", "ko") == [
         ("briefgen", 0, 0, "public/ko is no longer an edition of demo: a redline is guarded "
          "with its audience's rules, so it cannot be made", "BG538")]
+
+
+def test_the_shipped_brief_in_chinese(tmp_path: Path) -> None:
+    """From the shipped content: a Chinese phrase changed is marked by character, the PDF
+    passes the PDF/UA check, the audience's phrases are guarded."""
+    project = tmp_path / "shipped"
+    shutil.copytree(REPO / "content", project / "content")
+    slug = "rok-us-alliance-modernization"
+    only = ("--audience", "beijing-outreach", "--lang", "zh-Hans")
+    release(project, "1.0", "2026-12-01", *only, slug=slug)
+    edit(project, f"content/briefs/{slug}/translations/zh-Hans.yaml",
+         'title: "首尔、华盛顿与新阶段同盟', 'title: "首尔、华盛顿与新时代同盟')
+    result = run("redline", slug, "--from", "1.0", *only, project=project)
+    assert result.exit_code == 0, result.stderr
+    folder = project / "build" / "redlines" / slug / "1.0-working"
+    page = (folder / "beijing-outreach-zh-Hans.html").read_text(encoding="utf-8")
+    assert "新<del>阶段</del><ins>时代</ins>同盟" in page
+    data = (folder / "beijing-outreach-zh-Hans.pdf").read_bytes()
+    assert pdfua.check(data) == []
+    assert "[-阶段-]{+时代+}" in page_text(data).replace("\n", "")
+
+
+def page_of(units: dict[str, str]) -> bytes:
+    sections = "".join(f'<section class="section" id="{uid}"><h2>{uid.title()}</h2>{body}'
+                       "</section>" for uid, body in units.items())
+    return f'<html lang="en"><body><main>{sections}</main></body></html>'.encode()
+
+
+def test_sections_added_removed_and_renamed() -> None:
+    old = read_page(page_of({"a": "<p>Alpha.</p>", "b": "<p>Beta.</p>",
+                             "c": "<p>Gamma.</p>"}), "old")
+    # b removed, d added, c renamed (same text, new id): not a deletion and an insertion
+    new = read_page(page_of({"a": "<p>Alpha.</p>", "d": "<p>Delta.</p>"}).replace(
+        b"</main>", b'<section class="section" id="c2"><h2>C</h2><p>Gamma.</p></section>'
+        b"</main>"), "new")
+    text = redline_text_of(old, new)
+    assert text.splitlines()[1:] == [
+        "2 words inserted, 2 deleted; 0 sections changed, 0 moved, 1 added, 1 removed", "",
+        "== A [unchanged]",
+        "== B [deleted]", "  h2: [-B-]", "  p: [-Beta.-]",
+        "== D [inserted]", "  h2: {+D+}", "  p: {+Delta.+}",
+        "== C [unchanged]"]
+
+
+def redline_text_of(old: Page, new: Page) -> str:
+    return redline_text(compare(old, new), "H")
+
+
+def test_a_long_block_is_replaced_whole_beyond_the_limit(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    old = read_page(page_of({"a": "<p>one two three four</p>"}), "old")
+    new = read_page(page_of({"a": "<p>one two three five</p>"}), "new")
+    assert "  p: one two three [-four-]{+five+}" in redline_text_of(old, new)
+    monkeypatch.setattr(pagediff, "MAX_CELLS", 10)
+    assert "  p: [-one two three four-]\n  p: {+one two three five+}" in \
+        redline_text_of(old, new)
