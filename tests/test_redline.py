@@ -409,3 +409,19 @@ def test_a_long_block_is_replaced_whole_beyond_the_limit(monkeypatch: pytest.Mon
     monkeypatch.setattr(pagediff, "MAX_CELLS", 10)
     assert "  p: [-one two three four-]\n  p: {+one two three five+}" in \
         redline_text_of(old, new)
+
+
+def test_a_snapshots_markup_is_text_in_the_redline(released: Path) -> None:
+    page = (released / SNAPSHOT).read_text(encoding="utf-8")
+    retamper(released, SNAPSHOT, page.replace(
+        "<p>Two things lie ahead.</p>",
+        "<p lang='en\" onmouseover=\"alert(1)'>Two things lie &lt;script&gt;ahead.</p>"
+        '<p lang="ko"><img src=x onerror="alert(2)" alt="&quot;><b>bold</b>"></p>').encode())
+    code, _, stderr = redline(released, "--from", "1.0", "--to", "1.1", "--audience",
+                              "public", "--lang", "en")
+    assert code == 0, stderr
+    html = (out_of(released) / "public-en.html").read_text(encoding="utf-8")
+    assert "onmouseover" not in html and "onerror" not in html and "<b>" not in html
+    assert "<script>" not in html
+    assert "<del>&lt;script&gt;ahead</del>" in html
+    assert '<del lang="ko">[&quot;&gt;&lt;b&gt;bold&lt;/b&gt;]</del>' in html

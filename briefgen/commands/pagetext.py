@@ -36,6 +36,14 @@ CJK = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}\p{Bopomofo}\u30fc\u3005\u3006"
 _TOKEN = regex.compile(rf"[{CJK}]|\s+|[[\p{{L}}\p{{M}}\p{{N}}_]--[{CJK}]]+|.", regex.V1 | regex.S)
 _WORD = regex.compile(rf"[\p{{L}}\p{{N}}{CJK}]", regex.V1)
 _INVISIBLE = regex.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, joiners: not text
+_LANG = regex.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _lang(node: _Node, inherited: str) -> str:
+    """The element's language: its lang attribute if it is a language tag, else the one it
+    inherits (a snapshot's attribute is only ever written back as a tag)."""
+    value = node.attrs.get("lang", "")
+    return value if _LANG.fullmatch(value) else inherited
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,7 @@ def read_page(data: bytes, shown: str) -> Page:
     body = _find(tree.root, "body")
     if html is None or body is None:
         raise _unreadable(shown, "no <html> and <body>")
-    lang = html.attrs.get("lang", "")
+    lang = _lang(html, "")
     units: list[Unit] = []
     stray: list[Block] = []
     seen: dict[str, int] = {}
@@ -195,7 +203,7 @@ def _units(body: _Node, lang: str) -> list[tuple[_Node | None, list[Block]]]:
     todo: list[tuple[_Node, str]] = [(body, lang)]
     while todo:
         node, node_lang = todo.pop(0)
-        node_lang = node.attrs.get("lang", node_lang)
+        node_lang = _lang(node, node_lang)
         if _is_unit(node):
             out.append((node, _blocks(node, node_lang)))
             continue
@@ -233,7 +241,7 @@ def _blocks(root: _Node, lang: str) -> list[Block]:
     stack: list[tuple[_Node, str]] = [(root, lang)]
     while stack:
         node, node_lang = stack.pop()
-        node_lang = node.attrs.get("lang", node_lang)
+        node_lang = _lang(node, node_lang)
         kind = node.tag if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6") else "p"
         if not _has_block(node) and node.tag != "svg":
             _add(out, kind, _inline(node, node_lang))
@@ -275,7 +283,7 @@ def _inline(node: _Node, lang: str) -> list[tuple[str, str]]:
             continue
         if _skipped(item):
             continue
-        inner = item.attrs.get("lang", item_lang)
+        inner = _lang(item, item_lang)
         if item.tag == "img":
             alt = item.attrs.get("alt", "")
             if alt:
