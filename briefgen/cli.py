@@ -254,7 +254,9 @@ def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
 
     proj = _load(project)
     _known(proj, (brief,), (audience,) if audience else ())
-    for stem, made in run_redline(proj, brief, old, new, audience, lang, out):
+    made_all, warnings = run_redline(proj, brief, old, new, audience, lang, out)
+    show_problems(warnings, quiet)
+    for stem, made in made_all:
         if not quiet:
             c = made.redline.counts
             click.echo(printable(

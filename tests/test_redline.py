@@ -425,3 +425,30 @@ def test_a_snapshots_markup_is_text_in_the_redline(released: Path) -> None:
     assert "<script>" not in html
     assert "<del>&lt;script&gt;ahead</del>" in html
     assert '<del lang="ko">[&quot;&gt;&lt;b&gt;bold&lt;/b&gt;]</del>' in html
+
+
+def test_the_redline_pages_pass_the_html_checkers(made: Path, tmp_path: Path) -> None:
+    """The Nu HTML Checker and axe-core (scripts/check_html.py, as tests/test_html_quality.py
+    runs them) on each redline page and the HTML its PDF is rendered from."""
+    from test_html_quality import check_html
+
+    from briefgen.commands.redline import redline as make_redlines
+    from briefgen.content.project import load_project
+
+    try:
+        check_html.find_java()
+        check_html.find_chromium()
+        axe, vnu = check_html.npm_assets()
+    except check_html.ToolMissing as exc:
+        pytest.skip(f"HTML quality checks cannot run: {exc}")
+    pages, _ = make_redlines(load_project(made), "demo", "1.0", "1.1", out=tmp_path / "out")
+    for stem, m in pages:
+        (tmp_path / f"{stem.name}{check_html.PDF_SOURCE_SUFFIX}").write_text(
+            m.source, encoding="utf-8")
+        (tmp_path / f"{stem.name}.html").write_text(m.html, encoding="utf-8")
+    files = sorted(tmp_path.glob("*.html"))
+    assert len(files) == 6
+    errors, _warnings = check_html.run_nu(files, vnu, check_html.find_java())
+    assert not errors, [e.format() for e in errors]
+    violations, _review = check_html.run_axe(files, axe)
+    assert not violations, [v.format() for v in violations]

@@ -57,6 +57,7 @@ class Made:
     redline: Redline
     text: str  # redline_text
     html: str
+    source: str  # the HTML the PDF is rendered from
     pdf: bytes
 
 
@@ -179,15 +180,17 @@ def make(project: Project, slug: str, old: str, new: str, audience: str, lang: s
         problems.error(pdf_name, 0, 0, f"no glyph in the PDF fonts for {glyph}",
                        hint="add a font to templates/fonts", code="BG406")
     heading = f"Redline of {slug} for {audience} ({lang}): {old} -> {new}"
-    return Made(audience, lang, redline, redline_text(redline, heading), page, result.data)
+    return Made(audience, lang, redline, redline_text(redline, heading), page, source,
+                result.data)
 
 
 def redline(project: Project, slug: str, old: str, new: str | None = None,
             audience: str | None = None, lang: str | None = None,
-            out: Path | None = None) -> list[tuple[Path, Made]]:
+            out: Path | None = None) -> tuple[list[tuple[Path, Made]], list[Problem]]:
     """Every selected edition's redline between two versions, written into out (default
     build/redlines/<brief>/<old>-<new>/) as <audience>-<lang>.html and .pdf; nothing is
-    written unless every one is made and guarded."""
+    written unless every one is made and guarded. Returns them (by path without suffix)
+    and the warnings (a passage's language that looks unmarked in a PDF, BG411)."""
     new = new or WORKING
     if old == WORKING:
         raise BriefError("--from must be a release: the working tree is the newer side",
@@ -205,4 +208,4 @@ def redline(project: Project, slug: str, old: str, new: str | None = None,
                   (stem.with_suffix(".pdf"), m.pdf)]
     # -- every redline is made and guarded: only now is anything written ---------------------
     write_all(files, inside=target)
-    return made
+    return made, problems.warnings
