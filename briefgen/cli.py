@@ -250,6 +250,7 @@ def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
             audience: str | None, lang: str | None, out: Path | None) -> None:
     """An HTML and a PDF redline of each edition between two releases (or a release and
     the working tree): insertions, deletions, moved and unchanged sections."""
+    from briefgen.commands.pagediff import summary
     from briefgen.commands.redline import redline as run_redline
 
     proj = _load(project)
@@ -258,11 +259,8 @@ def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
     show_problems(warnings, quiet)
     for stem, made in made_all:
         if not quiet:
-            c = made.redline.counts
-            click.echo(printable(
-                f"{made.audience}/{made.lang}: {c['inserted']} words inserted, "
-                f"{c['deleted']} deleted; {c['changed']} sections changed, {c['moved']} "
-                f"moved, {c['added']} added, {c['removed']} removed"))
+            click.echo(printable(f"{made.audience}/{made.lang}: "
+                                 f"{summary(made.redline.counts)}"))
         click.echo(f"wrote {stem}.html, {stem}.pdf", err=True)
 
 

@@ -166,8 +166,8 @@ def test_the_html_marks_collapses_and_keeps_languages(made: Path) -> None:
     levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     # the summary counts
-    assert "<li>1 words inserted, 1 deleted</li>" in page
-    assert "<li>1 sections changed, 1 moved, 0 added, 0 removed</li>" in page
+    assert "<li>Words: 1 inserted, 1 deleted.</li>" in page
+    assert "<li>Sections: 1 changed, 1 moved, 0 added, 0 removed.</li>" in page
 
 
 @pytest.mark.parametrize(("audience", "lang"), EDITIONS)
@@ -204,8 +204,8 @@ def test_a_release_against_the_working_tree(project: Path) -> None:
     code, stdout, stderr = redline(project, "--from", "1.0", "--audience", "public",
                                    "--lang", "en")
     assert code == 0, stderr
-    assert stdout == "public/en: 1 words inserted, 1 deleted; 1 sections changed, 0 moved, " \
-        "0 added, 0 removed\n"
+    assert stdout == "public/en: Words: 1 inserted, 1 deleted. Sections: 1 changed, 0 moved, " \
+        "0 added, 0 removed.\n"
     page = (out_of(project, "1.0", "working") / "public-en.html").read_text(encoding="utf-8")
     assert "<del>Two</del><ins>Three</ins> things lie ahead." in page
     assert "compared with the working tree" in page
@@ -390,7 +390,7 @@ def test_sections_added_removed_and_renamed() -> None:
         b"</main>"), "new")
     text = redline_text_of(old, new)
     assert text.splitlines()[1:] == [
-        "2 words inserted, 2 deleted; 0 sections changed, 0 moved, 1 added, 1 removed", "",
+        "Words: 2 inserted, 2 deleted. Sections: 0 changed, 0 moved, 1 added, 1 removed.", "",
         "== A [unchanged]",
         "== B [deleted]", "  h2: [-B-]", "  p: [-Beta.-]",
         "== D [inserted]", "  h2: {+D+}", "  p: {+Delta.+}",

@@ -213,13 +213,18 @@ def compare(old: Page, new: Page) -> Redline:
     return Redline(new.lang, tuple(out))
 
 
+def summary(c: dict[str, int]) -> str:
+    """The counts in a line: 'Words: 5 inserted, 1 deleted. Sections: 2 changed, …'."""
+    return (f"Words: {c['inserted']} inserted, {c['deleted']} deleted. Sections: "
+            f"{c['changed']} changed, {c['moved']} moved, {c['added']} added, "
+            f"{c['removed']} removed.")
+
+
 def redline_text(redline: Redline, heading: str) -> str:
     """The redline as plain text: [-deleted-] and {+inserted+} (wdiff's marks), a line per
     block of a changed unit, one line per unchanged unit."""
     c = redline.counts
-    lines = [heading, f"{c['inserted']} words inserted, {c['deleted']} deleted; "
-             f"{c['changed']} sections changed, {c['moved']} moved, {c['added']} added, "
-             f"{c['removed']} removed", ""]
+    lines = [heading, summary(c), ""]
     for u in redline.units:
         where = ""
         if u.moved:
