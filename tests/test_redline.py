@@ -452,3 +452,14 @@ def test_the_redline_pages_pass_the_html_checkers(made: Path, tmp_path: Path) ->
     assert not errors, [e.format() for e in errors]
     violations, _review = check_html.run_axe(files, axe)
     assert not violations, [v.format() for v in violations]
+
+
+def test_a_snapshot_too_big_is_refused_unread(released: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.commands import snapshots
+
+    monkeypatch.setattr(snapshots, "MAX_PAGE_BYTES", 1000)
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public",
+                    "--lang", "en") == [
+        (SNAPSHOT, 0, 0, "cannot be read as an edition's page: more than 1,000 bytes",
+         "BG537")]

@@ -142,7 +142,7 @@ def _unreadable(shown: str, why: str) -> BriefError:
 def read_page(data: bytes, shown: str) -> Page:
     """The units of an edition's HTML page (see the module docstring)."""
     if len(data) > MAX_PAGE_BYTES:
-        raise _unreadable(shown, f"{len(data):,} bytes, more than {MAX_PAGE_BYTES:,}")
+        raise _unreadable(shown, f"more than {MAX_PAGE_BYTES:,} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

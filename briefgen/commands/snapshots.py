@@ -16,6 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from briefgen.commands.pagetext import MAX_PAGE_BYTES
 from briefgen.content.validation import validation_problems
 from briefgen.content.yamlread import Document, read_yaml
 from briefgen.errors import BriefError, Problem
@@ -116,13 +117,19 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
     path = confined(root / expected, (root.resolve(),), expected)
     sha_line, _ = doc.where((*loc, "sha256"))
     try:
-        data = path.read_bytes() if path.is_file() else None
+        data = None
+        if path.is_file():  # not a FIFO or a device, which could block
+            with path.open("rb") as fh:
+                data = fh.read(MAX_PAGE_BYTES + 1)  # never more: a bigger file is refused
     except OSError:
         data = None
     if data is None:
         raise BriefError([Problem(expected, 0, 0, f"the snapshot of release {version} is "
                                   f"missing (recorded at {shown}:{sha_line})",
                                   hint="restore it from the release's commit", code="BG535")])
+    if len(data) > MAX_PAGE_BYTES:
+        raise BriefError([Problem(expected, 0, 0, "cannot be read as an edition's page: more "
+                                  f"than {MAX_PAGE_BYTES:,} bytes", code="BG537")])
     if hashlib.sha256(data).hexdigest() != entry.html.sha256:
         raise BriefError([Problem(expected, 0, 0, "does not match the sha256 recorded for "
                                   f"release {version} at {shown}:{sha_line}: it was changed "
