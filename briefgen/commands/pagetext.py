@@ -1,5 +1,6 @@
-"""An edition's HTML page read as a redline compares it: units (the masthead, takeaways,
-summary, each section by its id, notes, sources, about, colophon), their blocks (paragraphs,
+"""An edition's HTML page read as a redline compares it: units (the masthead, a corrections
+box, takeaways, summary, each section by its id, notes, sources, about, colophon; any other
+text as one more unit), their blocks (paragraphs,
 headings, list items, table rows) and each block's tokens (words in Latin and other
 alphabetic scripts, single characters in Han, Hangul, Hiragana and Katakana), each with its
 language.
@@ -27,7 +28,8 @@ _BLOCKS = frozenset("p li h1 h2 h3 h4 h5 h6 tr dt dd pre figcaption caption summ
                     "blockquote div section aside figure ul ol dl table thead tbody tfoot "
                     "header footer details article main nav".split())
 #: the units of a page other than sections, by their class
-UNIT_CLASSES = ("masthead", "takeaways", "summary", "notes", "sources", "about", "colophon")
+UNIT_CLASSES = ("masthead", "corrections", "takeaways", "summary", "notes", "sources", "about",
+                "colophon")
 _SKIPPED_CLASSES = frozenset({"toc", "skip-link", "backref", "visually-hidden"})
 _SKIPPED_TAGS = frozenset({"head", "script", "style", "template", "nav"})
 #: Han, Hangul and Kana (with the marks they are written with) are compared character by
