@@ -463,3 +463,12 @@ def test_a_snapshot_too_big_is_refused_unread(released: Path,
                     "--lang", "en") == [
         (SNAPSHOT, 0, 0, "cannot be read as an edition's page: more than 1,000 bytes",
          "BG537")]
+
+
+def test_text_outside_every_unit_is_compared_too() -> None:
+    old = read_page(b'<html lang="en"><body><main><p>Loose words.</p></main></body></html>',
+                    "old")
+    new = read_page(b'<html lang="en"><body><main><p>Loose word.</p></main></body></html>',
+                    "new")
+    assert redline_text_of(old, new).splitlines()[3:] == [
+        "== Other text [changed]", "  p: Loose [-words-]{+word+}."]

@@ -1,9 +1,8 @@
 """An edition's HTML page read as a redline compares it: units (the masthead, a corrections
 box, takeaways, summary, each section by its id, notes, sources, about, colophon; any other
-text as one more unit), their blocks (paragraphs,
-headings, list items, table rows) and each block's tokens (words in Latin and other
-alphabetic scripts, single characters in Han, Hangul, Hiragana and Katakana), each with its
-language.
+text as one more unit), their blocks (paragraphs, headings, list items, table rows) and
+each block's tokens (words in Latin and other alphabetic scripts, single characters in Han,
+Hangul, Hiragana and Katakana), each with its language.
 
 The page may come from a release snapshot, which is untrusted: it is read by the standard
 library's tokenizer (no entities beyond HTML's own, nothing fetched, no scripts run), at most
