@@ -261,14 +261,14 @@ def problems(project: Path, *args: str) -> list[tuple[str, int, int, str, str]]:
 
 @pytest.mark.parametrize(("args", "problem"), [
     (("--from", "1.2", "--to", "1.1"),
-     ("releases/demo.yaml", 0, 0, "no release 1.2 of demo (recorded: 1.0, 1.1)", "BG533")),
+     ("releases/demo.yaml", 0, 0, "no release 1.2 of demo (recorded: 1.0, 1.1)", "BG543")),
     (("--from", "1.0", "--to", "2.0"),
-     ("releases/demo.yaml", 0, 0, "no release 2.0 of demo (recorded: 1.0, 1.1)", "BG533")),
+     ("releases/demo.yaml", 0, 0, "no release 2.0 of demo (recorded: 1.0, 1.1)", "BG543")),
     (("--from", "working"),
      ("briefgen", 0, 0, "--from must be a release: the working tree is the newer side",
-      "BG533")),
+      "BG543")),
     (("--from", "1.0", "--to", "1.1", "--lang", "fr"),
-     ("briefgen", 0, 0, "release 1.0 of demo has no edition */fr", "BG534")),
+     ("briefgen", 0, 0, "release 1.0 of demo has no edition */fr", "BG544")),
 ])
 def test_an_unknown_version_or_edition_is_an_error(released: Path, args: tuple[str, ...],
                                                    problem: tuple[str, int, int, str, str]
@@ -284,7 +284,7 @@ def test_an_edition_missing_from_the_newer_release_is_an_error(released: Path) -
         "\n", 4)[4], encoding="utf-8")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         ("releases/demo.yaml", 21, 5, "release 1.1 of demo has no edition public/ko",
-         "BG534")]
+         "BG544")]
 
 
 def test_a_tampered_snapshot_is_refused(released: Path) -> None:
@@ -292,7 +292,7 @@ def test_a_tampered_snapshot_is_refused(released: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Two things", b"Ten things"))
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         (SNAPSHOT, 0, 0, "does not match the sha256 recorded for release 1.0 at "
-         "releases/demo.yaml:12: it was changed after the release", "BG536")]
+         "releases/demo.yaml:12: it was changed after the release", "BG546")]
     assert not (released / "build" / "redlines").exists()
 
 
@@ -300,14 +300,14 @@ def test_a_missing_snapshot_is_refused(released: Path) -> None:
     (released / SNAPSHOT).unlink()
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         (SNAPSHOT, 0, 0, "the snapshot of release 1.0 is missing (recorded at "
-         "releases/demo.yaml:12)", "BG535")]
+         "releases/demo.yaml:12)", "BG545")]
 
 
 def test_a_snapshot_outside_its_place_is_refused(released: Path) -> None:
     edit(released, "releases/demo.yaml", f"path: {SNAPSHOT}", "path: ../../etc/passwd")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         ("releases/demo.yaml", 12, 22, "the snapshot of public/en in release 1.0 must be "
-         f"{SNAPSHOT}, not '../../etc/passwd'", "BG535")]
+         f"{SNAPSHOT}, not '../../etc/passwd'", "BG545")]
 
 
 def test_a_snapshot_linking_out_of_the_project_is_refused(released: Path,
@@ -323,11 +323,11 @@ def test_a_snapshot_linking_out_of_the_project_is_refused(released: Path,
 def test_a_snapshot_that_is_no_page_is_refused(released: Path) -> None:
     retamper(released, SNAPSHOT, b"<p>\xff</p>")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        (SNAPSHOT, 0, 0, "cannot be read as an edition's page: not UTF-8 (byte 3)", "BG537")]
+        (SNAPSHOT, 0, 0, "cannot be read as an edition's page: not UTF-8 (byte 3)", "BG547")]
     retamper(released, SNAPSHOT, b"<html><body>" + b"<div>" * 300 + b"</body></html>")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         (SNAPSHOT, 0, 0, "cannot be read as an edition's page: elements nested more than "
-         "256 deep", "BG537")]
+         "256 deep", "BG547")]
 
 
 def test_the_record_is_read_strictly(released: Path) -> None:
@@ -337,14 +337,14 @@ def test_the_record_is_read_strictly(released: Path) -> None:
         ("releases/demo.yaml", 18, 14, "expected text, got a number", "BG131")]
     edit(released, "releases/demo.yaml", "version: 1.1", 'version: "1.0"')
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 18, 14, "release 1.0 is recorded twice", "BG532")]
+        ("releases/demo.yaml", 18, 14, "release 1.0 is recorded twice", "BG542")]
     record.write_text("releases:\n  - version: '1.0'\n    dat: x\n", encoding="utf-8")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         ("releases/demo.yaml", 2, 5, "required field is missing", "BG120")] * 3 + [
         ("releases/demo.yaml", 3, 5, "unknown field 'dat'", "BG121")]
     record.unlink()
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 0, 0, "no release of demo is recorded", "BG531")]
+        ("releases/demo.yaml", 0, 0, "no release of demo is recorded", "BG541")]
 
 
 def test_an_edition_the_working_tree_no_longer_makes_cannot_be_guarded(released: Path
@@ -352,7 +352,7 @@ def test_an_edition_the_working_tree_no_longer_makes_cannot_be_guarded(released:
     edit(released, "content/audiences/public.yaml", "languages: [en, ko]", "languages: [en]")
     assert problems(released, "--from", "1.0", "--to", "1.1", "--lang", "ko") == [
         ("briefgen", 0, 0, "public/ko is no longer an edition of demo: a redline is guarded "
-         "with its audience's rules, so it cannot be made", "BG538")]
+         "with its audience's rules, so it cannot be made", "BG548")]
 
 
 def test_the_shipped_brief_in_chinese(tmp_path: Path) -> None:
@@ -462,7 +462,7 @@ def test_a_snapshot_too_big_is_refused_unread(released: Path,
     assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public",
                     "--lang", "en") == [
         (SNAPSHOT, 0, 0, "cannot be read as an edition's page: more than 1,000 bytes",
-         "BG537")]
+         "BG547")]
 
 
 def test_text_outside_every_unit_is_compared_too() -> None:

@@ -15,24 +15,24 @@ CODES: dict[str, Code] = _table(
     ("BG512", "the two audiences are not both published in the language asked for",
      "briefgen: officials and public are not both published in ko for demo"),
     # redline (commands/redline.py, snapshots.py, pagetext.py)
-    ("BG531", "a redline asks for a brief that has no release record",
+    ("BG541", "a redline asks for a brief that has no release record",
      "releases/demo.yaml: no release of demo is recorded"),
-    ("BG532", "a release record lists the same version twice",
+    ("BG542", "a release record lists the same version twice",
      "releases/demo.yaml:9:14: release 1.0 is recorded twice"),
-    ("BG533", "a redline asks for a version the release record does not have",
+    ("BG543", "a redline asks for a version the release record does not have",
      "releases/demo.yaml: no release 1.2 of demo (recorded: 1.0, 1.1)"),
-    ("BG534", "a release has no edition for the audience and language asked for",
+    ("BG544", "a release has no edition for the audience and language asked for",
      "releases/demo.yaml:6:5: release 1.0 of demo has no edition public/ko"),
-    ("BG535", "a release's snapshot of an edition is missing or not where the layout puts it",
+    ("BG545", "a release's snapshot of an edition is missing or not where the layout puts it",
      "releases/demo/1.0/public/en.html: the snapshot of release 1.0 is missing (recorded "
      "at releases/demo.yaml:11)"),
-    ("BG536", "a release's snapshot was changed after the release (its sha256 differs)",
+    ("BG546", "a release's snapshot was changed after the release (its sha256 differs)",
      "releases/demo/1.0/public/en.html: does not match the sha256 recorded for release 1.0 "
      "at releases/demo.yaml:11: it was changed after the release"),
-    ("BG537", "a snapshot cannot be read as an edition's HTML page",
+    ("BG547", "a snapshot cannot be read as an edition's HTML page",
      "releases/demo/1.0/public/en.html: cannot be read as an edition's page: not UTF-8 "
      "(byte 10)"),
-    ("BG538", "a redline's edition is no longer made by the working tree, so it cannot be "
+    ("BG548", "a redline's edition is no longer made by the working tree, so it cannot be "
      "guarded", "briefgen: public/ko is no longer an edition of demo: a redline is guarded "
      "with its audience's rules, so it cannot be made"),
     # new (commands/scaffold.py)

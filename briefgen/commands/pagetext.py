@@ -137,7 +137,7 @@ class _Tree(HTMLParser):
 def _unreadable(shown: str, why: str) -> BriefError:
     return BriefError([Problem(shown, 0, 0, f"cannot be read as an edition's page: {why}",
                                hint="restore the file as the release wrote it",
-                               code="BG537")])
+                               code="BG547")])
 
 
 def read_page(data: bytes, shown: str) -> Page:

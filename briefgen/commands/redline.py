@@ -72,7 +72,7 @@ def selected(project: Project, slug: str, old: str, audience: str | None,
              if audience in (None, a) and lang in (None, lg)]
     if not found:
         raise BriefError(f"release {old} of {slug} has no edition "
-                         f"{audience or '*'}/{lang or '*'}", code="BG534")
+                         f"{audience or '*'}/{lang or '*'}", code="BG544")
     return found
 
 
@@ -81,7 +81,7 @@ def _current(project: Project, slug: str, audience: str, lang: str, mode: str) -
     if (audience, lang) not in project.editions(slug):
         raise BriefError(f"{audience}/{lang} is no longer an edition of {slug}: a redline is "
                          "guarded with its audience's rules, so it cannot be made",
-                         code="BG538")
+                         code="BG548")
     problems = Problems()
     edition = resolve(project, slug, audience, lang, mode, problems)  # type: ignore[arg-type]
     problems.raise_if_errors()
@@ -194,7 +194,7 @@ def redline(project: Project, slug: str, old: str, new: str | None = None,
     new = new or WORKING
     if old == WORKING:
         raise BriefError("--from must be a release: the working tree is the newer side",
-                         code="BG533")
+                         code="BG543")
     target = check_out_dir(out or default_out(project, slug, old, new), project)
     problems = Problems()
     made: list[tuple[Path, Made]] = []

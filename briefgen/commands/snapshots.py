@@ -69,13 +69,13 @@ def record_path(slug: str) -> str:
 
 
 def read_releases(root: Path, slug: str) -> tuple[ReleaseFile, Document]:
-    """The brief's release record, validated; BG531 if there is none."""
+    """The brief's release record, validated; BG541 if there is none."""
     shown = record_path(slug)
     path = root / shown
     if not path.exists() and not path.is_symlink():
         raise BriefError([Problem(shown, 0, 0, f"no release of {slug} is recorded",
                                   hint=f"release it first: briefgen release {slug} "
-                                  "--version 1.0", code="BG531")])
+                                  "--version 1.0", code="BG541")])
     doc = read_yaml(path, shown, roots=(root.resolve(),))
     try:
         record = ReleaseFile.model_validate(doc.data)
@@ -86,18 +86,18 @@ def read_releases(root: Path, slug: str) -> tuple[ReleaseFile, Document]:
         if version in versions[:i]:
             line, col = doc.where(("releases", i, "version"))
             raise BriefError([Problem(shown, line, col, f"release {version} is recorded twice",
-                                      code="BG532")])
+                                      code="BG542")])
     return record, doc
 
 
 def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> Snapshot:
-    """The released page of one edition, its sha256 checked (BG533-BG536)."""
+    """The released page of one edition, its sha256 checked (BG543-BG546)."""
     record, doc = read_releases(root, slug)
     shown = record_path(slug)
     known = [r.version for r in record.releases]
     if version not in known:
         raise BriefError([Problem(shown, 0, 0, f"no release {version} of {slug} "
-                                  f"(recorded: {', '.join(known)})", code="BG533")])
+                                  f"(recorded: {', '.join(known)})", code="BG543")])
     index = known.index(version)
     release = record.releases[index]
     where = next((i for i, e in enumerate(release.editions)
@@ -105,7 +105,7 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
     if where is None:
         line, col = doc.where(("releases", index, "editions"))
         raise BriefError([Problem(shown, line, col, f"release {version} of {slug} has no "
-                                  f"edition {audience}/{lang}", code="BG534")])
+                                  f"edition {audience}/{lang}", code="BG544")])
     entry = release.editions[where]
     loc = ("releases", index, "editions", where, "html")
     expected = f"releases/{slug}/{version}/{audience}/{lang}.html"
@@ -113,7 +113,7 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
         line, col = doc.where((*loc, "path"))
         raise BriefError([Problem(shown, line, col, f"the snapshot of {audience}/{lang} in "
                                   f"release {version} must be {expected}, not "
-                                  f"{entry.html.path!r}", code="BG535")])
+                                  f"{entry.html.path!r}", code="BG545")])
     path = confined(root / expected, (root.resolve(),), expected)
     sha_line, _ = doc.where((*loc, "sha256"))
     try:
@@ -126,16 +126,16 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
     if data is None:
         raise BriefError([Problem(expected, 0, 0, f"the snapshot of release {version} is "
                                   f"missing (recorded at {shown}:{sha_line})",
-                                  hint="restore it from the release's commit", code="BG535")])
+                                  hint="restore it from the release's commit", code="BG545")])
     if len(data) > MAX_PAGE_BYTES:
         raise BriefError([Problem(expected, 0, 0, "cannot be read as an edition's page: more "
-                                  f"than {MAX_PAGE_BYTES:,} bytes", code="BG537")])
+                                  f"than {MAX_PAGE_BYTES:,} bytes", code="BG547")])
     if hashlib.sha256(data).hexdigest() != entry.html.sha256:
         raise BriefError([Problem(expected, 0, 0, "does not match the sha256 recorded for "
                                   f"release {version} at {shown}:{sha_line}: it was changed "
                                   "after the release", hint="restore it from the release's "
                                   "commit; a changed edition is a new release",
-                                  code="BG536")])
+                                  code="BG546")])
     return Snapshot(version, expected, data)
 
 
@@ -148,4 +148,4 @@ def editions(root: Path, slug: str, version: str) -> list[tuple[str, str]]:
     known = ", ".join(r.version for r in record.releases)
     raise BriefError([Problem(record_path(slug), 0, 0,
                               f"no release {version} of {slug} (recorded: {known})",
-                              code="BG533")])
+                              code="BG543")])
