@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sys
@@ -284,6 +285,43 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
         proj = load_project(project, allow_incomplete=True)
     text, todo = run_translations(proj, briefs, langs)
     click.echo(printable_lines(text), nl=False)
+
+
+@main.command()
+@click.argument("brief")
+@click.option("--version", "version", required=True,
+              help="The version to release: the brief's version: field must say it.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder of the build.  [default: build/ in the project]")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="PDF worker processes.  [default: available CPUs]")
+@_common
+def release(project: Path, quiet: bool, brief: str, version: str, out: Path | None,
+            jobs: int | None) -> None:
+    """Freeze every edition of BRIEF at its version: build it, then record the files'
+    sha256 in releases/BRIEF.yaml and keep each page under releases/BRIEF/VERSION/."""
+    from briefgen.commands.release import release as run_release
+
+    proj = _load(project)
+    if brief not in proj.briefs:
+        from briefgen.errors import did_you_mean
+        hint = did_you_mean(brief, proj.briefs) or "briefs: " + ", ".join(sorted(proj.briefs))
+        raise click.BadParameter(f"no brief '{brief}' ({hint})", param_hint="BRIEF")
+    made = run_release(proj, brief, version, out or project / "build", _today(),
+                       jobs or len(os.sched_getaffinity(0)))
+    if made.release.dirty:
+        click.echo("briefgen: warning: content/ or templates/ has uncommitted changes, so "
+                   "the release records no revision (dirty: true)", err=True)
+    if not quiet:
+        click.echo(f"released {brief} {version}: {len(made.release.editions)} editions; "
+                   f"wrote {len(made.files)} files under releases/", err=True)
+
+
+def _today() -> dt.date:
+    """Today in UTC, or SOURCE_DATE_EPOCH's day (reproducible runs)."""
+    stamp = os.environ.get("SOURCE_DATE_EPOCH")
+    now = dt.datetime.fromtimestamp(int(stamp), dt.UTC) if stamp else dt.datetime.now(dt.UTC)
+    return now.date()
 
 
 @main.group()

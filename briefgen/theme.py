@@ -16,11 +16,14 @@ stylesheet names); a project catalog overrides briefgen's labels one by one
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import BriefError
 from briefgen.paths import confined
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 
 def bundled() -> Path:
@@ -69,6 +72,26 @@ class Theme:
         found = {path.stem for folder in self.folders
                  for path in (folder / "messages").glob("*.yaml")}
         return tuple(sorted(found))
+
+    def font_folders(self) -> list[Path]:
+        """The fonts/ folders that hold a font file, project's first, each resolved. Every
+        entry must stay in its folder (fontconfig follows links), or nothing is read."""
+        found = []
+        for folder in self.folders:
+            fonts = folder / "fonts"
+            if not fonts.is_dir():
+                continue
+            fonts = confined(fonts, (folder,), "templates/fonts", label="templates folder")
+            names = []
+            for top, dirs, files in os.walk(fonts):
+                for name in [*dirs, *files]:
+                    rel = Path(top, name).relative_to(fonts).as_posix()
+                    confined(Path(top, name), (fonts,), f"templates/fonts/{rel}",
+                             label="templates folder")
+                names += files
+            if any(Path(n).suffix.lower() in FONT_SUFFIXES for n in names):
+                found.append(fonts)
+        return found
 
     def fonts_digest(self) -> str:
         """A hash of every file under fonts/ in each folder (fonts.conf and the project's

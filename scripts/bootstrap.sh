@@ -12,7 +12,7 @@ VENV="${VENV:-.venv}"
 # poppler and qpdf to inspect PDFs; ICU headers, pkg-config, a C++ compiler and Python's
 # headers to compile PyICU (the leak guard's confusables data; PyPI has no wheel of it).
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-          fonts-noto-core fonts-noto-cjk poppler-utils qpdf libicu-dev pkg-config python3-dev)
+          fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji poppler-utils qpdf libicu-dev pkg-config python3-dev)
 command -v g++ >/dev/null || packages+=(g++)
 
 # The test suite also checks the HTML with the Nu checker (Java) and axe-core in headless

@@ -108,10 +108,12 @@ def test_the_renderer_fingerprint_covers_the_projects_fonts(tmp_path: Path) -> N
     fonts = root / "templates" / "fonts"
     fonts.mkdir(parents=True)
     assert renderer_fingerprint(Theme.of(root)) == bundled  # no font yet
-    (fonts / "Extra.ttf").write_bytes(b"a font")
+    # small real fonts: check and build read every font of templates/fonts/ (BG291)
+    noto = Path("/usr/share/fonts/truetype/noto")
+    (fonts / "Extra.ttf").write_bytes((noto / "NotoSansLycian-Regular.ttf").read_bytes())
     with_font = renderer_fingerprint(Theme.of(root))
     assert with_font != bundled and renderer_fingerprint(Theme.of(root)) == with_font
-    (fonts / "Extra.ttf").write_bytes(b"another font")
+    (fonts / "Extra.ttf").write_bytes((noto / "NotoSansLydian-Regular.ttf").read_bytes())
     assert renderer_fingerprint(Theme.of(root)) not in (bundled, with_font)
 
     def keys() -> dict[str, str]:
@@ -119,7 +121,7 @@ def test_the_renderer_fingerprint_covers_the_projects_fonts(tmp_path: Path) -> N
             audiences=("officials",)), Problems([]))}
 
     before = keys()
-    (fonts / "More.otf").write_bytes(b"one more")
+    (fonts / "More.ttf").write_bytes((noto / "NotoSansOgham-Regular.ttf").read_bytes())
     after = keys()
     assert after["html"] == before["html"] and after["pdf"] != before["pdf"]
 

@@ -73,10 +73,10 @@ def test_an_audience_term_comes_before_the_projects_with_where_it_is_defined(
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     project = load_project(root)
     assert terms_of(project, "pub", "en") == {
-        "annex": Term("Annex", Where("content/audiences/pub.yaml", 1)),
-        "plan": Term("joint plan", Where("content/terms.yaml", 4))}
+        "annex": Term("Annex", Where("content/audiences/pub.yaml", 1, 161)),
+        "plan": Term("joint plan", Where("content/terms.yaml", 4, 7))}
     assert terms_of(project, "pub", "ko") == {
-        "plan": Term("공동 계획", Where("content/terms.yaml", 5))}
+        "plan": Term("공동 계획", Where("content/terms.yaml", 5, 7))}
     edition = resolve(project, "tiny", "pub", "en", "screen", Problems([]))
     assert edition.sections[0].body.html == "<p>The Annex and the joint plan.</p>\n"
     assert edition.terms == terms_of(project, "pub", "en")

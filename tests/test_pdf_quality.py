@@ -82,9 +82,30 @@ def test_missing_glyph_fails_naming_character_and_artifact(project: Path) -> Non
                                                "Two things lie ahead \U0010fffd."))
     result = run("build", "--audience", "officials", "--jobs", "1", project=project)
     assert result.exit_code == 1
-    assert ("demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for "
-            "U+10FFFD \"\U0010fffd\"") in result.stderr
+    # found before any PDF is rendered, where it is written (BG290, tests/test_glyphs.py)
+    assert ("content/briefs/demo/brief.yaml:51:28: sections[outlook].body: no font has "
+            "U+10FFFD <private use>: the PDF would print a blank box") in result.stderr
     assert not (project / "build" / "demo").exists()
+
+
+def test_a_glyph_weasyprint_finds_missing_is_still_an_error(project: Path) -> None:
+    """The renderer's own report (BG406) stays, in case Pango and the fonts' cmaps ever
+    disagree: with the hint that works."""
+    from briefgen.build.plan import Selection
+    from briefgen.build.run import Rendered, pdf_problems, plan
+    from briefgen.content.project import load_project
+    from briefgen.errors import Problems
+    from briefgen.publish.pdf import PdfResult
+
+    problems = Problems([])
+    [job] = plan(load_project(project), Selection(audiences=("officials",), formats=("pdf",)),
+                 problems)
+    assert isinstance(job, Rendered) and not problems.items
+    pdf_problems(job, PdfResult(b"", 1, ['U+10FFFD "\U0010fffd"']), {}, problems)
+    assert [str(p) for p in problems.items] == [
+        'demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for U+10FFFD '
+        '"\U0010fffd" (add a font that has it to templates/fonts/ (any .ttf or .otf file there '
+        "is used; docs/editing.md#fonts), or write another character)"]
 
 
 def test_archival_variant_on_request(project: Path) -> None:

@@ -67,9 +67,10 @@ def test_a_font_in_the_projects_templates_fonts_is_used_by_the_pdf(project: Path
     put_in_brief(project, PUA)
     result = build(project, "--audience", "officials", "--format", "pdf")
     assert result.returncode == 1
-    assert ("demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for "
-            f'U+E000 "{PUA}" (use another character, or add a font to templates/fonts)'
-            ) in result.stderr
+    assert ("content/briefs/demo/brief.yaml:51:28: sections[outlook].body: no font has "
+            "U+E000 <private use>: the PDF would print a blank box") in result.stderr
+    assert "(add a font that has it to templates/fonts/" in result.stderr  # BG290, before
+    # any PDF is rendered: tests/test_glyphs.py has the whole message
 
     write_font(project / "templates/fonts/glyph.ttf")  # what the hint says
     result = build(project, "--audience", "officials", "--format", "pdf")
@@ -236,31 +237,34 @@ def test_the_print_rules_of_each_language_come_from_its_catalog() -> None:
             ".colophon", "figcaption", ".table-scroll thead th", ".chart-data")
     css = i18n.language_css().splitlines()
     for code, serif, sans_faces, align in (
-            ("ko", '"Noto Serif", "Noto Serif CJK KR"', '"Noto Sans", "Noto Sans CJK KR"',
-             "left"),
-            ("zh-Hans", '"Noto Serif CJK SC"', '"Noto Sans CJK SC"', "justify")):
+            ("ko", '"Noto Serif", "Noto Serif CJK KR", "Noto Color Emoji"',
+             '"Noto Sans", "Noto Sans CJK KR", "Noto Color Emoji"', "left"),
+            ("zh-Hans", '"Noto Serif CJK SC", "Noto Color Emoji"',
+             '"Noto Sans CJK SC", "Noto Color Emoji"', "justify")):
         assert f"html:lang({code}) {{ font-family: {sans_faces}, sans-serif; }}" in css
         assert (f"body:lang({code}) {{ font-family: {serif}, serif; line-height: 1.7; "
                 f"hyphens: manual; text-align: {align}; }}") in css
         assert (", ".join(f"body:lang({code}) {e}" for e in sans)
                 + f" {{ font-family: {sans_faces}, sans-serif; }}") in css
-    # a passage in another language: its faces, then the edition's, serif or sans-serif
+    # a passage in another language: its faces, then the edition's, serif or sans-serif;
+    # the colour emoji font ends every stack
     assert ('body:lang(zh-Hans) [lang]:lang(ko) { font-family: "Noto Serif", '
-            '"Noto Serif CJK KR", "Noto Serif CJK SC", serif; }') in css
+            '"Noto Serif CJK KR", "Noto Serif CJK SC", "Noto Color Emoji", serif; }') in css
     assert ('body:lang(en) [lang]:lang(ja) { font-family: "Noto Serif", "Noto Serif CJK JP", '
-            'serif; }') in css  # ja has no catalog here: CJK_FACES
+            '"Noto Color Emoji", serif; }') in css  # ja has no catalog here: CJK_FACES
     assert ", ".join(f"body:lang(ko) {e} [lang]:lang(en)" for e in sans) + (
-        ' { font-family: "Noto Sans", "Noto Sans CJK KR", sans-serif; }') in css
+        ' { font-family: "Noto Sans", "Noto Sans CJK KR", "Noto Color Emoji", sans-serif; }') in css
     # the margin boxes, per edition
     assert i18n.page_css("zh-Hans") == (
-        '@page { font-family: "Noto Sans CJK SC", sans-serif; '
-        '@top-left { font-family: "Noto Sans CJK SC", sans-serif; } '
-        '@top-right { font-family: "Noto Sans CJK SC", sans-serif; } '
-        '@bottom-center { font-family: "Noto Sans CJK SC", sans-serif; } }\n')
+        '@page { font-family: "Noto Sans CJK SC", "Noto Color Emoji", sans-serif; '
+        '@top-left { font-family: "Noto Sans CJK SC", "Noto Color Emoji", sans-serif; } '
+        '@top-right { font-family: "Noto Sans CJK SC", "Noto Color Emoji", sans-serif; } '
+        '@bottom-center { font-family: "Noto Sans CJK SC", "Noto Color Emoji", sans-serif; } }\n')
     assert ":lang(" not in (bundled() / "css/print.css").read_text()  # in the catalogs only
     ja = i18n.language("ja", Theme.of(FOURTH))
     assert ja.page == ("Noto Sans", "Noto Sans CJK JP")
-    assert ('\nhtml:lang(ja) { font-family: "Noto Sans", "Noto Sans CJK JP", sans-serif; }\n'
+    assert ('\nhtml:lang(ja) { font-family: "Noto Sans", "Noto Sans CJK JP", "Noto Color Emoji", '
+            'sans-serif; }\n'
             in i18n.language_css(Theme.of(FOURTH)))
 
 

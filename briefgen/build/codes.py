@@ -18,9 +18,10 @@ CODES: dict[str, Code] = _table(
     ("BG405", "two shards wrote different copies of one artifact",
      "build/manifest.shard-2-of-2.json: demo/public/en/demo-public-en.pdf differs from "
      "another shard's copy"),
-    ("BG406", "a character has no glyph in the PDF fonts",
+    ("BG406", "WeasyPrint found no glyph for a character (check's BG290 missed it)",
      "demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for U+10FFFD "
-     "\"\\U0010fffd\" (use another character, or add a font to templates/fonts)"),
+     "\"\\U0010fffd\" (add a font that has it to templates/fonts/ (any .ttf or .otf file "
+     "there is used; docs/editing.md#fonts), or write another character)"),
     ("BG407", "the PDF tried to load something outside the project",
      "demo/public/en/demo-public-en.pdf: the PDF tried to load https://example.org/a.png; "
      "briefgen fetches nothing outside the project"),
@@ -39,4 +40,9 @@ CODES: dict[str, Code] = _table(
      "demo/public/ko/demo-public-ko.pdf: warning: not PDF/UA-1 (Matterhorn 11-001): a "
      "Latin-script passage where /Lang is ko, at Document>Part>Art>Sect>P (mark the "
      "passage's language in the content: [words]{lang=en})"),
+    ("BG420", "a built file of a released version differs from the file released",
+     "content/briefs/demo/brief.yaml:7:10: version: demo/public/en/demo-public-en.html "
+     "differs from release 1.0 of 2027-03-01 (releases/demo.yaml): a released edition is "
+     "never changed (set version: to a new number and run briefgen release demo --version "
+     "<it>)"),
 )

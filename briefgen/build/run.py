@@ -4,7 +4,8 @@
              repairs: editions whose files a killed build left damaged
     guard    guard_pages: the leak guard over every page and PDF source rendered
     decide   keep what is unchanged (reguard it if its guard changed), take the HTML pages
-    render   the PDFs, in this process or in workers (workers.py), each guarded
+    render   the PDFs, in this process or in workers (workers.py), each guarded; then every
+             file of a released version compared with its release (released.py)
     write    artifacts, manifest and index pages, all or nothing (files.py); then prune
 
 Nothing under the output folder changes before every artifact is rendered and checked.
@@ -54,8 +55,10 @@ from briefgen.build.plan import (
     select,
     shard,
 )
+from briefgen.build.released import check_released
 from briefgen.build.workers import RECYCLE_AFTER, pdf_guard_surfaces, render_pdfs, warm_up
 from briefgen.content.project import Project
+from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problem, Problems, human_size
 from briefgen.publish import guard
@@ -147,6 +150,12 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
             if output.links is not None and output.links in selection.formats else None)
     variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
     page = render_edition(edition, link, project.template_folders, project.session)
+    if output.in_workers:  # a PDF: every character of its page needs a font that has it
+        text = guard.visible_html_text(page)  # without the marks around a drawing's text
+        text = text.replace(guard.DRAWING_OPEN, "").replace(guard.DRAWING_CLOSE, "")
+        for problem in glyphs.problems(edition, text, Theme(project.template_folders),
+                                       artifact.path, project.session.catalogs):
+            problems.add(problem)
     return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
                     edition.title.plain, edition, page, variant=variant, inputs=inputs,
                     guard=fence, registry=artifact.registry)
@@ -203,7 +212,7 @@ def pdf_problems(job: Rendered, result: PdfResult, surfaces: dict[str, str],
     if result.missing_glyphs:
         problems.error(job.path, 0, 0, "no glyph in the PDF fonts for "
                        + ", ".join(result.missing_glyphs),
-                       hint="use another character, or add a font to templates/fonts",
+                       hint=glyphs.HINT,
                        code="BG406")
     for url in result.refused:
         problems.error(job.path, 0, 0, f"the PDF tried to load {url[:80]}; briefgen fetches "
@@ -275,6 +284,7 @@ class _Build:
         self.total = len(jobs)
         pdfs = self.decide(jobs)
         self.render(pdfs)
+        check_released(self.project, self.entries.values(), self.selection, self.problems)
         self.problems.raise_if_errors(strict=self.opts.strict)
         self.report.warnings = self.problems.warnings
         self.write({j.path for j in jobs})

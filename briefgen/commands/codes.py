@@ -45,4 +45,12 @@ CODES: dict[str, Code] = _table(
     ("BG523", "`briefgen new theme` would overwrite a file of the project's templates",
      "briefgen: templates/base.html.j2 already exists; nothing was written (move it away "
      "to copy briefgen's, or copy the files you want by hand)"),
+    # release (commands/release.py)
+    ("BG531", "the brief's version: is not the version to release",
+     "content/briefs/demo/brief.yaml:7:10: version: the brief says version 1.0, not 1.1 "
+     "(set version: \"1.1\" in the brief, then run briefgen release demo --version 1.1; "
+     "briefgen never edits content files)"),
+    ("BG532", "the version was released before",
+     "releases/demo.yaml:1:3: version 1.0 of demo was released on 2027-03-01; a release is "
+     "never made again (set version: to a new number, e.g. \"1.1\", and release that)"),
 )

@@ -21,6 +21,7 @@ subtitle: One sentence on what the brief argues
 series: Policy Briefs                # the series it belongs to
 number: "{year}-01"                  # its number in the series (quoted: it is text)
 date: {date}                         # publication date, YYYY-MM-DD; also the PDF's dates
+# version: "1.0"                     # when you publish it: briefgen release (docs/editing.md)
 language: en                         # the language this file is written in
 summary: |                           # one paragraph; the abstract and the PDF subject
   What the brief is about, in two or three sentences.

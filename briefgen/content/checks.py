@@ -20,6 +20,7 @@ TERM_RE = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
 # The element ids templates/base.html.j2 (and markdown.py's footnotes) give the page itself.
 # A section, item or takeaway becomes an element with its id and `<id>-heading`.
 TEMPLATE_ANCHORS = frozenset({"main", "sources", "toc-heading", "takeaways-heading",
+                              "corrections", "corrections-heading",
                               "summary-heading", "notes-heading", "sources-heading",
                               "about-heading"})
 NOTE_ANCHOR = re.compile(r"(?:note|noteref)-[0-9]+")
@@ -61,6 +62,8 @@ def brief_units(src: BriefSource, audience_ids: list[str]) -> dict[str, SourceUn
             for j, item in enumerate(s.items):
                 add(item.id, "item", item, ("sections", i, "items", j),
                     {a for a in seen if item.shown_to(a)})
+    for i, c in enumerate(b.corrections):
+        add(c.id, "correction", c, ("corrections", i), {a for a in everyone if c.shown_to(a)})
     for name, doc in sorted(src.charts.items()):  # a chart's words (edition/charts.py)
         text = doc.data.get("text") if isinstance(doc.data, dict) else None
         for key, words in (text or {}).items() if isinstance(text, dict) else ():
@@ -185,6 +188,16 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
             for j, item in enumerate(s.items):
                 unique(item.id, ("sections", i, "items", j))
                 selectable(item, ("sections", i, "items", j))
+    for i, c in enumerate(b.corrections):
+        unique(c.id, ("corrections", i))
+        selectable(c, ("corrections", i))
+        if c.date < b.date:
+            line, col = doc.where(("corrections", i, "date"))
+            problems.error(doc.path, line, col, f"the correction is dated {c.date.isoformat()}, "
+                           f"before the brief's date {b.date.isoformat()}",
+                           field=field_path(doc, ("corrections", i, "date")),
+                           hint="a correction is made after publication: check the year",
+                           code="BG182")
     for i, source in enumerate(b.sources):
         unique(source.id, ("sources", i), anchor=False)
         selectable(source, ("sources", i))

@@ -1,6 +1,7 @@
 """The problem codes this stage reports (see briefgen/codes.py): reading YAML (BG101-BG113),
 fields of one file (BG120-BG139), what spans files (BG140-BG154), the project's folders
-(BG160-BG165), references.json and the citation style (BG170-BG176)."""
+(BG160-BG165), references.json and the citation style (BG170-BG176), versions, corrections and
+release records (BG180-BG182)."""
 
 from __future__ import annotations
 
@@ -188,4 +189,14 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:80:1: sources: 'sources:' is deprecated: list the "
      "brief's references in references.json (CSL-JSON) and cite them as [@key] (see "
      "'Migrating from sources:' in docs/editing.md)"),
+    ("BG180", "a version that is not digits separated by dots, or not in quotes",
+     "content/briefs/demo/brief.yaml:7:10: version: '1.a' is not a version number: digits "
+     "separated by dots, like \"1.0\" or \"2.1.3\""),
+    ("BG181", "a release record (releases/<brief>.yaml) that cannot be read or is not valid",
+     "releases/demo.yaml:4:11: [0].date: not a date (YYYY-MM-DD) (the release record is "
+     "written by `briefgen release`: restore it from version control)"),
+    ("BG182", "a correction dated before the brief's date",
+     "content/briefs/demo/brief.yaml:96:11: corrections[fix-date].date: the correction is "
+     "dated 2025-03-01, before the brief's date 2026-11-26 (a correction is made after "
+     "publication: check the year)"),
 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -162,6 +163,35 @@ class Source(Selectable):
     text: Text = Field(description="The citation, Markdown.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), AfterValidator(_url)] \
         | None = None
+
+
+class Correction(Selectable):
+    """A correction made after publication: printed in a Corrections box of the editions
+    it concerns (every audience's unless it says otherwise)."""
+
+    id: Slug
+    date: dt.date = Field(description="When the correction was made, YYYY-MM-DD.")
+    text: Text = Field(description=f"What was corrected. {MARKDOWN}")
+
+
+#: A version number: digits separated by dots (1.0, 2.1.3)
+VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+
+
+def _version(value: object) -> object:
+    if not isinstance(value, str):
+        raise Rule(f"the version is the number {value}: write it in quotes, like "
+                   "version: \"1.0\" (unquoted, YAML reads 1.10 as the number 1.1)",
+                   code="BG180")
+    if not re.fullmatch(VERSION_PATTERN, value):
+        raise Rule(f"'{value}' is not a version number: digits separated by dots, like "
+                   "\"1.0\" or \"2.1.3\"", code="BG180")
+    return value
+
+
+#: A version (briefgen release); validated before pydantic's str, so a number is refused
+Version = Annotated[str, BeforeValidator(_version),
+                    StringConstraints(pattern=VERSION_PATTERN)]
 
 
 class SectionBase(Selectable):
@@ -315,6 +345,10 @@ class Brief(Model):
                                   "citations replace it (docs/editing.md).")
     citation_style: str = Field("chicago-notes-bibliography", description="A style of the "
                                 "CSL styles repository, or a .csl file in the brief's folder.")
+    version: Version | None = Field(None, description="The version the editions carry, "
+                                    "in quotes (\"1.1\"); `briefgen release` freezes it.")
+    corrections: list[Correction] = Field([], description="Corrections made after "
+                                          "publication, printed in a Corrections box.")
 
     #: the section types `sections` accepts (SectionTypes.brief makes a model for others)
     section_types: ClassVar[SectionTypes] = SECTION_TYPES
@@ -366,6 +400,7 @@ UNIT_FIELDS: dict[str, tuple[str, ...]] = {
     "takeaway": ("text",),
     "section": ("title", "body", "closing"),
     "item": ("title", "body"),
+    "correction": ("text",),
     "chart": ("text",),  # one of a chart file's text: entries (edition/charts.py)
 }
 

@@ -708,18 +708,18 @@ def words(chart: Chart, key: str, edition: Edition) -> str:
     return chart.text[key]
 
 
-def words_of(chart: Chart, edition: Edition) -> list[tuple[str, str, int]]:
-    """Every word of the chart as the edition has it, with the file and line it is written
-    on (the chart file's text:, or the translation's unit): where the leak guard traces a
-    phrase found in the drawing or the data table."""
+def words_of(chart: Chart, edition: Edition) -> list[tuple[str, str, int, int]]:
+    """Every word of the chart as the edition has it, with the file, line and column it is
+    written at (the chart file's text:, or the translation's unit, whose column is not
+    kept: 0): where the leak guard traces a phrase found in the drawing or the data table."""
     out = []
     for key in chart.text:
         uid = unit_id(chart.name, key)
         if edition.lang != edition.source_lang and edition.texts.get(uid):
             path, line = edition.where.get(uid, ("", 0))
-            out.append((edition.texts[uid], path, line))
+            out.append((edition.texts[uid], path, line, 0))
         else:
-            out.append((chart.text[key], chart.doc.path, chart.doc.where(("text", key))[0]))
+            out.append((chart.text[key], chart.doc.path, *chart.doc.where(("text", key))))
     return out
 
 

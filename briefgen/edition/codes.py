@@ -4,7 +4,7 @@ BG201–219 are audience syntax (content/syntax.py's Issues, reported while rend
 BG220–229 terms and cross references, BG230–249 links and images, BG250–259 tables and
 figures (edition/markdown.py, edition/svg.py), BG260–269 charts (edition/charts.py),
 BG270–279 citations (content/syntax.py, edition/citations.py), BG280–289 headings
-(edition/markdown.py).
+(edition/markdown.py), BG290–299 fonts (edition/glyphs.py).
 """
 
 from __future__ import annotations
@@ -204,4 +204,13 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:94:11: sections[recommendations].items[rec-a].body: "
      "level-4 heading 'Annex' would be <h7>: this text sits under an <h3> title, so it has 3 "
      "heading levels (use fewer levels)"),
+    ("BG290", "a character no font of the PDF has",
+     "content/briefs/demo/brief.yaml:40:27: sections[background].body: no font has U+E000 "
+     "<private use>: the PDF would print a blank box (tried Noto Serif, Noto Sans, Noto Color "
+     "Emoji, then all 299 fonts of briefgen's fonts.conf and templates/fonts/) (add a font "
+     "that has it to templates/fonts/ (any .ttf or .otf file there is used; "
+     "docs/editing.md#fonts), or write another character)"),
+    ("BG291", "a file in templates/fonts/ that is not a font",
+     "templates/fonts/glyph.ttf: not a font fontTools can read (Not a TrueType or OpenType "
+     "font (bad sfntVersion)) (remove it, or replace it with a .ttf or .otf file)"),
 )

@@ -49,6 +49,10 @@ SANS_ELEMENTS = ("h1", "h2", "h3", ".marking", ".series", ".byline", ".dateline"
 #: the print fonts of a language that names none (English), and the Latin face of every one
 LATIN_SERIF = ("Noto Serif",)
 LATIN_SANS = ("Noto Sans",)
+#: the colour emoji font, last in every stack (Debian's fonts-noto-color-emoji): it draws an
+#: emoji the faces before it lack, rather than a black-and-white symbol font fontconfig
+#: would fall back to
+EMOJI = ("Noto Color Emoji",)
 #: the CJK faces of a passage in a language the theme has no catalog for (`{lang=ja}` in an
 #: English brief): (language range of :lang(), the region of Noto's CJK fonts). A catalog's
 #: own fonts, later in language_css, win over these.
@@ -197,18 +201,21 @@ def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> s
     (`[…]{lang=ja}`, `<li lang="en">`: any element with a lang attribute) in that language's
     serif faces in body text, and its sans-serif faces inside the elements print.css sets in
     sans-serif. A language without fonts of its own (English) is set in LATIN_SERIF and
-    LATIN_SANS."""
+    LATIN_SANS. Every stack ends with the theme's own fonts and EMOJI (_fallback)."""
+    theme = theme or Theme.default()
     spans = [Language(code, code, "", serif=(*LATIN_SERIF, f"Noto Serif CJK {region}"),
                       sans=(*LATIN_SANS, f"Noto Sans CJK {region}"))
              for code, region in CJK_FACES]
-    editions = [language(code, theme, cache) for code in (theme or Theme.default()).languages()]
+    editions = [language(code, theme, cache) for code in theme.languages()]
     spans += editions  # later: a catalog's fonts win over CJK_FACES
+    last = _fallback(theme)
     rules = []
     for lang in editions:
-        serif, sans = _stack(lang.serif or LATIN_SERIF), _stack(lang.sans or LATIN_SANS)
+        serif = _stack(lang.serif or LATIN_SERIF, last)
+        sans = _stack(lang.sans or LATIN_SANS, last)
         body = f"body:lang({lang.code})"
         rules.append(f"html:lang({lang.code}) {{ font-family: "
-                     f"{_stack(lang.page or lang.sans or LATIN_SANS)}, sans-serif; }}")
+                     f"{_stack(lang.page or lang.sans or LATIN_SANS, last)}, sans-serif; }}")
         declarations = [f"font-family: {serif}, serif",
                         *(f"{k}: {v}" for k, v in lang.declarations)]
         rules.append(f"{body} {{ {'; '.join(declarations)}; }}")
@@ -216,16 +223,49 @@ def language_css(theme: Theme | None = None, cache: Catalogs | None = None) -> s
                      + f" {{ font-family: {sans}, sans-serif; }}")
     for outer in editions:  # a passage in another language: its fonts, then the edition's
         for inner in spans:
-            rules.extend(_span_rules(outer, inner))
+            rules.extend(_span_rules(outer, inner, last))
     return "".join(rule + "\n" for rule in rules)
 
 
-def _span_rules(outer: Language, inner: Language) -> list[str]:
+def _fallback(theme: Theme) -> tuple[str, ...]:
+    """What ends every stack: the families of the theme's own fonts (templates/fonts/),
+    which draw what the language's faces lack, then the colour emoji font. A family name
+    CSS cannot hold as it is (outside _FAMILY) is left to fontconfig's fallback."""
+    from briefgen.edition.glyphs import project_families  # glyphs reads stacks from here
+
+    return (*(f for f in project_families(theme) if _FAMILY.fullmatch(f)), *EMOJI)
+
+
+def named_families(theme: Theme | None = None, cache: Catalogs | None = None
+                   ) -> tuple[str, ...]:
+    """Every family language_css names: each language's faces and CJK_FACES' (a passage in
+    another language is set in them), then the theme's own fonts and the emoji font."""
+    theme = theme or Theme.default()
+    found = [f for code, region in CJK_FACES
+             for f in (f"Noto Serif CJK {region}", f"Noto Sans CJK {region}")]
+    for code in theme.languages():
+        lang = language(code, theme, cache)
+        found += [*lang.serif, *lang.sans, *lang.page]
+    return tuple(dict.fromkeys((*LATIN_SERIF, *LATIN_SANS, *found, *_fallback(theme))))
+
+
+def font_stack(code: str, theme: Theme | None = None,
+               cache: Catalogs | None = None) -> tuple[str, ...]:
+    """Every family an edition in this language names: its serif, sans and page faces,
+    then the theme's own fonts and the emoji font (what glyphs.py looks in first)."""
+    theme = theme or Theme.default()
+    lang = language(code, theme, cache)
+    return tuple(dict.fromkeys((*(lang.serif or LATIN_SERIF), *(lang.sans or LATIN_SANS),
+                                *lang.page, *_fallback(theme))))
+
+
+def _span_rules(outer: Language, inner: Language, last: tuple[str, ...]) -> list[str]:
     """A passage in the language `inner` in an edition in `outer`: in body text, inner's serif
     faces, in the elements set in sans-serif its sans-serif ones, each followed by outer's
-    (a character inner's fonts lack, e.g. Han in a date inside an English citation)."""
-    serif = _stack(inner.serif or LATIN_SERIF, outer.serif or LATIN_SERIF)
-    sans = _stack(inner.sans or LATIN_SANS, outer.sans or LATIN_SANS)
+    (a character inner's fonts lack, e.g. Han in a date inside an English citation), then
+    `last` (the theme's own fonts and the emoji font)."""
+    serif = _stack(inner.serif or LATIN_SERIF, outer.serif or LATIN_SERIF, last)
+    sans = _stack(inner.sans or LATIN_SANS, outer.sans or LATIN_SANS, last)
     span = f"body:lang({outer.code}) {{}}[lang]:lang({inner.code})"  # where the language changes
     return [span.format("") + f" {{ font-family: {serif}, serif; }}",
             ", ".join(span.format(f"{e} ") for e in SANS_ELEMENTS)
@@ -241,8 +281,9 @@ def page_css(code: str, theme: Theme | None = None, cache: Catalogs | None = Non
     """The margin boxes of an edition's pages (running header, marking, "Page n of N") in
     the faces of its language: a page's margin boxes take their font from the page, which
     no :lang() selector reaches."""
+    theme = theme or Theme.default()
     lang = language(code, theme, cache)
-    family = f"{_stack(lang.page or lang.sans or LATIN_SANS)}, sans-serif"
+    family = f"{_stack(lang.page or lang.sans or LATIN_SANS, _fallback(theme))}, sans-serif"
     boxes = " ".join(f"@{box} {{ font-family: {family}; }}" for box in MARGIN_BOXES)
     return f"@page {{ font-family: {family}; {boxes} }}\n"
 

@@ -66,6 +66,7 @@ class Where:
 
     path: str
     line: int
+    col: int = 0  # where the text starts on its line, when known (a one-line value)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
@@ -373,10 +374,21 @@ def _where(src: _Source, needle: str, start_line: int = 0, or_else: str = ""
         at = text.find(needle)
     if at < 0:
         return origin.line, origin.col
-    line = bisect.bisect_right(src.starts, at) - 1
+    return _position(origin, src.starts, at)
+
+
+def _position(origin: Origin, starts: list[int], at: int) -> tuple[int, int]:
+    """File line and column of the offset `at` into a text from origin, whose lines start
+    at the offsets `starts`."""
+    line = bisect.bisect_right(starts, at) - 1
     if line == 0:
         return origin.line, origin.col + at
-    return origin.line + line, origin.indent + at - src.starts[line] + 1
+    return origin.line + line, origin.indent + at - starts[line] + 1
+
+
+def text_position(origin: Origin, text: str, at: int) -> tuple[int, int]:
+    """File line and column of the character at offset `at` of a text from origin."""
+    return _position(origin, [0, *(m.end() for m in re.finditer("\n", text))], at)
 
 
 def _report(ctx: Context, origin: Origin, at: tuple[int, int], message: str, hint: str = "",
@@ -991,8 +1003,8 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
         tok.attrs["src"] = ""
         return
     ctx.image_bytes += len(markup)
-    ctx.chart_words += [Term(text, Where(path, line))
-                        for text, path, line in charts.words_of(chart, edition)]
+    ctx.chart_words += [Term(text, Where(path, line, col))
+                        for text, path, line, col in charts.words_of(chart, edition)]
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None
     tok.attrs = {}
 

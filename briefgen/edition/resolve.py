@@ -7,6 +7,7 @@ made from it; pass 2 renders every text with them. The renderer never calls back
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,12 +18,13 @@ from briefgen.content.project import BriefSource, Project
 from briefgen.content.syntax import numbered_blocks
 from briefgen.content.yamlread import Document, Loc
 from briefgen.edition import Mode, charts, citations
-from briefgen.edition.i18n import Messages, language, long_date
+from briefgen.edition.i18n import Catalogs, Messages, language, long_date
 from briefgen.edition.markdown import Context, Origin, Tables, Term, Where, render
 from briefgen.edition.views import (
     AudienceView,
     AuthorView,
     BriefView,
+    CorrectionView,
     Decision,
     DecisionKind,
     EditionView,
@@ -33,6 +35,7 @@ from briefgen.edition.views import (
     Text,
 )
 from briefgen.errors import Problems
+from briefgen.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class Edition:
         """Every rendered content value, for tracing a leaked phrase back to its source."""
         e = self.for_templates
         out = [e.title, e.short_title, e.subtitle, e.series, e.summary, e.credit,
-               *e.takeaways]
+               *(c.text for c in e.corrections), *e.takeaways]
         for a in e.authors:
             out += [a.name, a.honorific, a.affiliation, a.bio]
         for s in e.sections:
@@ -147,13 +150,13 @@ def terms_of(project: Project, audience_id: str, lang: str) -> dict[str, Term]:
         doc = project.terms.doc
         for key, texts in project.terms.value.items():
             if lang in texts:
-                line, _ = doc.where((key, lang))
-                table[key] = Term(texts[lang], Where(doc.path, line))
+                line, col = doc.where((key, lang))
+                table[key] = Term(texts[lang], Where(doc.path, line, col))
     audience = project.audiences[audience_id]
     for key, texts in audience.value.terms.items():
         if (text := texts.get(lang)) is not None:
-            line, _ = audience.doc.where(("terms", key, lang))
-            table[key] = Term(text, Where(audience.doc.path, line))
+            line, col = audience.doc.where(("terms", key, lang))
+            table[key] = Term(text, Where(audience.doc.path, line, col))
     return table
 
 
@@ -256,6 +259,18 @@ def _chart_edition(src: BriefSource, lang: str, m: Messages, spoken: Any) -> cha
                           str(m.chart_data), where)
 
 
+def version_text(version: str | None, corrected: dt.date | None, m: Messages, lang: str,
+                 theme: Theme | None, catalogs: Catalogs | None) -> str:
+    """'Version 1.1', 'Version 1.1, corrected 12 March 2027' (the latest correction this
+    edition prints), 'Corrected 12 March 2027' (no version), or ''."""
+    date = long_date(corrected, lang, theme, catalogs) if corrected else ""
+    if version and date:
+        return m("version_corrected", version=version, date=date)
+    if version:
+        return m("version", version=version)
+    return m("corrected", date=date) if date else ""
+
+
 def _definitions(ctx: Context) -> list[Decision]:
     """Footnote and link-reference definitions, each in or out by the block it sits in."""
     out: dict[tuple[str, str, Where], Decision] = {}
@@ -318,6 +333,8 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
             labels[it.id] = m(key, n=n) if key else ""
     takeaways = [(i, t) for i, t in enumerate(b.takeaways)
                  if decide("takeaway", t, ("takeaways", i))]
+    corrections = [(i, c) for i, c in enumerate(b.corrections)
+                   if decide("correction", c, ("corrections", i))]
     sources = [(i, s) for i, s in enumerate(b.sources) if decide("source", s, ("sources", i))]
 
     # The tables the renderer looks up; `labels` grows below as section titles render.
@@ -376,6 +393,10 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
                       problems) if b.short_title else title
     subtitle = meta("subtitle")
     series = r.text(b, "series", (), "meta", inline=True)
+    shown_corrections = tuple(
+        CorrectionView(c.id, c.date.isoformat(), long_date(c.date, lang, theme, catalogs),
+                       r.text(c, "text", ("corrections", i), c.id, inline=False))
+        for i, c in sorted(corrections, key=lambda ic: ic[1].date))
     shown_takeaways = tuple(r.text(t, "text", ("takeaways", i), t.id, inline=False)
                             for i, t in takeaways)
     summary = meta("summary", inline=False)
@@ -418,6 +439,9 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         marking=audience.marking[lang], authors=authors,
         takeaways=shown_takeaways, sections=tuple(sections), sources=shown_sources,
         notes=tuple(NoteView(n.number, n.html) for n in ctx.notes),
-        bibliography=citations_of(ctx, src, decisions))
+        bibliography=citations_of(ctx, src, decisions),
+        version=b.version, corrections=shown_corrections,
+        version_text=version_text(b.version, max((c.date for _, c in corrections), default=None),
+                                  m, lang, theme, catalogs))
     return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used,
                    tuple(ctx.chart_words))

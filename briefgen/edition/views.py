@@ -22,7 +22,7 @@ from briefgen.theme import Theme
 
 #: What a Decision is about: a part of the brief, or a definition in its Markdown.
 DecisionKind = Literal["section", "item", "takeaway", "source", "table", "figure",
-                       "reference"] | DefinitionKind
+                       "reference", "correction"] | DefinitionKind
 
 
 _ONE_PARAGRAPH = re.compile(r"<p>((?:(?!<p[ >]|</p>).)*)</p>", re.S)
@@ -80,6 +80,16 @@ class SectionView:
     body: Text
     items: tuple[ItemView, ...]
     closing: Text
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """A correction this edition prints in its Corrections box."""
+
+    id: str
+    date: str  # ISO 8601
+    date_text: str  # in the edition's language
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -189,9 +199,16 @@ class EditionView:
     #: for text in that locale's language (AudienceView.tag), else the language
     lang_tag: str = ""
     source_tag: str = ""
+    #: the brief's `version:` ("1.1"), None if it has none: for every metadata that
+    #: carries it (JSON-LD, PDF XMP prism:versionIdentifier)
+    version: str | None = None
+    #: what the page prints of it: "Version 1.1, corrected 12 March 2027" ('' if nothing)
+    version_text: str = ""
+    #: the corrections this edition's audience sees, oldest first
+    corrections: tuple[CorrectionView, ...] = ()
 
 
 #: The view classes templates receive, each a frozen dataclass whose fields are all a template
 #: may read (publish/sandbox.py's ATTRIBUTES allows exactly these).
 VIEWS: tuple[type, ...] = (EditionView, AudienceView, BriefView, AuthorView, SectionView,
-                           ItemView, NoteView, Labels)
+                           ItemView, NoteView, Labels, CorrectionView)

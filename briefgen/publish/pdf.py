@@ -28,11 +28,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
-from briefgen.paths import confined
 from briefgen.publish import pdftags, pdfua
 from briefgen.theme import Theme, bundled
-
-FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 
 def _weasyprint() -> ModuleType:
@@ -64,23 +61,7 @@ def _weasyprint() -> ModuleType:
 
 def font_folders(theme: Theme) -> list[Path]:
     """The theme's fonts/ folders that hold a font file, project's first."""
-    found = []
-    for folder in theme.folders:
-        fonts = folder / "fonts"
-        if not fonts.is_dir():
-            continue
-        fonts = confined(fonts, (folder,), "templates/fonts", label="templates folder")
-        # fontconfig follows links: every entry must stay in the folder, or nothing is read
-        names = []
-        for top, dirs, files in os.walk(fonts):
-            for name in [*dirs, *files]:
-                rel = Path(top, name).relative_to(fonts).as_posix()
-                confined(Path(top, name), (fonts,), f"templates/fonts/{rel}",
-                         label="templates folder")
-            names += files
-        if any(Path(n).suffix.lower() in FONT_SUFFIXES for n in names):
-            found.append(fonts)
-    return found
+    return theme.font_folders()
 
 
 def fonts_conf(theme: Theme) -> str:
