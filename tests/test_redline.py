@@ -27,32 +27,29 @@ BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
 
 
-def release(project: Path, version: str, date: str = "2026-12-01", *only: str,
-            slug: str = "demo") -> None:
-    """What `briefgen release` records, made by hand in the layout it writes: the built
-    pages copied to releases/<slug>/<version>/<audience>/<lang>.html, and
-    releases/<slug>.yaml (the PDF's entry is recorded, never read by a redline)."""
-    out = project.parent / f"build-{version}"
-    result = run("build", "--brief", slug, *(only or ("--format", "html")), "--out", str(out),
-                 "-q", project=project)
-    assert result.exit_code == 0, result.output
-    record = project / "releases" / f"{slug}.yaml"
-    lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else \
-        ["releases:"]
-    lines += [f'  - version: "{version}"', f'    date: "{date}"', "    revision: null",
-              "    editions:"]
-    for page in sorted(out.glob(f"{slug}/*/*/*.html")):
-        audience, lang = page.parts[-3], page.parts[-2]
-        rel = f"releases/{slug}/{version}/{audience}/{lang}.html"
-        (project / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, project / rel)
-        sha = hashlib.sha256(page.read_bytes()).hexdigest()
-        lines += [f"      - audience: {audience}", f"        lang: {lang}",
-                  f"        html: {{path: {rel}, sha256: '{sha}'}}",
-                  f"        pdf: {{path: releases/{slug}/{version}/{audience}/{lang}.pdf, "
-                  f"sha256: '{'0' * 64}'}}"]
-    record.parent.mkdir(exist_ok=True)
-    record.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def set_version(project: Path, version: str, brief: str = BRIEF) -> None:
+    """The brief's `version:` (quoted), right after its `number:` line."""
+    file = project / brief
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines(keepends=True)
+             if not line.startswith("version:")]
+    at = next(i for i, line in enumerate(lines) if line.startswith("number:")) + 1
+    lines.insert(at, f'version: "{version}"\n')
+    file.write_text("".join(lines), encoding="utf-8")
+
+
+def release(project: Path, version: str, slug: str = "demo", brief: str = BRIEF) -> None:
+    """`briefgen release`, as an editor makes one: the brief's version: set, then the
+    command (it writes releases/<slug>.yaml and releases/<slug>/<version>/)."""
+    set_version(project, version, brief)
+    result = run("release", slug, "--version", version, "-j", "1", "-q", project=project)
+    assert result.exit_code == 0, result.stderr
+
+
+def copy(project: Path, dest: Path) -> Path:
+    """A copy of a released project, without its build folder."""
+    shutil.copytree(project, dest, symlinks=True,
+                    ignore=lambda folder, _: ["build"] if Path(folder) == project else [])
+    return dest
 
 
 def edit(project: Path, path: str, old: str, new: str) -> None:
@@ -74,13 +71,24 @@ def known_edit(project: Path) -> None:
     edit(project, KO, "title: 공통 쟁점", "title: 공유 쟁점")
 
 
-@pytest.fixture
-def released(project: Path) -> Path:
-    """The test project released as 1.0, edited (known_edit) and released as 1.1."""
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test project released as 1.0, edited (known_edit) and released as 1.1, by the
+    release command (once: each test gets a copy)."""
+    from conftest import VALID
+
+    project = tmp_path_factory.mktemp("released") / "project"
+    shutil.copytree(VALID, project)
     release(project, "1.0")
     known_edit(project)
-    release(project, "1.1", "2026-12-02")
+    release(project, "1.1")
     return project
+
+
+@pytest.fixture
+def released(released_once: Path, tmp_path: Path) -> Path:
+    """A writable copy of released_once."""
+    return copy(released_once, tmp_path / "project")
 
 
 def redline(project: Path, *args: str) -> tuple[int, str, str]:
@@ -93,16 +101,10 @@ def out_of(project: Path, old: str = "1.0", new: str = "1.1") -> Path:
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def made(released_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The known edit released and redlined once (every edition), for the tests that read
     the redlines."""
-    from conftest import VALID
-
-    project = tmp_path_factory.mktemp("redline") / "project"
-    shutil.copytree(VALID, project)
-    release(project, "1.0")
-    known_edit(project)
-    release(project, "1.1", "2026-12-02")
+    project = copy(released_once, tmp_path_factory.mktemp("redline") / "project")
     code, stdout, stderr = redline(project, "--from", "1.0", "--to", "1.1")
     assert code == 0, stderr
     return project
@@ -132,9 +134,13 @@ def test_a_known_edit_gives_its_marks_and_nothing_else(made: Path, audience: str
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8"), \
         "redline changed; if intended, regenerate: pytest tests/test_redline.py --update-golden"
-    expected = {"en": ["{+ It also tests redlines.+}", "[-ahead-]", "{+behind+}"],
-                "ko": ["[-통-]", "{+유+}"]}[lang]  # ko: the English edits are not translated
+    # the version line, which a release raises, then the edit (ko: the English edits are
+    # not translated)
+    expected = {"en": ["[-0-]", "{+1+}", "{+ It also tests redlines.+}", "[-ahead-]",
+                       "{+behind+}"],
+                "ko": ["[-0-]", "{+1+}", "[-통-]", "{+유+}"]}[lang]
     assert MARKS.findall(text) == expected
+    assert {"en": "  p: Version 1.[-0-]{+1+}\n", "ko": "  p: 버전 1.[-0-]{+1+}\n"}[lang] in text
     moved = [line for line in text.splitlines() if "moved" in line and line.startswith("==")]
     assert len(moved) == 1 and "[unchanged; moved, was after " in moved[0]
 
@@ -156,18 +162,19 @@ def test_the_html_marks_collapses_and_keeps_languages(made: Path) -> None:
     assert "공<del>통</del><ins>유</ins> 쟁점" in page
     # unchanged sections (and the moved, unchanged one) are collapsed, the changed one open
     summaries = re.findall(r"<summary><h2>(.*?)</h2></summary>", page)
-    assert summaries[:2] == ['Unchanged: <span lang="ko">공동 계획에 관한 시연 보고서</span>',
-                             'Unchanged: <span lang="ko">핵심 요약</span>']
+    assert summaries[:2] == ['Unchanged: <span lang="ko">핵심 요약</span>',
+                             'Unchanged: <span lang="ko">개요</span>']
     assert 'Moved, unchanged: <span lang="ko">정책 제언</span> (was after <span lang="ko">' \
         '쟁점</span>)' in summaries
     assert not any("쟁점</span>" in s and s.startswith("Unchanged") for s in summaries)
-    assert '<section class="unit changed">\n<h2><span lang="ko">쟁점</span></h2>' in page
+    assert re.findall(r'<section class="unit changed">\n<h2><span lang="ko">(.*?)</span>',
+                      page) == ["공동 계획에 관한 시연 보고서", "쟁점"]  # its version line
     # headings nest: h1, then h2s, an h3 only under an h2
     levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     # the summary counts
-    assert "<li>Words: 1 inserted, 1 deleted.</li>" in page
-    assert "<li>Sections: 1 changed, 1 moved, 0 added, 0 removed.</li>" in page
+    assert "<li>Words: 2 inserted, 2 deleted.</li>" in page
+    assert "<li>Sections: 2 changed, 1 moved, 0 added, 0 removed.</li>" in page
 
 
 @pytest.mark.parametrize(("audience", "lang"), EDITIONS)
@@ -197,17 +204,17 @@ def test_the_redline_is_deterministic(made: Path, tmp_path: Path) -> None:
             (out_of(made) / name).read_bytes()
 
 
-def test_a_release_against_the_working_tree(project: Path) -> None:
-    # with its PDF, as a release has it: the page links to it
-    release(project, "1.0", "2026-12-01", "--audience", "public", "--lang", "en")
-    edit(project, BRIEF, "Two things lie ahead.", "Three things lie ahead.")
-    code, stdout, stderr = redline(project, "--from", "1.0", "--audience", "public",
+def test_a_release_against_the_working_tree(released: Path) -> None:
+    # the working tree's page is rendered as a build makes it (it links to its PDF, as the
+    # released page does), at the version released last: only the edit shows
+    edit(released, BRIEF, "Two things lie behind.", "Three things lie behind.")
+    code, stdout, stderr = redline(released, "--from", "1.1", "--audience", "public",
                                    "--lang", "en")
     assert code == 0, stderr
     assert stdout == "public/en: Words: 1 inserted, 1 deleted. Sections: 1 changed, 0 moved, " \
         "0 added, 0 removed.\n"
-    page = (out_of(project, "1.0", "working") / "public-en.html").read_text(encoding="utf-8")
-    assert "<del>Two</del><ins>Three</ins> things lie ahead." in page
+    page = (out_of(released, "1.1", "working") / "public-en.html").read_text(encoding="utf-8")
+    assert "<del>Two</del><ins>Three</ins> things lie behind." in page
     assert "compared with the working tree" in page
 
 
@@ -278,12 +285,12 @@ def test_an_unknown_version_or_edition_is_an_error(released: Path, args: tuple[s
 
 def test_an_edition_missing_from_the_newer_release_is_an_error(released: Path) -> None:
     text = (released / "releases" / "demo.yaml").read_text(encoding="utf-8")
-    second = text.index('  - version: "1.1"')
-    ko = text.index("      - audience: public\n        lang: ko", second)
-    (released / "releases" / "demo.yaml").write_text(text[:ko] + text[ko:].split(
-        "\n", 4)[4], encoding="utf-8")
+    second = text.index('- version: "1.1"')
+    ko = text.index('    - audience: public\n      lang: "ko"', second)
+    assert text[ko:].count("\n") == 8  # the last edition of the last release
+    (released / "releases" / "demo.yaml").write_text(text[:ko], encoding="utf-8")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 21, 5, "release 1.1 of demo has no edition public/ko",
+        ("releases/demo.yaml", 35, 3, "release 1.1 of demo has no edition public/ko",
          "BG544")]
 
 
@@ -292,7 +299,7 @@ def test_a_tampered_snapshot_is_refused(released: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Two things", b"Ten things"))
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         (SNAPSHOT, 0, 0, "does not match the sha256 recorded for release 1.0 at "
-         "releases/demo.yaml:12: it was changed after the release", "BG546")]
+         "releases/demo.yaml:20: it was changed after the release", "BG546")]
     assert not (released / "build" / "redlines").exists()
 
 
@@ -300,14 +307,18 @@ def test_a_missing_snapshot_is_refused(released: Path) -> None:
     (released / SNAPSHOT).unlink()
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         (SNAPSHOT, 0, 0, "the snapshot of release 1.0 is missing (recorded at "
-         "releases/demo.yaml:12)", "BG545")]
+         "releases/demo.yaml:20)", "BG545")]
 
 
-def test_a_snapshot_outside_its_place_is_refused(released: Path) -> None:
-    edit(released, "releases/demo.yaml", f"path: {SNAPSHOT}", "path: ../../etc/passwd")
-    assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 12, 22, "the snapshot of public/en in release 1.0 must be "
-         f"{SNAPSHOT}, not '../../etc/passwd'", "BG545")]
+def test_the_records_build_path_is_not_what_is_read(released: Path) -> None:
+    # html.path names the built file; the snapshot is read from its place in the layout
+    edit(released, "releases/demo.yaml", 'path: "demo/public/en/demo-public-en.html"\n'
+         '        sha256: 9', 'path: "../../etc/passwd"\n        sha256: 9')
+    code, _, stderr = redline(released, "--from", "1.0", "--to", "1.1", "--audience",
+                              "public", "--lang", "en")
+    assert code == 0, stderr
+    page = (out_of(released) / "public-en.html").read_text(encoding="utf-8")
+    assert "<del>ahead</del><ins>behind</ins>" in page
 
 
 def test_a_snapshot_linking_out_of_the_project_is_refused(released: Path,
@@ -331,17 +342,22 @@ def test_a_snapshot_that_is_no_page_is_refused(released: Path) -> None:
 
 
 def test_the_record_is_read_strictly(released: Path) -> None:
+    """The record is read by briefgen.content.releases.read_record (BG181 at file:line)."""
     record = released / "releases" / "demo.yaml"
     edit(released, "releases/demo.yaml", 'version: "1.1"', "version: 1.1")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 18, 14, "expected text, got a number", "BG131")]
+        ("releases/demo.yaml", 32, 12, "Input should be a valid string", "BG181")]
     edit(released, "releases/demo.yaml", "version: 1.1", 'version: "1.0"')
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 18, 14, "release 1.0 is recorded twice", "BG542")]
-    record.write_text("releases:\n  - version: '1.0'\n    dat: x\n", encoding="utf-8")
+        ("releases/demo.yaml", 32, 12, "version 1.0 is listed twice (first as release 1)",
+         "BG181")]
+    record.write_text("- version: '1.0'\n  dat: x\n", encoding="utf-8")
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
-        ("releases/demo.yaml", 2, 5, "required field is missing", "BG120")] * 3 + [
-        ("releases/demo.yaml", 3, 5, "unknown field 'dat'", "BG121")]
+        ("releases/demo.yaml", 1, 3, "Field required", "BG181")] * 3 + [
+        ("releases/demo.yaml", 2, 8, "Extra inputs are not permitted", "BG181")]
+    record.write_text("[]\n", encoding="utf-8")  # a record that lists no release
+    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+        ("releases/demo.yaml", 0, 0, "no release of demo is recorded", "BG541")]
     record.unlink()
     assert problems(released, "--from", "1.0", "--to", "1.1") == [
         ("releases/demo.yaml", 0, 0, "no release of demo is recorded", "BG541")]
@@ -362,7 +378,7 @@ def test_the_shipped_brief_in_chinese(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", project / "content")
     slug = "rok-us-alliance-modernization"
     only = ("--audience", "beijing-outreach", "--lang", "zh-Hans")
-    release(project, "1.0", "2026-12-01", *only, slug=slug)
+    release(project, "1.0", slug, f"content/briefs/{slug}/brief.yaml")
     edit(project, f"content/briefs/{slug}/translations/zh-Hans.yaml",
          'title: "首尔、华盛顿与新阶段同盟', 'title: "首尔、华盛顿与新时代同盟')
     result = run("redline", slug, "--from", "1.0", *only, project=project)

@@ -1,10 +1,12 @@
-"""Reading what `briefgen release` recorded, for a redline: releases/<brief>.yaml and the
-snapshot of each edition's HTML page, releases/<brief>/<version>/<audience>/<lang>.html.
+"""Reading what `briefgen release` recorded, for a redline: releases/<brief>.yaml (read and
+validated by briefgen/content/releases.py:read_record) and the snapshot of each edition's
+HTML page, releases/<brief>/<version>/<audience>/<lang>.html (releases.snapshot_path).
 
 Both are untrusted (a pull request can change them): the record is read by the content
-reader (size and nesting limits, line numbers) and validated strictly; a snapshot must lie
-at its place in that layout, inside the project (no link out of it), and have the sha256
-the record gives, or it is not read.
+reader (size and nesting limits, line numbers) and validated strictly; a snapshot is read
+from its place in that layout only, inside the project (no link out of it), never more than
+a page's size limit, and only if its sha256 is the one the record gives the edition's HTML
+page (the snapshot holds the same bytes).
 """
 
 from __future__ import annotations
@@ -12,47 +14,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from briefgen.commands.pagetext import MAX_PAGE_BYTES
-from briefgen.content.validation import validation_problems
-from briefgen.content.yamlread import Document, read_yaml
+from briefgen.content.releases import Release, read_record, shown_path, snapshot_path
+from briefgen.content.yamlread import Document
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
 
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Version = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$")]
 #: the name of the working tree's side of a redline
 WORKING = "working"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class FileRecord(_Strict):
-    path: str
-    sha256: Sha256
-
-
-class EditionRecord(_Strict):
-    audience: str
-    lang: str
-    html: FileRecord
-    pdf: FileRecord
-
-
-class ReleaseRecord(_Strict):
-    version: Version
-    date: str
-    revision: str | None
-    editions: list[EditionRecord]
-
-
-class ReleaseFile(_Strict):
-    releases: list[ReleaseRecord] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -64,58 +34,41 @@ class Snapshot:
     data: bytes
 
 
-def record_path(slug: str) -> str:
-    return f"releases/{slug}.yaml"
-
-
-def read_releases(root: Path, slug: str) -> tuple[ReleaseFile, Document]:
-    """The brief's release record, validated; BG541 if there is none."""
-    shown = record_path(slug)
-    path = root / shown
-    if not path.exists() and not path.is_symlink():
-        raise BriefError([Problem(shown, 0, 0, f"no release of {slug} is recorded",
+def read_releases(root: Path, slug: str) -> tuple[list[Release], Document]:
+    """The brief's releases, validated (BG181 at file:line); BG541 if there is none."""
+    releases, doc = read_record(root, slug)
+    if doc is None or not releases:
+        raise BriefError([Problem(shown_path(slug), 0, 0, f"no release of {slug} is recorded",
                                   hint=f"release it first: briefgen release {slug} "
                                   "--version 1.0", code="BG541")])
-    doc = read_yaml(path, shown, roots=(root.resolve(),))
-    try:
-        record = ReleaseFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise BriefError(validation_problems(doc, exc, ReleaseFile)) from None
-    versions = [r.version for r in record.releases]
-    for i, version in enumerate(versions):
-        if version in versions[:i]:
-            line, col = doc.where(("releases", i, "version"))
-            raise BriefError([Problem(shown, line, col, f"release {version} is recorded twice",
-                                      code="BG542")])
-    return record, doc
+    return releases, doc
+
+
+def _unknown(slug: str, version: str, releases: list[Release]) -> BriefError:
+    known = ", ".join(r.version for r in releases)
+    return BriefError([Problem(shown_path(slug), 0, 0, f"no release {version} of {slug} "
+                               f"(recorded: {known})", code="BG543")])
 
 
 def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> Snapshot:
-    """The released page of one edition, its sha256 checked (BG543-BG546)."""
-    record, doc = read_releases(root, slug)
-    shown = record_path(slug)
-    known = [r.version for r in record.releases]
-    if version not in known:
-        raise BriefError([Problem(shown, 0, 0, f"no release {version} of {slug} "
-                                  f"(recorded: {', '.join(known)})", code="BG543")])
-    index = known.index(version)
-    release = record.releases[index]
+    """The released page of one edition, its sha256 checked (BG543-BG547)."""
+    releases, doc = read_releases(root, slug)
+    shown = shown_path(slug)
+    index = next((i for i, r in enumerate(releases) if r.version == version), None)
+    if index is None:
+        raise _unknown(slug, version, releases)
+    release = releases[index]
     where = next((i for i, e in enumerate(release.editions)
                   if (e.audience, e.lang) == (audience, lang)), None)
     if where is None:
-        line, col = doc.where(("releases", index, "editions"))
+        line, col = doc.where((index, "editions"))
         raise BriefError([Problem(shown, line, col, f"release {version} of {slug} has no "
                                   f"edition {audience}/{lang}", code="BG544")])
     entry = release.editions[where]
-    loc = ("releases", index, "editions", where, "html")
-    expected = f"releases/{slug}/{version}/{audience}/{lang}.html"
-    if entry.html.path != expected:
-        line, col = doc.where((*loc, "path"))
-        raise BriefError([Problem(shown, line, col, f"the snapshot of {audience}/{lang} in "
-                                  f"release {version} must be {expected}, not "
-                                  f"{entry.html.path!r}", code="BG545")])
-    path = confined(root / expected, (root.resolve(),), expected)
-    sha_line, _ = doc.where((*loc, "sha256"))
+    place = snapshot_path(root, slug, version, audience, lang)
+    expected = place.relative_to(root).as_posix()
+    path = confined(place, (root.resolve(),), expected)
+    sha_line, _ = doc.where((index, "editions", where, "html", "sha256"))
     try:
         data = None
         if path.is_file():  # not a FIFO or a device, which could block
@@ -141,11 +94,8 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
 
 def editions(root: Path, slug: str, version: str) -> list[tuple[str, str]]:
     """(audience, language) of every edition of a release, in the record's order."""
-    record, _ = read_releases(root, slug)
-    for release in record.releases:
+    releases, _ = read_releases(root, slug)
+    for release in releases:
         if release.version == version:
             return [(e.audience, e.lang) for e in release.editions]
-    known = ", ".join(r.version for r in record.releases)
-    raise BriefError([Problem(record_path(slug), 0, 0,
-                              f"no release {version} of {slug} (recorded: {known})",
-                              code="BG543")])
+    raise _unknown(slug, version, releases)
