@@ -236,6 +236,36 @@ def diff(project: Path, quiet: bool, audience_a: str, audience_b: str, brief: st
 
 
 @main.command()
+@click.argument("brief")
+@click.option("--from", "old", required=True, metavar="VERSION",
+              help="The older release (releases/BRIEF.yaml).")
+@click.option("--to", "new", default="working", show_default=True, metavar="VERSION",
+              help="The newer release, or 'working': the edition the working tree makes.")
+@click.option("--audience", default=None, help="Only this audience's editions.")
+@click.option("--lang", default=None, help="Only the editions in this language.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the redlines.  [default: build/redlines/BRIEF/FROM-TO/ in the "
+              "project]")
+@_common
+def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
+            audience: str | None, lang: str | None, out: Path | None) -> None:
+    """An HTML and a PDF redline of each edition between two releases (or a release and
+    the working tree): insertions, deletions, moved and unchanged sections."""
+    from briefgen.commands.pagediff import summary
+    from briefgen.commands.redline import redline as run_redline
+
+    proj = _load(project)
+    _known(proj, (brief,), (audience,) if audience else ())
+    made_all, warnings = run_redline(proj, brief, old, new, audience, lang, out)
+    show_problems(warnings, quiet)
+    for stem, made in made_all:
+        if not quiet:
+            click.echo(printable(f"{made.audience}/{made.lang}: "
+                                 f"{summary(made.redline.counts)}"))
+        click.echo(f"wrote {stem}.html, {stem}.pdf", err=True)
+
+
+@main.command()
 @click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
 @click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
 @_common
