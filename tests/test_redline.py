@@ -312,8 +312,11 @@ def test_a_missing_snapshot_is_refused(released: Path) -> None:
 
 def test_the_records_build_path_is_not_what_is_read(released: Path) -> None:
     # html.path names the built file; the snapshot is read from its place in the layout
-    edit(released, "releases/demo.yaml", 'path: "demo/public/en/demo-public-en.html"\n'
-         '        sha256: 9', 'path: "../../etc/passwd"\n        sha256: 9')
+    record = released / "releases" / "demo.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert 'path: "demo/public/en/demo-public-en.html"' in text
+    record.write_text(text.replace('path: "demo/public/en/demo-public-en.html"',
+                                   'path: "../../etc/passwd"', 1), encoding="utf-8")
     code, _, stderr = redline(released, "--from", "1.0", "--to", "1.1", "--audience",
                               "public", "--lang", "en")
     assert code == 0, stderr

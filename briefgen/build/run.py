@@ -152,7 +152,7 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
     variant = (selection.variant or edition.audience.pdf_variant) if output.in_workers else ""
     web = None
     if output.mode == "screen":  # a published page: its language editions in this build
-        web = web_view(edition, _place(project, artifact, link),
+        web = web_view(edition, page_place(project, artifact, link),
                        project.session.theme, project.session.catalogs)
     page = render_edition(edition, link, project.template_folders, project.session, web)
     if output.in_workers:  # a PDF: every character of its page needs a font that has it
@@ -166,7 +166,7 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
                     guard=fence, registry=artifact.registry)
 
 
-def _place(project: Project, artifact: Artifact, link: str | None) -> Place:
+def page_place(project: Project, artifact: Artifact, link: str | None) -> Place:
     """Where an edition's page is, and every language edition of the brief its audience
     reads (built by this build or not: a page is the same whichever languages a build
     selects, so --language and a repair make the page a full build makes)."""

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from briefgen.build.files import check_out_dir, write_all
 from briefgen.build.formats import Texts, html_surfaces, pdf_document_surfaces
 from briefgen.build.plan import Artifact
-from briefgen.build.run import accessibility_problems, leak_problems
+from briefgen.build.run import accessibility_problems, leak_problems, page_place
 from briefgen.build.workers import renderer
 from briefgen.commands.pagediff import Redline, UnitChange, compare, redline_text
 from briefgen.commands.pagetext import read_page
@@ -33,6 +33,7 @@ from briefgen.errors import BriefError, Problem, Problems
 from briefgen.publish import guard
 from briefgen.publish.html import frozen, join_korean_words, render_edition, render_template
 from briefgen.publish.sandbox import Plain
+from briefgen.publish.web import web_view
 from briefgen.theme import Theme
 
 TEMPLATE = "reports/redline.html.j2"
@@ -91,8 +92,11 @@ def _current(project: Project, slug: str, audience: str, lang: str, mode: str) -
 def _side(project: Project, slug: str, name: str, audience: str, lang: str,
           edition: Edition) -> Side:
     if name == WORKING:
-        link = Artifact(slug, audience, lang, "html").file("pdf")  # as a build links it
-        page = render_edition(edition, link, project.template_folders, project.session)
+        artifact = Artifact(slug, audience, lang, "html")
+        link = artifact.file("pdf")  # as a build links it, with the same web metadata
+        web = web_view(edition, page_place(project, artifact, link), project.session.theme,
+                       project.session.catalogs)
+        page = render_edition(edition, link, project.template_folders, project.session, web)
         return Side(WORKING, f"{slug}/{audience}/{lang} (working tree)", page.encode(), False)
     snap = snapshot(project.root, slug, name, audience, lang)
     return Side(name, snap.path, snap.data, True)
