@@ -61,7 +61,7 @@ from briefgen.content.project import Project
 from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problem, Problems, human_size
-from briefgen.publish import guard
+from briefgen.publish import archive, guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
@@ -156,9 +156,11 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
         for problem in glyphs.problems(edition, text, Theme(project.template_folders),
                                        artifact.path, project.session.catalogs):
             problems.add(problem)
-    return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
-                    edition.title.plain, edition, page, variant=variant, inputs=inputs,
-                    guard=fence, registry=artifact.registry)
+    files = archive.attachments(project, edition) if variant == archive.ARCHIVAL else ()
+    return Rendered(*_names(artifact), output.key(page + archive.digest(files), variant,
+                                                  fingerprint),
+                    edition.title.plain, edition, page, files, variant=variant,
+                    inputs=inputs, guard=fence, registry=artifact.registry)
 
 
 def repairs(project: Project, selection: Selection, previous: Previous, selected: set[str],
