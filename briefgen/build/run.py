@@ -181,12 +181,15 @@ def repairs(project: Project, selection: Selection, previous: Previous, selected
 
 def guard_pages(jobs: list[Job], problems: Problems) -> None:
     """Leak guard over every HTML page rendered (published pages and PDF inputs), by each
-    format's surfaces (formats.py)."""
+    format's surfaces (formats.py), and over the files an archival PDF will carry."""
     for job in jobs:
         if job.edition is None:
             continue  # kept: guarded from its file if its guard fingerprint changed
         _guard(job.edition, job.path, problems,
                job.output.surfaces(Texts(title=job.title, page=job.source)))
+        if job.attachments:  # an archival PDF's files, before it is rendered (and `check`)
+            _guard(job.edition, job.path, problems, {"PDF attachments": archive.files_text(
+                [(a.name, a.description, a.data) for a in job.attachments])})
 
 
 def leak_problems(edition: Edition, path: str, surfaces: dict[str, str]) -> list[Problem]:

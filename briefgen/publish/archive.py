@@ -120,20 +120,26 @@ def digest(files: tuple[Attachment, ...]) -> str:
 
 
 def attached_texts(data: bytes) -> str:
-    """The text of every file attached to a PDF, for the leak guard: each as written and,
-    for JSON, each string once more as a reader of its HTML would read it."""
+    """The text of every file attached to a PDF, for the leak guard (files_text)."""
     import pikepdf
 
-    parts: list[str] = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        for name, spec in sorted(pdf.attachments.items()):
-            text = spec.get_file().read_bytes().decode("utf-8", errors="replace")
-            parts += [name, spec.description or "", text]
-            if name.endswith(".json"):
-                try:
-                    parts += [visible_html_text(s) for s in _strings(json.loads(text))]
-                except ValueError:
-                    pass  # read as written above
+        return files_text([(name, spec.description or "", spec.get_file().read_bytes())
+                           for name, spec in sorted(pdf.attachments.items())])
+
+
+def files_text(files: list[tuple[str, str, bytes]]) -> str:
+    """The text of files (name, description, data) for the leak guard: each as written
+    and, for JSON, each string once more as a reader of its HTML would read it."""
+    parts: list[str] = []
+    for name, description, data in files:
+        text = data.decode("utf-8", errors="replace")
+        parts += [name, description, text]
+        if name.endswith(".json"):
+            try:
+                parts += [visible_html_text(s) for s in _strings(json.loads(text))]
+            except ValueError:
+                pass  # read as written above
     return SEPARATOR.join(parts)
 
 
