@@ -14,6 +14,7 @@ from briefgen.edition import Mode
 if TYPE_CHECKING:
     from briefgen.content.project import Project
     from briefgen.edition.resolve import Edition
+    from briefgen.publish.archive import Attachment
 
 @dataclass(frozen=True)
 class Selection:
@@ -118,6 +119,8 @@ class Rendered(_Job):
 
     edition: Edition
     source: str
+    #: the files an archival PDF carries (publish/archive.py); none for other variants
+    attachments: tuple[Attachment, ...] = ()
     reused: ClassVar[bool] = False
 
 

@@ -61,7 +61,7 @@ from briefgen.content.project import Project
 from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problem, Problems, human_size
-from briefgen.publish import guard
+from briefgen.publish import archive, guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
@@ -161,9 +161,11 @@ def _render(project: Project, artifact: Artifact, selection: Selection, fingerpr
         for problem in glyphs.problems(edition, text, Theme(project.template_folders),
                                        artifact.path, project.session.catalogs):
             problems.add(problem)
-    return Rendered(*_names(artifact), output.key(page, variant, fingerprint),
-                    edition.title.plain, edition, page, variant=variant, inputs=inputs,
-                    guard=fence, registry=artifact.registry)
+    files = archive.attachments(project, edition) if variant == archive.ARCHIVAL else ()
+    return Rendered(*_names(artifact), output.key(page + archive.digest(files), variant,
+                                                  fingerprint),
+                    edition.title.plain, edition, page, files, variant=variant,
+                    inputs=inputs, guard=fence, registry=artifact.registry)
 
 
 def page_place(project: Project, artifact: Artifact, link: str | None) -> Place:
@@ -196,12 +198,15 @@ def repairs(project: Project, selection: Selection, previous: Previous, selected
 
 def guard_pages(jobs: list[Job], problems: Problems) -> None:
     """Leak guard over every HTML page rendered (published pages and PDF inputs), by each
-    format's surfaces (formats.py)."""
+    format's surfaces (formats.py), and over the files an archival PDF will carry."""
     for job in jobs:
         if job.edition is None:
             continue  # kept: guarded from its file if its guard fingerprint changed
         _guard(job.edition, job.path, problems,
                job.output.surfaces(Texts(title=job.title, page=job.source)))
+        if job.attachments:  # an archival PDF's files, before it is rendered (and `check`)
+            _guard(job.edition, job.path, problems, {"PDF attachments": archive.files_text(
+                [(a.name, a.description, a.data) for a in job.attachments])})
 
 
 def leak_problems(edition: Edition, path: str, surfaces: dict[str, str]) -> list[Problem]:

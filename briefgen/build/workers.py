@@ -17,6 +17,7 @@ from briefgen.publish.html import render_edition
 from briefgen.session import Session
 
 if TYPE_CHECKING:
+    from briefgen.publish.archive import Attachment
     from briefgen.publish.pdf import PdfRenderer, PdfResult
 
 # Workers are replaced after this many PDFs, a safety net against memory growth across
@@ -33,8 +34,11 @@ def pdf_guard_surfaces(result: PdfResult, surfaces: Surfaces = PDF.surfaces) -> 
     return surfaces(Texts(pdf=result))
 
 
-def _render_pdf(renderer: PdfRenderer, html: str, variant: str, surfaces: Surfaces) -> Output:
-    result = renderer.render(html, variant)
+def _render_pdf(renderer: PdfRenderer, html: str, variant: str, surfaces: Surfaces,
+                attachments: tuple[Attachment, ...] = ()) -> Output:
+    # without attachments, the call every renderer (and a test's stand-in) has always had
+    result = (renderer.render(html, variant, attachments) if attachments
+              else renderer.render(html, variant))
     return result, pdf_guard_surfaces(result, surfaces)
 
 
@@ -65,7 +69,7 @@ def render_pdfs(jobs: list[Rendered], content_root: Path, n_jobs: int,
     if (n_jobs <= 1 or len(jobs) == 1) and len(jobs) <= RECYCLE_AFTER:
         for job in jobs:
             result, surfaces = _render_pdf(renderer(session, content_root), job.source,
-                                           job.variant, job.output.surfaces)
+                                           job.variant, job.output.surfaces, job.attachments)
             progress(job)
             yield job, result, surfaces
         return
@@ -77,8 +81,8 @@ def render_pdfs(jobs: list[Rendered], content_root: Path, n_jobs: int,
     with ctx.Pool(min(n_jobs, len(jobs)), initializer=_pool_init,
                   initargs=(str(content_root),), maxtasksperchild=RECYCLE_AFTER) as pool:
         # a format's surfaces function reaches a worker by name (pickled as a reference)
-        results = pool.imap(_render_job, [(j.source, j.variant, j.output.surfaces)
-                                          for j in jobs], chunksize=1)
+        results = pool.imap(_render_job, [(j.source, j.variant, j.output.surfaces,
+                                           j.attachments) for j in jobs], chunksize=1)
         for job, (result, surfaces) in zip(jobs, results, strict=True):
             progress(job)
             yield job, result, surfaces
@@ -103,7 +107,7 @@ def _pool_init(content_root: str) -> None:
     _WORKER = PdfRenderer(Path(content_root))
 
 
-def _render_job(args: tuple[str, str, Surfaces]) -> Output:
+def _render_job(args: tuple[str, str, Surfaces, tuple[Attachment, ...]]) -> Output:
     assert _WORKER is not None, "called outside a worker made by _pool_init"
     return _render_pdf(_WORKER, *args)
 

@@ -18,6 +18,7 @@ from briefgen.build.formats import OUTPUT_FORMATS, Texts
 from briefgen.build.run import leak_problems
 from briefgen.errors import BriefError, Problem, printable
 from briefgen.output import SHOWN
+from briefgen.publish import archive
 from briefgen.publish.html import frozen, render_template
 from briefgen.publish.sandbox import Folders, Plain, default_folders
 from briefgen.session import Session
@@ -175,7 +176,9 @@ class Preview:
                 from briefgen.publish.pdf import PdfRenderer
                 pdf = self.session.keep_pdf_renderer(PdfRenderer(project.content,
                                                                  Theme(folders)))
-            result = pdf.render(page, edition.audience.pdf_variant)
+            variant = edition.audience.pdf_variant
+            result = pdf.render(page, variant, archive.attachments(project, edition)
+                                if variant == archive.ARCHIVAL else ())
             if leaks := leak_problems(edition, artifact, output.surfaces(Texts(page=page,
                                                                              pdf=result))):
                 return 200, "text/html; charset=utf-8", self.error(leaks)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import bisect
 import html
+import json
 import os
 import re
 import struct
@@ -131,6 +132,8 @@ class Context:
     documents: Any = None  # the Session's parsed files, for chart files
     #: every word of the charts drawn, and where it is written (for the leak guard)
     chart_words: list[Term] = field(default_factory=list)
+    #: each chart drawn: its name and the Vega-Lite spec drawn, as JSON (publish/archive.py)
+    charts: list[tuple[str, str]] = field(default_factory=list)
     # footnote and link-reference definitions met while rendering, for `briefgen explain`
     definitions: list[tuple[Definition, Origin]] = field(default_factory=list)
     #: the terms the texts used, by lower-case key (for `briefgen explain` and the guard)
@@ -1003,6 +1006,8 @@ def _chart(tok: Token, name: str, rel: str, alt: str, ctx: Context, src: _Source
         tok.attrs["src"] = ""
         return
     ctx.image_bytes += len(markup)
+    ctx.charts.append((chart.name, json.dumps(charts.localised(chart, edition),
+                                              ensure_ascii=False, sort_keys=True, indent=1)))
     ctx.chart_words += [Term(text, Where(path, line, col))
                         for text, path, line, col in charts.words_of(chart, edition)]
     tok.type, tok.tag, tok.content, tok.children = "html_inline", "", markup, None

@@ -50,6 +50,8 @@ class Edition:
     decisions: tuple[Decision, ...]
     terms: Mapping[str, Term]  # the terms its text used, by lower-case key
     chart_words: tuple[Term, ...] = ()  # every word of its charts, where it is written
+    #: each chart it draws, once: its name and the Vega-Lite spec drawn (JSON), by name
+    charts: tuple[tuple[str, str], ...] = ()
 
     def view(self) -> EditionView:
         """The edition as its templates receive it (as `e`)."""
@@ -444,4 +446,4 @@ def resolve(project: Project, slug: str, audience_id: str, lang: str, mode: Mode
         version_text=version_text(b.version, max((c.date for _, c in corrections), default=None),
                                   m, lang, theme, catalogs))
     return Edition(view, audience, b, tuple(decisions + _definitions(ctx)), ctx.used,
-                   tuple(ctx.chart_words))
+                   tuple(ctx.chart_words), tuple(dict(ctx.charts).items()))

@@ -10,6 +10,7 @@ if it has one, else briefgen's.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -28,7 +29,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
-from briefgen.publish import pdftags, pdfua, xmp
+from briefgen.publish import archive, pdftags, pdfua, xmp
 from briefgen.theme import Theme, bundled
 
 
@@ -208,7 +209,10 @@ class PdfRenderer:
     def _layout(self, source: Any) -> Any:
         return source.render(font_config=self.font_config, stylesheets=[_note_defaults()])
 
-    def render(self, html: str, variant: str = "pdf/ua-1") -> PdfResult:
+    def render(self, html: str, variant: str = "pdf/ua-1",
+               attachments: tuple[archive.Attachment, ...] = ()) -> PdfResult:
+        """The PDF of an HTML page in a variant; an archival one (pdf/a-3u) with its
+        attachments as associated files (publish/archive.py)."""
         weasyprint = _weasyprint()
         fetcher = _fetcher_class()(self.roots, self.theme)
         handler = _Collect()
@@ -238,10 +242,17 @@ class PdfRenderer:
                 doc, off = again, off_again
             # A stable file identifier: the same HTML always gives the same bytes.
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+            files = [weasyprint.Attachment(
+                url=f"data:{a.mime};base64,{base64.b64encode(a.data).decode()}",
+                url_fetcher=fetcher, name=a.name, description=a.description,
+                created=archive.moment(a.date), modified=archive.moment(a.date),
+                relationship="Source") for a in attachments]
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
-                                 pdf_tags=True, uncompressed_pdf=False)
+                                 pdf_tags=True, uncompressed_pdf=False, attachments=files)
             data = xmp.describe(data, doc.metadata.lang, doc.metadata.created,
                                 doc.metadata.custom)  # dc:language, dc:publisher, PRISM…
+            if variant == archive.ARCHIVAL:
+                data = archive.conform(data)
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
