@@ -319,9 +319,9 @@ def release(project: Path, quiet: bool, brief: str, version: str, out: Path | No
 
 def _today() -> dt.date:
     """Today in UTC, or SOURCE_DATE_EPOCH's day (reproducible runs)."""
-    stamp = os.environ.get("SOURCE_DATE_EPOCH")
-    now = dt.datetime.fromtimestamp(int(stamp), dt.UTC) if stamp else dt.datetime.now(dt.UTC)
-    return now.date()
+    from briefgen import clock
+
+    return clock.now().date()
 
 
 @main.group()
@@ -336,11 +336,10 @@ def new_brief(project: Path, quiet: bool, slug: str) -> None:
     """Create content/briefs/SLUG/brief.yaml."""
     import datetime as dt
 
+    from briefgen import clock
     from briefgen.commands.scaffold import new_brief as make
 
-    today = os.environ.get("SOURCE_DATE_EPOCH")
-    date = dt.datetime.fromtimestamp(int(today), dt.UTC).date() if today \
-        else dt.date.today()
+    date = clock.now().date() if os.environ.get("SOURCE_DATE_EPOCH") else dt.date.today()
     path = make(project / "content", slug, date.isoformat())
     click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
 

@@ -40,6 +40,9 @@ GENERAL = _table(
     ("BG002", "a symbolic link loops",
      "content/terms.yaml: is a symbolic link that loops (replace the link with the file "
      "itself)"),
+    ("BG003", "SOURCE_DATE_EPOCH is set but is not a whole number of seconds (briefgen/clock.py)",
+     "briefgen: SOURCE_DATE_EPOCH is 'x', not a whole number of seconds since 1970 (unset it, "
+     "or give e.g. 1767225600)"),
 )
 
 

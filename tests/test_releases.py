@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from briefgen.commands.release import git_revision
 from briefgen.content.releases import read_record
@@ -64,7 +64,7 @@ def test_a_release_records_every_edition_and_keeps_its_pages(project: Path) -> N
     assert _tree(project / "content") == content  # briefgen never edits a content file
 
     record = project / "releases" / "demo.yaml"
-    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data = YAML(typ="safe").load(record.read_text(encoding="utf-8"))
     assert [r["version"] for r in data] == ["1.0"]
     (released,) = data
     assert released["revision"] is None  # not a git repository
@@ -95,7 +95,7 @@ def test_an_edit_of_a_released_version_fails_the_build_until_a_new_version(
     _version(project, '"1.0"')
     assert _release(project, "1.0").exit_code == 0
     record = (project / "releases" / "demo.yaml").read_bytes()
-    date = yaml.safe_load(record)[0]["date"].isoformat()
+    date = YAML(typ="safe").load(record)[0]["date"].isoformat()
 
     rebuilt = _build(project, "--force")  # the same inputs make the same bytes
     assert rebuilt.exit_code == 0, rebuilt.stderr
@@ -119,7 +119,7 @@ def test_an_edit_of_a_released_version_fails_the_build_until_a_new_version(
     assert _release(project, "1.1").exit_code == 0
     after = (project / "releases" / "demo.yaml").read_bytes()
     assert after.startswith(record)  # the earlier release stays byte-identical
-    assert [r["version"] for r in yaml.safe_load(after)] == ["1.0", "1.1"]
+    assert [r["version"] for r in YAML(typ="safe").load(after)] == ["1.0", "1.1"]
     assert (project / "releases" / "demo" / "1.1" / "public" / "ko.html").is_file()
 
 
@@ -375,7 +375,7 @@ def test_the_shipped_brief_releases_and_rebuilds_identically(tmp_path: Path) -> 
          f"content/briefs/{slug}/brief.yaml")
     made = run("release", slug, "--version", "1.0", "-j", "2", "-q", project=project)
     assert made.exit_code == 0, made.stderr
-    (record,) = yaml.safe_load((project / "releases" / f"{slug}.yaml").read_bytes())
+    (record,) = YAML(typ="safe").load((project / "releases" / f"{slug}.yaml").read_bytes())
     assert {(e["audience"], e["lang"]) for e in record["editions"]} == {
         ("us-government", "en"), ("rok-public", "en"), ("rok-public", "ko"),
         ("beijing-outreach", "en"), ("beijing-outreach", "zh-Hans")}
@@ -433,3 +433,13 @@ def test_only_files_made_as_released_are_compared(project: Path) -> None:
     assert found(Selection(variant="pdf/a-3u")) == [
         "demo/public/ko/demo-public-ko.html is not part of release 1.0 of 2027-03-01"]
     assert found(Selection(variant="pdf/ua-1")) == found(Selection())  # the audience's own
+
+
+@pytest.mark.parametrize("stamp", ["x", "1.7e9", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_is_an_error_not_a_traceback(
+        project: Path, monkeypatch: pytest.MonkeyPatch, stamp: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", stamp)
+    result = run("release", "demo", "--version", "1.0", project=project)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"SOURCE_DATE_EPOCH is {stamp!r}, not a whole number of seconds since 1970" \
+        in result.output

@@ -366,3 +366,41 @@ def test_a_summary_cannot_close_the_json_ld_script(tmp_path: Path) -> None:
     assert "<" not in ld and ">" not in ld and "&" not in ld
     assert json.loads(ld)["description"] == "A </script><script>alert(1)</script> & <!-- summary."
     assert page.count("<script") == 1
+
+
+OWN = "rok-us-alliance-modernization/rok-public/ko/rok-us-alliance-modernization-rok-public-ko.html"
+
+
+@pytest.mark.parametrize(("text", "left_out"), [
+    (f"https://briefs.example.org/{OWN}", True),             # an address: the page's own
+    (f"tag:briefgen.invalid,2026-11-26:{OWN}", True),        # a feed's tag: URI
+    (f"Our plan: {OWN}", False),                             # the same path as text
+    (f"https://x.example/{OWN}.html more", False),           # a longer path holding it
+])
+def test_the_builds_own_paths_are_left_out_only_as_addresses(text: str, left_out: bool
+                                                             ) -> None:
+    """A review found the path skip also hid the path written as text in a summary: the
+    shipped slug holds rok-public's forbidden "alliance modernization", so the phrase
+    reached the page unguarded."""
+    from briefgen.publish.guard import own_paths
+
+    assert (OWN not in own_paths(text, [OWN])) is left_out
+
+
+def test_a_forbidden_phrase_in_the_slug_written_as_text_is_a_leak(tmp_path: Path) -> None:
+    import shutil
+
+    from briefgen.commands.check import check_project
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    brief = root / "content/briefs/rok-us-alliance-modernization/brief.yaml"
+    text = brief.read_text(encoding="utf-8")
+    at = text.index("  rok-public:\n")  # the summary rok-public reads, its override
+    brief.write_text(text[:at] + text[at:].replace("summary: |\n      ",
+                                                   f"summary: |\n      See {OWN} now. ", 1),
+                     encoding="utf-8")
+    with pytest.raises(BriefError) as err:
+        check_project(root)
+    leaks = [p for p in err.value.problems if p.code == "BG350"]
+    assert leaks and all("'alliance modernization'" in p.message for p in leaks)

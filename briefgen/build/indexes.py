@@ -90,7 +90,9 @@ def check_indexes(project: Project, indexes: dict[str, str], problems: Problems,
     for path, page in indexes.items():
         aid = path.split("/")[0]
         phrases = project.audiences[aid].value.forbidden_phrases
-        own = (*paths, *(f"{aid}/{name}" for name in ("index.html", FEED, SITEMAP)))
+        # this audience's files only: another audience's path in its feed is guarded text
+        own = (*(p for p in paths if p.split("/")[1:2] == [aid]),
+               *(f"{aid}/{name}" for name in ("index.html", FEED, SITEMAP)))
         for surface, text in index_surfaces(guard.own_paths(page, own), path).items():
             for phrase in guard.find(phrases, text):
                 problems.error(path, 0, 0, f"forbidden phrase '{phrase}' for audience {aid} "

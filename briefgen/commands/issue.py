@@ -14,12 +14,11 @@ keeps their serial and gets the same bytes again; a new recipient gets a new ser
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import clock
 from briefgen.build.files import check_out_dir, confine_writes, output_lock, write_all
 from briefgen.build.keys import Previous
 from briefgen.build.manifest import MANIFEST, ManifestEntry, read_manifest
@@ -117,9 +116,7 @@ def current_edition(project: Project, located: Located) -> Edition:
 
 def now() -> str:
     """The time a copy is issued (UTC), or SOURCE_DATE_EPOCH's."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

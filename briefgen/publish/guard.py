@@ -211,14 +211,14 @@ def in_drawings(phrases: list[str], text: str) -> list[str]:
 
 
 def own_paths(text: str, paths: Iterable[str] | regex.Pattern[str]) -> str:
-    """The text without the paths of the build's own files (in absolute URLs with a base_url,
-    in a feed's tag: URIs): named by brief slug and audience id like the relative links
-    _is_text leaves out, and like the artifact's own path, which no guard can check."""
-    if isinstance(paths, regex.Pattern):
-        return str(paths.sub(" ", text))
-    for path in sorted(paths, key=len, reverse=True):
-        text = text.replace(path, " ")
-    return text
+    """The text without the paths of the build's own files where they are addresses (in an
+    absolute URL with a base_url, after its '/', or in a feed's tag: URI, after its ':'):
+    named by brief slug and audience id like the relative links _is_text leaves out, and
+    like the artifact's own path, which no guard can check. The same path written as text
+    (after a space, say) stays, and is guarded like any text."""
+    pattern = paths if isinstance(paths, regex.Pattern) else regex.compile(
+        "|".join(map(regex.escape, sorted(paths, key=len, reverse=True))) or r"(?!)")
+    return str(regex.sub(f"(?<=[/:])(?:{pattern.pattern})(?![\\w/.-])", " ", text))
 
 
 def _edition_paths(edition: Edition) -> regex.Pattern[str]:
