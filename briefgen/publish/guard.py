@@ -228,7 +228,9 @@ def _edition_paths(edition: Edition) -> regex.Pattern[str]:
     audience id is free in them, so no other text can hide in what is left out."""
     slug, aid = regex.escape(edition.slug), regex.escape(edition.audience_id)
     lang = "|".join(map(regex.escape, edition.audience.languages))
-    return regex.compile(f"{slug}/{aid}/(?:{lang})/{slug}-{aid}-(?:{lang})\\.(?:html|pdf)")
+    # .pdf.html: the PDF's own page, which scripts/pdf_sources.py writes for the HTML checks
+    return regex.compile(f"{slug}/{aid}/(?:{lang})/{slug}-{aid}-(?:{lang})"
+                         "\\.(?:pdf\\.html|html|pdf)")
 
 
 def scan(edition: Edition, surfaces: dict[str, str]) -> list[Leak]:
