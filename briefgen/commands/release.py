@@ -115,11 +115,14 @@ def git_revision(root: Path) -> tuple[str | None, bool]:
         return subprocess.run(["git", "-c", "core.fsmonitor=false", "-C", str(root), *args],
                               capture_output=True, text=True, timeout=60, check=False)
 
-    head = git("rev-parse", "--verify", "--quiet", "HEAD")
-    if head.returncode != 0:
-        return None, False
-    status = git("status", "--porcelain", "--untracked-files=all", "--", "content",
-                 "templates")
+    try:
+        head = git("rev-parse", "--verify", "--quiet", "HEAD")
+        if head.returncode != 0:
+            return None, False
+        status = git("status", "--porcelain", "--untracked-files=all", "--", "content",
+                     "templates")
+    except (subprocess.TimeoutExpired, OSError):
+        return None, True  # git could not say: no revision, and the files may differ
     if status.returncode != 0 or status.stdout.strip():
         return None, True
     return head.stdout.strip(), False
