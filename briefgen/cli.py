@@ -265,13 +265,16 @@ def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
         click.echo(f"wrote {stem}.html, {stem}.pdf", err=True)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
 @click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
 @_common
 def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
                  langs: tuple[str, ...]) -> None:
-    """Print the units to translate or refresh, ready to paste into translations/LANG.yaml."""
+    """Print the units to translate or refresh, ready to paste into translations/LANG.yaml.
+    Its commands exchange files with translators' tools."""
+    if click.get_current_context().invoked_subcommand:
+        return
     from briefgen.commands.translations import translations as run_translations
     from briefgen.content.project import load_project
 

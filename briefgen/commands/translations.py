@@ -21,8 +21,7 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
         for lang in wanted:
             if langs and lang not in langs:
                 continue
-            readers = {aid for aid, aud in project.audiences.items()
-                       if lang in aud.value.languages}
+            readers = project.readers(lang)
             units = dict(src.translations[lang].value.units) if lang in src.translations \
                 else {}
             where = f"{src.dir.relative_to(project.root).as_posix()}/translations/{lang}.yaml"
@@ -30,7 +29,7 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
                 if not unit.audiences & readers:
                     continue
                 have = units.get(uid)
-                if have is not None and have.source_hash == unit.hash:
+                if have is not None and unit.fresh(have.source_hash, readers):
                     continue
                 state = "missing" if have is None else "stale"
                 todo += 1
@@ -38,8 +37,8 @@ def translations(project: Project, briefs: tuple[str, ...] = (), langs: tuple[st
                 line, _ = sdoc.where(unit.loc)
                 lines.append(f"{where}: {uid}: {state} (source {sdoc.path}:{line})")
                 lines.append(f"  {uid}:")
-                lines.append(f'    source_hash: "{unit.hash}"')
-                for name, text in unit.fields.items():
+                lines.append(f'    source_hash: "{unit.hash_for(readers)}"')
+                for name, text in unit.fields_for(readers).items():
                     if isinstance(text, list):  # keywords
                         lines.append(f"    {name}: [{', '.join(map(json_str, text))}]")
                         continue

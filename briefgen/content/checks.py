@@ -211,14 +211,18 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
 
 def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated: str,
                    readers: set[str], ids: list[str], problems: Problems) -> None:
-    """A translation keeps every audience block and span of its source, with the same
-    audience lists, in the same order. One that none of its readers sees may be left empty,
-    not out: text that lost its markers cannot be told from text the translator dropped."""
+    """A translation keeps every audience block and span of its source that one of its
+    readers sees, with the same audience lists, in the same order. One that none of them sees
+    is not its source (content/readers.py): it may be left out, or kept empty as before.
+    Translators are never shown such text (`translations`, its export), so none of it can
+    come back without its markers."""
     from briefgen.content.syntax import audience_markers, block_shape, spec_issues
 
-    want, have = audience_markers(source), audience_markers(translated)
-    if any(spec_issues(m.spec, ids, 0) for m in [*want, *have]):
+    every = [*audience_markers(source), *audience_markers(translated)]
+    if any(spec_issues(m.spec, ids, 0) for m in every):
         return  # rendering reports the unknown audience or block name itself
+    want = [m for m in audience_markers(source) if any(m.shown_to(r) for r in readers)]
+    have = [m for m in audience_markers(translated) if any(m.shown_to(r) for r in readers)]
     loc: Loc = ("units", uid, name)
     field_ = f"units.{uid}.{name}"
     matcher = difflib.SequenceMatcher(a=[m.path for m in want], b=[m.path for m in have],
@@ -226,11 +230,10 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         for m in want[a0:a1] if op != "equal" else []:
             line, col = term_position(tdoc, loc, translated, 0)
-            unseen = not any(m.shown_to(r) for r in readers)
             problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
-                           field=field_, hint="no reader of this language sees it: keep it "
-                           "with nothing inside" if unseen else "keep every audience block "
-                           "and span of the source, with the same audiences", code="BG147")
+                           field=field_, hint="keep every audience block and span of the "
+                           "source that a reader of this language sees, with the same "
+                           "audiences", code="BG147")
         for m in have[b0:b1] if op != "equal" else []:
             offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
             line, col = term_position(tdoc, loc, translated, offset)
@@ -257,7 +260,7 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
 def _check_translations(project: Project, src: BriefSource, problems: Problems) -> None:
     for lang, sourced in sorted(src.translations.items()):
         tdoc, tr = sourced.doc, sourced.value
-        readers = {aid for aid, aud in project.audiences.items() if lang in aud.value.languages}
+        readers = project.readers(lang)
         for uid, unit in tr.units.items():
             line, col = tdoc.where(("units", uid, "<key>"))
             source = src.units.get(uid)
@@ -283,8 +286,9 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",
-                              hint=f"add source_hash: \"{source.hash}\"", code="BG152")
-            elif unit.source_hash != source.hash:
+                              hint=f"add source_hash: \"{source.hash_for(readers)}\"",
+                              code="BG152")
+            elif not source.fresh(unit.source_hash, readers):
                 problems.warn(tdoc.path, line, col, f"stale: the {src.brief.language} source "
                               "changed after this was translated", field=f"units.{uid}",
                               hint="`briefgen translations` shows what to refresh", code="BG153")

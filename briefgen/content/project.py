@@ -5,8 +5,8 @@ Each value keeps its source file:line."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from briefgen.content.models import (
     Terms,
     Translation,
 )
+from briefgen.content.readers import fields_hash, seen_fields
 from briefgen.content.references import References
 from briefgen.content.validation import _validate, validation_problems
 from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
@@ -46,8 +47,22 @@ class SourceUnit:
 
     @property
     def hash(self) -> str:
-        blob = json.dumps(self.fields, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+        """The hash of every field, whoever sees it (what source_hash recorded before it was
+        per language: still fresh while the whole text is unchanged)."""
+        return fields_hash(self.fields)
+
+    def fields_for(self, readers: Iterable[str]) -> dict[str, str | list[str]]:
+        """The fields as the readers of one language see them (content/readers.py)."""
+        return seen_fields(self.fields, readers)
+
+    def hash_for(self, readers: Iterable[str]) -> str:
+        """The source_hash a translation read by `readers` records: an edit none of them
+        sees leaves it unchanged."""
+        return fields_hash(self.fields_for(readers))
+
+    def fresh(self, recorded: str | None, readers: Iterable[str]) -> bool:
+        """Whether a translation that recorded this hash translates the current source."""
+        return recorded is not None and recorded in (self.hash_for(readers), self.hash)
 
 
 @dataclass
@@ -140,6 +155,11 @@ class Project:
     @property
     def template_folders(self) -> tuple[Path, ...]:
         return template_folders(self.root)
+
+    def readers(self, lang: str) -> frozenset[str]:
+        """The audiences that read a language: all that a translation into it is for."""
+        return frozenset(aid for aid, aud in self.audiences.items()
+                         if lang in aud.value.languages)
 
     def editions(self, slug: str) -> list[tuple[str, str]]:
         """(audience, language) pairs that a brief is published in."""
