@@ -9,6 +9,7 @@ Codes are grouped by the stage that reports them, each stage listing its own in 
     BG3xx  publish: templates, PDF rendering, fonts, the leak guard
     BG4xx  build: output folder, manifest, shards, locks
     BG5xx  commands: options and the preview
+    BG6xx  translators' files: the report, XLIFF and PO out and in, the glossary
 
 Code decides on codes (`Problems.has("BG141")`), never on the wording of a message, which may
 change. `--output-format json` shows them; the text output and GitHub annotations do not.
@@ -53,10 +54,11 @@ def all_codes() -> dict[str, Code]:
     from briefgen.content import codes as content
     from briefgen.edition import codes as edition
     from briefgen.publish import codes as publish
+    from briefgen.translate import codes as translate
 
     merged: dict[str, Code] = {}
     for table in (GENERAL, content.CODES, edition.CODES, publish.CODES, build.CODES,
-                  commands.CODES):
+                  commands.CODES, translate.CODES):
         for code in table:
             assert code not in merged, f"{code} is listed twice"
         merged.update(table)
