@@ -414,3 +414,20 @@ def test_a_forbidden_phrase_in_the_slug_written_as_text_is_a_leak(tmp_path: Path
         check_project(root)
     leaks = [p for p in err.value.problems if p.code == "BG350"]
     assert leaks and all("'alliance modernization'" in p.message for p in leaks)
+
+
+@pytest.mark.parametrize("url", ["https://briefs.example.org/secret%20annex/",
+                                 "https://briefs.example.org/SECRET%20%41NNEX/"])
+def test_a_forbidden_phrase_percent_encoded_in_an_address_is_a_leak(tmp_path: Path,
+                                                                     url: str) -> None:
+    # a browser's address bar shows the path decoded: secret%20annex reads "secret annex"
+    root = make_project(tmp_path, "Text.\n")
+    path = root / "content/audiences/pub.yaml"
+    path.write_text(path.read_text()[:-1] + f', "base_url": "{url}"}}')
+    project = load_project(root)
+    indexes = audience_indexes(project, [_entry("pub", "A title")])
+    problems = Problems([])
+    check_indexes(project, indexes, problems)
+    assert ("BG409", "pub/feed.xml: forbidden phrase 'secret annex' for audience pub appears "
+            "in pub/feed.xml (Atom feed) (reword the title or label it shows)") in [
+        (p.code, str(p)) for p in problems.items]
