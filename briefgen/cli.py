@@ -419,13 +419,15 @@ def manifest() -> None:
               help="Where to write the merged manifest.")
 @_common
 def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Path) -> None:
-    """Join the partial manifests of sharded builds into one."""
-    from briefgen.build.files import write_atomic
-    from briefgen.build.manifest import merge_manifests
+    """Join the partial manifests of sharded builds into one; in a project, also write the
+    index pages, feeds and sitemaps of the whole build beside it."""
+    from briefgen.build.run import merge_shards
 
-    write_atomic(out, merge_manifests(list(parts)))
+    proj = _load(project) if (project / "content").is_dir() else None
+    merge_shards(proj, list(parts), out)
     if not quiet:
-        click.echo(f"wrote {out} from {len(parts)} manifests", err=True)
+        pages = " and the index pages" if proj is not None else ""
+        click.echo(f"wrote {out}{pages} from {len(parts)} manifests", err=True)
 
 
 @main.command("issue")

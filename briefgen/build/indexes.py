@@ -63,6 +63,16 @@ def feed_entries(project: Project, artifacts: list[ManifestEntry]) -> list[web.E
     return entries
 
 
+def index_files(project: Project, artifacts: list[ManifestEntry], problems: Problems
+                ) -> list[tuple[str, bytes]]:
+    """build/index.html, and each audience's index page, feed and sitemap, guarded: the
+    pages a full build writes beside its manifest (a shard writes none; merging does)."""
+    indexes = audience_indexes(project, artifacts)
+    check_indexes(project, indexes, problems, tuple(a.path for a in artifacts))
+    return [("index.html", index_page(project, artifacts).encode()),
+            *((path, page.encode()) for path, page in sorted(indexes.items()))]
+
+
 def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:
     """`<audience>/index.html` -> the page, for every audience with artifacts: only its own;
     and its `feed.xml`, and `sitemap.xml` when it has a base_url."""
