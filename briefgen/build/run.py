@@ -13,6 +13,7 @@ Nothing under the output folder changes before every artifact is rendered and ch
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -388,8 +389,10 @@ class _Build:
             pages = index_files(self.project, final, self.problems)
             self.problems.raise_if_errors(strict=self.opts.strict)
             files += [(self.out / path, data) for path, data in pages]
+            written = dict(pages)
             stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
-                      for name in INDEX_FILES if f"{a.audience}/{name}" not in dict(pages)}
+                      for name in INDEX_FILES if f"{a.audience}/{name}" not in written}
+            stale |= {path for path in _catalogue_pages(self.out) if path not in written}
         write_all(files, inside=self.out)
         self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
         self.report.pruned.extend(prune(self.out, stale))
@@ -407,3 +410,13 @@ def merge_shards(project: Project | None, parts: list[Path], out: Path) -> None:
                   index_files(project, entries, problems)]
         problems.raise_if_errors()
     write_all(files, inside=out.parent.resolve() if project is not None else None)
+
+
+_PAGE = re.compile(r"(?:[^/]+/)?index-[0-9]+\.html")
+
+
+def _catalogue_pages(out: Path) -> set[str]:
+    """The later pages of the catalogues an earlier build wrote (index-2.html, …): a smaller
+    catalogue leaves none of them behind."""
+    found = [*out.glob("index-*.html"), *out.glob("*/index-*.html")]
+    return {rel for p in found if _PAGE.fullmatch(rel := p.relative_to(out).as_posix())}
