@@ -186,3 +186,30 @@ def test_an_edit_changes_the_readers_text_exactly_when_a_reader_sees_it(
 
 
 WORD_TEXTS = frozenset(["alpha", "bravo", "charlie", "delta", "**echo**", "[[usfk]]", "`x`"])
+
+
+def test_hidden_markers_may_be_left_out_only_by_a_translation_made_without_them(
+        shipped: Path) -> None:
+    """A translation recording the hash of what its readers see was made from that text
+    (the report and the export show nothing else): the us-government spans it never saw may
+    be left out. One recording the whole text's hash (or none) may have been made from
+    brief.yaml itself: it keeps them, empty, or text that lost its markers could pass."""
+    ko = shipped / "content/briefs/rok-us-alliance-modernization/translations/ko.yaml"
+    text = ko.read_text()
+    empty = '| []{audience="us-government"} | []{audience="us-government"} | ' \
+            '[]{audience="us-government"} |'
+    assert text.count(empty) == 1
+    ko.write_text(text.replace(empty, "| | | |"))
+    assert run("check", "--strict", project=shipped).exit_code == 0
+    project = load_project(shipped)
+    tasks = project.briefs["rok-us-alliance-modernization"].units["tasks"]
+    seen = tasks.hash_for(project.readers("ko"))
+    assert seen != tasks.hash
+    ko.write_text(ko.read_text().replace(f'"{seen}"', f'"{tasks.hash}"'))
+    result = run("check", project=shipped)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "content/briefs/rok-us-alliance-modernization/translations/ko.yaml:72:7: "
+        "units.tasks.body: the translation lacks the source's '[…]{audience=\"us-government\"}'"
+        " span (no reader of this language sees it: keep it with nothing inside)\n"
+        "briefgen: 1 error in 1 file\n")
