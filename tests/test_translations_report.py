@@ -21,7 +21,7 @@ from briefgen.translate.history import History
 from briefgen.translate.report import HEADER, report
 from briefgen.translate.worddiff import changed_lines, segments, word_diff
 
-from conftest import run
+from conftest import REPO, run
 
 BRIEF = "content/briefs/demo/brief.yaml"
 KO = "content/briefs/demo/translations/ko.yaml"
@@ -126,7 +126,7 @@ def test_the_yaml_parses_and_its_units_pasted_make_check_strict_clean(project: P
         "4 unit(s) to translate or refresh\n")
     assert "  # t-shared: stale; what changed in the source since the version it translates " \
         f"(commit {first[:10]}, 2026-11-20):\n" \
-        '  #   text: Everyone reads this takeaway[- about-]{+:+} [[plan]] {+# not a comment, ' \
+        '  #   text: Everyone reads this takeaway[- about-]{+:+} [[plan]]{+ # not a comment, ' \
         '"quoted"+}.\n' in result.stdout
     for line in result.stderr.splitlines():
         assert line not in result.stdout
@@ -316,6 +316,8 @@ def test_a_hostile_repository_config_runs_nothing(project: Path, tmp_path: Path)
     ("The very first task.", "The first task.", "The [-very-] first task."),
     ("The first task.", "The second task.", "The [-first-]{+second+} task."),
     ("a b c", "x y z", "[-a b c-]{+x y z+}"),
+    ("its own agenda.", "its own.", "its own[- agenda-]."),
+    ("its own.", "its own agenda.", "its own{+ agenda+}."),
     ("첫 번째 과제다.", "두 번째 과제였다.", "[-첫-]{+두+} 번째 과제{+였+}다."),
     ("韩美同盟的未来", "韩美同盟的过去", "韩美同盟的[-未来-]{+过去+}"),
     ("カタカナの文", "ひらがなの文", "[-カタカナ-]{+ひらがな+}の文"),
@@ -332,3 +334,63 @@ def test_only_the_changed_lines_of_a_long_field_are_shown() -> None:
     assert changed_lines(segments(old, new)) == ["…", "P2 has a {+new+} word.", "…",
                                                  "P4 fine[-.-]{+!+}"]
     assert changed_lines(segments("a\nb\n", "a b\n")) == []
+
+
+# -- the shipped brief: audiences that read Korean and Chinese, a chart's words --------------
+
+SHIPPED = "content/briefs/rok-us-alliance-modernization"
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped project's content in a repository of one commit."""
+    dest = tmp_path / "shipped"
+    shutil.copytree(REPO / "content", dest / "content")
+    repository(dest)
+    return dest
+
+
+def test_a_us_government_only_edit_changes_no_korean_or_chinese_hash(shipped: Path) -> None:
+    edit(shipped, f"{SHIPPED}/brief.yaml",
+         "For U.S. planners, the burden-sharing implications deserve care.",
+         "For U.S. planners, the burden-sharing implications deserve great care.")
+    commit(shipped, "us-government only")
+    result = run("translations", project=shipped)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "0 unit(s) to translate or refresh\n")
+    edit(shipped, f"{SHIPPED}/brief.yaml", "each brings its own agenda",
+         "each brings an agenda of its own")
+    result = run("translations", project=shipped)
+    diff = "    summary: Washington and Seoul have both signed up to \"[[modernization]],\" " \
+        "but each brings {+an agenda of+} its own[- agenda-]. The United States"
+    for lang in ("ko", "zh-Hans"):
+        assert f"{SHIPPED}/translations/{lang}.yaml:4:3: meta: warning: stale (source " \
+            f"{SHIPPED}/brief.yaml:1)" in result.stderr
+        section = result.stdout.split(f"{SHIPPED}/translations/{lang}.yaml:\n")[1]
+        assert diff in section.split("  meta:\n")[0]
+
+
+def test_a_charts_words_are_diffed_from_the_charts_history(shipped: Path) -> None:
+    chart = f"{SHIPPED}/charts/sma.chart.yaml"
+    first = git(shipped, "rev-parse", "HEAD")
+    edit(shipped, chart, "  amount: ROK contribution (KRW)", "  amount: ROK contribution in KRW")
+    result = run("translations", "--lang", "ko", project=shipped)
+    assert "  chart.sma.amount: stale; what changed in the source since the version it " \
+        f"translates (commit {first[:10]}, 2026-11-20):\n" \
+        "    text: ROK contribution [-(-]{+in +}KRW[-)-]\n" \
+        '  chart.sma.amount:\n    source_hash: "4f0f4982c42c"\n' \
+        '    text: "ROK contribution in KRW"\n' in result.stdout
+
+
+def test_characters_that_would_change_a_terminal_or_break_yaml_are_escaped(project: Path
+                                                                           ) -> None:
+    repository(project)
+    edit(project, BRIEF, "    text: Everyone reads this takeaway about [[plan]].",
+         r'    text: "Everyone \u202e reads \uffff this\ttab \x1b[31m red"')
+    result = run("translations", "--yaml", project=project)
+    assert "  #   text: Everyone {+\\u202e+} reads {+\\uffff+} this\\t[-takeaway about " \
+        "[[plan]].-]{+tab \\x1b[31m red+}\n" in result.stdout
+    assert '    text: "Everyone \\u202e reads \\uffff this\\ttab \\x1b[31m red"\n' \
+        in result.stdout
+    units = YAML(typ="rt").load(result.stdout)[KO]
+    assert units["t-shared"]["text"] == "Everyone \u202e reads \uffff this\ttab \x1b[31m red"

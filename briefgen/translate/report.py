@@ -167,7 +167,7 @@ def _lines(todos: tuple[Todo, ...], note: str) -> list[str]:
     for file, group in groupby(todos, key=lambda t: t.file):
         out.append(f"{_key(file)}:")
         for t in group:
-            out += [printable(f"  {note}{n}") for n in t.notes]
+            out += [_ESCAPE.sub(_escape, printable(f"  {note}{n}")) for n in t.notes]
             out += [f"  {_key(t.uid)}:", f"    source_hash: {_quoted(t.hash)}"]
             for name, value in t.fields.items():
                 out += _field(name, value)
@@ -198,13 +198,15 @@ def _key(text: str) -> str:
 
 def _quoted(text: str) -> str:
     """A YAML double-quoted scalar that shows every character it holds as printable text."""
-    def escape(m: re.Match[str]) -> str:
-        ch = m.group()
-        if ch in _SHORT:
-            return _SHORT[ch]
-        n = ord(ch)
-        return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
-    return '"' + _QUOTE.sub(escape, text) + '"'
+    return '"' + _QUOTE.sub(_escape, text) + '"'
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
+    n = ord(ch)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
 
 
 def _check_yaml(text: str, todos: tuple[Todo, ...]) -> None:

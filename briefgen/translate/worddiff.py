@@ -95,7 +95,7 @@ def _words(old: str, new: str) -> list[Segment]:
         else:
             merged.append((equal, i1, i2, j1, j2))
     out: list[Segment] = []
-    for equal, i1, i2, j1, j2 in merged:
+    for equal, i1, i2, j1, j2 in _slid(merged, ta, tb):
         if equal:
             out.append(("".join(tb[j1:j2]), False))
         else:
@@ -103,9 +103,33 @@ def _words(old: str, new: str) -> list[Segment]:
     return out
 
 
+def _slid(runs: list[tuple[bool, int, int, int, int]], ta: list[str], tb: list[str]
+          ) -> list[tuple[bool, int, int, int, int]]:
+    """An insertion or deletion that starts with white space and is followed by the same,
+    moved one token on: "The{+ very+} first" and "The {+very+} first" say the same, and the
+    second is how git shows it."""
+    out = [list(r) for r in runs]
+    for k in range(len(out)):
+        equal, i1, i2, j1, j2 = out[k]
+        if equal or (i1 != i2 and j1 != j2) or k + 1 >= len(out) or not out[k + 1][0]:
+            continue
+        side, at, end = (tb, j1, j2) if i1 == i2 else (ta, i1, i2)
+        nxt = out[k + 1]
+        if end < len(side) and nxt[1] < nxt[2] and side[at].isspace() \
+                and _key(side[at]) == _key(side[end]):
+            if k == 0 or not out[k - 1][0]:
+                continue
+            out[k - 1][2] += 1
+            out[k - 1][4] += 1
+            out[k] = [False, i1 + 1, i2 + 1, j1 + 1, j2 + 1]
+            nxt[1] += 1
+            nxt[3] += 1
+    return [(bool(r[0]), r[1], r[2], r[3], r[4]) for r in out if r[1] < r[2] or r[3] < r[4]]
+
+
 def _marked(old: str, new: str) -> list[Segment]:
-    """One change, the white space around it left outside the marks as git does: an
-    insertion's or deletion's own, a replacement's that both sides share."""
+    """One change, with the white space around it outside the marks, as git shows one: the
+    white space after an insertion or deletion, what both sides of a replacement share."""
     if not old.strip() and not new.strip():
         return [(new, False)]  # spacing only: Markdown reads it the same
     if old and new:
@@ -113,8 +137,7 @@ def _marked(old: str, new: str) -> list[Segment]:
         trail = _common(old[len(lead):][::-1], new[len(lead):][::-1])[::-1]
     else:
         around = new or old
-        lead = around[:len(around) - len(around.lstrip())]
-        trail = around[len(around.rstrip()):]
+        lead, trail = "", around[len(around.rstrip()):]  # (_slid put it at the end)
     gone = old[len(lead):len(old) - len(trail)] if old else ""
     came = new[len(lead):len(new) - len(trail)] if new else ""
     mark = (f"[-{gone}-]" if gone else "") + (f"{{+{came}+}}" if came else "")
