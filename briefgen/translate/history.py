@@ -84,7 +84,8 @@ class History:
         self.project, self.src, self.limit = project, src, limit
         self._top: Path | str | None = None  # the repository's folder, or why there is none
         self._logs: dict[str, tuple[list[Version], bool] | str] = {}
-        self._blobs: dict[str, dict[str, tuple[str, int] | None]] = {}  # commit -> oid, size
+        # file -> commit -> its blob's oid and size
+        self._blobs: dict[str, dict[str, tuple[str, int] | None]] = {}
         self._units: dict[tuple[str, str], dict[str, SourceUnit] | None] = {}
 
     def previous(self, uid: str, readers: frozenset[str], recorded: str
@@ -117,7 +118,10 @@ class History:
         if cut:
             return Previous(None, why=f"none of the last {self.limit} commits of {shown} has "
                             f"source_hash {recorded}")
-        shallow = self._git("rev-parse", "--is-shallow-repository", quiet=True)
+        try:
+            shallow = self._git("rev-parse", "--is-shallow-repository", quiet=True)
+        except GitError:
+            shallow = b""
         return Previous(None, why=f"no commit of {shown} has source_hash {recorded}" + (
             " (the clone is shallow: `git fetch --unshallow` fetches the rest)"
             if shallow.strip() == b"true" else ""))
