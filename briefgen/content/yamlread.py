@@ -270,6 +270,17 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
     return doc
 
 
+def parse_yaml(raw: bytes, shown: str) -> Document:
+    """Parse YAML that is not a file of the project (an older version read from git), with
+    read_yaml's limits; raise BriefError with file:line:col for anything unreadable."""
+    if len(raw) > MAX_BYTES:
+        raise BriefError([Problem(shown, 0, 0,
+            f"file is {len(raw) / 1_000_000:.1f} MB; content files are limited to "
+            f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data",
+            code="BG103")])
+    return _parse(raw, shown)
+
+
 def _parse(raw: bytes, shown: str) -> Document:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a BOM from Windows editors is harmless
