@@ -621,19 +621,21 @@ RANGE_ATTACKS = {
     "bidi control in a cell": (dict(csv=CSV.replace("sma-10,", "\u202e12-34,")),
                                f"{D}:3:1: the cell '\\u202e12-34' of the column 'agreement' "
                                f"holds a bidi control (U+202E) {PRINTABLE}", "BG268"),
-    "nul in values": (dict(chart=values_chart('{agreement: "1\\0", year: 2014, amount: 5}'),
-                           csv=None),
-                      f"{C}:2:17: values.0.agreement: the cell '1\\x00' of the column "
-                      f"'agreement' holds a control character (U+0000) {PRINTABLE}", "BG268"),
+    # (C0 controls written as escapes are refused when the file is read, BG114)
+    "c1 control in values": (dict(chart=values_chart('{agreement: "1\\x85", year: 2014, '
+                                                     'amount: 5}'), csv=None),
+                             f"{C}:2:17: values.0.agreement: the cell '1\\x85' of the column "
+                             f"'agreement' holds a control character (U+0085) {PRINTABLE}",
+                             "BG268"),
     "lone surrogate in values": (dict(chart=values_chart('{agreement: "\\uD800", year: 2014, '
                                                          'amount: 5}'), csv=None),
                                  f"{C}:2:17: values.0.agreement: the cell '\\ud800' of the "
                                  "column 'agreement' holds a character XML does not allow "
                                  f"(U+D800) {PRINTABLE}", "BG268"),
     "control in a text: entry": (dict(chart=CHART.replace("  agreement: Agreement",
-                                                          '  agreement: "Agree\\x01ment"')),
+                                                          '  agreement: "Agree\\x85ment"')),
                                  f"{C}:6:14: text.agreement: text 'agreement' holds a control "
-                                 f"character (U+0001) {PRINTABLE}", "BG268"),
+                                 f"character (U+0085) {PRINTABLE}", "BG268"),
     "bidi control in a text: entry": (dict(chart=CHART.replace("9th SMA", '"9th\\u2067SMA"')),
                                       f"{C}:9:10: text.sma-9: text 'sma-9' holds a bidi "
                                       f"control (U+2067) {PRINTABLE}", "BG268"),
@@ -753,13 +755,13 @@ def test_a_control_character_in_a_charts_translation_is_refused_at_its_line(tmp_
     root = chart_project(tmp_path)
     translation = root / "content/briefs/tiny/translations/ko.yaml"
     translation.write_text(translation_yaml(KO_FIGURE) + ko_units(
-        KO_WORDS | {"sma-10": "제10\x00차"}), encoding="utf-8")
+        KO_WORDS | {"sma-10": "제10\u2067차"}), encoding="utf-8")
     line = translation.read_text(encoding="utf-8").splitlines().index(
         "  chart.sma.sma-10:") + 2
     result = run("build", "--format", "html", project=root)
     assert result.exit_code == 1, result.stdout
     assert (f"content/briefs/tiny/translations/ko.yaml:{line}:1: chart.sma.sma-10: the "
-            "translation of chart.sma.sma-10 holds a control character (U+0000) "
+            "translation of chart.sma.sma-10 holds a bidi control (U+2067) "
             f"{PRINTABLE}") in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "build").exists() or not list((root / "build").rglob("*.html"))
