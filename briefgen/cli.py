@@ -305,6 +305,26 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
         click.echo(f"{len(found.todos)} unit(s) to translate or refresh", err=True)
 
 
+@translations.command("glossary")
+@click.option("--lang", required=True, help="The target language, e.g. ko.")
+@click.option("--format", "formats", type=click.Choice(["tbx", "csv"]), multiple=True,
+              help="tbx (TBX-Basic, ISO 30042:2019) or csv.  [default: both]")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: build/translations/ in the project]")
+@_common
+def glossary(project: Path, quiet: bool, lang: str, formats: tuple[str, ...],
+             out: Path | None) -> None:
+    """The terms as a glossary per language pair (the briefs' language to LANG), one entry
+    per audience-specific text, for translators' CAT tools."""
+    from briefgen.content.project import load_project
+    from briefgen.translate.glossary import FORMATS, write_glossary
+
+    # a glossary is wanted before the translations exist: their absence (BG141) is no error
+    proj = load_project(project, allow_incomplete=True)
+    for path in write_glossary(proj, lang, tuple(sorted(set(formats))) or FORMATS, out):
+        click.echo(f"wrote {path}", err=True)
+
+
 @main.command()
 @click.argument("brief")
 @click.option("--version", "version", required=True,

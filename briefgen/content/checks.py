@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from briefgen.content.models import UNIT_FIELDS, ItemsSection
+from briefgen.content.readers import seen_text
 from briefgen.content.validation import _data_loc
 from briefgen.content.yamlread import Document, Loc
 from briefgen.errors import Problems, did_you_mean
@@ -262,10 +263,44 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
             return
 
 
+def term_words(project: Project, lang: str, source_lang: str) -> dict[str, set[str]]:
+    """Each term's words a translation into `lang` must not write out: its text in `lang`
+    for every audience reading it, and every text of it in the source's language."""
+    default = project.terms.value if project.terms else {}
+    words: dict[str, set[str]] = {}
+    for aud in project.audiences.values():
+        own = aud.value.terms
+        for key in {*default, *own}:
+            texts = {**default.get(key, {}), **own.get(key, {})}
+            found = words.setdefault(key, set())
+            if lang in aud.value.languages and lang in texts:
+                found.add(texts[lang])
+            if source_lang in own.get(key, {}):
+                found.add(own[key][source_lang])
+    for key, texts in default.items():
+        if source_lang in texts:
+            words.setdefault(key, set()).add(texts[source_lang])
+    return words
+
+
+def _check_term_words(tdoc: Document, uid: str, name: str, source: str, translated: str,
+                      words: dict[str, set[str]], problems: Problems) -> None:
+    """A translation writes [[key]] where its source does, never the term's words (BG155)."""
+    from briefgen.content.termwords import written_out
+
+    for hit in written_out(source, translated, words):
+        line, col = term_position(tdoc, ("units", uid, name), translated, hit.offset)
+        problems.warn(tdoc.path, line, col, f"writes out '{hit.words}' where the source has "
+                      f"[[{hit.key}]]", field=f"units.{uid}.{name}",
+                      hint=f"write [[{hit.key}]]: briefgen prints the term each audience uses",
+                      code="BG155")
+
+
 def _check_translations(project: Project, src: BriefSource, problems: Problems) -> None:
     for lang, sourced in sorted(src.translations.items()):
         tdoc, tr = sourced.doc, sourced.value
         readers = project.readers(lang)
+        words = term_words(project, lang, src.brief.language)
         for uid, unit in tr.units.items():
             line, col = tdoc.where(("units", uid, "<key>"))
             source = src.units.get(uid)
@@ -292,6 +327,9 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
                     _check_markers(tdoc, uid, name, theirs, ours,
                                    source.audiences & readers, sorted(project.audiences),
                                    problems, shown_whole)
+                    _check_term_words(tdoc, uid, name,
+                                      seen_text(theirs, source.audiences & readers), ours,
+                                      words, problems)
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",

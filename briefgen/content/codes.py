@@ -1,5 +1,5 @@
 """The problem codes this stage reports (see briefgen/codes.py): reading YAML (BG101-BG113),
-fields of one file (BG120-BG139), what spans files (BG140-BG154), the project's folders
+fields of one file (BG120-BG139), what spans files (BG140-BG155), the project's folders
 (BG160-BG165), references.json and the citation style (BG170-BG176), versions, corrections and
 release records (BG180-BG182)."""
 
@@ -154,6 +154,10 @@ CODES: dict[str, Code] = _table(
     ("BG154", "an audience's language has no translation of a brief (warning)",
      "content/briefs/demo/brief.yaml:1:1: warning: no zh-Hans translation, so public's "
      "zh-Hans edition of this brief is not built"),
+    ("BG155", "a translation writes a term's words where its source has [[key]] (warning)",
+     "content/briefs/demo/translations/ko.yaml:12:14: units.intro.body: warning: writes out "
+     "'한미동맹' where the source has [[alliance]] (write [[alliance]]: briefgen prints the "
+     "term each audience uses)"),
     # -- the project's folders: content/project.py
     ("BG160", "no briefs/ folder",
      "content: no briefs/ folder here (run briefgen in a project folder, or pass --project)"),

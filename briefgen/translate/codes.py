@@ -15,4 +15,13 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:55)"),
     # files out and back in (XLIFF, PO; translate/exchange and its modules): BG620-BG659
     # the glossary (translate/glossary.py): BG660-BG679
+    ("BG660", "glossary: no audience reads the language asked for",
+     "briefgen: --lang: no audience reads 'ja', so there is no translation to make a glossary "
+     "for (languages the audiences read: en, ko, zh-Hans)"),
+    ("BG661", "glossary: every brief is written in the language asked for",
+     "briefgen: --lang: every brief is written in 'en': there is nothing to translate into it "
+     "(give a language the briefs are translated into)"),
+    ("BG662", "glossary: a term's text holds a control character",
+     "content/terms.yaml:30:7: ctl.en: the term's text holds U+0001, a control character no "
+     "glossary file can carry (delete it)"),
 )
