@@ -21,7 +21,4 @@ CODES: dict[str, Code] = _table(
     ("BG661", "glossary: every brief is written in the language asked for",
      "briefgen: --lang: every brief is written in 'en': there is nothing to translate into it "
      "(give a language the briefs are translated into)"),
-    ("BG662", "glossary: a term's text holds a control character",
-     "content/terms.yaml:30:7: ctl.en: the term's text holds U+0001, a control character no "
-     "glossary file can carry (delete it)"),
 )

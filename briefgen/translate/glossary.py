@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from briefgen.content.models import Terms
 from briefgen.content.project import Project
-from briefgen.content.yamlread import Document
 from briefgen.edition.resolve import terms_of
-from briefgen.errors import BriefError, Problem, Problems
+from briefgen.errors import BriefError, Problem
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -35,8 +32,6 @@ SCHEMAS = (("https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/"
            ("https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/"
             "TBX-Basic_DCA.sch", "http://purl.oclc.org/dsdl/schematron"))
 CSV_COLUMNS = ("source", "target", "context", "description")
-#: what XML 1.0 cannot carry (its Char production)
-NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: A cell a spreadsheet would read as a formula (OWASP's list) gets a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,28 +89,8 @@ def glossaries(project: Project, lang: str) -> list[Glossary]:
                                   "there is nothing to translate into it", field="--lang",
                                   hint="give a language the briefs are translated into",
                                   code="BG661")])
-    _check_characters(project, {lang, *sources})
     return [Glossary(src, lang, tuple(_entries(project, src, lang, readers)))
             for src in sources]
-
-
-def _check_characters(project: Project, langs: set[str]) -> None:
-    """BriefError (BG662) at each term text in `langs` holding a character XML cannot carry
-    (a control character): a TBX with it would be no XML at all."""
-    problems = Problems()
-    sources: list[tuple[tuple[str, ...], Terms, Document]] = \
-        [((), project.terms.value, project.terms.doc)] if project.terms else []
-    sources += [(("terms",), a.value.terms, a.doc) for _, a in sorted(project.audiences.items())]
-    for prefix, table, doc in sources:
-        for key, texts in table.items():
-            for lang, text in texts.items():
-                if lang in langs and (bad := NOT_XML.search(text)):
-                    line, col = doc.where((*prefix, key, lang))
-                    problems.error(doc.path, line, col, f"the term's text holds U+"
-                                   f"{ord(bad.group()):04X}, a control character no glossary "
-                                   "file can carry", field=".".join((*prefix, key, lang)),
-                                   hint="delete it", code="BG662")
-    problems.raise_if_errors()
 
 
 def _entries(project: Project, src: str, tgt: str, readers: list[str]) -> list[Entry]:
