@@ -180,9 +180,20 @@ def _fields(unit: SourceUnit, entries: list[Back], returned: Returned,
 def _verify(returned: Returned, unit: SourceUnit, name: str, source: str | list[str],
             target: str, entries: list[Back], project: Project, readers: frozenset[str],
             problems: Problems) -> bool:
-    """The field's constructs, segment by segment, and its audience skeleton."""
-    ok = True
+    """The field's audience skeleton, then its constructs segment by segment."""
     mine = [e for e in entries if e.field == name]
+    if isinstance(source, str):
+        found = Problems()
+        doc = Document(returned.path, {}, {(): (mine[0].line, 1)})
+        _check_markers(doc, unit.uid, name, source, target, unit.audiences & readers,
+                       sorted(project.audiences), found)
+        for p in found.errors:
+            problems.error(returned.path, mine[0].line, 1, f"{unit.uid}/{name}: the audience "
+                           f"skeleton differs from the source: {p.message}", hint=p.hint,
+                           code="BG633")
+        if found.errors:
+            return False
+    ok = True
     for e in mine:
         if e.codes is not None:
             before = len(problems.errors)
@@ -193,17 +204,6 @@ def _verify(returned: Returned, unit: SourceUnit, name: str, source: str | list[
         for code, message in differences(e.source, e.target or ""):
             problems.error(returned.path, e.line, 1, f"{e.id}: {message}", code=code)
             ok = False
-    if not ok or not isinstance(source, str):
-        return ok
-    found = Problems()
-    doc = Document(returned.path, {}, {(): (mine[0].line, 1)})
-    _check_markers(doc, unit.uid, name, source, target, unit.audiences & readers,
-                   sorted(project.audiences), found)
-    for p in found.errors:
-        problems.error(returned.path, mine[0].line, 1, f"{unit.uid}/{name}: the audience "
-                       f"skeleton differs from the source: {p.message}", hint=p.hint,
-                       code="BG633")
-        ok = False
     return ok
 
 

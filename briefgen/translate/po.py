@@ -41,12 +41,12 @@ def _comment(e: Entry) -> str:
         lines.append(f"translation memory: {e.memory} translates this source as: {e.offer}")
     lines.append(HASH + e.hash)
     if e.layout:
-        lines.append(LAYOUT + json.dumps(list(e.layout)))
+        lines.append(LAYOUT + json.dumps(list(e.layout), separators=(",", ":")))
     return "\n".join(lines)
 
 
 def write(export: Export) -> bytes:
-    po = polib.POFile(wrapwidth=78)
+    po = polib.POFile(wrapwidth=0)  # no wrapping: the comments are read back line by line
     po.metadata = {
         "Project-Id-Version": export.brief,
         "Language": export.lang,

@@ -186,16 +186,32 @@ def check_codes(source: list[Code], target: list[Code], shown: str, line: int, i
                 problems: Problems) -> None:
     """The target's codes are the source's: each once, pairs closed in order, none moved
     out of or into the span or ':::' block around it, the line structure in order."""
+    lines = {i for r, i, _ in source if r == "line"}
+    target = [("line" if r == "ph" and i in lines else r, i, d) for r, i, d in target]
     want = {(r, i): d for r, i, d in source if r != "text"}
-    counts: dict[tuple[str, str], int] = {}
     for r, i, d in target:
-        if r == "text":
-            continue
-        if (r, i) not in want or want[(r, i)] != d:
+        if r != "text" and ((r, i) not in want or want[(r, i)] != d):
             problems.error(shown, line, 1, f"{ident}: the translation has a code the source "
                            f"has not: {_show(d)} (id {i})", code="BG628")
             return
-        counts[(r, i)] = counts.get((r, i), 0) + 1
+    opened: list[str] = []
+    for r, i, d in target:
+        if r == "open":
+            opened.append(i)
+        elif r == "close":
+            if i not in opened:
+                problems.error(shown, line, 1, f"{ident}: the code {_show(want[('open', i)])} "
+                               "is closed before it is opened", code="BG629")
+                return
+            opened.remove(i)
+    if opened:
+        problems.error(shown, line, 1, f"{ident}: the code {_show(want[('open', opened[0])])} "
+                       "is opened but never closed", code="BG629")
+        return
+    counts: dict[tuple[str, str], int] = {}
+    for r, i, _ in target:
+        if r != "text":
+            counts[(r, i)] = counts.get((r, i), 0) + 1
     for key, d in want.items():
         got = counts.get(key, 0)
         if got == 0:
@@ -206,21 +222,6 @@ def check_codes(source: list[Code], target: list[Code], shown: str, line: int, i
             problems.error(shown, line, 1, f"{ident}: the placeholder {_show(d)} appears "
                            f"{got} times in the translation, once in the source", code="BG627")
             return
-    opened: list[str] = []
-    for r, i, d in target:
-        if r == "open":
-            opened.append(i)
-        elif r == "close":
-            if i not in opened:
-                problems.error(shown, line, 1, f"{ident}: the code {_show(d)} is closed "
-                               "before it is opened", code="BG629")
-                return
-            opened.remove(i)
-    if opened:
-        d = want[("open", opened[0])]
-        problems.error(shown, line, 1, f"{ident}: the code {_show(d)} is opened but never "
-                       "closed", code="BG629")
-        return
     if [i for r, i, _ in source if r == "line"] != [i for r, i, _ in target if r == "line"]:
         problems.error(shown, line, 1, f"{ident}: the line structure (newlines, list and "
                        "table markers, ':::' lines) is reordered illegally", code="BG631")

@@ -75,28 +75,37 @@ def _ids(source: list[Piece], codes: _Codes) -> list[str]:
     return ids
 
 
+def _pairs(items: list[Piece]) -> dict[int, tuple[str, str]]:
+    """Each pair's number -> (its opening Markdown, its closing Markdown)."""
+    opens = {p.pair: p.data for p in items if p.role == "open"}
+    return {p.pair: (opens.get(p.pair, ""), p.data) for p in items if p.role == "close"}
+
+
 def _match(source: list[Piece], ids: list[str], target: list[Piece], codes: _Codes
            ) -> list[str]:
-    """The target's codes given the ids of the source's codes that are the same Markdown;
-    a code the source lacks gets an id of its own."""
-    free = [(p.role, p.data, i) for p, i in zip(source, ids, strict=True) if i]
+    """The target's codes given the ids of the source's codes that are the same Markdown
+    (a pair: the same opening and closing); a code the source lacks gets an id of its own."""
+    spairs, tpairs = _pairs(source), _pairs(target)
+    free: list[tuple[str, object, str]] = []
+    for p, i in zip(source, ids, strict=True):
+        if p.role in ("ph", "line"):
+            free.append((p.role, p.data, i))
+        elif p.role == "open":
+            free.append(("pair", spairs.get(p.pair), i))
     out: list[str] = []
     pair_ids: dict[int, str] = {}
     for p in target:
         if p.role == "text":
             out.append("")
             continue
-        if p.role == "close" and p.pair in pair_ids:
-            want = pair_ids[p.pair]
-            hit = next((f for f in free if f[0] == "close" and f[2] == want and
-                        f[1] == p.data), None)
-        else:
-            hit = next((f for f in free if f[0] == p.role and f[1] == p.data), None)
+        if p.role == "close":
+            out.append(pair_ids.get(p.pair) or codes.next_id())
+            continue
+        want = ("pair", tpairs.get(p.pair)) if p.role == "open" else (p.role, p.data)
+        hit = next((f for f in free if (f[0], f[1]) == want), None)
         if hit is not None:
             free.remove(hit)
             out.append(hit[2])
-        elif p.role == "close" and p.pair in pair_ids:
-            out.append(pair_ids[p.pair])
         else:
             out.append(codes.next_id())
         if p.role == "open":
@@ -109,11 +118,10 @@ def _inline(items: list[Piece], ids: list[str], codes: _Codes, refs: dict[str, s
     out: list[str] = []
     line_before = False
     for p, i in zip(items, ids, strict=True):
-        if p.role == "text":
+        if p.role == "text":  # text does not end a sequence of codes that may not move
             out.append(escape(p.data))
-            line_before = False
             continue
-        key = f"{i}:{p.role}"
+        key = f"{i}:{p.role}:{p.data}"
         if key not in refs:
             refs[key] = codes.add(p.data)
         ref = refs[key]
@@ -130,10 +138,10 @@ def _inline(items: list[Piece], ids: list[str], codes: _Codes, refs: dict[str, s
             out.append(f"<ph{_a(id=i, dataRef=ref, canCopy='no', canDelete='no')}"
                        f"{_a(**kind, **shown)}/>")
         elif p.role == "open" and pc:
-            end_key = f"{i}:close"
+            close = next(q for q in items[items.index(p):] if q.role == "close" and
+                         q.pair == p.pair)
+            end_key = f"{i}:close:{close.data}"
             if end_key not in refs:
-                close = next(q for q in items[items.index(p):] if q.role == "close" and
-                             q.pair == p.pair)
                 refs[end_key] = codes.add(close.data)
             out.append(f"<pc{_a(id=i, dataRefStart=ref, dataRefEnd=refs[end_key])}"
                        f"{_a(canCopy='no', canDelete='no', **kind)}>")
