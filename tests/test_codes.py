@@ -41,7 +41,7 @@ def test_every_code_used_is_registered_and_every_registered_code_is_used() -> No
 
 def test_codes_have_stage_prefixes_and_examples() -> None:
     for code in all_codes().values():
-        assert re.fullmatch(r"BG[0-5]\d\d", code.code), code
+        assert re.fullmatch(r"BG[0-6]\d\d", code.code), code
         assert code.title and code.example, code
 
 

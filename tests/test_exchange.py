@@ -10,16 +10,18 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import REPO, run
 from lxml import etree
 
 from briefgen.content.project import load_project
 from briefgen.translate.export import export_files
 
+from conftest import REPO, run
+
 X = "urn:oasis:names:tc:xliff:document:2.0"
 NS = {"x": X}
 TASK = '''        body: |
-          The first task is **hard**[^t1] and [quiet[^t2]]{exclude-audience="officials"} with [[plan]].
+          The first task is **hard**[^t1] and [quiet[^t2]]{exclude-audience="officials"} with \
+[[plan]].
 
           - one item
           - two items
@@ -117,7 +119,6 @@ def test_xliff_is_2_1_with_states_notes_and_codes(xproj: Path) -> None:
     assert data[span.get("dataRefEnd")] == ']{exclude-audience="officials"}'
     lines = [p for p in segment(doc, "task-a:body", "2").iter(f"{{{X}}}ph")]
     assert [p.get("canReorder") for p in lines] == ["firstNo", "no", "no"]
-    assert segment(doc, "task-b:title", "1") is not None if False else True
     # translated and fresh: state translated with the translation
     title = segment(doc, "background:title", "1")
     assert (title.get("state"), title.find("x:target", NS).text) == ("translated", "배경")
@@ -306,8 +307,8 @@ def _po_case(project: Path, edit: str, message: str) -> None:
     po = polib.pofile(str(path))
     entry = po.find("background/body", by="msgctxt")
     if edit == "skeleton":
-        entry.msgstr = entry.msgstr.replace('[일반 독자용 구절]{audience="public"}', "일반 독자용 구절")
-        entry.msgid = entry.msgid  # unchanged: what was translated
+        span = '[일반 독자용 구절]{audience="public"}'
+        entry.msgstr = entry.msgstr.replace(span, "일반 독자용 구절")
     elif edit == "typed":
         entry.msgstr = entry.msgstr.replace("“따옴표”", "**따옴표**")
     elif edit == "tampered":
@@ -319,7 +320,6 @@ def _po_case(project: Path, edit: str, message: str) -> None:
         po.metadata["Language"] = "fr"
     elif edit == "brief":
         po.metadata["X-Briefgen-Brief"] = "other-brief"
-    entry.msgstr += "" if edit in ("language", "brief", "ghost") else ""
     po.save()
     ctx = "background/title/1" if edit == "tampered" else entry.msgctxt
     _refused(project, path, message.replace("LINE", str(_po_line(path, ctx))))
@@ -387,6 +387,26 @@ def test_unsafe_or_malformed_xml_is_refused(project: Path) -> None:
     broken.write_text(f'<xliff xmlns="{X}" version="2.1">\n<file id="demo">\n</xliff>\n')
     code, err = imp(project, broken)
     assert code == 1 and "broken.xlf:3:3: not well-formed XML: mismatched tag" in err
+
+
+def test_a_merged_file_that_fails_the_checks_is_refused(project: Path) -> None:
+    """What each entry's checks cannot see, check's checks on the merged file do: here the
+    leak guard (the public audience's forbidden phrase)."""
+    path = export(project, "ko", "po") / "demo.ko.po"
+    po = polib.pofile(str(path))
+    po.find("background/title/1", by="msgctxt").msgstr = "배경: the secret annex"
+    po.save()
+    _refused(project, path, "content/briefs/demo/translations/ko.yaml:29:1: after the import: "
+             "forbidden phrase 'secret annex' for audience public appears in "
+             "demo/public/ko/demo-public-ko.html (HTML)")
+
+
+def test_a_file_too_large_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = export(project, "ko", "po") / "demo.ko.po"
+    monkeypatch.setattr("briefgen.translate.returned.MAX_BYTES", 1000)
+    _refused(project, path, "out/demo.ko.po: the file is larger than 1,000 bytes")
+    (project / "x.po").write_bytes(b"\xff\xfe")
+    _refused(project, project / "x.po", "x.po: neither XLIFF nor a UTF-8 PO file")
 
 
 # -- translation memory and previous source --------------------------------------------------

@@ -11,7 +11,7 @@ CODES: dict[str, Code] = _table(
     # BG601-BG619
     # files out and back in (XLIFF, PO; translate/exchange and its modules): BG620-BG659
     ("BG620", "a returned file cannot be read, is too large, or is neither XLIFF nor PO",
-     f"{_F}: the file is larger than 20 MB"),
+     f"{_F}: the file is larger than 20,000,000 bytes"),
     ("BG621", "a returned file is not well-formed XLIFF 2 (or PO), or uses a DTD or entities",
      f"{_F}:12:5: not well-formed XML: mismatched tag"),
     ("BG622", "a returned file is for a brief this project does not have",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from briefgen.content.project import BriefSource, Project, SourceUnit
 from briefgen.translate.segments import split
@@ -130,7 +131,7 @@ def build_export(project: Project, slug: str, lang: str, previous: Previous | No
             old = previous(uid, readers, tunit.source_hash)
         theirs = tunit.fields() if tunit is not None else {}
         for name, text in unit.fields_for(readers).items():
-            common = dict(hash=digest, audiences=tuple(sorted(seen_by)),
+            common: dict[str, Any] = dict(hash=digest, audiences=tuple(sorted(seen_by)),
                           where=unit_where(src, unit, name))
             target = theirs.get(name)
             before = old.get(name) if old else None
@@ -158,10 +159,10 @@ def build_export(project: Project, slug: str, lang: str, previous: Previous | No
 
 def _entry(ident: str, uid: str, name: str, n: int, source: str, target: str | None,
            state: str, previous: str | None, memory: dict[str, tuple[str, str]],
-           layout: tuple[str, ...], note: str, common: dict[str, object]) -> Entry:
+           layout: tuple[str, ...], note: str, common: dict[str, Any]) -> Entry:
     offer = brief = None
     if state != TRANSLATED and source in memory:
         offer, brief = memory[source]
         target = offer if target is None else target
     return Entry(ident, uid, name, n, source, target, state, previous=previous, memory=brief,
-                 offer=offer, layout=layout, note=note, **common)  # type: ignore[arg-type]
+                 offer=offer, layout=layout, note=note, **common)

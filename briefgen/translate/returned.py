@@ -60,7 +60,7 @@ def read(path: Path, shown: str, problems: Problems) -> Returned | None:
         problems.error(shown, 0, 0, f"cannot read the file: {exc.strerror}", code="BG620")
         return None
     if len(raw) > MAX_BYTES:
-        problems.error(shown, 0, 0, f"the file is larger than {MAX_BYTES // 1_000_000} MB",
+        problems.error(shown, 0, 0, f"the file is larger than {MAX_BYTES:,} bytes",
                        code="BG620")
         return None
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
@@ -195,7 +195,7 @@ def check_codes(source: list[Code], target: list[Code], shown: str, line: int, i
                            f"has not: {_show(d)} (id {i})", code="BG628")
             return
     opened: list[str] = []
-    for r, i, d in target:
+    for r, i, _ in target:
         if r == "open":
             opened.append(i)
         elif r == "close":

@@ -70,6 +70,10 @@ def constructs(text: str) -> tuple[list[str], Counter[Construct], list[str]]:
     return blocks, inline, issues
 
 
+def _found(*, code: str, message: str) -> tuple[str, str]:
+    return code, message
+
+
 def differences(source: str, target: str) -> list[tuple[str, str]]:
     """(code, message) of each way target's constructs differ from source's; [] if none."""
     sblocks, sinline, sissues = constructs(source)
@@ -77,29 +81,29 @@ def differences(source: str, target: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for issue in tissues:
         if issue not in sissues:
-            out.append(("BG632", f"the translation's Markdown does not parse as the "
-                        f"source's: {issue}"))
+            out.append(_found(code="BG632", message="the translation's Markdown does not "
+                              f"parse as the source's: {issue}"))
     if sblocks != tblocks:
-        out.append(("BG631", "the line structure differs from the source's: "
-                    f"{len(tblocks)} block parts ({', '.join(tblocks[:6])}) where the source "
-                    f"has {len(sblocks)} ({', '.join(sblocks[:6])})"))
+        out.append(_found(code="BG631", message="the line structure differs from the "
+                          f"source's: {len(tblocks)} block parts ({', '.join(tblocks[:6])}) "
+                          f"where the source has {len(sblocks)} ({', '.join(sblocks[:6])})"))
     plain_s = Counter(what for (_, what), n in sinline.items() for _ in range(n))
     plain_t = Counter(what for (_, what), n in tinline.items() for _ in range(n))
     for key in sorted(set(sinline) | set(tinline)):
         have, want = tinline.get(key, 0), sinline.get(key, 0)
-        where, what = key
+        what = key[1]
         if have == want:
             continue
         if plain_s[what] == plain_t[what]:
-            out.append(("BG630", f"{what} is reordered illegally: it moved out of or into "
-                        f"the audience or lang span or ':::' block that encloses it in the "
-                        "source"))
+            out.append(_found(code="BG630", message=f"{what} is reordered illegally: it "
+                              "moved out of or into the audience or lang span or ':::' block "
+                              "that encloses it in the source"))
         elif have < want and plain_t[what] < plain_s[what]:
-            out.append(("BG626", f"{what} is missing from the translation"))
+            out.append(_found(code="BG626", message=f"{what} is missing from the translation"))
         elif plain_s[what] == 0:
-            out.append(("BG632", f"the translation has {what}, which the source has not "
-                        "(Markdown typed as text becomes syntax)"))
+            out.append(_found(code="BG632", message=f"the translation has {what}, which the "
+                              "source has not (Markdown typed as text becomes syntax)"))
         elif have > want:
-            out.append(("BG627", f"{what} appears {plain_t[what]} times in the translation, "
-                        f"{plain_s[what]} in the source"))
+            out.append(_found(code="BG627", message=f"{what} appears {plain_t[what]} times in "
+                              f"the translation, {plain_s[what]} in the source"))
     return list(dict.fromkeys(out))
