@@ -454,3 +454,20 @@ def test_a_stale_entry_carries_the_previous_source(project: Path) -> None:
     entry = polib.pofile(str(out / "demo.ko.po")).find("background/title/1", by="msgctxt")
     assert entry.previous_msgid == "Background" and "fuzzy" in entry.flags
     assert entry.msgid == "Background and context" and entry.msgstr == "배경"
+
+
+def test_a_po_file_that_names_a_path_is_not_read_as_that_path(project: Path) -> None:
+    """polib.pofile reads a string as a file name when such a file exists: the import never
+    lets a returned file's content choose what is read."""
+    secret = project / "secret.po"
+    secret.write_text('msgid ""\nmsgstr ""\n"X-Briefgen-Brief: elsewhere\\n"\n')
+    sneaky = project / "sneaky.po"
+    sneaky.write_text(str(secret))
+    code, err = imp(project, sneaky)
+    assert code == 1 and "elsewhere" not in err
+    assert "sneaky.po:1:1: not a PO file: Syntax error in po file (line 1)" in err
+
+
+def test_deeply_nested_codes_are_refused(xproj: Path) -> None:
+    inner = "<pc id=\"1\" dataRefStart=\"d1\" dataRefEnd=\"d2\">" * 60 + "x" + "</pc>" * 60
+    _xliff_case(xproj, inner, "inline codes nested more than 50 deep")

@@ -7,6 +7,8 @@ what every format gets checked on the Markdown is in translate/verify.py."""
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -20,6 +22,7 @@ from briefgen.translate.po import HASH, LAYOUT
 from briefgen.translate.xliff import FROM_MEMORY, NEEDS_REVIEW, q
 
 MAX_BYTES = 20_000_000
+MAX_DEPTH = 50  # inline codes inside one another
 Code = tuple[str, str, str]  # role (text, ph, open, close, line), id, Markdown
 CONFIRMED = ("translated", "reviewed", "final")
 
@@ -148,7 +151,11 @@ def _codes(el: Element, data: dict[str, str], *, shown: str, line: int, ident: s
             return "\0"  # no Markdown known: the checks refuse it as invented
         return data[key]
 
-    def walk(node: Element) -> None:
+    def walk(node: Element, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            problems.error(shown, line, 1, f"{ident}: inline codes nested more than "
+                           f"{MAX_DEPTH} deep", code="BG621")
+            return
         if node.text:
             out.append(("text", "", node.text))
         for child in node:
@@ -159,7 +166,7 @@ def _codes(el: Element, data: dict[str, str], *, shown: str, line: int, ident: s
                 out.append((role, cid, ref(child, "dataRef")))
             elif tag == q("pc"):
                 out.append(("open", cid, ref(child, "dataRefStart")))
-                walk(child)
+                walk(child, depth + 1)
                 out.append(("close", cid, ref(child, "dataRefEnd")))
             elif tag == q("sc"):
                 out.append(("open", cid, ref(child, "dataRef")))
@@ -171,7 +178,7 @@ def _codes(el: Element, data: dict[str, str], *, shown: str, line: int, ident: s
                 except ValueError:
                     out.append(("text", "", "\0"))
             elif tag == q("mrk"):
-                walk(child)  # an annotation (a term, a comment): its text counts
+                walk(child, depth + 1)  # an annotation (a term, a comment): its text counts
             elif tag not in (q("sm"), q("em")):
                 problems.error(shown, line, 1, f"{ident}: unknown inline element "
                                f"<{tag.rpartition('}')[2]}>", code="BG628")
@@ -262,11 +269,19 @@ def _show(markdown: str) -> str:
 
 
 def _po(text: str, shown: str, problems: Problems) -> Returned | None:
-    try:
-        po = polib.pofile(text)
-    except (OSError, ValueError) as exc:
-        problems.error(shown, 0, 0, f"not a PO file: {exc}", code="BG621")
-        return None
+    # polib.pofile takes a string for a file name when such a file exists: a returned file
+    # that holds a path must never make it read that path, so it always reads a file of ours
+    with tempfile.TemporaryDirectory(prefix="briefgen-po-") as tmp:
+        copy = Path(tmp) / "returned.po"
+        copy.write_text(text, encoding="utf-8")
+        try:
+            po = polib.pofile(str(copy), encoding="utf-8")
+        except (OSError, ValueError, UnicodeError) as exc:
+            said = str(exc).replace(f" {copy}", "")
+            at = re.search(r"\(line (\d+)\)", said)
+            problems.error(shown, int(at[1]) if at else 0, 1 if at else 0,
+                           f"not a PO file: {said}", code="BG621")
+            return None
     brief = po.metadata.get("X-Briefgen-Brief", "")
     out = Returned(shown, "po", brief, po.metadata.get("Language", ""))
     for e in po:
