@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from briefgen.content.project import load_project
@@ -471,3 +473,32 @@ def test_a_po_file_that_names_a_path_is_not_read_as_that_path(project: Path) -> 
 def test_deeply_nested_codes_are_refused(xproj: Path) -> None:
     inner = "<pc id=\"1\" dataRefStart=\"d1\" dataRefEnd=\"d2\">" * 60 + "x" + "</pc>" * 60
     _xliff_case(xproj, inner, "inline codes nested more than 50 deep")
+
+
+def test_an_import_from_an_older_export_records_the_hash_it_translated(project: Path) -> None:
+    """The source changed after the export: the translation is of the old text, so the
+    import records the old hash and the unit stays stale (check warns, BG153)."""
+    path = export(project, "ko", "po") / "demo.ko.po"
+    po = polib.pofile(str(path))
+    po.find("background/title/1", by="msgctxt").msgstr = "새 배경"
+    po.save()
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("    title: Background\n",
+                                               "    title: Background and context\n"))
+    code, err = imp(project, path)
+    assert code == 0, err
+    text = ko_yaml(project).read_text()
+    assert '  background:\n    source_hash: "5872930d37c5"\n    title: 새 배경\n' in text
+    checked = run("check", project=project)
+    assert "ko.yaml:27:3: units.background: warning: stale: the en source changed" in checked.output
+
+
+@given(st.text(alphabet="ab *_`[]()!{}=\"|:-#>^@\\&;\n 1.", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_segments_and_pieces_give_back_the_text_exactly(text: str) -> None:
+    from briefgen.translate.segments import pieces, split
+
+    cut = split(text)
+    assert cut.join(cut.segments) == text
+    for seg in cut.segments:
+        assert "".join(p.data for p in pieces(seg)) == seg
