@@ -268,15 +268,18 @@ def redline(project: Path, quiet: bool, brief: str, old: str, new: str,
 @main.group(invoke_without_command=True)
 @click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
 @click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
+@click.option("--yaml", "as_yaml", is_flag=True,
+              help="Print only YAML: each translation file's units, to paste under its units:.")
 @_common
 def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
-                 langs: tuple[str, ...]) -> None:
-    """Print the units to translate or refresh, ready to paste into translations/LANG.yaml.
+                 langs: tuple[str, ...], as_yaml: bool) -> None:
+    """Print the units to translate or refresh, ready to paste into translations/LANG.yaml,
+    with what changed in a stale unit's source; what is missing or stale goes to stderr.
     Its commands exchange files with translators' tools."""
     if click.get_current_context().invoked_subcommand:
         return
-    from briefgen.commands.translations import translations as run_translations
     from briefgen.content.project import load_project
+    from briefgen.translate.report import languages, report
 
     try:
         proj = load_project(project)
@@ -286,8 +289,20 @@ def translations(project: Path, quiet: bool, briefs: tuple[str, ...],
         if not all(p.code == "BG141" for p in exc.problems if p.severity == "error"):
             raise
         proj = load_project(project, allow_incomplete=True)
-    text, todo = run_translations(proj, briefs, langs)
-    click.echo(printable_lines(text), nl=False)
+    _known(proj, briefs, ())
+    known = sorted({lang for src in proj.briefs.values() for lang in languages(proj, src)})
+    for lang in langs:
+        if lang not in known:
+            raise click.BadParameter(f"no translation language '{lang}' (languages: "
+                                     f"{', '.join(known) or 'none'})", param_hint="--lang")
+    found = report(proj, briefs, langs)
+    # the report lists stale units itself (BG602): check's warning of each (BG153) would
+    # say it twice
+    show_problems([p for p in proj.warnings if p.code != "BG153"] + found.problems(), quiet)
+    click.echo(found.yaml() if as_yaml else printable_lines(found.text()), nl=False)
+    json = click.get_current_context().find_root().meta.get(OUTPUT_FORMAT) == "json"
+    if not quiet and not json:
+        click.echo(f"{len(found.todos)} unit(s) to translate or refresh", err=True)
 
 
 @translations.command("export")
@@ -474,13 +489,15 @@ def manifest() -> None:
               help="Where to write the merged manifest.")
 @_common
 def manifest_merge(project: Path, quiet: bool, parts: tuple[Path, ...], out: Path) -> None:
-    """Join the partial manifests of sharded builds into one."""
-    from briefgen.build.files import write_atomic
-    from briefgen.build.manifest import merge_manifests
+    """Join the partial manifests of sharded builds into one; in a project, also write the
+    index pages, feeds and sitemaps of the whole build beside it."""
+    from briefgen.build.run import merge_shards
 
-    write_atomic(out, merge_manifests(list(parts)))
+    proj = _load(project) if (project / "content").is_dir() else None
+    merge_shards(proj, list(parts), out)
     if not quiet:
-        click.echo(f"wrote {out} from {len(parts)} manifests", err=True)
+        pages = " and the index pages" if proj is not None else ""
+        click.echo(f"wrote {out}{pages} from {len(parts)} manifests", err=True)
 
 
 @main.command("issue")

@@ -34,6 +34,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from urllib.parse import unquote
 
 import bidi
 import icu
@@ -149,6 +150,9 @@ def occurs(phrase: str, stacks: tuple[tuple[str, ...], ...]) -> bool:
 
 
 def find(phrases: list[str], text: str) -> list[str]:
-    """The phrases that occur in text, by the guard's rules."""
+    """The phrases that occur in text, by the guard's rules; in an address, also as a
+    browser shows it, percent-decoded (secret%20annex reads "secret annex")."""
     stacks = haystacks(text)
-    return [p for p in phrases if occurs(p, stacks)]
+    decoded = haystacks(unquote(text)) if "%" in text else None
+    return [p for p in phrases
+            if occurs(p, stacks) or (decoded is not None and occurs(p, decoded))]

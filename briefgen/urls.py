@@ -34,6 +34,15 @@ def scheme(target: str) -> str:
         return ""
 
 
+def serialized(target: str) -> str | None:
+    """An absolute URL as the WHATWG standard serialises it (what a browser reads), or None
+    if it does not parse."""
+    try:
+        return str(ada_url.URL(target).href)
+    except ValueError:
+        return None
+
+
 def problem(target: str) -> str | None:
     """Why target is not a valid URL or relative URL, or None when it is one."""
     try:

@@ -314,8 +314,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def chromium_session() -> Iterator[WebDriver]:
+def chromium_session(local: bool = False) -> Iterator[WebDriver]:
+    """A headless Chromium that resolves no host name; `local`: it may load pages from
+    127.0.0.1 (a server the caller runs, e.g. `briefgen serve`)."""
     browser, driver = find_chromium()
+    args = [a.replace("~NOTFOUND", "~NOTFOUND, EXCLUDE 127.0.0.1") if local else a
+            for a in CHROMIUM_ARGS]
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="briefgen-chromium-") as profile:
         log = open(Path(profile) / "chromedriver.log", "w")  # noqa: SIM115
@@ -339,7 +343,7 @@ def chromium_session() -> Iterator[WebDriver]:
                 "browserName": "chrome",
                 "goog:chromeOptions": {
                     "binary": browser,
-                    "args": [*CHROMIUM_ARGS, f"--user-data-dir={profile}/profile"],
+                    "args": [*args, f"--user-data-dir={profile}/profile"],
                 },
             }}}
             try:

@@ -245,9 +245,10 @@ def test_translations_lists_a_charts_words_as_units_and_check_reports_them_untra
     assert ("content/briefs/tiny/charts/sma.chart.yaml:12:11: chart.sma.sma-12: not "
             "translated into ko (content/briefs/tiny/translations/ko.yaml)") in result.stderr
     result = run("translations", project=root)
-    assert ("content/briefs/tiny/translations/ko.yaml: chart.sma.sma-12: missing (source "
-            "content/briefs/tiny/charts/sma.chart.yaml:12)\n  chart.sma.sma-12:\n"
-            '    source_hash: "') in result.stdout
+    assert ("content/briefs/tiny/translations/ko.yaml: chart.sma.sma-12: warning: missing "
+            "(source content/briefs/tiny/charts/sma.chart.yaml:12)\n") in result.stderr
+    assert '  chart.sma.sma-12: missing\n  chart.sma.sma-12:\n    source_hash: "' \
+        in result.stdout
     assert '    text: "12th SMA"\n' in result.stdout
 
 

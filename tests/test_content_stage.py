@@ -15,7 +15,7 @@ from briefgen.content.project import load_project
 from briefgen.errors import BriefError
 from briefgen.session import Session
 
-from conftest import VALID
+from conftest import VALID, run
 
 BRIEF = "content/briefs/demo/brief.yaml"
 
@@ -253,3 +253,25 @@ def test_a_models_own_rules_carry_their_codes(tmp_path: Path) -> None:
     assert exc.value.problems[0].message.startswith("the phrase '-' is only spaces, dashes")
     assert exc.value.problems[1].message == \
         "use either audiences or exclude_audiences, not both"
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\x1b", "\\uFFFE", "\\uFFFF", "\\uFDD0",
+                                    "\\U0010FFFF", "\\U0001FFFE"])
+def test_a_character_no_feed_or_page_may_carry_is_an_error_at_its_value(
+        tmp_path: Path, escape: str) -> None:
+    # written raw, the YAML reader refuses these (BG106); as an escape they would reach
+    # the Atom feed and sitemap, which XML cannot then hold
+    root = tmp_path / "p"
+    shutil.copytree(Path(__file__).parent / "data/valid", root)
+    brief = root / "content/briefs/demo/brief.yaml"
+    lines = brief.read_text().split("\n")
+    assert lines[0].startswith("title: ")
+    lines[0] = f'title: "A Demo {escape} end"'
+    brief.write_text("\n".join(lines))
+    code = int(escape[2:], 16)
+    result = run("check", project=root)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"content/briefs/demo/brief.yaml:1:8: character U+{code:04X} is not text: no page, "
+        "feed or PDF may carry it (remove the escape that writes it)\n"
+        "briefgen: 1 error in 1 file\n")

@@ -502,3 +502,25 @@ def test_segments_and_pieces_give_back_the_text_exactly(text: str) -> None:
     assert cut.join(cut.segments) == text
     for seg in cut.segments:
         assert "".join(p.data for p in pieces(seg)) == seg
+
+
+def test_a_stale_entry_carries_the_previous_source_from_git(project: Path) -> None:
+    """translate/history.py finds the committed version the recorded hash was made from."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(project)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "content"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text().replace("    title: Background\n",
+                                               "    title: Background and context\n"))
+    out = export(project, "ko", "xliff")
+    export(project, "ko", "po")
+    doc = tree(out / "demo.ko.xlf")
+    notes = {n.get("category"): n.text for n in doc.find(
+        ".//x:unit[@id='background:title']", NS).iter(f"{{{X}}}note")}
+    assert notes["previous-source"] == "the source was: Background"
+    assert segment(doc, "background:title", "1").get("subState") == "briefgen:needs-review"
+    entry = polib.pofile(str(out / "demo.ko.po")).find("background/title/1", by="msgctxt")
+    assert (entry.previous_msgid, entry.msgid, entry.msgstr) == \
+        ("Background", "Background and context", "배경")
+    assert "fuzzy" in entry.flags

@@ -27,20 +27,30 @@ INJECTION = r'page_size: "a4\n::warning file=README.md::injected\x1b[31m\r::erro
 ANNOTATION = re.compile(r"::(error|warning) file=[^,:]+(,line=\d+(,col=\d+)?)?::[^\r]*")
 
 
+@pytest.mark.parametrize(("injection", "message"), [
+    # a colour escape is not text at all (BG114): refused before anything echoes the value
+    (INJECTION, "character U+001B is not text: no page, feed or PDF may carry it (remove the "
+                "escape that writes it)"),
+    # line breaks and a bidi control are text: the echoed value shows them escaped
+    (INJECTION.replace(r"\x1b[31m", r"\u202e"),
+     r"page_size: 'a4\n::warning file=README.md::injected\u202e\r::error ::x' is not one of "
+     "letter, a4"),
+])
 def test_content_cannot_forge_an_annotation_or_colour_a_line(project: Path,
-                                                            monkeypatch: pytest.MonkeyPatch
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            injection: str, message: str
                                                             ) -> None:
-    edit(project, PUBLIC, "page_size: a4", INJECTION)
+    edit(project, PUBLIC, "page_size: a4", injection)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = run("check", project=project)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert "\x1b" not in result.stderr and "\r" not in result.stderr
+    assert "\u202e" not in result.stderr
     commands = [ln for ln in lines if ln.startswith("::")]
     assert len(commands) == 1 and ANNOTATION.fullmatch(commands[0]), commands
-    assert commands[0].startswith("::error file=content/audiences/public.yaml,line=6,col=12::")
-    assert r"'a4\n::warning file=README.md::injected\x1b[31m\r::error ::x'" in commands[0]
-    assert lines[0].startswith(r"content/audiences/public.yaml:6:12: page_size: 'a4\n::warning")
+    assert commands[0] == f"::error file=content/audiences/public.yaml,line=6,col=12::{message}"
+    assert lines[0] == f"content/audiences/public.yaml:6:12: {message}"
 
 
 def test_reports_on_stdout_start_no_line_with_content(project: Path) -> None:
@@ -185,7 +195,7 @@ def test_serve_answers_an_error_page_when_rendering_fails(
     status, kind, body = request(served, "/demo/public/en/", f"localhost:{served}")
     assert (status, kind) == (500, "text/html; charset=utf-8")
     assert f"this preview failed: {type(error).__name__}: {error}".encode() in body
-    assert b"/__changes" in body  # it reloads by itself once the template is fixed
+    assert b"/__events?since=" in body  # it reloads by itself once the template is fixed
 
 
 @pytest.mark.parametrize("data, mime, size", [

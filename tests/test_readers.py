@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.content.project import load_project
 from briefgen.content.readers import seen_text
@@ -118,3 +120,96 @@ def test_an_edit_only_one_languages_readers_see_stales_only_that_language(
 ])
 def test_seen_text_cuts_only_what_no_reader_sees(text: str, seen: str) -> None:
     assert seen_text(text, ROK) == seen
+
+
+# -- the property: an edit changes the text a language's readers see iff they see it -------
+
+AUDIENCES = ("rok-public", "beijing-outreach", "us-government")
+WORD = st.sampled_from(["alpha", "bravo", "charlie", "delta", "**echo**", "[[usfk]]", "`x`"])
+SPEC = st.tuples(st.sampled_from(["audience", "exclude-audience"]),
+                 st.sets(st.sampled_from(AUDIENCES), min_size=1))
+
+
+def _shows(spec: tuple[str, set[str]], reader: str) -> bool:
+    kind, who = spec
+    return (reader in who) == (kind == "audience")
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[list[tuple[str, bool]], frozenset[str]]:
+    """Pieces of a Markdown text, each marked whether the readers see it (a piece is a word,
+    or the words of a span or block, each a piece of its own)."""
+    readers = frozenset(draw(st.sets(st.sampled_from(AUDIENCES[:2]), min_size=1)))
+    pieces: list[tuple[str, bool]] = []
+    for n in range(draw(st.integers(1, 4))):
+        block = draw(st.none() | SPEC)
+        seen_block = block is None or any(_shows(block, r) for r in readers)
+        if n:
+            pieces.append(("\n\n", True))
+        if block is not None:
+            pieces.append((f"::: {block[0]} {' '.join(sorted(block[1]))}\n", seen_block))
+        pieces.append((draw(WORD), seen_block))
+        for _ in range(draw(st.integers(0, 3))):
+            span = draw(st.none() | SPEC)
+            if span is None:
+                pieces.append((" " + draw(WORD), seen_block))
+                continue
+            seen = seen_block and any(_shows(span, r) for r in readers
+                                      if block is None or _shows(block, r))
+            key = span[0]
+            pieces.append((" [", seen))
+            pieces.append((draw(WORD), seen))
+            pieces.append((f"]{{{key}=\"{' '.join(sorted(span[1]))}\"}}", seen))
+        if block is not None:
+            pieces.append(("\n:::", seen_block))
+    return pieces, readers
+
+
+@given(documents(), st.data())
+@settings(max_examples=150, deadline=None)
+def test_an_edit_changes_the_readers_text_exactly_when_a_reader_sees_it(
+        doc: tuple[list[tuple[str, bool]], frozenset[str]], data: st.DataObject) -> None:
+    pieces, readers = doc
+    words = [i for i, (text, _) in enumerate(pieces) if text in WORD_TEXTS]
+    i = data.draw(st.sampled_from(words))
+    before = "".join(text for text, _ in pieces)
+    edited = list(pieces)
+    edited[i] = ("zulu", pieces[i][1])
+    after = "".join(text for text, _ in edited)
+    changed = seen_text(before, readers) != seen_text(after, readers)
+    if pieces[i][1]:
+        assert changed, (before, after)
+    else:
+        # hidden from every reader: unchanged, unless the cut could not be proved (then the
+        # whole text is kept, so the edit shows: stale, never wrongly fresh)
+        assert not changed or seen_text(before, readers) == before, (before, after)
+
+
+WORD_TEXTS = frozenset(["alpha", "bravo", "charlie", "delta", "**echo**", "[[usfk]]", "`x`"])
+
+
+def test_hidden_markers_may_be_left_out_only_by_a_translation_made_without_them(
+        shipped: Path) -> None:
+    """A translation recording the hash of what its readers see was made from that text
+    (the report and the export show nothing else): the us-government spans it never saw may
+    be left out. One recording the whole text's hash (or none) may have been made from
+    brief.yaml itself: it keeps them, empty, or text that lost its markers could pass."""
+    ko = shipped / "content/briefs/rok-us-alliance-modernization/translations/ko.yaml"
+    text = ko.read_text()
+    empty = '| []{audience="us-government"} | []{audience="us-government"} | ' \
+            '[]{audience="us-government"} |'
+    assert text.count(empty) == 1
+    ko.write_text(text.replace(empty, "| | | |"))
+    assert run("check", "--strict", project=shipped).exit_code == 0
+    project = load_project(shipped)
+    tasks = project.briefs["rok-us-alliance-modernization"].units["tasks"]
+    seen = tasks.hash_for(project.readers("ko"))
+    assert seen != tasks.hash
+    ko.write_text(ko.read_text().replace(f'"{seen}"', f'"{tasks.hash}"'))
+    result = run("check", project=shipped)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "content/briefs/rok-us-alliance-modernization/translations/ko.yaml:72:7: "
+        "units.tasks.body: the translation lacks the source's '[…]{audience=\"us-government\"}'"
+        " span (no reader of this language sees it: keep it with nothing inside)\n"
+        "briefgen: 1 error in 1 file\n")

@@ -348,6 +348,11 @@ def test_a_catalog_value_that_could_break_the_stylesheet_is_refused(
         f"language:\n  locale: ko_KR\n  {spec}\n", encoding="utf-8")
     with pytest.raises(BriefError) as caught:
         i18n.language_css(Theme.of(tmp_path))
+    if "\\f" in spec:  # a form feed is no text at all: refused when the file is read
+        assert str(caught.value.problems[0]) == (
+            "templates/messages/ko.yaml:3:11: character U+000C is not text: no page, feed or "
+            "PDF may carry it (remove the escape that writes it)")
+        return
     assert str(caught.value.problems[0]).endswith(
         "a mapping of CSS properties to values" if field == "print" else
         "a list of font family names"), str(caught.value.problems[0])

@@ -35,8 +35,9 @@ def test_deleting_a_translated_item_fails_check_at_the_source_item(project: Path
     assert run("build", "--format", "html", project=project).exit_code == 1
     listed = run("translations", project=project)
     assert listed.exit_code == 0
-    assert "issue-c: missing (source content/briefs/demo/brief.yaml:77)" in listed.stdout
-    assert 'body: "Everyone too."' in listed.stdout
+    assert "ko.yaml: issue-c: warning: missing (source content/briefs/demo/brief.yaml:77)" \
+        in listed.stderr
+    assert "    body: |\n      Everyone too.\n" in listed.stdout
 
 
 def test_changing_the_source_marks_the_translation_stale(project: Path) -> None:
@@ -48,7 +49,8 @@ def test_changing_the_source_marks_the_translation_stale(project: Path) -> None:
         in result.stderr
     assert run("check", "--strict", project=project).exit_code == 1
     listed = run("translations", "--lang", "ko", project=project)
-    assert "task-a: stale" in listed.stdout and 'body: "The very first task."' in listed.stdout
+    assert "task-a: warning: stale" in listed.stderr
+    assert "    body: |\n      The very first task.\n" in listed.stdout
 
 
 def test_units_the_language_never_shows_need_no_translation(project: Path) -> None:

@@ -16,7 +16,7 @@ from briefgen.build.indexes import audience_indexes, check_indexes
 from briefgen.build.manifest import ManifestEntry
 from briefgen.build.run import Options, Rendered, Selection, build, plan
 from briefgen.content.project import load_project
-from briefgen.errors import BriefError, Problems
+from briefgen.errors import BriefError, Problems, printable
 from briefgen.publish import pdfua
 from briefgen.publish.pdfua import HEURISTIC
 from tests.tiny import make_project
@@ -234,18 +234,28 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     ("https://../", "its host '..' is not a domain name (labels of letters, digits and "
                     "hyphens, separated by single dots)"),
     ("/briefs/", "it does not begin with https://"),
+    # written otherwise than browsers read it: each reader could take another host or path
+    ("https://briefs.example.org\\@evil.com/",
+     "browsers read it as https://briefs.example.org/@evil.com/: write that"),
+    ("https://briefs.example.org:443/", "browsers read it as https://briefs.example.org/: "
+                                        "write that"),
+    ("https://briefs.example.org/a/../b/", "browsers read it as https://briefs.example.org/b/: "
+                                           "write that"),
+    ("https://briefs.example.org/\u202e/",
+     "browsers read it as https://briefs.example.org/%E2%80%AE/: write that"),
+    ("https://аpple.com/", "browsers read it as https://xn--pple-43d.com/: write that"),
 ])
 def test_a_base_url_that_is_not_an_https_folder_is_an_error(tmp_path: Path, url: str,
                                                              why: str) -> None:
     root = make_project(tmp_path, "Text.\n")
     (root / "content/audiences/pub.yaml").write_text(
         'name: Public\nlanguages: [en]\nmarking: {en: Public}\n'
-        f'base_url: "{url}"\n', encoding="utf-8")
+        f'base_url: {json.dumps(url)}\n', encoding="utf-8")
     with pytest.raises(BriefError) as err:
         load_project(root)
     assert [(p.code, str(p)) for p in err.value.problems] == [
-        ("BG137", f"content/audiences/pub.yaml:4:11: base_url: '{url}' is not a base URL: "
-                  f"{why}")]
+        ("BG137", printable(f"content/audiences/pub.yaml:4:11: base_url: '{url}' is not a "
+                            f"base URL: {why}"))]
 
 
 def _entry(audience: str, title: str) -> ManifestEntry:
@@ -404,3 +414,20 @@ def test_a_forbidden_phrase_in_the_slug_written_as_text_is_a_leak(tmp_path: Path
         check_project(root)
     leaks = [p for p in err.value.problems if p.code == "BG350"]
     assert leaks and all("'alliance modernization'" in p.message for p in leaks)
+
+
+@pytest.mark.parametrize("url", ["https://briefs.example.org/secret%20annex/",
+                                 "https://briefs.example.org/SECRET%20%41NNEX/"])
+def test_a_forbidden_phrase_percent_encoded_in_an_address_is_a_leak(tmp_path: Path,
+                                                                     url: str) -> None:
+    # a browser's address bar shows the path decoded: secret%20annex reads "secret annex"
+    root = make_project(tmp_path, "Text.\n")
+    path = root / "content/audiences/pub.yaml"
+    path.write_text(path.read_text()[:-1] + f', "base_url": "{url}"}}')
+    project = load_project(root)
+    indexes = audience_indexes(project, [_entry("pub", "A title")])
+    problems = Problems([])
+    check_indexes(project, indexes, problems)
+    assert ("BG409", "pub/feed.xml: forbidden phrase 'secret annex' for audience pub appears "
+            "in pub/feed.xml (Atom feed) (reword the title or label it shows)") in [
+        (p.code, str(p)) for p in problems.items]

@@ -86,7 +86,7 @@ def test_serve_live_reload_errors_pdf_and_ctrl_c(project: Path) -> None:
                 return r.read().decode("utf-8", "replace")
 
         page = get("/demo/public/en/")
-        assert "Two things lie ahead." in page and "/__changes" in page
+        assert "Two things lie ahead." in page and "/__events?since=" in page
         before = get("/__changes")
         brief = project / "content/briefs/demo/brief.yaml"
         brief.write_text(brief.read_text().replace("Two things lie ahead.",
@@ -100,7 +100,9 @@ def test_serve_live_reload_errors_pdf_and_ctrl_c(project: Path) -> None:
         error = get("/demo/public/en/")
         assert "unknown field &#x27;subtitel&#x27;" in error or "unknown field 'subtitel'" in error
         brief.write_text(brief.read_text().replace("subtitel: Every", "subtitle: Every"))
-        with urllib.request.urlopen(base + "/demo/public/en/pdf", timeout=60) as r:  # noqa: S310
+        assert 'src="/demo/public/en/pdf/demo-public-en.pdf?v=' in get("/demo/public/en/pdf/")
+        pdf = base + "/demo/public/en/pdf/demo-public-en.pdf"
+        with urllib.request.urlopen(pdf, timeout=60) as r:  # noqa: S310
             assert r.read(5) == b"%PDF-"
     finally:
         proc.send_signal(signal.SIGINT)

@@ -17,11 +17,21 @@ from briefgen.publish.html import render_index
 FEED, SITEMAP = "feed.xml", "sitemap.xml"
 
 
-def index_page(project: Project, artifacts: list[ManifestEntry],
-               audience: str | None = None) -> str:
+#: Editions listed on one page of a catalogue: a page stays well under 200 KB, whatever
+#: the size of the catalogue (a 1,000-brief project has some 5,000 editions).
+PAGE_ROWS = 100
+
+
+def page_name(number: int) -> str:
+    """The file of a catalogue's page: index.html, then index-2.html, index-3.html, …"""
+    return "index.html" if number == 1 else f"index-{number}.html"
+
+
+def index_pages(project: Project, artifacts: list[ManifestEntry],
+                audience: str | None = None) -> dict[str, str]:
     """build/index.html, the editors' catalogue of every artifact; or, given an audience, its
     own catalogue (build/<audience>/index.html), in its first language, linking up to its
-    editions."""
+    editions: its pages by file name (PAGE_ROWS editions each, linked to one another)."""
     rows: dict[tuple[str, str, str], dict[str, object]] = {}
     sizes: dict[tuple[str, str, str], int] = {}
     formats: dict[tuple[str, str, str], list[dict[str, str]]] = {}
@@ -41,12 +51,27 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
         sizes[key] = sizes.get(key, 0) + a.bytes
     for key, row in rows.items():
         row["size"] = human_size(sizes[key])
-    if audience is None:
-        return render_index(list(rows.values()), folders=project.template_folders,
-                            session=project.session)
-    return render_index(list(rows.values()), project.audiences[audience].value.languages[0],
-                        project.template_folders, editors=False, session=project.session,
-                        feed=FEED)
+    listed = list(rows.values())
+    chunks = [listed[i:i + PAGE_ROWS] for i in range(0, len(listed), PAGE_ROWS)] or [[]]
+    out = {}
+    for number, chunk in enumerate(chunks, start=1):
+        pages = tuple({"number": n, "href": page_name(n), "current": n == number}
+                      for n in range(1, len(chunks) + 1)) if len(chunks) > 1 else ()
+        if audience is None:
+            out[page_name(number)] = render_index(chunk, folders=project.template_folders,
+                                                  session=project.session, pages=pages)
+        else:
+            out[page_name(number)] = render_index(
+                chunk, project.audiences[audience].value.languages[0],
+                project.template_folders, editors=False, session=project.session, feed=FEED,
+                pages=pages)
+    return out
+
+
+def index_page(project: Project, artifacts: list[ManifestEntry],
+               audience: str | None = None) -> str:
+    """The first page of a catalogue (index_pages)."""
+    return index_pages(project, artifacts, audience)["index.html"]
 
 
 def feed_entries(project: Project, artifacts: list[ManifestEntry]) -> list[web.Entry]:
@@ -63,15 +88,25 @@ def feed_entries(project: Project, artifacts: list[ManifestEntry]) -> list[web.E
     return entries
 
 
+def index_files(project: Project, artifacts: list[ManifestEntry], problems: Problems
+                ) -> list[tuple[str, bytes]]:
+    """build/index.html, and each audience's index page, feed and sitemap, guarded: the
+    pages a full build writes beside its manifest (a shard writes none; merging does)."""
+    indexes = audience_indexes(project, artifacts)
+    check_indexes(project, indexes, problems, tuple(a.path for a in artifacts))
+    return [*((path, page.encode()) for path, page in index_pages(project, artifacts).items()),
+            *((path, page.encode()) for path, page in sorted(indexes.items()))]
+
+
 def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:
     """`<audience>/index.html` -> the page, for every audience with artifacts: only its own;
     and its `feed.xml`, and `sitemap.xml` when it has a base_url."""
     ids = sorted({a.audience for a in artifacts} & set(project.audiences))
-    out = {}
+    out: dict[str, str] = {}
     for aid in ids:
         own = [a for a in artifacts if a.audience == aid]
         audience = project.audiences[aid].value
-        out[f"{aid}/index.html"] = index_page(project, own, aid)
+        out |= {f"{aid}/{name}": page for name, page in index_pages(project, own, aid).items()}
         entries, base = feed_entries(project, own), audience.base_url
         title = Messages(audience.languages[0], project.session.theme,
                          project.session.catalogs).catalogue_title

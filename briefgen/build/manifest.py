@@ -114,6 +114,11 @@ def manifest_bytes(artifacts: list[ManifestEntry], shard: str | None = None) -> 
 
 def merge_manifests(paths: list[Path]) -> bytes:
     """Join shard manifests into one; the same path twice must agree."""
+    return manifest_bytes(merged_entries(paths))
+
+
+def merged_entries(paths: list[Path]) -> list[ManifestEntry]:
+    """The entries of shard manifests, joined; the same path twice must agree."""
     merged: dict[str, ManifestEntry] = {}
     for path in paths:
         if not path.is_file():
@@ -125,7 +130,7 @@ def merge_manifests(paths: list[Path]) -> bytes:
                                           f"{entry.path} differs from another shard's copy",
                                           code="BG405")])
             merged[entry.path] = entry
-    return manifest_bytes(list(merged.values()))
+    return list(merged.values())
 
 
 def schema() -> dict[str, object]:

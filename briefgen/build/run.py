@@ -13,6 +13,7 @@ Nothing under the output folder changes before every artifact is rendered and ch
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from briefgen.build.files import (
     write_atomic,
 )
 from briefgen.build.formats import FORMATS, INDEX_FILES, Format, Texts
-from briefgen.build.indexes import audience_indexes, check_indexes, index_page
+from briefgen.build.indexes import index_files
 from briefgen.build.keys import (
     Previous,
     Reuse,
@@ -44,6 +45,7 @@ from briefgen.build.manifest import (
     manifest_bytes,
     manifest_entry,
     merge_manifests,
+    merged_entries,
     read_manifest,
 )
 from briefgen.build.plan import (
@@ -384,13 +386,37 @@ class _Build:
         label = f"{self.opts.shard[0]}/{self.opts.shard[1]}" if self.opts.shard else None
         files.append((self.manifest, manifest_bytes(final, label)))
         if not self.opts.shard:
-            files.append((self.out / "index.html", index_page(self.project, final).encode()))
-            indexes = audience_indexes(self.project, final)
-            check_indexes(self.project, indexes, self.problems, tuple(a.path for a in final))
+            pages = index_files(self.project, final, self.problems)
             self.problems.raise_if_errors(strict=self.opts.strict)
-            files += [(self.out / path, page.encode()) for path, page in sorted(indexes.items())]
+            files += [(self.out / path, data) for path, data in pages]
+            written = dict(pages)
             stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
-                      for name in INDEX_FILES if f"{a.audience}/{name}" not in indexes}
+                      for name in INDEX_FILES if f"{a.audience}/{name}" not in written}
+            stale |= {path for path in _catalogue_pages(self.out) if path not in written}
         write_all(files, inside=self.out)
         self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
         self.report.pruned.extend(prune(self.out, stale))
+
+
+def merge_shards(project: Project | None, parts: list[Path], out: Path) -> None:
+    """The manifest of sharded builds, joined, written to `out`; with the project, also the
+    index pages, feeds and sitemaps of the whole build beside it (guarded), as a full build
+    would write them: the shards' files, gathered in one folder, become that build."""
+    entries = merged_entries(parts)
+    files = [(out, manifest_bytes(entries))]
+    if project is not None:
+        problems = Problems()
+        files += [(out.parent / path, data) for path, data in
+                  index_files(project, entries, problems)]
+        problems.raise_if_errors()
+    write_all(files, inside=out.parent.resolve() if project is not None else None)
+
+
+_PAGE = re.compile(r"(?:[^/]+/)?index-[0-9]+\.html")
+
+
+def _catalogue_pages(out: Path) -> set[str]:
+    """The later pages of the catalogues an earlier build wrote (index-2.html, …): a smaller
+    catalogue leaves none of them behind."""
+    found = [*out.glob("index-*.html"), *out.glob("*/index-*.html")]
+    return {rel for p in found if _PAGE.fullmatch(rel := p.relative_to(out).as_posix())}

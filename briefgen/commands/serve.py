@@ -11,6 +11,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import click
 
@@ -27,18 +28,42 @@ from briefgen.theme import bundled as templates_dir
 
 log = logging.getLogger(__name__)
 
-# Polls the change counter; reloads the page when it moves. Injected only in the preview.
+# Injected only in the preview. The server pushes the change counter (server-sent events,
+# /__events) once the page being viewed is rendered again; the page knows the count it was
+# rendered at, so a save made while it loaded is never missed. Its scroll position is kept
+# across the reload; a PDF view swaps its frame's document in place.
 RELOAD = """<script>
 (function () {
-  var seen = null;
-  setInterval(function () {
-    fetch("/__changes").then(function (r) { return r.text(); }).then(function (n) {
-      if (seen !== null && n !== seen) { location.reload(); }
-      seen = n;
-    }).catch(function () {});
-  }, 400);
+  var seen = "%(seen)s", path = location.pathname, key = "briefgen-scroll:" + path;
+  var frame = document.getElementById("briefgen-pdf");
+  if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
+  var y = sessionStorage.getItem(key);
+  if (y !== null) {
+    sessionStorage.removeItem(key);
+    var to = function () { window.scrollTo(0, +y); };
+    to(); window.addEventListener("load", to);
+  }
+  function listen() {
+    var events = new EventSource("/__events?since=" + seen + "&path=" +
+                                 encodeURIComponent(path));
+    events.onmessage = function (e) {
+      if (e.data === seen) { return; }
+      seen = e.data;
+      if (frame) {
+        frame.src = frame.getAttribute("data-src") + "?v=" + seen;
+        return;
+      }
+      events.close();
+      sessionStorage.setItem(key, String(window.scrollY));
+      location.reload();
+    };
+  }
+  listen();
 })();
 </script>"""
+
+#: How long an event stream waits before a keep-alive comment (seconds).
+KEEP_ALIVE = 15.0
 
 
 def watched(root: Path) -> list[Path]:
@@ -70,6 +95,7 @@ class Watcher:
         self.paths = [p for p in paths if p.exists()]
         self.changes = 0
         self.changed = threading.Event()  # set at each change; the consumer clears it
+        self.moved = threading.Condition()  # notified at each change, and at the stop
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -78,8 +104,19 @@ class Watcher:
 
         for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=20,
                        raise_interrupt=False):
-            self.changes += 1
+            with self.moved:
+                self.changes += 1
+                self.moved.notify_all()
             self.changed.set()
+        with self.moved:
+            self.moved.notify_all()
+
+    def wait(self, since: int, timeout: float) -> int:
+        """The count once it differs from `since` (or at the timeout, or the stop)."""
+        with self.moved:
+            self.moved.wait_for(lambda: self.changes != since or self.stop.is_set(),
+                                timeout)
+            return self.changes
 
 
 def _problems(problems: list[Problem]) -> dict[str, object]:
@@ -91,20 +128,21 @@ def _problems(problems: list[Problem]) -> dict[str, object]:
 
 
 def _error_page(problems: list[Problem], folders: Folders | None = None,
-                session: Session | None = None) -> str:
+                session: Session | None = None, seen: int = 0) -> str:
     """The page shown instead of an edition. If the project's own error page fails,
     briefgen's shows its problems too: the editor always learns what is wrong."""
     try:
         return _with_reload(render_template("preview/error.html.j2", folders, session,
-                                            **_problems(problems)))
+                                            **_problems(problems)), seen)
     except BriefError as exc:
         if folders is None or folders == default_folders():
             raise
-        return _error_page([*problems, *exc.problems], None, session)
+        return _error_page([*problems, *exc.problems], None, session, seen)
 
 
-def _with_reload(page: str) -> str:
-    return page.replace("</body>", RELOAD + "</body>", 1)
+def _with_reload(page: str, seen: int) -> str:
+    """The page with the script that reloads it when the files change after `seen`."""
+    return page.replace("</body>", RELOAD % {"seen": seen} + "</body>", 1)
 
 
 def _with_banner(page: str, problems: list[Problem], folders: Folders | None = None,
@@ -123,12 +161,33 @@ class Preview:
         # renderer: kept between requests, forgotten when files change
         self.session = Session(root)
         self.changes = 0
+        self.lock = threading.Lock()  # one render at a time: they share the Session
+        #: answers made ahead by the event stream, with the change count they were made at
+        self.ready: dict[str, tuple[int, tuple[int, str, bytes]]] = {}
 
     def seen(self, changes: int) -> None:
         """Files changed (the watcher's count moved): forget what was read from them."""
         if changes != self.changes:
             self.changes = changes
             self.session.reset()
+            self.ready.clear()
+
+    def answer(self, path: str, changes: int) -> tuple[int, str, bytes]:
+        """The answer to a path, made from the files as they are now; or the one the event
+        stream made ahead at this change count for the reload it announced (used once: a
+        save the watcher has not counted yet is still read at the next request)."""
+        with self.lock:
+            self.seen(changes)
+            kept = self.ready.pop(path, None)
+            if kept is not None and kept[0] == changes:
+                return kept[1]
+            return self.page(path)
+
+    def prepare(self, path: str, changes: int) -> None:
+        """Make the answer to a path ahead, for the reload the event stream will announce."""
+        with self.lock:
+            self.seen(changes)
+            self.ready[path] = (changes, self.page(path))
 
     def folders(self) -> Folders:
         """The theme's folders, for the error page too: briefgen's if the project's are
@@ -153,15 +212,26 @@ class Preview:
                             for s in sorted(project.briefs) for a, lang in project.editions(s)]
                 body = render_template("preview/index.html.j2", folders, self.session,
                                        editions=frozen(editions))
-                return 200, "text/html; charset=utf-8", _with_reload(body).encode()
-            if len(parts) not in (3, 4) or parts[0] not in project.briefs or \
+                return 200, "text/html; charset=utf-8", \
+                    _with_reload(body, self.changes).encode()
+            if len(parts) not in (3, 4, 5) or parts[0] not in project.briefs or \
                     (parts[1], parts[2]) not in project.editions(parts[0]):
                 return 404, "text/plain; charset=utf-8", b"no such edition"
             slug, audience, lang = parts[:3]
+            name = f"{slug}-{audience}-{lang}.pdf"
+            if parts[3:] == ["pdf"]:  # the PDF in a frame the reload script refreshes
+                viewer = render_template("preview/pdf.html.j2", folders, self.session,
+                                         title=f"{slug} · {audience} · {lang}",
+                                         src=f"/{slug}/{audience}/{lang}/pdf/{name}",
+                                         seen=self.changes)
+                return 200, "text/html; charset=utf-8", \
+                    _with_reload(viewer, self.changes).encode()
+            if parts[3:] not in ([], ["pdf", name]):
+                return 404, "text/plain; charset=utf-8", b"no such edition"
             problems = Problems()
-            # the page, and under pdf/ (any fourth part) its PDF, guarded by their formats'
-            # surfaces; the PDF's manifest and index entry is the page's
-            output = OUTPUT_FORMATS["pdf" if len(parts) == 4 else "html"]
+            # the page, and under pdf/ its PDF, guarded by their formats' surfaces; the
+            # PDF's manifest and index entry is the page's
+            output = OUTPUT_FORMATS["pdf" if parts[3:] else "html"]
             edition = resolve(project, slug, audience, lang, output.mode, problems)
             problems.raise_if_errors()
             page = render_edition(edition, "pdf/", folders, self.session)
@@ -170,7 +240,8 @@ class Preview:
                 leaks = leak_problems(edition, artifact, output.surfaces(
                     Texts(title=edition.title.plain, page=page)))
                 page = _with_banner(page, leaks, folders, self.session) if leaks else page
-                return 200, "text/html; charset=utf-8", _with_reload(page).encode()
+                return 200, "text/html; charset=utf-8", \
+                    _with_reload(page, self.changes).encode()
             pdf = self.session.pdf  # its fonts are the theme's: made again after a change
             if pdf is None:
                 from briefgen.publish.pdf import PdfRenderer
@@ -193,7 +264,7 @@ class Preview:
             return 500, "text/html; charset=utf-8", self.error([problem])
 
     def error(self, problems: list[Problem]) -> bytes:
-        return _error_page(problems, self.folders(), self.session).encode()
+        return _error_page(problems, self.folders(), self.session, self.changes).encode()
 
 
 HOSTS = ("127.0.0.1", "localhost", "[::1]")  # a Host header serve answers, with its port
@@ -224,12 +295,45 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
                 self._send(421, f"briefgen serve answers only http://127.0.0.1:{port}/ and "
                            f"http://localhost:{port}/", send_body=body)
                 return
-            preview.seen(watcher.changes)
-            if self.path == "/__changes":
+            path, _, query = self.path.partition("?")
+            if path == "/__changes":
                 status, kind, data = 200, "text/plain", str(watcher.changes).encode()
+            elif path == "/__events" and body:
+                self._events(parse_qs(query))
+                return
             else:
-                status, kind, data = preview.page(self.path.split("?")[0])
+                status, kind, data = preview.answer(path, watcher.changes)
             self._send(status, data, kind=kind, send_body=body)
+
+        def _events(self, query: dict[str, list[str]]) -> None:
+            """Server-sent events: the change count, each time files change after `since`,
+            once the page at `path` is made again (so the reload finds it ready)."""
+            try:
+                since = int(query.get("since", ["-1"])[0])
+            except ValueError:
+                since = -1
+            viewed = query.get("path", [""])[0]
+            if viewed.rstrip("/").endswith("/pdf"):  # the frame's document is what changes
+                parts = viewed.strip("/").split("/")
+                viewed = viewed.rstrip("/") + "/" + "-".join(parts[:3]) + ".pdf"
+            self.send_response(200)
+            for name, value in (("Content-Type", "text/event-stream"),
+                                ("Cache-Control", "no-store")):
+                self.send_header(name, value)
+            self.end_headers()
+            try:
+                while not watcher.stop.is_set():
+                    count = watcher.wait(since, KEEP_ALIVE)
+                    if count == since:
+                        self.wfile.write(b": still watching\n\n")
+                    else:
+                        if viewed.startswith("/"):
+                            preview.prepare(viewed, count)
+                        self.wfile.write(f"data: {count}\n\n".encode())
+                        since = count
+                    self.wfile.flush()
+            except OSError:  # the page went away
+                return
 
         def _send(self, status: int, data: bytes | str, headers: tuple[tuple[str, str], ...] = (),
                   kind: str = "text/plain; charset=utf-8", send_body: bool = True) -> None:
@@ -260,4 +364,6 @@ def serve(root: Path, port: int) -> None:
         click.echo("briefgen: preview stopped", err=True)
     finally:
         watcher.stop.set()
+        with watcher.moved:
+            watcher.moved.notify_all()
         httpd.server_close()

@@ -210,19 +210,23 @@ def _check_brief(project: Project, src: BriefSource, ids: list[str], problems: P
 
 
 def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated: str,
-                   readers: set[str], ids: list[str], problems: Problems) -> None:
-    """A translation keeps every audience block and span of its source that one of its
-    readers sees, with the same audience lists, in the same order. One that none of them sees
-    is not its source (content/readers.py): it may be left out, or kept empty as before.
-    Translators are never shown such text (`translations`, its export), so none of it can
-    come back without its markers."""
+                   readers: set[str], ids: list[str], problems: Problems,
+                   shown_whole: bool = True) -> None:
+    """A translation keeps every audience block and span of its source, with the same
+    audience lists, in the same order. One that none of its readers sees may be left empty,
+    not out: text that lost its markers cannot be told from text the translator dropped.
+    Unless the translator was never shown it (`shown_whole` False: the translation records
+    the hash of what its readers see, content/readers.py, and that text is not the whole):
+    then such a block or span may be left out, since none of its text can come back."""
     from briefgen.content.syntax import audience_markers, block_shape, spec_issues
 
-    every = [*audience_markers(source), *audience_markers(translated)]
-    if any(spec_issues(m.spec, ids, 0) for m in every):
+    theirs, ours = audience_markers(source), audience_markers(translated)
+    if any(spec_issues(m.spec, ids, 0) for m in [*theirs, *ours]):
         return  # rendering reports the unknown audience or block name itself
-    want = [m for m in audience_markers(source) if any(m.shown_to(r) for r in readers)]
-    have = [m for m in audience_markers(translated) if any(m.shown_to(r) for r in readers)]
+    want, have = list(theirs), list(ours)
+    if not shown_whole:
+        want = [m for m in theirs if any(m.shown_to(r) for r in readers)]
+        have = [m for m in ours if any(m.shown_to(r) for r in readers)]
     loc: Loc = ("units", uid, name)
     field_ = f"units.{uid}.{name}"
     matcher = difflib.SequenceMatcher(a=[m.path for m in want], b=[m.path for m in have],
@@ -230,10 +234,11 @@ def _check_markers(tdoc: Document, uid: str, name: str, source: str, translated:
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         for m in want[a0:a1] if op != "equal" else []:
             line, col = term_position(tdoc, loc, translated, 0)
+            unseen = not any(m.shown_to(r) for r in readers)
             problems.error(tdoc.path, line, col, f"the translation lacks the source's {m}",
-                           field=field_, hint="keep every audience block and span of the "
-                           "source that a reader of this language sees, with the same "
-                           "audiences", code="BG147")
+                           field=field_, hint="no reader of this language sees it: keep it "
+                           "with nothing inside" if unseen else "keep every audience block "
+                           "and span of the source, with the same audiences", code="BG147")
         for m in have[b0:b1] if op != "equal" else []:
             offset = sum(len(t) + 1 for t in translated.split("\n")[:m.line])
             line, col = term_position(tdoc, loc, translated, offset)
@@ -277,12 +282,16 @@ def _check_translations(project: Project, src: BriefSource, problems: Problems) 
             for missing in sorted(want - have):
                 problems.error(tdoc.path, line, col, f"{missing} is not translated",
                                field=f"units.{uid}", code="BG151")
+            # made from what its readers see, without the rest (the report and the export
+            # show only that): blocks and spans none of them sees may be left out
+            seen = source.hash_for(readers)
+            shown_whole = unit.source_hash != seen or seen == source.hash
             for name in sorted(have & want):
                 theirs, ours = source.fields[name], unit.fields()[name]
                 if isinstance(theirs, str) and isinstance(ours, str):  # not keywords
                     _check_markers(tdoc, uid, name, theirs, ours,
                                    source.audiences & readers, sorted(project.audiences),
-                                   problems)
+                                   problems, shown_whole)
             if unit.source_hash is None:
                 problems.warn(tdoc.path, line, col, "no source_hash recorded, so a change to "
                               "the source cannot be detected", field=f"units.{uid}",

@@ -47,6 +47,9 @@ CODES: dict[str, Code] = _table(
      "content/terms.yaml: YAML could not be read (RecursionError: maximum recursion depth "
      "exceeded) (simplify the syntax near recent edits)"),
     # -- fields of one file: content/validation.py, content/models.py
+    ("BG114", "a character that is not text (a control or a noncharacter), written as an escape",
+     "content/briefs/demo/brief.yaml:1:8: character U+FFFE is not text: no page, feed or PDF "
+     "may carry it (remove the escape that writes it)"),
     ("BG120", "a required field is missing",
      "content/briefs/demo/brief.yaml:1:1: series: required field is missing"),
     ("BG121", "an unknown field",

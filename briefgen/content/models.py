@@ -74,6 +74,10 @@ def _base_url(url: str) -> str:
         why = "it holds a query or fragment"
     elif why is None and not url.endswith("/"):
         why = f"it does not end with '/' (a folder: {url}/)"
+    elif why is None and urls.serialized(url) != url:
+        # written as a browser would read it, so every reader of the feed, sitemap and
+        # canonical link takes the same host (a '\\' or tab is read differently by others)
+        why = f"browsers read it as {urls.serialized(url)}: write that"
     if why is not None:
         raise Rule(f"'{url}' is not a base URL: {why}", code="BG137")
     return url

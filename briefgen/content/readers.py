@@ -126,8 +126,9 @@ def _hidden(text: str, readers: Readers) -> list[tuple[int, int, str]]:
     cuts.sort()
     merged: list[tuple[int, int, str]] = []
     for cut in cuts:
-        if merged and cut[0] < merged[-1][1]:
-            continue  # inside one already cut
+        if merged and cut[0] < merged[-1][1]:  # inside one already cut, or sharing a line
+            merged[-1] = (merged[-1][0], max(merged[-1][1], cut[1]), "")
+            continue
         merged.append(cut)
     return merged
 

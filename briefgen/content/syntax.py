@@ -700,9 +700,11 @@ def _in_place() -> MarkdownIt:
     return md
 
 
-def audience_markers(text: str) -> list[Marker]:
+@lru_cache(maxsize=4096)
+def audience_markers(text: str) -> tuple[Marker, ...]:
     """Every audience block and span of a Markdown text, in order, with the specs around it
-    (ids sorted: 'audience b a' and 'audience a b' are the same marker)."""
+    (ids sorted: 'audience b a' and 'audience a b' are the same marker). A memo of a pure
+    function: a text is checked again at each load of the project (serve, --watch)."""
     env: dict[str, Any] = {}
     tokens = _in_place().parse(text, env)
     out: list[Marker] = []
@@ -722,7 +724,7 @@ def audience_markers(text: str) -> list[Marker]:
                     out.append(Marker("span", (*blocks, *filter(None, spans)), _block_line(tok)))
             elif child.type == "span_close" and spans:
                 spans.pop()
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -731,7 +733,8 @@ def _shape_parser() -> MarkdownIt:
     return parser()
 
 
-def block_shape(text: str, audience: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def block_shape(text: str, audience: str) -> tuple[str, ...]:
     """The kinds of block (paragraph, list, heading, …) an audience sees of a Markdown text,
     in order: a translation that dropped a block's ':::' lines but kept its text shows that
     audience one block more than its source."""
@@ -745,7 +748,7 @@ def block_shape(text: str, audience: str) -> list[str]:
             shown.pop()
         elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
             out.append(tok.type.removesuffix("_open"))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -161,9 +161,9 @@ def _plain(node: Any, loc: Loc, doc: Document, walk: dict[str, Any] | None = Non
         finally:
             walk["open"].discard(id(node))
     if isinstance(node, str):
-        return str(node)
+        return _text(str(node), loc)
     if isinstance(node, TaggedScalar):  # `!!str 2026` or `! 2026`: the text as written
-        return str(node.value)
+        return _text(str(node.value), loc)
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -171,6 +171,27 @@ def _plain(node: Any, loc: Loc, doc: Document, walk: dict[str, Any] | None = Non
     if isinstance(node, float):
         return float(node)
     return node
+
+
+#: What no page, feed or PDF may carry, written as an escape ("\\x01", "\\uFFFE"; the
+#: reader refuses them written raw): C0 controls but tab and line breaks, and Unicode's
+#: noncharacters. XML cannot hold them, so a feed or sitemap would not be XML.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufdd0-\ufdef\ufffe\uffff"
+                       "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+                       "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff"
+                       "\U0007fffe\U0007ffff\U0008fffe\U0008ffff\U0009fffe\U0009ffff"
+                       "\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                       "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+                       "\U0010fffe\U0010ffff]")
+
+
+def _text(value: str, loc: Loc) -> str:
+    found = _NOT_TEXT.search(value)
+    if found:
+        raise _Expansion(loc, f"character U+{ord(found.group()):04X} is not text: no page, "
+                         "feed or PDF may carry it", "remove the escape that writes it",
+                         code="BG114")
+    return value
 
 
 def _plain_container(node: Any, loc: Loc, doc: Document, walk: dict[str, Any]) -> Any:
@@ -189,6 +210,8 @@ def _plain_container(node: Any, loc: Loc, doc: Document, walk: dict[str, Any]) -
             doc.positions[(*child, "<key>")] = (kline + 1, kcol + 1)
             if isinstance(value, (LiteralScalarString, FoldedScalarString)):
                 doc.block.add(child)
+            if isinstance(key, str):
+                _text(key, (*child, "<key>"))
             out[str(key) if not isinstance(key, (int, bool)) else key] = _plain(value, child, doc,
                                                                                   walk)
         return out
@@ -245,6 +268,17 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
     if entry:
         entry.save(doc)
     return doc
+
+
+def parse_yaml(raw: bytes, shown: str) -> Document:
+    """Parse YAML that is not a file of the project (an older version read from git), with
+    read_yaml's limits; raise BriefError with file:line:col for anything unreadable."""
+    if len(raw) > MAX_BYTES:
+        raise BriefError([Problem(shown, 0, 0,
+            f"file is {len(raw) / 1_000_000:.1f} MB; content files are limited to "
+            f"{MAX_BYTES // (1024 * 1024)} MB", hint="split it or remove pasted data",
+            code="BG103")])
+    return _parse(raw, shown)
 
 
 def _parse(raw: bytes, shown: str) -> Document:

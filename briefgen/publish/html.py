@@ -192,13 +192,15 @@ def render_edition(edition: Edition, pdf_href: str | None = None,
 
 def render_index(entries: list[dict[str, Any]], lang: str = "en",
                  folders: Folders | None = None, editors: bool = True,
-                 session: Session | None = None, feed: str | None = None) -> str:
+                 session: Session | None = None, feed: str | None = None,
+                 pages: tuple[dict[str, Any], ...] = ()) -> str:
     """A catalogue of editions with links, page counts and sizes: the editors' one of every
     audience (build/index.html), or one audience's own (no audience column), which links
-    its Atom feed (`feed`, relative to the page)."""
+    its Atom feed (`feed`, relative to the page). `pages`: the catalogue's pages (number,
+    href, current), when it has more than one."""
     folders = folders or default_folders()
     return render_template("index.html.j2", folders, session, entries=frozen(entries),
                            m=Labels.of(lang, Theme(folders),
                                        session.catalogs if session is not None else None),
-                           editors=editors, feed=feed,
+                           editors=editors, feed=feed, pages=frozen(list(pages)),
                            css=Markup(stylesheet(folders, "screen.css")))

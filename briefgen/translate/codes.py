@@ -9,6 +9,12 @@ _F = "build/translations/demo.ko.xlf"
 CODES: dict[str, Code] = _table(
     # the report and the history of a source (translate/report.py, translate/history.py):
     # BG601-BG619
+    ("BG601", "a unit the translation lacks (the report, `briefgen translations`)",
+     "content/briefs/demo/translations/ko.yaml: issue-c: warning: missing (source "
+     "content/briefs/demo/brief.yaml:77)"),
+    ("BG602", "a unit whose source changed since it was translated (the report)",
+     "content/briefs/demo/translations/ko.yaml:49:3: task-a: warning: stale (source "
+     "content/briefs/demo/brief.yaml:55)"),
     # files out and back in (XLIFF, PO; translate/exchange and its modules): BG620-BG659
     ("BG620", "a returned file cannot be read, is too large, or is neither XLIFF nor PO",
      f"{_F}: the file is larger than 20,000,000 bytes"),

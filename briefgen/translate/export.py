@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from briefgen.build.files import write_all
 from briefgen.content.project import Project
@@ -37,17 +36,15 @@ def term_words(project: Project, export: Export) -> dict[str, str]:
 
 
 def history(project: Project) -> Callable[[str], Previous | None]:
-    """Each brief's History(project, src).previous (translate/history.py), when present."""
-    try:
-        from briefgen.translate import history as module  # type: ignore[attr-defined]
-    except ImportError:
-        return lambda slug: None
-    made: dict[str, Any] = {}
+    """Each brief's History(project, src).previous (translate/history.py: from git)."""
+    from briefgen.translate.history import History
+
+    made: dict[str, History] = {}
 
     def previous(slug: str) -> Previous | None:
         if slug not in made:
-            made[slug] = module.History(project, project.briefs[slug])
-        return made[slug].previous  # type: ignore[no-any-return]
+            made[slug] = History(project, project.briefs[slug])
+        return made[slug].previous
 
     return previous
 
