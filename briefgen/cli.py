@@ -325,6 +325,61 @@ def glossary(project: Path, quiet: bool, lang: str, formats: tuple[str, ...],
         click.echo(f"wrote {path}", err=True)
 
 
+@translations.command("export")
+@click.option("--lang", required=True, help="The language to translate into.")
+@click.option("--brief", "briefs", multiple=True, help="Only this brief (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff",
+              show_default=True, help="XLIFF 2.1 or gettext PO.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the files.  [default: build/translations/ in the project]")
+@_common
+def translations_export(project: Path, quiet: bool, lang: str, briefs: tuple[str, ...],
+                        fmt: str, out: Path | None) -> None:
+    """Write BRIEF.LANG.xlf (or .po) for a translator's tool: every unit a reader of LANG
+    sees, with its state, the current translation and where it is."""
+    from briefgen.translate.export import export_files
+
+    proj = _translations_project(project)
+    _known(proj, briefs, ())
+    if not proj.readers(lang):
+        raise click.BadParameter(f"no audience reads '{lang}'", param_hint="--lang")
+    written = export_files(proj, lang, briefs, fmt, out or proj.root / "build" / "translations")
+    for path in written:
+        click.echo(printable(f"wrote {path}"), err=True)
+
+
+@translations.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@_common
+def translations_import(project: Path, quiet: bool, files: tuple[Path, ...]) -> None:
+    """Merge returned XLIFF or PO FILES into translations/LANG.yaml, all or nothing: only
+    confirmed entries, each checked against its source."""
+    from briefgen.translate.merge import run_import
+
+    proj = _translations_project(project)
+    done = run_import(proj, list(files))
+    for path in done.written:
+        click.echo(printable(f"wrote {path}"), err=True)
+    if not quiet:
+        click.echo(f"imported {done.imported} unit(s); {done.unchanged} unchanged; skipped "
+                   f"{done.skipped} unconfirmed entr{'y' if done.skipped == 1 else 'ies'}",
+                   err=True)
+
+
+def _translations_project(project: Path) -> Project:
+    """The project, with translations still missing (BG141) allowed."""
+    from briefgen.content.project import load_project
+
+    try:
+        return load_project(project)
+    except BriefError as exc:
+        if not all(p.code == "BG141" for p in exc.problems if p.severity == "error"):
+            raise
+        return load_project(project, allow_incomplete=True)
+
+
+
 @main.command()
 @click.argument("brief")
 @click.option("--version", "version", required=True,
