@@ -61,7 +61,9 @@ REFUSED = ("--textconv", "--filters", "--ext-diff", "--show-signature", "--path=
 # -c beats every config file; core.hooksPath=/dev/null: no hook can be found
 SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
                "-c", "core.pager=cat", "-c", "log.showSignature=false",
-               "-c", "color.ui=false", "-c", "protocol.allow=never")
+               "-c", "color.ui=false", "-c", "protocol.allow=never",
+               # and what a repository could set to change what these commands answer
+               "-c", "log.follow=false", "-c", "diff.relative=false")
 
 
 class GitError(Exception):
@@ -167,9 +169,10 @@ def _collect(proc: subprocess.Popen[bytes], timeout: float, limit: int
 
 # -- the state of a project's files: compared by briefgen, never by `git status` -------------
 
-#: attributes that make git convert a file between the work tree and the repository: with
-#: any of them set anywhere, whether the files are those of a commit cannot be told
-CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
+#: attributes that make a checkout write other bytes than the blob (and eol=crlf; text
+#: with core.eol=crlf): with any of them set anywhere, equal blobs are not equal files
+CONVERTING = ("filter", "ident", "working-tree-encoding")
+MAX_ATTRIBUTES = 1024 * 1024  # bytes of one attributes file (more: unknown)
 MAX_HASHED = 1024 * 1024 * 1024  # bytes of working files hashed at most (then: unknown)
 
 
@@ -180,8 +183,8 @@ class Unknown(Exception):
 def revision(root: Path, folders: Sequence[str]) -> tuple[str | None, bool]:
     """The commit the project at root is checked out at, and whether any file under its
     `folders` differs from that commit: (None, False) outside git or before a first commit;
-    (None, True) when they differ, git cannot answer, or git would convert a file
-    (CONVERTING attributes, core.attributesFile): the files may not be any commit's."""
+    (None, True) when they differ, git cannot answer, or a checkout of the commit could
+    give other files than its blobs (_converts): the files may not be any commit's."""
     if shutil.which("git") is None:
         return None, False
     try:
@@ -231,35 +234,53 @@ def differs(root: Path, folders: Sequence[str]) -> bool:
     return working != committed
 
 
-def _converts(root: Path, top: Path, prefix: str, folders: Sequence[str]) -> bool:
-    """Whether any attributes file that can apply to the project sets a CONVERTING
-    attribute (on any line: a macro's too), or the repository names another attributes
-    file. Read as text, never through git."""
+def _config(root: Path, name: str) -> str:
+    """A setting of the repository's own config ("" if unset)."""
     try:
-        named = git(["config", "-z", "--get", "core.attributesFile"], root)
-    except GitError:
-        named = b""  # not set (git config exits 1)
-    if named.strip(b"\0"):
+        return os.fsdecode(git(["config", "-z", "--get", name], root).rstrip(b"\0"))
+    except GitError as exc:
+        if exc.status == 1:  # not set
+            return ""
+        raise
+
+
+def _converts(root: Path, top: Path, prefix: str, folders: Sequence[str]) -> bool:
+    """Whether a checkout of the commit could give other bytes than its blobs, so that equal
+    blobs do not make equal files: an attributes file that can apply to the project sets
+    (on any line: a macro's too) `filter`, `ident`, `working-tree-encoding` or `eol=crlf`,
+    or `text`/`crlf` when the repository says core.eol=crlf; or the repository says
+    core.autocrlf=true or names another attributes file. Unset (`-text`) and unspecified
+    (`!text`) attributes convert nothing. Read as text, never through git."""
+    if _config(root, "core.attributesFile") or _config(root, "core.autocrlf").lower() in (
+            "true", "yes", "on", "1"):
         return True
+    crlf = _config(root, "core.eol").lower() == "crlf"
     info = Path(os.fsdecode(git(["rev-parse", "--git-path", "info/attributes"],
                                 root).rstrip(b"\n")))
     files = [info if info.is_absolute() else root / info]
     folder = top
-    for part in [""] + [p for p in prefix.split("/") if p]:
-        folder = folder / part if part else folder
+    for part in [p for p in prefix.split("/") if p]:
         files.append(folder / ".gitattributes")
-    for folder_name in folders:
-        files += sorted((root / folder_name).rglob(".gitattributes"))
+        folder = folder / part
+    files.append(folder / ".gitattributes")  # the project's own
+    for name in folders:
+        files += sorted((root / name).rglob(".gitattributes"))
     for path in files:
-        if path.is_symlink() or not path.exists():
-            if path.is_symlink():
-                return True  # git refuses a linked .gitattributes in the tree; we cannot read
+        if path.is_symlink():
+            return True  # git does not read a linked .gitattributes in the tree: unknown
+        if not path.exists():
             continue
-        text = path.read_bytes()[:1024 * 1024].decode("utf-8", "replace")
-        for line in text.splitlines():
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_ATTRIBUTES + 1)
+        if len(raw) > MAX_ATTRIBUTES:
+            return True
+        for line in raw.decode("utf-8", "replace").splitlines():
             for token in line.split()[1:]:
-                name = token.lstrip("-!").split("=", 1)[0]
-                if name in CONVERTING:
+                if token.startswith(("-", "!")):
+                    continue
+                name, _, value = token.partition("=")
+                if name in CONVERTING or (name == "eol" and value.lower() == "crlf") or \
+                        (name in ("text", "crlf") and crlf):
                     return True
     return False
 

@@ -326,3 +326,34 @@ def test_a_failing_git_says_why(repo: Path) -> None:
     assert caught.value.why == "git failed: fatal: git cat-file " + "0" * 40 + \
         ": bad file"
     assert caught.value.status == 128
+
+
+@pytest.mark.parametrize(("attributes", "config", "converts"), [
+    ("* text=auto\n*.png -text\n*.pdf binary\n", {}, False),  # common, and harmless
+    ("content/** !filter eol=lf\n", {}, False),
+    ("* filter=lfs\n", {}, True),
+    ("content/** ident\n", {}, True),
+    ("*.yaml working-tree-encoding=UTF-16\n", {}, True),
+    ("* eol=crlf\n", {}, True),
+    ("[attr]quiet filter=evil\ncontent/** quiet\n", {}, True),  # a macro
+    ("* text\n", {"core.eol": "crlf"}, True),
+    ("", {"core.autocrlf": "true"}, True),
+    ("", {"core.attributesFile": "/dev/null"}, True),
+])
+def test_a_checkout_that_would_convert_files_is_dirty(repo: Path, attributes: str,
+                                                      config: dict[str, str],
+                                                      converts: bool) -> None:
+    """Equal blobs are equal files only if a checkout writes the blobs as they are."""
+    for where in (".gitattributes", "content/.gitattributes", ".git/info/attributes"):
+        project = repo.parent / where.replace("/", "_")
+        shutil.copytree(repo, project, symlinks=True)
+        for name, value in config.items():
+            sh(project, "config", name, value)
+        if attributes:
+            (project / where).parent.mkdir(exist_ok=True)
+            (project / where).write_text(attributes, encoding="utf-8")
+            if not where.startswith(".git/"):
+                sh(project, "add", where)
+                sh(project, "commit", "-qm", "attributes")
+        head = sh(project, "rev-parse", "HEAD")
+        assert git_revision(project) == ((None, True) if converts else (head, False)), where

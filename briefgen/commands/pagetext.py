@@ -101,7 +101,7 @@ class Page:
     json_ld: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)  # a page may hold millions: no __dict__ each
 class _Node:
     tag: str
     attrs: dict[str, str]
@@ -112,6 +112,16 @@ class _Node:
     @property
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
+
+
+#: shared by every element without attributes, and every void element's (empty) children:
+#: the tree is only read once built, and a page of a million <br> needs no million of each
+_NO_ATTRS: dict[str, str] = {}
+_NO_CHILDREN: list[_Node | str] = []
+
+
+def _attrs(attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+    return {k: v or "" for k, v in attrs} if attrs else _NO_ATTRS
 
 
 class _TooDeep(Exception):
@@ -129,7 +139,7 @@ class _Tree(HTMLParser):
         self.open: dict[str, int] = {}  # tag -> how many elements of the stack have it
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs})
+        node = _Node(tag, _attrs(attrs), [] if tag not in _VOID else _NO_CHILDREN)
         self.stack[-1].children.append(node)
         if tag not in _VOID:
             self.stack.append(node)
@@ -138,7 +148,7 @@ class _Tree(HTMLParser):
                 raise _TooDeep
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Node(tag, {k: v or "" for k, v in attrs}))
+        self.stack[-1].children.append(_Node(tag, _attrs(attrs), _NO_CHILDREN))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open.get(tag):

@@ -38,6 +38,7 @@ class Snapshot:
     version: str
     path: str  # as shown, relative to the project
     data: bytes
+    page: Page  # data, read (pagetext.read_page)
 
 
 def read_releases(root: Path, slug: str) -> tuple[list[Release], Document]:
@@ -96,14 +97,15 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
                                   "commit; a changed edition is a new release",
                                   code="BG546")])
     langs = {e.lang for e in release.editions if e.audience == audience}
-    why = edition_mismatch(read_page(data, expected), slug, version, audience, lang, langs)
+    page = read_page(data, expected)
+    why = edition_mismatch(page, slug, version, audience, lang, langs)
     if why:
         raise BriefError([Problem(expected, 0, 0, f"is not the page of edition {audience}/"
                                   f"{lang} of {slug} {version}: {why}",
                                   hint="restore it from the release's commit: a snapshot is "
                                   "the page the release published for this edition",
                                   code="BG549")])
-    return Snapshot(version, expected, data)
+    return Snapshot(version, expected, data, page)
 
 
 def edition_mismatch(page: Page, slug: str, version: str, audience: str, lang: str,
