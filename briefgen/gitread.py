@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import selectors
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -55,6 +56,7 @@ READ_ONLY = frozenset({"rev-parse", "ls-tree", "cat-file", "rev-list", "log", "d
 _DIFFING = frozenset({"log", "diff-tree"})
 #: options that would make git convert content, run a driver or check a signature
 REFUSED = ("--textconv", "--filters", "--ext-diff", "--show-signature", "--path=",
+           "--output", "--output=", "--paginate",
            "--edit", "--add", "--replace-all", "--unset", "--rename-section",
            "--remove-section", "--file=", "--global", "--system", "--blob=")
 
@@ -91,7 +93,8 @@ def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
     one, git is missing, fails, takes longer than `timeout` or says more than `limit`."""
     if not args or args[0] not in READ_ONLY:
         raise GitError(f"briefgen does not run git {args[0] if args else ''}".strip())
-    if args[0] == "config" and args[1:2] != ["--get"] and tuple(args[1:3]) != ("-z", "--get"):
+    if args[0] == "config" and tuple(args[1:2]) != ("--get",) and \
+            tuple(args[1:3]) != ("-z", "--get"):
         raise GitError("briefgen runs git config only to --get a value")
     for arg in args[1:]:
         if any(arg == r or (r.endswith("=") and arg.startswith(r)) for r in REFUSED) or \
@@ -109,7 +112,8 @@ def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
         given.seek(0)
         try:
             proc = subprocess.Popen(argv, cwd=cwd, env=environment(), stdin=given,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)  # killed with what it starts
         except OSError as exc:
             raise GitError(f"git could not start ({exc.strerror})") from None
         out, err = _collect(proc, timeout, limit)
@@ -153,11 +157,11 @@ def _collect(proc: subprocess.Popen[bytes], timeout: float, limit: int
                     break
                 # stderr beyond its cap: read on (git must not block), keep nothing more
     if why:
-        proc.kill()
+        _kill(proc)
     try:
         proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill(proc)
         proc.wait()
         why = why or f"git did not answer within {timeout:g} s"
     proc.stdout.close()
@@ -165,6 +169,14 @@ def _collect(proc: subprocess.Popen[bytes], timeout: float, limit: int
     if why:
         raise GitError(why)
     return b"".join(chunks[out_fd]), b"".join(chunks[err_fd])
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill git and whatever it started (its own session's process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
 
 
 # -- the state of a project's files: compared by briefgen, never by `git status` -------------

@@ -276,11 +276,15 @@ def test_the_callers_git_environment_is_not_passed_on(repo: Path, trap: tuple[Pa
     (["log", "--show-signature"], "briefgen does not run git with --show-signature"),
     (["log", "--ext-diff", "-p"], "briefgen does not run git with --ext-diff"),
     (["log", "--format=%H %GS"], "briefgen does not run git with --format=%H %GS"),
+    (["log", "-p", "--output=/tmp/x"], "briefgen does not run git with --output=/tmp/x"),
+    (("config", "-z", "--get", "--file=/etc/passwd", "x"),
+     "briefgen does not run git with --file=/etc/passwd"),
     (["rev-list", "--pretty=%G?", "HEAD"], "briefgen does not run git with --pretty=%G?"),
     (["config", "core.pager", "x"], "briefgen runs git config only to --get a value"),
     (["config", "--get", "--global", "user.name"], "briefgen does not run git with --global"),
 ])
-def test_only_reading_commands_are_run(repo: Path, args: list[str], why: str) -> None:
+def test_only_reading_commands_are_run(repo: Path, args: list[str] | tuple[str, ...],
+                                      why: str) -> None:
     with pytest.raises(GitError) as caught:
         git(args, repo)
     assert caught.value.why == why
