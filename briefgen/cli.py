@@ -403,8 +403,9 @@ def release(project: Path, quiet: bool, brief: str, version: str, out: Path | No
     made = run_release(proj, brief, version, out or project / "build", _today(),
                        jobs or len(os.sched_getaffinity(0)))
     if made.release.dirty:
-        click.echo("briefgen: warning: content/ or templates/ has uncommitted changes, so "
-                   "the release records no revision (dirty: true)", err=True)
+        click.echo("briefgen: warning: content/ or templates/ differs from the last commit "
+                   "(or git cannot tell briefgen), so the release records no revision "
+                   "(dirty: true)", err=True)
     if not quiet:
         click.echo(f"released {brief} {version}: {len(made.release.editions)} editions; "
                    f"wrote {len(made.files)} files under releases/", err=True)

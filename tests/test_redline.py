@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -289,7 +290,9 @@ def test_an_edition_missing_from_the_newer_release_is_an_error(released: Path) -
     ko = text.index('    - audience: public\n      lang: "ko"', second)
     assert text[ko:].count("\n") == 8  # the last edition of the last release
     (released / "releases" / "demo.yaml").write_text(text[:ko], encoding="utf-8")
-    assert problems(released, "--from", "1.0", "--to", "1.1") == [
+    # (public/en of 1.1 links to a ko edition its record no longer has: --lang ko, so that
+    # only the missing edition is read)
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--lang", "ko") == [
         ("releases/demo.yaml", 35, 3, "release 1.1 of demo has no edition public/ko",
          "BG544")]
 
@@ -491,3 +494,182 @@ def test_text_outside_every_unit_is_compared_too() -> None:
                     "new")
     assert redline_text_of(old, new).splitlines()[3:] == [
         "== Other text [changed]", "  p: Loose [-words-]{+word+}."]
+
+
+# -- a snapshot is the page of the edition it is recorded for (attack report 17, M3) ----------
+
+
+def planted(project: Path, rel: str, data: bytes, symlink: str | None = None) -> None:
+    """The snapshot at rel replaced (by data, or by a link), its sha256 in the record with it."""
+    path = project / rel
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.unlink()
+    if symlink:
+        path.symlink_to(symlink)
+    else:
+        path.write_bytes(data)
+    edit(project, "releases/demo.yaml", old, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+OFFICIALS = "releases/demo/1.0/officials/en.html"
+
+
+@pytest.mark.parametrize("variant", ["copy", "symlink", "reworded"])
+def test_another_audiences_page_planted_as_a_snapshot_is_refused(released: Path,
+                                                                 variant: str) -> None:
+    """a06: officials' page as public's 1.0 snapshot, copied, linked, or with its forbidden
+    phrase reworded so that the guard cannot know it."""
+    page = (released / OFFICIALS).read_bytes()
+    if variant == "reworded":
+        page = page.replace(b"secret annex", b"sealed appendix")
+        assert b"secret annex" not in page
+    planted(released, SNAPSHOT, page, "../officials/en.html" if variant == "symlink" else None)
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public") == [
+        (SNAPSHOT, 0, 0, "is not the page of edition public/en of demo 1.0: it links to "
+         "demo-officials-en.html as one of its language editions", "BG549")]
+    assert not (released / "build" / "redlines").exists()
+
+
+def test_a_snapshot_naming_another_language_is_refused(released: Path) -> None:
+    ko = (released / "releases/demo/1.0/public/ko.html").read_bytes()
+    planted(released, SNAPSHOT, ko)  # its links name public's editions, en among them
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public",
+                    "--lang", "en") == [
+        (SNAPSHOT, 0, 0, "is not the page of edition public/en of demo 1.0: its <html lang> "
+         "is 'ko'", "BG549")]
+
+
+def test_a_snapshot_naming_another_version_is_refused(released: Path) -> None:
+    newer = (released / "releases/demo/1.1/public/en.html").read_bytes()
+    planted(released, SNAPSHOT, newer)
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public",
+                    "--lang", "en") == [
+        (SNAPSHOT, 0, 0, "is not the page of edition public/en of demo 1.0: its JSON-LD "
+         "names version 1.1", "BG549")]
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (lambda p: re.sub(r'<link rel="alternate"[^>]*>\n?', "", p),
+     "it names no edition (no language link in its <head>)"),
+    (lambda p: p.replace('href="demo-public-en.html"', 'href="https://x.example/demo-public-'
+                         'x.html"'), "it links to demo-public-x.html as one of its language "
+     "editions"),
+    (lambda p: p.replace('hreflang="en" href="demo-public-en.html"',
+                         'hreflang="en" href="../ko/demo-public-ko.html"').replace(
+                             'hreflang="x-default" href="demo-public-en.html"',
+                             'hreflang="x-default" href="../ko/demo-public-ko.html"'),
+     "none of its language links is demo-public-en.html"),
+    (lambda p: p.replace('"version": "1.0"', '"versions": "1.0"'),
+     "its JSON-LD names no version"),
+    (lambda p: p.replace('"@context"', '"@context" "'), "its JSON-LD is not JSON"),
+])
+def test_a_snapshot_that_does_not_name_its_edition_is_refused(
+        released: Path, change: Any, why: str) -> None:
+    page = (released / SNAPSHOT).read_text(encoding="utf-8")
+    changed = change(page)
+    assert changed != page
+    planted(released, SNAPSHOT, changed.encode())
+    assert problems(released, "--from", "1.0", "--to", "1.1", "--audience", "public",
+                    "--lang", "en") == [
+        (SNAPSHOT, 0, 0, f"is not the page of edition public/en of demo 1.0: {why}",
+         "BG549")]
+
+
+def test_a_page_at_its_base_url_names_its_edition_by_url() -> None:
+    from briefgen.commands.snapshots import edition_mismatch
+
+    page = read_page(b'<html lang="en-US"><head>'
+                     b'<link rel="canonical" href="https://b.example/demo/public/en/'
+                     b'demo-public-en.html?x#top">'
+                     b'<link rel="alternate" hreflang="en-US" href="https://b.example/demo/'
+                     b'public/en/demo-public-en.html">'
+                     b'<link rel="alternate" hreflang="ko" href="https://b.example/demo/'
+                     b'public/ko/demo-public-ko.html">'
+                     b'<link rel="stylesheet" href="../../other.css">'
+                     b'<script type="application/ld+json">{"version": "2.0"}</script>'
+                     b'</head><body><p>x</p></body></html>', "p")
+    assert edition_mismatch(page, "demo", "2.0", "public", "en", {"en", "ko"}) == ""
+    assert edition_mismatch(page, "demo", "2.0", "public", "en", {"en"}) == (
+        "it links to demo-public-ko.html as one of its language editions")
+    assert edition_mismatch(page, "demo", "2.0", "public", "ko", {"en", "ko"}) == (
+        "its <html lang> is 'en-US'")
+
+
+# -- the snapshot reader is linear in the page's size (attack report 17, L4) ------------------
+
+
+def _line_events(data: bytes) -> int:
+    """How many lines of briefgen's page reader and of the standard library's HTML
+    tokenizer run to read a page: a count of work done that no clock affects."""
+    import html.parser
+    import sys
+
+    from briefgen.commands import pagetext
+
+    files = {pagetext.__file__, html.parser.__file__}
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if frame.f_code.co_filename not in files:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        read_page(data, "p")
+    finally:
+        sys.settrace(None)
+    return count
+
+
+HOSTILE = {
+    # a14: void elements before <html>; the others, each shape a quadratic step could take
+    "before <html>": lambda n: b"<br>" * n + b'<html lang="en"><body><p>x</p></body></html>',
+    "stray end tags": lambda n: (b'<html lang="en"><body>' + b"<div>" * 250 + b"</x>" * n
+                                 + b"<p>x</p></body></html>"),
+    "inline runs": lambda n: (b'<html lang="en"><body><main><p>' + b"<b>x</b> " * n
+                              + b"</p></main></body></html>"),
+    "blocks deep": lambda n: (b'<html lang="en"><body>' + b"<div>" * 250 + b"<p>x</p>" * n
+                              + b"</body></html>"),
+    "siblings": lambda n: (b'<html lang="en"><body><main>' + b"<span>a</span>" * n
+                           + b"</main></body></html>"),
+}
+
+
+@pytest.mark.parametrize("shape", list(HOSTILE))
+def test_reading_a_page_takes_work_linear_in_its_size(shape: str) -> None:
+    """Four times the elements, about four times the work (a quadratic reader does sixteen
+    times). Counted in lines run, which misses work done inside C (list.pop(0) moves the
+    whole list; `+` copies a whole string): the reader uses neither in a loop (checked
+    below), and reads 200,000 elements before <html> (a14's 0.8 MB) at once."""
+    make = HOSTILE[shape]
+    small, large = _line_events(make(2_000)), _line_events(make(8_000))
+    assert large <= 4.4 * small, (small, large)
+
+
+def test_the_page_reader_has_no_quadratic_list_or_string_step() -> None:
+    import ast
+
+    from briefgen.commands import pagetext
+
+    tree = ast.parse(Path(pagetext.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            first = node.args[0] if node.args else None
+            at_front = isinstance(first, ast.Constant) and first.value == 0
+            assert not (node.func.attr in ("pop", "insert") and at_front), ast.unparse(node)
+        if isinstance(node, ast.Delete):
+            for target in node.targets:  # del x[0] shifts the list too: allowed once, not
+                assert not isinstance(target, ast.Subscript) or ast.unparse(target) == \
+                    "tokens[0]", ast.unparse(target)  # in a loop (tokenize's one space)
+
+
+def test_a_page_with_200000_elements_before_html_is_read() -> None:
+    body = b'<html lang="en"><body><main><section class="section" id="a"><h2>A</h2>' \
+        b"<p>Two things lie ahead.</p></section></main></body></html>"
+    read = read_page(b"<br>" * 200_000 + body, "p")
+    assert read == read_page(body, "p")
+    assert [u.id for u in read.units] == ["a"]

@@ -443,19 +443,3 @@ def test_a_malformed_source_date_epoch_is_an_error_not_a_traceback(
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert f"SOURCE_DATE_EPOCH is {stamp!r}, not a whole number of seconds since 1970" \
         in result.output
-
-
-def test_a_git_that_does_not_answer_gives_no_revision(project: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """A hung git (a network file system, a lock) is no traceback: the release records no
-    revision and says its files may differ from any commit."""
-    import subprocess
-
-    from briefgen.commands import release
-
-    def hang(*args: object, **kwargs: object) -> None:
-        raise subprocess.TimeoutExpired("git", 60)
-
-    monkeypatch.setattr(release.shutil, "which", lambda name: "/usr/bin/git")
-    monkeypatch.setattr(release.subprocess, "run", hang)
-    assert release.git_revision(project) == (None, True)

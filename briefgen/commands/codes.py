@@ -33,6 +33,10 @@ CODES: dict[str, Code] = _table(
     ("BG548", "a redline's edition is no longer made by the working tree, so it cannot be "
      "guarded", "briefgen: public/ko is no longer an edition of demo: a redline is guarded "
      "with its audience's rules, so it cannot be made"),
+    ("BG549", "a snapshot is not the page of the edition it is recorded for (its language "
+     "links, html lang or JSON-LD version name another)",
+     "releases/demo/1.0/public/en.html: is not the page of edition public/en of demo 1.0: "
+     "it links to demo-officials-en.html as one of its language editions"),
     # new (commands/scaffold.py)
     ("BG521", "a new brief's or audience's id is not a valid id",
      "briefgen: 'Energy Outlook' is not a valid brief id: use lowercase letters and digits "
@@ -51,6 +55,18 @@ CODES: dict[str, Code] = _table(
     ("BG532", "the version was released before",
      "releases/demo.yaml:1:3: version 1.0 of demo was released on 2027-03-01; a release is "
      "never made again (set version: to a new number, e.g. \"1.1\", and release that)"),
+    ("BG533", "the release record is not in a form a release can be appended to (flow "
+     "style, indented items, a `...` or `---` after the releases)",
+     "releases/demo.yaml:1:1: release 1.0 cannot be appended after this line: the record "
+     "does not parse; nothing was written"),
+    ("BG534", "the releases folder leads out of the project or into content/, templates/ "
+     "or the output folder",
+     "releases: the releases folder leads into the content folder: a release writes only "
+     "into releases/; nothing was written"),
+    ("BG535", "a file to be released is not one the release's build rendered (kept from an "
+     "earlier build, or changed after it was written)",
+     "briefgen: demo/public/en/demo-public-en.html changed after the build wrote it; "
+     "nothing was released (release again)"),
     # issue and trace (commands/recipients.py, ledger.py, issue.py; publish/stampfont.py)
     ("BG571", "the recipients file cannot be read: missing, too large or not UTF-8",
      "recipients.csv:3:1: not valid UTF-8 (byte 0xe9) (save the file as UTF-8)"),

@@ -6,11 +6,15 @@ Hangul, Hiragana and Katakana), each with its language.
 
 The page may come from a release snapshot, which is untrusted: it is read by the standard
 library's tokenizer (no entities beyond HTML's own, nothing fetched, no scripts run), at most
-MAX_PAGE_BYTES, nested at most MAX_DEPTH elements, and walked without recursion.
+MAX_PAGE_BYTES, nested at most MAX_DEPTH elements, and walked without recursion, in time
+linear in its size: each element is visited a bounded number of times (a queue, not a
+list's pop(0); whether an element holds a block is worked out once; an end tag finds its
+element through a count of the open ones; text is joined once, not by repeated `+`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -91,43 +95,68 @@ class Unit:
 class Page:
     lang: str
     units: tuple[Unit, ...]
+    #: the <link> elements of its <head> as (rel, hreflang, href): how a page names itself
+    links: tuple[tuple[str, str, str], ...] = ()
+    #: the text of each JSON-LD script of its <head>
+    json_ld: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)  # a page may hold millions: no __dict__ each
 class _Node:
     tag: str
     attrs: dict[str, str]
     children: list[_Node | str] = field(default_factory=list)
+    #: whether a block element or drawing is among its descendants (worked out once)
+    inner_block: bool | None = field(default=None, repr=False, compare=False)
 
     @property
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
 
+#: shared by every element without attributes, and every void element's (empty) children:
+#: the tree is only read once built, and a page of a million <br> needs no million of each
+_NO_ATTRS: dict[str, str] = {}
+_NO_CHILDREN: list[_Node | str] = []
+
+
+def _attrs(attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+    return {k: v or "" for k, v in attrs} if attrs else _NO_ATTRS
+
+
+class _TooDeep(Exception):
+    """Raised by _Tree to stop parsing a page nested deeper than MAX_DEPTH."""
+
+
 class _Tree(HTMLParser):
     """The element tree of a page, built forgivingly: an end tag closes up to its element,
-    a stray one is ignored."""
+    a stray one is ignored. Parsing stops at the first element nested too deep."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = _Node("#root", {})
         self.stack = [self.root]
-        self.too_deep = False
+        self.open: dict[str, int] = {}  # tag -> how many elements of the stack have it
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs})
+        node = _Node(tag, _attrs(attrs), [] if tag not in _VOID else _NO_CHILDREN)
         self.stack[-1].children.append(node)
         if tag not in _VOID:
             self.stack.append(node)
-            self.too_deep |= len(self.stack) > MAX_DEPTH
+            self.open[tag] = self.open.get(tag, 0) + 1
+            if len(self.stack) > MAX_DEPTH:
+                raise _TooDeep
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Node(tag, {k: v or "" for k, v in attrs}))
+        self.stack[-1].children.append(_Node(tag, _attrs(attrs), _NO_CHILDREN))
 
     def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
+        if not self.open.get(tag):
+            return  # a stray end tag: found without looking through the stack
+        while True:  # pops what it closes: each element is pushed and popped once
+            node = self.stack.pop()
+            self.open[node.tag] -= 1
+            if node.tag == tag:
                 return
 
     def handle_data(self, data: str) -> None:
@@ -149,10 +178,11 @@ def read_page(data: bytes, shown: str) -> Page:
     except UnicodeDecodeError as exc:
         raise _unreadable(shown, f"not UTF-8 (byte {exc.start})") from None
     tree = _Tree()
-    tree.feed(text)
-    tree.close()
-    if tree.too_deep:
-        raise _unreadable(shown, f"elements nested more than {MAX_DEPTH} deep")
+    try:
+        tree.feed(text)
+        tree.close()
+    except _TooDeep:
+        raise _unreadable(shown, f"elements nested more than {MAX_DEPTH} deep") from None
     html = _find(tree.root, "html")
     body = _find(tree.root, "body")
     if html is None or body is None:
@@ -170,16 +200,28 @@ def read_page(data: bytes, shown: str) -> Page:
         units.append(Unit(uid if seen[uid] == 1 else f"{uid}~{seen[uid]}", tuple(blocks)))
     if stray:  # text outside every unit is compared too: a redline leaves nothing out
         units.append(Unit("other text", tuple(stray)))
-    return Page(lang, tuple(u for u in units if u.blocks))
+    head = _find(html, "head")
+    links: list[tuple[str, str, str]] = []
+    scripts: list[str] = []
+    for item in head.children if head is not None else ():
+        if not isinstance(item, _Node):
+            continue
+        if item.tag == "link":
+            links.append((item.attrs.get("rel", ""), item.attrs.get("hreflang", ""),
+                          item.attrs.get("href", "")))
+        elif item.tag == "script" and item.attrs.get("type") == "application/ld+json":
+            scripts.append("".join(c for c in item.children if isinstance(c, str)))
+    return Page(lang, tuple(u for u in units if u.blocks), tuple(links), tuple(scripts))
 
 
 def _find(root: _Node, tag: str) -> _Node | None:
-    todo: list[_Node] = [root]
+    """The first element with this tag, breadth first."""
+    todo: deque[_Node] = deque([root])
     while todo:
-        node = todo.pop(0)
+        node = todo.popleft()
         if node.tag == tag:
             return node
-        todo += [c for c in node.children if isinstance(c, _Node)]
+        todo.extend(c for c in node.children if isinstance(c, _Node))
     return None
 
 
@@ -201,9 +243,9 @@ def _skipped(node: _Node) -> bool:
 def _units(body: _Node, lang: str) -> list[tuple[_Node | None, list[Block]]]:
     """Each unit's node and blocks in page order; None for blocks outside every unit."""
     out: list[tuple[_Node | None, list[Block]]] = []
-    todo: list[tuple[_Node, str]] = [(body, lang)]
+    todo: deque[tuple[_Node, str]] = deque([(body, lang)])
     while todo:
-        node, node_lang = todo.pop(0)
+        node, node_lang = todo.popleft()
         node_lang = _lang(node, node_lang)
         if _is_unit(node):
             out.append((node, _blocks(node, node_lang)))
@@ -226,13 +268,24 @@ def _units(body: _Node, lang: str) -> list[tuple[_Node | None, list[Block]]]:
 
 
 def _has_block(node: _Node) -> bool:
-    todo = [c for c in node.children if isinstance(c, _Node)]
+    """Whether a block element or a drawing is among node's descendants: worked out for
+    every element of its subtree at once (after its children, without recursion) and kept
+    on each, so a page's elements are each looked at once however often this is asked."""
+    if node.inner_block is not None:
+        return node.inner_block
+    todo: list[tuple[_Node, bool]] = [(node, False)]
     while todo:
-        child = todo.pop()
-        if child.tag in _BLOCKS or child.tag == "svg":
-            return True
-        todo += [c for c in child.children if isinstance(c, _Node)]
-    return False
+        item, children_done = todo.pop()
+        if item.inner_block is not None:
+            continue
+        kids = [c for c in item.children if isinstance(c, _Node)]
+        if children_done:
+            item.inner_block = any(c.tag in _BLOCKS or c.tag == "svg" or bool(c.inner_block)
+                                   for c in kids)
+        else:
+            todo.append((item, True))
+            todo += [(c, False) for c in kids if c.inner_block is None]
+    return bool(node.inner_block)
 
 
 def _blocks(root: _Node, lang: str) -> list[Block]:
@@ -311,15 +364,16 @@ def _add(out: list[Block], kind: str, pieces: list[tuple[str, str]]) -> None:
 def tokenize(pieces: list[tuple[str, str]]) -> tuple[Token, ...]:
     """Tokens of text pieces (each with its language): spaces collapsed and trimmed, a cell
     separator at either end dropped, pieces of one language joined before splitting."""
-    merged: list[tuple[str, str]] = []
+    runs: list[tuple[list[str], str]] = []  # joined once: `+` in a loop is quadratic
     for text, lang in pieces:
         text = _INVISIBLE.sub("", text)
-        if merged and merged[-1][1] == lang:
-            merged[-1] = (merged[-1][0] + text, lang)
+        if runs and runs[-1][1] == lang:
+            runs[-1][0].append(text)
         elif text:
-            merged.append((text, lang))
+            runs.append(([text], lang))
     tokens: list[Token] = []
-    for text, lang in merged:
+    for parts, lang in runs:
+        text = "".join(parts)
         for match in _TOKEN.finditer(text):
             piece = match.group()
             if piece.isspace():
@@ -329,8 +383,8 @@ def tokenize(pieces: list[tuple[str, str]]) -> tuple[Token, ...]:
                 tokens.append(Token(piece, lang))
     while tokens and tokens[-1].text.isspace():
         tokens.pop()
-    while tokens and tokens[0].text.isspace():
-        tokens.pop(0)
+    if tokens and tokens[0].text.isspace():  # spaces are collapsed: one at most
+        del tokens[0]
     # a row's last cell ends in " | ": not part of its text
     while tokens and tokens[-1].text == "|":
         tokens.pop()

@@ -24,7 +24,7 @@ from briefgen.build.plan import Artifact
 from briefgen.build.run import accessibility_problems, leak_problems, page_place
 from briefgen.build.workers import renderer
 from briefgen.commands.pagediff import Redline, UnitChange, compare, redline_text
-from briefgen.commands.pagetext import read_page
+from briefgen.commands.pagetext import Page, read_page
 from briefgen.commands.snapshots import WORKING, editions, snapshot
 from briefgen.content.project import Project
 from briefgen.edition.i18n import language, language_css, page_css
@@ -47,6 +47,7 @@ class Side:
     shown: str  # the file it was read from, or what it is
     data: bytes
     snapshot: bool
+    page: Page | None = None  # data read, if it was already
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def _side(project: Project, slug: str, name: str, audience: str, lang: str,
         page = render_edition(edition, link, project.template_folders, project.session, web)
         return Side(WORKING, f"{slug}/{audience}/{lang} (working tree)", page.encode(), False)
     snap = snapshot(project.root, slug, name, audience, lang)
-    return Side(name, snap.path, snap.data, True)
+    return Side(name, snap.path, snap.data, True, snap.page)
 
 
 def _input_leaks(edition: Edition, side: Side, problems: Problems) -> None:
@@ -164,7 +165,8 @@ def make(project: Project, slug: str, old: str, new: str, audience: str, lang: s
     after = _side(project, slug, new, audience, lang, edition)
     for side in (before, after):
         _input_leaks(edition, side, problems)
-    redline = compare(read_page(before.data, before.shown), read_page(after.data, after.shown))
+    redline = compare(before.page or read_page(before.data, before.shown),
+                      after.page or read_page(after.data, after.shown))
     folders, session = project.template_folders, project.session
     page = render_template(TEMPLATE, folders, session,
                            **_context(project, slug, edition, before, after, redline, "screen"))

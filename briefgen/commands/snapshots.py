@@ -5,17 +5,23 @@ HTML page, releases/<brief>/<version>/<audience>/<lang>.html (releases.snapshot_
 Both are untrusted (a pull request can change them): the record is read by the content
 reader (size and nesting limits, line numbers) and validated strictly; a snapshot is read
 from its place in that layout only, inside the project (no link out of it), never more than
-a page's size limit, and only if its sha256 is the one the record gives the edition's HTML
-page (the snapshot holds the same bytes).
+a page's size limit, only if its sha256 is the one the record gives the edition's HTML
+page (the snapshot holds the same bytes), and only if the page names the edition it is
+recorded for (edition_mismatch): a page made by briefgen's templates links to each of its
+language editions, itself included, by file name (<brief>-<audience>-<lang>.html, or a URL
+ending in it), has its language in <html lang> and its version in its JSON-LD. So another
+audience's page planted as this one's, its sha256 written into the record, is refused before
+a redline shows it (the leak guard would catch only the phrases it knows).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.commands.pagetext import MAX_PAGE_BYTES
+from briefgen.commands.pagetext import MAX_PAGE_BYTES, Page, read_page
 from briefgen.content.releases import Release, read_record, shown_path, snapshot_path
 from briefgen.content.yamlread import Document
 from briefgen.errors import BriefError, Problem
@@ -32,6 +38,7 @@ class Snapshot:
     version: str
     path: str  # as shown, relative to the project
     data: bytes
+    page: Page  # data, read (pagetext.read_page)
 
 
 def read_releases(root: Path, slug: str) -> tuple[list[Release], Document]:
@@ -89,7 +96,51 @@ def snapshot(root: Path, slug: str, version: str, audience: str, lang: str) -> S
                                   "after the release", hint="restore it from the release's "
                                   "commit; a changed edition is a new release",
                                   code="BG546")])
-    return Snapshot(version, expected, data)
+    langs = {e.lang for e in release.editions if e.audience == audience}
+    page = read_page(data, expected)
+    why = edition_mismatch(page, slug, version, audience, lang, langs)
+    if why:
+        raise BriefError([Problem(expected, 0, 0, f"is not the page of edition {audience}/"
+                                  f"{lang} of {slug} {version}: {why}",
+                                  hint="restore it from the release's commit: a snapshot is "
+                                  "the page the release published for this edition",
+                                  code="BG549")])
+    return Snapshot(version, expected, data, page)
+
+
+def edition_mismatch(page: Page, slug: str, version: str, audience: str, lang: str,
+                     langs: set[str]) -> str:
+    """Why the page is not the edition (audience, lang) of release `version` of `slug`,
+    whose audience reads `langs` in that release; "" if it is. Its language links (rel
+    alternate, canonical) must all name editions of this brief for this audience, one of
+    them this language; its <html lang> is the language (or a tag of it, en-US); its
+    JSON-LD names this version."""
+    allowed = {f"{slug}-{audience}-{lg}.html" for lg in langs}
+    names = []
+    for rel, _, href in page.links:
+        if {"alternate", "canonical"} & set(rel.lower().split()):
+            names.append(href.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1])
+    if not names:
+        return "it names no edition (no language link in its <head>)"
+    if others := sorted(set(names) - allowed):
+        return f"it links to {others[0][:80]} as one of its language editions"
+    if f"{slug}-{audience}-{lang}.html" not in names:
+        return f"none of its language links is {slug}-{audience}-{lang}.html"
+    tag = page.lang.lower()
+    if tag != lang.lower() and not tag.startswith(lang.lower() + "-"):
+        return f"its <html lang> is {page.lang[:40]!r}"
+    versions = []
+    for text in page.json_ld:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return "its JSON-LD is not JSON"
+        if isinstance(data, dict) and "version" in data:
+            versions.append(data["version"])
+    if versions != [version]:
+        return (f"its JSON-LD names version {str(versions[0])[:40]}" if versions
+                else "its JSON-LD names no version")
+    return ""
 
 
 def editions(root: Path, slug: str, version: str) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ release leaves the earlier ones byte-identical.
     - version: "1.0"
       date: 2027-03-01
       revision: 5f3c…        # the project's git commit; null outside git or when dirty
-      dirty: true            # only when content/ or templates/ had uncommitted changes
+      dirty: true            # only when content/ or templates/ differed from the commit
       editions:
         - audience: public
           lang: en
@@ -27,7 +27,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from briefgen.content.models import VERSION_PATTERN, Slug
-from briefgen.content.yamlread import Document, read_yaml
+from briefgen.content.yamlread import Document, _parse, read_yaml
 from briefgen.errors import BriefError, Problem, Problems
 from briefgen.paths import read_roots
 
@@ -139,9 +139,38 @@ HEADER = ("# Releases of this brief, oldest first: written by `briefgen release`
           "# file of a released version with the sha256 recorded here.\n")
 
 
-def appended(old: bytes | None, release: Release) -> bytes:
-    """The record with one more release: the old bytes unchanged, then the new entry."""
+def appended(old: bytes | None, release: Release, shown: str = "releases/<brief>.yaml"
+             ) -> bytes:
+    """The record with one more release: the old bytes unchanged, then the new entry.
+    Proved by parsing the result: unless it reads back as the old record's releases and
+    this one (a flow-style list, indented items or a `...` after them would not), BG533 at
+    the old record's last line, and nothing is to be written."""
     text = old.decode("utf-8") if old else HEADER
     if text and not text.endswith("\n"):
         text += "\n"
-    return (text + entry_text(release)).encode("utf-8")
+    new = (text + entry_text(release)).encode("utf-8")
+    before = [] if old is None else _releases(old, shown)
+    after = _releases(new, shown)
+    if before is None or after != [*before, release]:
+        lines = text.splitlines()
+        last = max((i + 1 for i, line in enumerate(lines)
+                    if line.strip() and not line.lstrip().startswith("#")), default=1)
+        got = ("does not parse" if after is None else
+               f"would read as {len(after)} release{'s' if len(after) != 1 else ''}, not "
+               f"{len(before or [])} and {release.version}")
+        raise BriefError([Problem(
+            shown, last, 1, f"release {release.version} cannot be appended after this line: "
+            f"the record {got}; nothing was written",
+            hint="keep the record as `briefgen release` writes it: each release a "
+            "`- version:` item at column 1, in block style, nothing after the last one but "
+            "comments", code="BG533")])
+    return new
+
+
+def _releases(raw: bytes, shown: str) -> list[Release] | None:
+    """The releases a record's bytes read as, or None if they are not a valid record."""
+    try:
+        data = _parse(raw, shown).data
+        return _RECORD.validate_python(data if data is not None else [])
+    except (BriefError, ValidationError):
+        return None
