@@ -10,44 +10,30 @@ walk goes on under the old name from its parent. Each version is read as a blob,
 like a content file (content/yamlread.py) and made into units (content/checks.py:
 brief_units) only when it is needed; one that does not parse or validate is skipped.
 
-The repository is untrusted like the content: git runs without a shell, from an absolute
-path, with a timeout, its output bounded, in an environment without the caller's GIT_*
-variables, with network protocols refused (no lazy fetch of a partial clone), and with the
-settings that make git run a program (core.fsmonitor, hooks, a pager, signature checks,
-external diff and textconv drivers) switched off on its command line, which overrides the
-repository's own config. Only git's own commands are called, which aliases cannot
-replace.
+The repository is untrusted like the content: git runs through briefgen/gitread.py (no
+shell, read-only commands only, a timeout, bounded output, and nothing the repository
+configures runs: no hook, filter, pager, fsmonitor, signature check or diff driver).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen import gitread
 from briefgen.content.checks import brief_units
 from briefgen.content.validation import _validate
 from briefgen.content.yamlread import MAX_BYTES, parse_yaml
-from briefgen.errors import BriefError, Problems, printable
+from briefgen.errors import BriefError, Problems
 
 if TYPE_CHECKING:
     from briefgen.content.project import BriefSource, Project, SourceUnit
 
 TIMEOUT = 30  # seconds for one git command
 MAX_OUTPUT = 4 * 1024 * 1024  # git log's answer for 200 commits is ~20 KB
-# Settings a repository's config could use to run a program, overridden (-c beats the
-# repository's config). The commands used never start a pager, a hook or a diff driver,
-# but that is not to be relied on.
-_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-         "-c", "core.pager=cat", "-c", "log.showSignature=false", "-c", "color.ui=false",
-         "-c", "diff.relative=false", "-c", "log.follow=false", "-c", "protocol.allow=never",
-         "--no-pager", "--literal-pathspecs")
-_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color")
-
 Fields = dict[str, str | list[str]]
 
 
@@ -145,30 +131,15 @@ class History:
 
     def _git(self, *args: str, quiet: bool = False, top: bool = True,
              stdin: bytes | None = None) -> bytes:
-        """git's output; GitError when it cannot run or (unless quiet: b"") fails."""
-        exe = shutil.which("git")
-        if exe is None:
-            raise GitError("git is not installed")
+        """git's output (briefgen/gitread.py: nothing the repository configures runs);
+        GitError when it cannot run or (unless quiet: b"") fails."""
         where = self._repository() if top else self.project.root
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update(GIT_ALLOW_PROTOCOL="", GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0",
-                   GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
         try:
-            done = subprocess.run([exe, *_SAFE, *args], cwd=where, env=env, input=stdin,
-                                  capture_output=True, timeout=TIMEOUT, check=False)
-        except subprocess.TimeoutExpired:
-            raise GitError(f"git did not answer within {TIMEOUT} s") from None
-        except OSError as exc:
-            raise GitError(f"git could not start ({exc.strerror})") from None
-        if done.returncode != 0:
-            if quiet:
+            return gitread.git(args, where, stdin=stdin, timeout=TIMEOUT, limit=MAX_OUTPUT)
+        except gitread.GitError as exc:
+            if quiet and exc.status is not None:
                 return b""
-            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(printable("git failed: " + (said[0][:200] if said else
-                                                       f"exit status {done.returncode}")))
-        if len(done.stdout) > MAX_OUTPUT:
-            raise GitError("git's answer was too long")
-        return done.stdout
+            raise GitError(exc.why) from None
 
     def _versions(self, shown: str) -> tuple[list[Version], bool]:
         """The versions of a file newest first, and whether the limit cut the list short."""
@@ -198,7 +169,7 @@ class History:
             wanted = self.limit - len(versions)
             if wanted <= 0:
                 return versions, True
-            out = self._git("log", f"-n{wanted}", "--full-history", "--no-renames", *_DIFF,
+            out = self._git("log", f"-n{wanted}", "--full-history", "--no-renames",
                             "--format=%x1e%H %ct", "--name-status", "-z", rev, "--", path)
             records = [_record(r) for r in out.split(b"\x1e")[1:]]
             versions += [Version(commit, time, path) for commit, time, _ in records]
@@ -213,7 +184,7 @@ class History:
     def _renamed_from(self, commit: str, path: str) -> str | None:
         """The file that `commit` renamed to `path`, if it did."""
         out = self._git("diff-tree", "-M", "-r", "--no-commit-id", "--name-status", "-z",
-                        *_DIFF, commit)
+                        commit)
         items = [os.fsdecode(x) for x in out.split(b"\0")]
         i = 0
         while i < len(items) and items[i]:
