@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from briefgen import gitread
 from briefgen.content.project import load_project
 from briefgen.content.readers import fields_hash
-from briefgen.translate import history
 from briefgen.translate.history import History
 from briefgen.translate.report import HEADER, report
 from briefgen.translate.worddiff import changed_lines, segments, word_diff
@@ -193,7 +193,7 @@ def test_without_a_repository_it_says_so(project: Path) -> None:
 
 def test_without_git_it_says_so(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stale_task_a(project)
-    monkeypatch.setattr(history.shutil, "which", lambda name: None)
+    monkeypatch.setattr(gitread.shutil, "which", lambda name: None)
     assert NOT_FOUND.format("git is not installed") in _report(project)
 
 
