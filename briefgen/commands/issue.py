@@ -2,14 +2,18 @@
 trace` (whose copy a PDF, or text pasted out of one, is).
 
 issue: the edition is a PDF of a build output folder, found in that folder's manifest.json;
-its bytes must be those the manifest lists, and the content must not have changed since it
-was built (planned as the build would: kept, or rendered to the same key), else nothing is
-issued. Each recipient's copy is the edition stamped (publish/stamp.py), then guarded like
-every edition of its audience (the stamp's own words too: a forbidden phrase in a name is
-refused at its line of the recipients file, and the copy's text is guarded again) and
-checked for PDF/UA. The copies and the ledger (ledger.py) are written together, atomically,
-only when every copy passed. A recipient already in the ledger for these very edition bytes
-keeps their serial and gets the same bytes again; a new recipient gets a new serial.
+its bytes must be those the manifest lists, and they must be the PDF the content makes now:
+the manifest is only a file beside the PDF (anyone may write one, keys and all), so the
+edition is planned as the build would (its entry's key names the PDF variant it was built
+in; no variant's key: stale), rendered afresh in this process, once per command, guarded
+like a build's, and its bytes compared with the given PDF's (briefgen's PDFs are
+deterministic); else nothing is issued. Each recipient's copy is the edition stamped
+(publish/stamp.py), then guarded like every edition of its audience (the stamp's own words
+too: a forbidden phrase in a name is refused at its line of the recipients file, and the
+copy's text is guarded again) and checked for PDF/UA. The copies and the ledger (ledger.py,
+in a place it confines) are written together, atomically, only when every copy passed. A
+recipient already in the ledger for these very edition bytes keeps their serial and gets
+the same bytes again; a new recipient gets a new serial.
 """
 
 from __future__ import annotations
@@ -20,16 +24,27 @@ from pathlib import Path
 
 from briefgen import clock
 from briefgen.build.files import check_out_dir, confine_writes, output_lock, write_all
-from briefgen.build.keys import Previous
 from briefgen.build.manifest import MANIFEST, ManifestEntry, read_manifest
-from briefgen.build.plan import Kept, Selection
-from briefgen.commands.ledger import Copy, Ledger, ledger_bytes, read_ledger
+from briefgen.build.plan import Rendered, Selection
+from briefgen.commands.ledger import (
+    FOLDER,
+    IGNORE_RULE,
+    NAME,
+    TRACE,
+    Copy,
+    Ledger,
+    copy_file,
+    git_unignored,
+    ledger_bytes,
+    ledger_location,
+    read_ledger,
+)
 from briefgen.commands.recipients import Recipient, read_recipients
 from briefgen.content.project import Project
-from briefgen.edition.resolve import Edition, resolve
+from briefgen.edition.resolve import Edition
 from briefgen.errors import BriefError, Problem, Problems, display_path
 from briefgen.publish import guard
-from briefgen.publish.pdftext import page_text, pdf_surfaces
+from briefgen.publish.pdftext import pdf_surfaces, pdftotext
 from briefgen.publish.pdfua import check as pdfua_check
 from briefgen.publish.stamp import (
     Marks,
@@ -46,14 +61,9 @@ from briefgen.publish.stampfont import GlyphSource
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3u")
 
 
-def error(path: str, message: str, code: str) -> BriefError:
+def error(path: str, message: str, code: str, hint: str = "") -> BriefError:
     """A problem of a file named whole (no line)."""
-    return BriefError([Problem(path, message=message, code=code)])
-
-
-def ledger_path(project: Project, brief: str) -> Path:
-    """Where a brief's ledger is kept unless --ledger says otherwise."""
-    return project.root / "releases" / brief / "copies.json"
+    return BriefError([Problem(path, message=message, hint=hint, code=code)])
 
 
 @dataclass(frozen=True)
@@ -90,28 +100,46 @@ def locate(edition_pdf: Path) -> Located:
     return Located(folder, entry, data)
 
 
-def current_edition(project: Project, located: Located) -> Edition:
-    """The edition as the content makes it now, which must be the one built (in the
-    audience's PDF variant, or the one `build --pdf-variant` asked for)."""
+def current_edition(project: Project, located: Located) -> Rendered:
+    """The edition as the content makes it now, planned (HTML rendered, not the PDF) in the
+    PDF variant whose key the manifest entry has (the audience's, or the one `build
+    --pdf-variant` asked for); no variant has it: stale."""
     entry = located.entry
     problems = Problems()
-    previous = Previous(located.out, [entry])
     from briefgen.build.run import plan
 
     for variant in VARIANTS:
         selection = Selection((entry.brief,), (entry.audience,), (entry.language,), ("pdf",),
                               variant)
-        job = next((j for j in plan(project, selection, problems, previous.reuse)
-                    if j.path == entry.path), None)
+        job = next((j for j in plan(project, selection, problems) if j.path == entry.path),
+                   None)
         problems.raise_if_errors()
-        if job is not None and (isinstance(job, Kept)
-                                or previous.same(entry.path, job.key) is not None):
-            if job.edition is not None:
-                return job.edition
-            return resolve(project, entry.brief, entry.audience, entry.language, "print",
-                           problems)
+        if isinstance(job, Rendered) and job.key == entry.key:
+            return job
     raise error(entry.path, "stale: the content or templates changed since this edition was "
                 "built; nothing was issued (run briefgen build first)", code="BG575")
+
+
+def prove(project: Project, job: Rendered, located: Located, shown: str) -> None:
+    """The edition rendered afresh here, guarded and checked as a build checks it, must be
+    the given PDF byte for byte: a manifest (keys included) proves nothing."""
+    from briefgen.build.run import guard_pages, pdf_problems
+    from briefgen.build.workers import pdf_guard_surfaces, renderer
+
+    problems = Problems()
+    guard_pages([job], problems)
+    problems.raise_if_errors()
+    result = renderer(project.session, project.content).render(job.source, job.variant,
+                                                               job.attachments)
+    pdf_problems(job, result, pdf_guard_surfaces(result, job.output.surfaces), problems)
+    problems.raise_if_errors()
+    if result.data != located.data:
+        made, given = (hashlib.sha256(d).hexdigest()[:12] for d in (result.data,
+                                                                     located.data))
+        raise error(shown, f"is not the PDF the content makes: rendered afresh, "
+                    f"{job.path} has the sha256 {made}…, this file {given}…; nothing was "
+                    "issued", hint="give the PDF that briefgen build wrote from this "
+                    "content", code="BG584")
 
 
 def now() -> str:
@@ -126,24 +154,34 @@ class Issued:
 
 
 def issue(project: Project, edition_pdf: Path, recipients_csv: Path,
-          ledger_file: Path | None = None) -> list[Issued]:
-    """Stamp, guard and check one copy per recipient; write them and the ledger."""
+          ledger_file: Path | None = None, warnings: Problems | None = None) -> list[Issued]:
+    """Stamp, guard and check one copy per recipient; write them and the ledger (a ledger
+    that git would commit is a warning, added to warnings)."""
     shown = display_path(recipients_csv, project.root)
     recipients = read_recipients(recipients_csv, shown)
     located = locate(edition_pdf)
     out = check_out_dir(located.out, project)
     with output_lock(out):
         located = locate(edition_pdf)  # as it is now that no build writes
-        edition = current_edition(project, located)
-        entry = located.entry
-        ledger_file = ledger_file or ledger_path(project, entry.brief)
+        job = current_edition(project, located)
+        edition, entry = job.edition, located.entry
+        ledger_file = ledger_location(project.root, entry.brief, ledger_file, out)
         ledger = read_ledger(ledger_file, entry.brief, display_path(ledger_file, project.root))
         glyphs = GlyphSource(entry.language)
         _check_stamps(edition, recipients, glyphs, shown)
+        prove(project, job, located, edition_pdf.as_posix())
         issued, files = _stamp_all(edition, located, recipients, ledger, glyphs, out)
         for item in issued:
             ledger.record(item.copy)
         confine_writes([path for path, _ in files], out)
+        if warnings is not None and git_unignored(ledger_file) is not None:
+            warnings.warn(display_path(ledger_file, project.root), 0, 0, "is in a git work "
+                          "tree and no .gitignore rule ignores it: a commit of its folder "
+                          "would publish every recipient's name", hint=f"add the line "
+                          f"{IGNORE_RULE} to the project's .gitignore (briefgen new brief "
+                          "does)" if ledger_file.absolute().is_relative_to(
+                              project.root.absolute()) else "add a .gitignore rule for it",
+                          code="BG586")
         write_all([*files, (ledger_file, ledger_bytes(ledger))])
     return issued
 
@@ -173,7 +211,6 @@ def _stamp_all(edition: Edition, located: Located, recipients: list[Recipient],
                ) -> tuple[list[Issued], list[tuple[Path, bytes]]]:
     entry = located.entry
     taken = {c.serial for c in ledger.copies}
-    folder = Path("copies") / Path(entry.path).parent
     issued: list[Issued] = []
     files: list[tuple[Path, bytes]] = []
     problems = Problems()
@@ -187,7 +224,7 @@ def _stamp_all(edition: Edition, located: Located, recipients: list[Recipient],
             data = stamp(located.data, Stamp(serial, person.name, person.organisation), glyphs)
         except StampError as exc:
             raise error(entry.path, f"cannot be stamped: {exc}", code="BG580") from None
-        rel = (folder / f"{Path(entry.path).stem}-{serial}.pdf").as_posix()
+        rel = copy_file(entry.path, serial)
         for problem in guard.problems(edition, guard.scan(edition, pdf_surfaces(data)), rel):
             problems.add(problem)
         for finding in [f for f in pdfua_check(data) if f not in before][:1]:
@@ -212,6 +249,15 @@ def _fresh(taken: set[str]) -> str:
 
 # -- trace ------------------------------------------------------------------------------------
 
+#: what trace reads of a file at most: no copy of an edition comes near (a PDF's page count,
+#: the content streams its pages draw, counting a stream once for each page that draws it,
+#: and the bytes of text pdftotext gives), so a small hostile PDF cannot make it work for long
+MAX_FILE = 256 * 1024 * 1024
+MAX_PAGES = 1000
+MAX_STREAMS = 10_000
+MAX_TEXT = 8 * 1024 * 1024
+PDFTOTEXT_SECONDS = 300  # a last resort: the limits above bound the work
+
 
 @dataclass(frozen=True)
 class Trace:
@@ -221,24 +267,84 @@ class Trace:
     intact: bool | None  # whether a traced PDF is the copy's bytes as issued
 
 
-def marks_of(data: bytes) -> Marks:
+def too_much(shown: str, what: str) -> BriefError:
+    return error(shown, f"{what}; not traced", hint=f"no numbered copy of an edition is this "
+                 f"large: trace reads at most {MAX_PAGES} pages, {MAX_STREAMS} content "
+                 f"streams and {MAX_TEXT} bytes of text", code="BG585")
+
+
+def bounded_page_text(data: bytes, shown: str) -> str:
+    """pdftotext's text of a PDF, within the limits (refused beyond them)."""
+    import io
+    import subprocess
+    import tempfile
+    import threading
+
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            pages = len(pdf.pages)
+            if pages > MAX_PAGES:
+                raise too_much(shown, f"has {pages} pages")
+            drawn = 0
+            for page in pdf.pages:
+                contents = page.obj.get("/Contents")
+                drawn += len(contents) if isinstance(contents, pikepdf.Array) else 1
+            if drawn > MAX_STREAMS:
+                raise too_much(shown, f"its pages draw {drawn} content streams")
+    except pikepdf.PdfError as exc:
+        raise error(shown, f"cannot be read as a PDF ({str(exc).splitlines()[0][:120]})",
+                    code="BG585") from None
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        proc = subprocess.Popen([pdftotext(), "-q", "-enc", "UTF-8", "-l", str(MAX_PAGES),
+                                 file.name, "-"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        timer = threading.Timer(PDFTOTEXT_SECONDS, proc.kill)
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            text = proc.stdout.read(MAX_TEXT + 1)
+        finally:
+            proc.kill()
+            proc.wait()
+            timer.cancel()
+    if len(text) > MAX_TEXT:
+        raise too_much(shown, f"its text is more than {MAX_TEXT} bytes")
+    return text.decode("utf-8", errors="replace")
+
+
+def marks_of(data: bytes, shown: str = "") -> Marks:
     """The marks of a PDF (its metadata and pdftotext's text) or of pasted text."""
     if data.startswith(b"%PDF-"):
-        return marks_in_pdf(data, page_text(data))
+        return marks_in_pdf(data, bounded_page_text(data, shown))
     return marks_in_text(data.decode("utf-8", errors="replace"))
 
 
-def trace(data: bytes, shown: str, ledgers: list[Path]) -> list[Trace]:
-    """Who the copy in data was issued to, by each serial its marks hold."""
-    marks = marks_of(data)
+def trace(data: bytes, shown: str, ledgers: list[Path],
+          problems: Problems | None = None) -> list[Trace]:
+    """Who the copy in data was issued to, by each serial its marks hold. A ledger that
+    cannot be read is a problem (added to problems, or raised) naming it; the others are
+    still read."""
+    marks = marks_of(data, shown)
     if not marks.serials:
         raise error(shown, "no copy serial found: neither the footer '№ …' of a "
                          "numbered copy, nor its hidden mark, nor its metadata (not a "
                          "numbered copy, or its marks were removed)", code="BG581")
+    own = problems is None
+    problems = Problems() if problems is None else problems
     copies: dict[str, Copy] = {}
     for path in ledgers:
-        for copy in read_ledger(path, None, path.as_posix()).copies:
-            copies.setdefault(copy.serial, copy)
+        try:
+            for copy in read_ledger(path, None, path.as_posix(), TRACE).copies:
+                copies.setdefault(copy.serial, copy)
+        except BriefError as exc:
+            for problem in exc.problems:
+                problems.add(problem)
+    if own:
+        problems.raise_if_errors()
     traces = []
     digest = hashlib.sha256(data).hexdigest()
     for serial in marks.serials:
@@ -253,11 +359,62 @@ def trace(data: bytes, shown: str, ledgers: list[Path]) -> list[Trace]:
     return traces
 
 
-def ledgers_of(project: Path, given: Path | None) -> list[Path]:
-    """The ledgers trace reads: the one given, or every brief's in the project's releases/."""
+def ledgers_of(project: Path, given: Path | None, problems: Problems | None = None
+               ) -> list[Path]:
+    """The ledgers trace reads: the one given, or every brief's in the project's releases/
+    (one a symbolic link leads to, or out of releases/, is a problem, added to problems or
+    raised, and is not read)."""
     if given is not None:
         return [given]
-    return sorted((project / "releases").glob("*/copies.json"))
+    folder = project / FOLDER
+    found = []
+    own = problems is None
+    problems = Problems() if problems is None else problems
+    if folder.is_symlink():
+        problems.error(f"{FOLDER}/", 0, 0, "is a symbolic link; trace reads the ledgers of "
+                       "the project's own releases/ folder only", hint="give the ledger with "
+                       "--ledger", code="BG583")
+    else:
+        for path in sorted(folder.glob(f"*/{NAME}")):
+            shown = path.relative_to(project).as_posix()
+            if path.is_symlink() or path.parent.is_symlink() or \
+                    not path.resolve().is_relative_to(folder.resolve()):
+                problems.error(shown, 0, 0, "is, or is reached through, a symbolic link; "
+                               "not read", hint="give the ledger with --ledger", code="BG583")
+            else:
+                found.append(path)
+    if own:
+        problems.raise_if_errors()
+    return found
+
+
+def read_traced(file: Path) -> tuple[bytes, str]:
+    """The bytes of the file trace is given ('-': standard input) and how it is named."""
+    import sys
+
+    from briefgen.commands.recipients import Unreadable, read_limited
+
+    shown = "standard input" if str(file) == "-" else file.as_posix()
+    try:
+        data = (sys.stdin.buffer.read(MAX_FILE + 1) if str(file) == "-"
+                else read_limited(file, MAX_FILE))
+    except OSError as exc:
+        raise error(shown, f"cannot be read: {exc.strerror}", code="BG581") from None
+    except Unreadable as exc:
+        raise error(shown, f"is {exc}; not read", code="BG581") from None
+    if len(data) > MAX_FILE:
+        raise error(shown, f"more than {MAX_FILE} bytes; not read", code="BG581")
+    return data, shown
+
+
+def trace_file(project: Path, file: Path, ledger: Path | None) -> tuple[str, list[Problem]]:
+    """`briefgen trace`: the lines it prints and its problems."""
+    data, shown = read_traced(file)
+    problems = Problems()
+    ledgers = ledgers_of(project, ledger, problems)
+    traces = trace(data, shown, ledgers, problems)
+    lines, errors = trace_report(traces, shown)
+    return lines, [*problems.errors, *errors]
 
 
 def trace_report(traces: list[Trace], shown: str) -> tuple[str, list[Problem]]:
