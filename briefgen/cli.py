@@ -460,7 +460,7 @@ def issue_copies(project: Path, quiet: bool, edition: Path, recipients: Path,
 @_common
 def trace_copy(project: Path, quiet: bool, file: Path, ledger: Path | None) -> None:
     """Whose numbered copy FILE is: a PDF, or text pasted out of one ('-': standard input)."""
-    from briefgen.commands.issue import trace_file
+    from briefgen.commands.trace import trace_file
 
     lines, errors = trace_file(project, file, ledger)
     if lines:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from briefgen.commands import issue as issue_module
+from briefgen.commands import trace as trace_module
 from briefgen.commands.ledger import IGNORE_RULE, git_unignored
 from briefgen.publish.pdftext import page_text
 from briefgen.publish.stamp import MARGIN, Stamp, check_char, new_serial, stamp
@@ -401,12 +401,12 @@ def test_trace_refuses_a_pdf_beyond_its_limits(tmp_path: Path, monkeypatch: pyte
                                                pages: int, lines: int, contents: int,
                                                limits: dict[str, int], what: str) -> None:
     for name, value in limits.items():
-        monkeypatch.setattr(issue_module, name, value)
+        monkeypatch.setattr(trace_module, name, value)
     path = tmp_path / "bomb.pdf"
     path.write_bytes(shared_stream_pdf(pages, lines, contents))
     result = run("trace", str(path), "--ledger", str(tmp_path / "l.json"), project=tmp_path)
     assert result.exit_code == 1
-    text = issue_module.MAX_TEXT
+    text = trace_module.MAX_TEXT
     assert result.stderr == (
         f"{path.as_posix()}: {what}; not traced (no numbered copy of an edition is this large: "
         f"trace reads at most 1000 pages, 10000 content streams and {text} bytes of text)\n"
@@ -435,11 +435,11 @@ def test_trace_reads_at_most_its_limit_of_text(tmp_path: Path,
             self.stdout = Reader()
 
     monkeypatch.setattr(subprocess, "Popen", Counting)
-    monkeypatch.setattr(issue_module, "MAX_TEXT", 50_000)
+    monkeypatch.setattr(trace_module, "MAX_TEXT", 50_000)
     from briefgen.errors import BriefError
 
     with pytest.raises(BriefError) as refused:
-        issue_module.bounded_page_text(shared_stream_pdf(900), "bomb.pdf")
+        trace_module.bounded_page_text(shared_stream_pdf(900), "bomb.pdf")
     assert [(p.code, p.message) for p in refused.value.problems] == [
         ("BG585", "its text is more than 50000 bytes; not traced")]
     assert reads == [50_001]

@@ -51,7 +51,7 @@ CODES: dict[str, Code] = _table(
     ("BG532", "the version was released before",
      "releases/demo.yaml:1:3: version 1.0 of demo was released on 2027-03-01; a release is "
      "never made again (set version: to a new number, e.g. \"1.1\", and release that)"),
-    # issue and trace (commands/recipients.py, ledger.py, issue.py; publish/stampfont.py)
+    # issue and trace (commands/recipients.py, ledger.py, issue.py, trace.py; publish/stampfont.py)
     ("BG571", "the recipients file cannot be read: missing, not a regular file (a FIFO, a "
      "device), too large or not UTF-8",
      "recipients.csv:3:1: not valid UTF-8 (byte 0xe9) (save the file as UTF-8)"),

@@ -1,7 +1,7 @@
-"""`briefgen issue` (numbered copies of a built edition, one per recipient) and `briefgen
-trace` (whose copy a PDF, or text pasted out of one, is).
+"""`briefgen issue`: numbered copies of a built edition, one per recipient (`briefgen trace`,
+whose copy a file is: trace.py).
 
-issue: the edition is a PDF of a build output folder, found in that folder's manifest.json;
+The edition is a PDF of a build output folder, found in that folder's manifest.json;
 its bytes must be those the manifest lists, and they must be the PDF the content makes now:
 the manifest is only a file beside the PDF (anyone may write one, keys and all), so the
 edition is planned as the build would (its entry's key names the PDF variant it was built
@@ -27,10 +27,7 @@ from briefgen.build.files import check_out_dir, confine_writes, output_lock, wri
 from briefgen.build.manifest import MANIFEST, ManifestEntry, read_manifest
 from briefgen.build.plan import Rendered, Selection
 from briefgen.commands.ledger import (
-    FOLDER,
     IGNORE_RULE,
-    NAME,
-    TRACE,
     Copy,
     Ledger,
     copy_file,
@@ -39,24 +36,22 @@ from briefgen.commands.ledger import (
     ledger_location,
     read_ledger,
 )
-from briefgen.commands.recipients import Recipient, read_recipients
+from briefgen.commands.recipients import Recipient, Unreadable, read_limited, read_recipients
 from briefgen.content.project import Project
 from briefgen.edition.resolve import Edition
 from briefgen.errors import BriefError, Problem, Problems, display_path
 from briefgen.publish import guard
-from briefgen.publish.pdftext import pdf_surfaces, pdftotext
+from briefgen.publish.pdftext import pdf_surfaces
 from briefgen.publish.pdfua import check as pdfua_check
 from briefgen.publish.stamp import (
-    Marks,
     Stamp,
     StampError,
-    marks_in_pdf,
-    marks_in_text,
     new_serial,
     stamp,
 )
 from briefgen.publish.stampfont import GlyphSource
 
+MAX_PDF = 256 * 1024 * 1024  # an edition's PDF; more is no edition briefgen made
 #: the PDF variants an edition may have been built in (None: its audience's)
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3u")
 
@@ -91,7 +86,11 @@ def locate(edition_pdf: Path) -> Located:
     if entry.format != "pdf":
         raise error(shown, f"is the {entry.format} edition; copies are made of the "
                          "PDF", code="BG575")
-    data = path.read_bytes()
+    try:
+        data = read_limited(path, MAX_PDF)
+    except (OSError, Unreadable) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise error(shown, f"cannot be read: {why}", code="BG575") from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry.sha256:
         raise error(shown, f"its sha256 is {digest[:12]}…, not the {entry.sha256[:12]}… "
@@ -174,16 +173,22 @@ def issue(project: Project, edition_pdf: Path, recipients_csv: Path,
         for item in issued:
             ledger.record(item.copy)
         confine_writes([path for path, _ in files], out)
-        if warnings is not None and git_unignored(ledger_file) is not None:
-            warnings.warn(display_path(ledger_file, project.root), 0, 0, "is in a git work "
-                          "tree and no .gitignore rule ignores it: a commit of its folder "
-                          "would publish every recipient's name", hint=f"add the line "
-                          f"{IGNORE_RULE} to the project's .gitignore (briefgen new brief "
-                          "does)" if ledger_file.absolute().is_relative_to(
-                              project.root.absolute()) else "add a .gitignore rule for it",
-                          code="BG586")
+        if warnings is not None:
+            _warn_if_committed(project, ledger_file, warnings)
         write_all([*files, (ledger_file, ledger_bytes(ledger))])
     return issued
+
+
+def _warn_if_committed(project: Project, ledger_file: Path, warnings: Problems) -> None:
+    """A warning if git would commit the ledger (ledger.py: git_unignored)."""
+    if git_unignored(ledger_file) is None:
+        return
+    in_project = ledger_file.absolute().is_relative_to(project.root.absolute())
+    hint = (f"add the line {IGNORE_RULE} to the project's .gitignore (briefgen new brief "
+            "does)" if in_project else "add a .gitignore rule for it")
+    warnings.warn(display_path(ledger_file, project.root), 0, 0, "is in a git work tree and "
+                  "no .gitignore rule ignores it: a commit of its folder would publish every "
+                  "recipient's name", hint=hint, code="BG586")
 
 
 def _check_stamps(edition: Edition, recipients: list[Recipient], glyphs: GlyphSource,
@@ -245,195 +250,3 @@ def _fresh(taken: set[str]) -> str:
     while (serial := new_serial()) in taken:
         pass
     return serial
-
-
-# -- trace ------------------------------------------------------------------------------------
-
-#: what trace reads of a file at most: no copy of an edition comes near (a PDF's page count,
-#: the content streams its pages draw, counting a stream once for each page that draws it,
-#: and the bytes of text pdftotext gives), so a small hostile PDF cannot make it work for long
-MAX_FILE = 256 * 1024 * 1024
-MAX_PAGES = 1000
-MAX_STREAMS = 10_000
-MAX_TEXT = 8 * 1024 * 1024
-PDFTOTEXT_SECONDS = 300  # a last resort: the limits above bound the work
-
-
-@dataclass(frozen=True)
-class Trace:
-    serial: str
-    where: tuple[str, ...]  # which marks named it
-    copy: Copy | None  # its ledger entry
-    intact: bool | None  # whether a traced PDF is the copy's bytes as issued
-
-
-def too_much(shown: str, what: str) -> BriefError:
-    return error(shown, f"{what}; not traced", hint=f"no numbered copy of an edition is this "
-                 f"large: trace reads at most {MAX_PAGES} pages, {MAX_STREAMS} content "
-                 f"streams and {MAX_TEXT} bytes of text", code="BG585")
-
-
-def bounded_page_text(data: bytes, shown: str) -> str:
-    """pdftotext's text of a PDF, within the limits (refused beyond them)."""
-    import io
-    import subprocess
-    import tempfile
-    import threading
-
-    import pikepdf
-
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            pages = len(pdf.pages)
-            if pages > MAX_PAGES:
-                raise too_much(shown, f"has {pages} pages")
-            drawn = 0
-            for page in pdf.pages:
-                contents = page.obj.get("/Contents")
-                drawn += len(contents) if isinstance(contents, pikepdf.Array) else 1
-            if drawn > MAX_STREAMS:
-                raise too_much(shown, f"its pages draw {drawn} content streams")
-    except pikepdf.PdfError as exc:
-        raise error(shown, f"cannot be read as a PDF ({str(exc).splitlines()[0][:120]})",
-                    code="BG585") from None
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(data)
-        file.flush()
-        proc = subprocess.Popen([pdftotext(), "-q", "-enc", "UTF-8", "-l", str(MAX_PAGES),
-                                 file.name, "-"], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(PDFTOTEXT_SECONDS, proc.kill)
-        timer.start()
-        try:
-            assert proc.stdout is not None
-            text = proc.stdout.read(MAX_TEXT + 1)
-        finally:
-            proc.kill()
-            proc.wait()
-            timer.cancel()
-    if len(text) > MAX_TEXT:
-        raise too_much(shown, f"its text is more than {MAX_TEXT} bytes")
-    return text.decode("utf-8", errors="replace")
-
-
-def marks_of(data: bytes, shown: str = "") -> Marks:
-    """The marks of a PDF (its metadata and pdftotext's text) or of pasted text."""
-    if data.startswith(b"%PDF-"):
-        return marks_in_pdf(data, bounded_page_text(data, shown))
-    return marks_in_text(data.decode("utf-8", errors="replace"))
-
-
-def trace(data: bytes, shown: str, ledgers: list[Path],
-          problems: Problems | None = None) -> list[Trace]:
-    """Who the copy in data was issued to, by each serial its marks hold. A ledger that
-    cannot be read is a problem (added to problems, or raised) naming it; the others are
-    still read."""
-    marks = marks_of(data, shown)
-    if not marks.serials:
-        raise error(shown, "no copy serial found: neither the footer '№ …' of a "
-                         "numbered copy, nor its hidden mark, nor its metadata (not a "
-                         "numbered copy, or its marks were removed)", code="BG581")
-    own = problems is None
-    problems = Problems() if problems is None else problems
-    copies: dict[str, Copy] = {}
-    for path in ledgers:
-        try:
-            for copy in read_ledger(path, None, path.as_posix(), TRACE).copies:
-                copies.setdefault(copy.serial, copy)
-        except BriefError as exc:
-            for problem in exc.problems:
-                problems.add(problem)
-    if own:
-        problems.raise_if_errors()
-    traces = []
-    digest = hashlib.sha256(data).hexdigest()
-    for serial in marks.serials:
-        where = tuple(kind for kind, found in (("metadata", marks.metadata),
-                                               ("footer", marks.footer),
-                                               ("hidden mark", marks.hidden))
-                      if serial in found)
-        known = copies.get(serial)
-        intact = None if known is None or not data.startswith(b"%PDF-") else \
-            known.sha256 == digest
-        traces.append(Trace(serial, where, known, intact))
-    return traces
-
-
-def ledgers_of(project: Path, given: Path | None, problems: Problems | None = None
-               ) -> list[Path]:
-    """The ledgers trace reads: the one given, or every brief's in the project's releases/
-    (one a symbolic link leads to, or out of releases/, is a problem, added to problems or
-    raised, and is not read)."""
-    if given is not None:
-        return [given]
-    folder = project / FOLDER
-    found = []
-    own = problems is None
-    problems = Problems() if problems is None else problems
-    if folder.is_symlink():
-        problems.error(f"{FOLDER}/", 0, 0, "is a symbolic link; trace reads the ledgers of "
-                       "the project's own releases/ folder only", hint="give the ledger with "
-                       "--ledger", code="BG583")
-    else:
-        for path in sorted(folder.glob(f"*/{NAME}")):
-            shown = path.relative_to(project).as_posix()
-            if path.is_symlink() or path.parent.is_symlink() or \
-                    not path.resolve().is_relative_to(folder.resolve()):
-                problems.error(shown, 0, 0, "is, or is reached through, a symbolic link; "
-                               "not read", hint="give the ledger with --ledger", code="BG583")
-            else:
-                found.append(path)
-    if own:
-        problems.raise_if_errors()
-    return found
-
-
-def read_traced(file: Path) -> tuple[bytes, str]:
-    """The bytes of the file trace is given ('-': standard input) and how it is named."""
-    import sys
-
-    from briefgen.commands.recipients import Unreadable, read_limited
-
-    shown = "standard input" if str(file) == "-" else file.as_posix()
-    try:
-        data = (sys.stdin.buffer.read(MAX_FILE + 1) if str(file) == "-"
-                else read_limited(file, MAX_FILE))
-    except OSError as exc:
-        raise error(shown, f"cannot be read: {exc.strerror}", code="BG581") from None
-    except Unreadable as exc:
-        raise error(shown, f"is {exc}; not read", code="BG581") from None
-    if len(data) > MAX_FILE:
-        raise error(shown, f"more than {MAX_FILE} bytes; not read", code="BG581")
-    return data, shown
-
-
-def trace_file(project: Path, file: Path, ledger: Path | None) -> tuple[str, list[Problem]]:
-    """`briefgen trace`: the lines it prints and its problems."""
-    data, shown = read_traced(file)
-    problems = Problems()
-    ledgers = ledgers_of(project, ledger, problems)
-    traces = trace(data, shown, ledgers, problems)
-    lines, errors = trace_report(traces, shown)
-    return lines, [*problems.errors, *errors]
-
-
-def trace_report(traces: list[Trace], shown: str) -> tuple[str, list[Problem]]:
-    """The lines trace prints, and its errors (a serial in no ledger; marks that disagree)."""
-    lines, errors = [], []
-    for t in traces:
-        found = ", ".join(t.where)
-        if t.copy is None:
-            errors.append(Problem(shown, message=f"serial {t.serial} ({found}) is in no "
-                                  "ledger of copies", hint="give the ledger with --ledger",
-                                  code="BG582"))
-            continue
-        state = {None: "", True: "; the file is the copy as issued",
-                 False: "; the file was changed after it was issued"}[t.intact]
-        lines.append(f"{t.serial}: {t.copy.describe()}, copy of {t.copy.edition} issued "
-                     f"{t.copy.issued} (found in: {found}){state}")
-    if len(traces) > 1:
-        errors.append(Problem(shown, message=f"marks of {len(traces)} different copies: "
-                              + ", ".join(t.serial for t in traces),
-                              hint="text from several copies, or a forged mark",
-                              code="BG582"))
-    return "\n".join(lines), errors
