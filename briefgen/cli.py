@@ -532,8 +532,11 @@ def issue_copies(project: Path, quiet: bool, edition: Path, recipients: Path,
                  ledger: Path | None) -> None:
     """Numbered copies of a built edition PDF, one per recipient, stamped and recorded."""
     from briefgen.commands.issue import issue
+    from briefgen.errors import Problems
 
-    issued = issue(_load(project), edition, recipients, ledger)
+    warnings = Problems()
+    issued = issue(_load(project), edition, recipients, ledger, warnings)
+    show_problems(warnings.warnings, quiet)
     if not quiet:
         for item in issued:
             again = " (issued before: same serial, same bytes)" if item.reused else ""
@@ -550,20 +553,9 @@ def issue_copies(project: Path, quiet: bool, edition: Path, recipients: Path,
 @_common
 def trace_copy(project: Path, quiet: bool, file: Path, ledger: Path | None) -> None:
     """Whose numbered copy FILE is: a PDF, or text pasted out of one ('-': standard input)."""
-    from briefgen.commands.issue import ledgers_of, trace, trace_report
-    from briefgen.errors import Problem
+    from briefgen.commands.trace import trace_file
 
-    shown = "standard input" if str(file) == "-" else file.as_posix()
-    limit = 256 * 1024 * 1024  # a PDF or its text; more is no edition briefgen made
-    if str(file) == "-":
-        data = sys.stdin.buffer.read(limit + 1)
-    else:
-        with file.open("rb") as stream:
-            data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise BriefError([Problem(shown, message=f"more than {limit} bytes; not read",
-                                  code="BG581")])
-    lines, errors = trace_report(trace(data, shown, ledgers_of(project, ledger)), shown)
+    lines, errors = trace_file(project, file, ledger)
     if lines:
         click.echo(printable_lines(lines))
     if errors:

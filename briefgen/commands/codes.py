@@ -67,8 +67,9 @@ CODES: dict[str, Code] = _table(
      "earlier build, or changed after it was written)",
      "briefgen: demo/public/en/demo-public-en.html changed after the build wrote it; "
      "nothing was released (release again)"),
-    # issue and trace (commands/recipients.py, ledger.py, issue.py; publish/stampfont.py)
-    ("BG571", "the recipients file cannot be read: missing, too large or not UTF-8",
+    # issue and trace (commands/recipients.py, ledger.py, issue.py, trace.py; publish/stampfont.py)
+    ("BG571", "the recipients file cannot be read: missing, not a regular file (a FIFO, a "
+     "device), too large or not UTF-8",
      "recipients.csv:3:1: not valid UTF-8 (byte 0xe9) (save the file as UTF-8)"),
     ("BG572", "the recipients file has no header `name,organisation[,email]` or no rows",
      "recipients.csv:1:1: the header is 'name,org'; it must be 'name,organisation' or "
@@ -77,7 +78,8 @@ CODES: dict[str, Code] = _table(
      "field, a control, format or bidi character, '№', a bad email address",
      "recipients.csv:4:1: name holds the character U+202E at position 5 (only visible "
      "characters and spaces)"),
-    ("BG574", "a recipient is listed twice",
+    ("BG574", "a recipient is listed twice, or two recipients look the same (as the leak "
+     "guard folds text)",
      "recipients.csv:5:1: Hong Gil-dong (MOFA) is listed twice (first on line 2)"),
     ("BG575", "the edition to copy is not a built PDF, changed since it was built, or is "
      "stale",
@@ -87,9 +89,10 @@ CODES: dict[str, Code] = _table(
      "recipients.csv:3:1: forbidden phrase 'Project Ivy' for audience public would appear "
      "in this recipient's stamp (an audience's forbidden phrases are refused in its copies "
      "too)"),
-    ("BG577", "the ledger of copies cannot be read",
-     "releases/demo/copies.json: not a readable ledger of copies (Expecting value: line 1 "
-     "column 1 (char 0)); nothing was issued (restore it from its backup)"),
+    ("BG577", "the ledger of copies cannot be read, or an entry of it is malformed (serial, "
+     "check character, fields) or repeats a serial or a recipient",
+     "releases/demo/copies.json: copies[1]: serial K7M2-Q9XD-K is that of copies[0] too "
+     "(nothing was issued; restore the ledger from its backup)"),
     ("BG578", "the font copies are stamped with is not installed",
      "briefgen: the font 'Noto Sans CJK KR' was not found: copies are stamped with it; "
      "install the Debian package fonts-noto-cjk (scripts/bootstrap.sh does)"),
@@ -103,6 +106,26 @@ CODES: dict[str, Code] = _table(
      "leak.txt: no copy serial found: neither the footer '№ …' of a numbered copy, nor its "
      "hidden mark, nor its metadata (not a numbered copy, or its marks were removed)"),
     ("BG582", "trace finds a serial in no ledger, or the marks of several copies",
-     "leak.txt: serial K7M2-Q9XD-4 (footer) is in no ledger of copies (give the ledger with "
+     "leak.txt: serial K7M2-Q9XD-K (footer) is in no ledger of copies (give the ledger with "
      "--ledger)"),
+    ("BG583", "the ledger's place is refused: a symbolic link, out of the project's releases/ "
+     "folder, or inside the build's output folder",
+     "releases/demo/copies.json: releases/demo/ is a symbolic link; the ledger is written only "
+     "into the project's own releases/ folder (a ledger names every recipient: keep it in "
+     "releases/<brief>/ or, with --ledger, in a private place outside the build)"),
+    ("BG584", "the PDF to copy is not the one the content makes (rendered afresh, its bytes "
+     "differ)",
+     "forged/demo/public/en/demo-public-en.pdf: is not the PDF the content makes: rendered "
+     "afresh, demo/public/en/demo-public-en.pdf has the sha256 3f9a0c1d2e4b…, this file "
+     "a81c97d05e22…; nothing was issued (give the PDF that briefgen build wrote from this "
+     "content)"),
+    ("BG585", "trace refuses a file beyond its limits (pages, content streams, text) or not "
+     "readable as a PDF",
+     "leak.pdf: has 5000 pages; not traced (no numbered copy of an edition is this large: "
+     "trace reads at most 1000 pages, 10000 content streams and 8388608 bytes of text)"),
+    ("BG586", "warning: the ledger is in a git work tree and no .gitignore rule keeps it out "
+     "of commits",
+     "releases/demo/copies.json: warning: is in a git work tree and no .gitignore rule "
+     "ignores it: a commit of its folder would publish every recipient's name (add the line "
+     "/releases/*/copies.json to the project's .gitignore (briefgen new brief does))"),
 )

@@ -1,15 +1,19 @@
-"""`briefgen issue` (numbered copies of a built edition, one per recipient) and `briefgen
-trace` (whose copy a PDF, or text pasted out of one, is).
+"""`briefgen issue`: numbered copies of a built edition, one per recipient (`briefgen trace`,
+whose copy a file is: trace.py).
 
-issue: the edition is a PDF of a build output folder, found in that folder's manifest.json;
-its bytes must be those the manifest lists, and the content must not have changed since it
-was built (planned as the build would: kept, or rendered to the same key), else nothing is
-issued. Each recipient's copy is the edition stamped (publish/stamp.py), then guarded like
-every edition of its audience (the stamp's own words too: a forbidden phrase in a name is
-refused at its line of the recipients file, and the copy's text is guarded again) and
-checked for PDF/UA. The copies and the ledger (ledger.py) are written together, atomically,
-only when every copy passed. A recipient already in the ledger for these very edition bytes
-keeps their serial and gets the same bytes again; a new recipient gets a new serial.
+The edition is a PDF of a build output folder, found in that folder's manifest.json;
+its bytes must be those the manifest lists, and they must be the PDF the content makes now:
+the manifest is only a file beside the PDF (anyone may write one, keys and all), so the
+edition is planned as the build would (its entry's key names the PDF variant it was built
+in; no variant's key: stale), rendered afresh in this process, once per command, guarded
+like a build's, and its bytes compared with the given PDF's (briefgen's PDFs are
+deterministic); else nothing is issued. Each recipient's copy is the edition stamped
+(publish/stamp.py), then guarded like every edition of its audience (the stamp's own words
+too: a forbidden phrase in a name is refused at its line of the recipients file, and the
+copy's text is guarded again) and checked for PDF/UA. The copies and the ledger (ledger.py,
+in a place it confines) are written together, atomically, only when every copy passed. A
+recipient already in the ledger for these very edition bytes keeps their serial and gets
+the same bytes again; a new recipient gets a new serial.
 """
 
 from __future__ import annotations
@@ -20,40 +24,41 @@ from pathlib import Path
 
 from briefgen import clock
 from briefgen.build.files import check_out_dir, confine_writes, output_lock, write_all
-from briefgen.build.keys import Previous
 from briefgen.build.manifest import MANIFEST, ManifestEntry, read_manifest
-from briefgen.build.plan import Kept, Selection
-from briefgen.commands.ledger import Copy, Ledger, ledger_bytes, read_ledger
-from briefgen.commands.recipients import Recipient, read_recipients
+from briefgen.build.plan import Rendered, Selection
+from briefgen.commands.ledger import (
+    IGNORE_RULE,
+    Copy,
+    Ledger,
+    copy_file,
+    git_unignored,
+    ledger_bytes,
+    ledger_location,
+    read_ledger,
+)
+from briefgen.commands.recipients import Recipient, Unreadable, read_limited, read_recipients
 from briefgen.content.project import Project
-from briefgen.edition.resolve import Edition, resolve
+from briefgen.edition.resolve import Edition
 from briefgen.errors import BriefError, Problem, Problems, display_path
 from briefgen.publish import guard
-from briefgen.publish.pdftext import page_text, pdf_surfaces
+from briefgen.publish.pdftext import pdf_surfaces
 from briefgen.publish.pdfua import check as pdfua_check
 from briefgen.publish.stamp import (
-    Marks,
     Stamp,
     StampError,
-    marks_in_pdf,
-    marks_in_text,
     new_serial,
     stamp,
 )
 from briefgen.publish.stampfont import GlyphSource
 
+MAX_PDF = 256 * 1024 * 1024  # an edition's PDF; more is no edition briefgen made
 #: the PDF variants an edition may have been built in (None: its audience's)
 VARIANTS = (None, "pdf/ua-1", "pdf/a-3u")
 
 
-def error(path: str, message: str, code: str) -> BriefError:
+def error(path: str, message: str, code: str, hint: str = "") -> BriefError:
     """A problem of a file named whole (no line)."""
-    return BriefError([Problem(path, message=message, code=code)])
-
-
-def ledger_path(project: Project, brief: str) -> Path:
-    """Where a brief's ledger is kept unless --ledger says otherwise."""
-    return project.root / "releases" / brief / "copies.json"
+    return BriefError([Problem(path, message=message, hint=hint, code=code)])
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,11 @@ def locate(edition_pdf: Path) -> Located:
     if entry.format != "pdf":
         raise error(shown, f"is the {entry.format} edition; copies are made of the "
                          "PDF", code="BG575")
-    data = path.read_bytes()
+    try:
+        data = read_limited(path, MAX_PDF)
+    except (OSError, Unreadable) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise error(shown, f"cannot be read: {why}", code="BG575") from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry.sha256:
         raise error(shown, f"its sha256 is {digest[:12]}…, not the {entry.sha256[:12]}… "
@@ -90,28 +99,46 @@ def locate(edition_pdf: Path) -> Located:
     return Located(folder, entry, data)
 
 
-def current_edition(project: Project, located: Located) -> Edition:
-    """The edition as the content makes it now, which must be the one built (in the
-    audience's PDF variant, or the one `build --pdf-variant` asked for)."""
+def current_edition(project: Project, located: Located) -> Rendered:
+    """The edition as the content makes it now, planned (HTML rendered, not the PDF) in the
+    PDF variant whose key the manifest entry has (the audience's, or the one `build
+    --pdf-variant` asked for); no variant has it: stale."""
     entry = located.entry
     problems = Problems()
-    previous = Previous(located.out, [entry])
     from briefgen.build.run import plan
 
     for variant in VARIANTS:
         selection = Selection((entry.brief,), (entry.audience,), (entry.language,), ("pdf",),
                               variant)
-        job = next((j for j in plan(project, selection, problems, previous.reuse)
-                    if j.path == entry.path), None)
+        job = next((j for j in plan(project, selection, problems) if j.path == entry.path),
+                   None)
         problems.raise_if_errors()
-        if job is not None and (isinstance(job, Kept)
-                                or previous.same(entry.path, job.key) is not None):
-            if job.edition is not None:
-                return job.edition
-            return resolve(project, entry.brief, entry.audience, entry.language, "print",
-                           problems)
+        if isinstance(job, Rendered) and job.key == entry.key:
+            return job
     raise error(entry.path, "stale: the content or templates changed since this edition was "
                 "built; nothing was issued (run briefgen build first)", code="BG575")
+
+
+def prove(project: Project, job: Rendered, located: Located, shown: str) -> None:
+    """The edition rendered afresh here, guarded and checked as a build checks it, must be
+    the given PDF byte for byte: a manifest (keys included) proves nothing."""
+    from briefgen.build.run import guard_pages, pdf_problems
+    from briefgen.build.workers import pdf_guard_surfaces, renderer
+
+    problems = Problems()
+    guard_pages([job], problems)
+    problems.raise_if_errors()
+    result = renderer(project.session, project.content).render(job.source, job.variant,
+                                                               job.attachments)
+    pdf_problems(job, result, pdf_guard_surfaces(result, job.output.surfaces), problems)
+    problems.raise_if_errors()
+    if result.data != located.data:
+        made, given = (hashlib.sha256(d).hexdigest()[:12] for d in (result.data,
+                                                                     located.data))
+        raise error(shown, f"is not the PDF the content makes: rendered afresh, "
+                    f"{job.path} has the sha256 {made}…, this file {given}…; nothing was "
+                    "issued", hint="give the PDF that briefgen build wrote from this "
+                    "content", code="BG584")
 
 
 def now() -> str:
@@ -126,26 +153,42 @@ class Issued:
 
 
 def issue(project: Project, edition_pdf: Path, recipients_csv: Path,
-          ledger_file: Path | None = None) -> list[Issued]:
-    """Stamp, guard and check one copy per recipient; write them and the ledger."""
+          ledger_file: Path | None = None, warnings: Problems | None = None) -> list[Issued]:
+    """Stamp, guard and check one copy per recipient; write them and the ledger (a ledger
+    that git would commit is a warning, added to warnings)."""
     shown = display_path(recipients_csv, project.root)
     recipients = read_recipients(recipients_csv, shown)
     located = locate(edition_pdf)
     out = check_out_dir(located.out, project)
     with output_lock(out):
         located = locate(edition_pdf)  # as it is now that no build writes
-        edition = current_edition(project, located)
-        entry = located.entry
-        ledger_file = ledger_file or ledger_path(project, entry.brief)
+        job = current_edition(project, located)
+        edition, entry = job.edition, located.entry
+        ledger_file = ledger_location(project.root, entry.brief, ledger_file, out)
         ledger = read_ledger(ledger_file, entry.brief, display_path(ledger_file, project.root))
         glyphs = GlyphSource(entry.language)
         _check_stamps(edition, recipients, glyphs, shown)
+        prove(project, job, located, edition_pdf.as_posix())
         issued, files = _stamp_all(edition, located, recipients, ledger, glyphs, out)
         for item in issued:
             ledger.record(item.copy)
         confine_writes([path for path, _ in files], out)
+        if warnings is not None:
+            _warn_if_committed(project, ledger_file, warnings)
         write_all([*files, (ledger_file, ledger_bytes(ledger))])
     return issued
+
+
+def _warn_if_committed(project: Project, ledger_file: Path, warnings: Problems) -> None:
+    """A warning if git would commit the ledger (ledger.py: git_unignored)."""
+    if git_unignored(ledger_file) is None:
+        return
+    in_project = ledger_file.absolute().is_relative_to(project.root.absolute())
+    hint = (f"add the line {IGNORE_RULE} to the project's .gitignore (briefgen new brief "
+            "does)" if in_project else "add a .gitignore rule for it")
+    warnings.warn(display_path(ledger_file, project.root), 0, 0, "is in a git work tree and "
+                  "no .gitignore rule ignores it: a commit of its folder would publish every "
+                  "recipient's name", hint=hint, code="BG586")
 
 
 def _check_stamps(edition: Edition, recipients: list[Recipient], glyphs: GlyphSource,
@@ -173,7 +216,6 @@ def _stamp_all(edition: Edition, located: Located, recipients: list[Recipient],
                ) -> tuple[list[Issued], list[tuple[Path, bytes]]]:
     entry = located.entry
     taken = {c.serial for c in ledger.copies}
-    folder = Path("copies") / Path(entry.path).parent
     issued: list[Issued] = []
     files: list[tuple[Path, bytes]] = []
     problems = Problems()
@@ -187,7 +229,7 @@ def _stamp_all(edition: Edition, located: Located, recipients: list[Recipient],
             data = stamp(located.data, Stamp(serial, person.name, person.organisation), glyphs)
         except StampError as exc:
             raise error(entry.path, f"cannot be stamped: {exc}", code="BG580") from None
-        rel = (folder / f"{Path(entry.path).stem}-{serial}.pdf").as_posix()
+        rel = copy_file(entry.path, serial)
         for problem in guard.problems(edition, guard.scan(edition, pdf_surfaces(data)), rel):
             problems.add(problem)
         for finding in [f for f in pdfua_check(data) if f not in before][:1]:
@@ -208,75 +250,3 @@ def _fresh(taken: set[str]) -> str:
     while (serial := new_serial()) in taken:
         pass
     return serial
-
-
-# -- trace ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Trace:
-    serial: str
-    where: tuple[str, ...]  # which marks named it
-    copy: Copy | None  # its ledger entry
-    intact: bool | None  # whether a traced PDF is the copy's bytes as issued
-
-
-def marks_of(data: bytes) -> Marks:
-    """The marks of a PDF (its metadata and pdftotext's text) or of pasted text."""
-    if data.startswith(b"%PDF-"):
-        return marks_in_pdf(data, page_text(data))
-    return marks_in_text(data.decode("utf-8", errors="replace"))
-
-
-def trace(data: bytes, shown: str, ledgers: list[Path]) -> list[Trace]:
-    """Who the copy in data was issued to, by each serial its marks hold."""
-    marks = marks_of(data)
-    if not marks.serials:
-        raise error(shown, "no copy serial found: neither the footer '№ …' of a "
-                         "numbered copy, nor its hidden mark, nor its metadata (not a "
-                         "numbered copy, or its marks were removed)", code="BG581")
-    copies: dict[str, Copy] = {}
-    for path in ledgers:
-        for copy in read_ledger(path, None, path.as_posix()).copies:
-            copies.setdefault(copy.serial, copy)
-    traces = []
-    digest = hashlib.sha256(data).hexdigest()
-    for serial in marks.serials:
-        where = tuple(kind for kind, found in (("metadata", marks.metadata),
-                                               ("footer", marks.footer),
-                                               ("hidden mark", marks.hidden))
-                      if serial in found)
-        known = copies.get(serial)
-        intact = None if known is None or not data.startswith(b"%PDF-") else \
-            known.sha256 == digest
-        traces.append(Trace(serial, where, known, intact))
-    return traces
-
-
-def ledgers_of(project: Path, given: Path | None) -> list[Path]:
-    """The ledgers trace reads: the one given, or every brief's in the project's releases/."""
-    if given is not None:
-        return [given]
-    return sorted((project / "releases").glob("*/copies.json"))
-
-
-def trace_report(traces: list[Trace], shown: str) -> tuple[str, list[Problem]]:
-    """The lines trace prints, and its errors (a serial in no ledger; marks that disagree)."""
-    lines, errors = [], []
-    for t in traces:
-        found = ", ".join(t.where)
-        if t.copy is None:
-            errors.append(Problem(shown, message=f"serial {t.serial} ({found}) is in no "
-                                  "ledger of copies", hint="give the ledger with --ledger",
-                                  code="BG582"))
-            continue
-        state = {None: "", True: "; the file is the copy as issued",
-                 False: "; the file was changed after it was issued"}[t.intact]
-        lines.append(f"{t.serial}: {t.copy.describe()}, copy of {t.copy.edition} issued "
-                     f"{t.copy.issued} (found in: {found}){state}")
-    if len(traces) > 1:
-        errors.append(Problem(shown, message=f"marks of {len(traces)} different copies: "
-                              + ", ".join(t.serial for t in traces),
-                              hint="text from several copies, or a forged mark",
-                              code="BG582"))
-    return "\n".join(lines), errors

@@ -8,18 +8,24 @@ The header is required and exactly `name,organisation` or `name,organisation,ema
 row has as many fields; name and organisation are required, email optional. A field may
 not hold control, format (zero-width, bidi) or private-use characters, nor '№' (it would
 forge a copy's footer serial), and is limited in length. Two rows for the same person (the
-same name and organisation, compared case- and width-blind) are an error. The file is
-untrusted (it may come from a mail merge): it is read as data only, at most MAX_BYTES.
+same name and organisation, compared case- and width-blind) are an error, and so are two
+that look alike (compared as the leak guard folds text, textnorm.py: Greek capital Eta for
+H, full-width or mathematical letters), whose stamps no reader could tell apart. The file
+is untrusted (it may come from a mail merge): it is read as data only, a regular file (not
+a FIFO or a device), at most MAX_BYTES.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import textnorm
 from briefgen.errors import BriefError, Problem, Problems
 
 MAX_BYTES = 1024 * 1024
@@ -44,6 +50,32 @@ class Recipient:
         space-blind."""
         return identity(self.name, self.organisation)
 
+    @property
+    def looks(self) -> tuple[str, str]:
+        """How this recipient reads, in both of the guard's folds (textnorm.py): two
+        recipients alike in either look the same on a copy."""
+        return (f"{textnorm.fold(self.name)}\n{textnorm.fold(self.organisation)}",
+                f"{textnorm.fold_as_written(self.name)}\n"
+                f"{textnorm.fold_as_written(self.organisation)}")
+
+
+class Unreadable(Exception):
+    """A file that read_limited refuses (the message says why)."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at path, if it has at most limit of them. Anything else
+    (a FIFO, a device such as /dev/zero, a folder, a larger file) is refused without waiting
+    for or reading more than limit + 1 bytes: OSError, or Unreadable."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("not a regular file")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise Unreadable(f"more than {limit} bytes")
+    return data
+
 
 def identity(name: str, organisation: str) -> str:
     def fold(text: str) -> str:
@@ -54,13 +86,13 @@ def identity(name: str, organisation: str) -> str:
 def read_recipients(path: Path, shown: str) -> list[Recipient]:
     """The recipients of the file at path (`shown` is how messages name it)."""
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_BYTES)
     except OSError as exc:
         raise _fail(shown, 0, f"cannot read the recipients file: {exc.strerror}",
                     code="BG571") from None
-    if len(data) > MAX_BYTES:
-        raise _fail(shown, 0, f"the recipients file is {len(data)} bytes; at most "
-                    f"{MAX_BYTES} are read", code="BG571")
+    except Unreadable as exc:
+        raise _fail(shown, 0, f"the recipients file is {exc}; at most {MAX_BYTES} bytes of "
+                    "a regular file are read", code="BG571") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,6 +117,7 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
                        code="BG573")
     recipients: list[Recipient] = []
     first: dict[str, int] = {}
+    alike: dict[str, int] = {}  # each of a recipient's looks -> its line
     for line, row in body[:MAX_ROWS]:
         if len(row) != len(names):
             problems.error(shown, line, 1, f"{len(row)} fields; the header names "
@@ -99,7 +132,15 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
                                f"listed twice (first on line {first[person.key]})",
                                code="BG574")
                 continue
+            seen = next((alike[look] for look in person.looks if look in alike), None)
+            if seen is not None:
+                problems.error(shown, line, 1, f"{person.name} ({person.organisation}) looks "
+                               f"the same as the recipient on line {seen}: no one could tell "
+                               "their copies' stamps apart", hint="write each name as the "
+                               "person writes it, in one script", code="BG574")
+                continue
             first[person.key] = line
+            alike.update(dict.fromkeys(person.looks, line))
             recipients.append(person)
     problems.raise_if_errors()
     return recipients
@@ -132,20 +173,26 @@ def _rows(text: str, shown: str, problems: Problems) -> list[tuple[int, list[str
 
 def _field(shown: str, line: int, name: str, value: str, problems: Problems) -> bool:
     """Whether a field's value is acceptable (its problems are added)."""
+    issue = field_issue(name, value)
+    if issue is not None:
+        message, hint = issue
+        problems.error(shown, line, 1, message, hint=hint, code="BG573")
+    return issue is None
+
+
+def field_issue(name: str, value: str) -> tuple[str, str] | None:
+    """What is wrong with a recipient's field (name, organisation or email) as (message,
+    hint), or None: the rules of the recipients file, which the ledger's entries keep too."""
     if not value and name != "email":
-        problems.error(shown, line, 1, f"{name} is empty", code="BG573")
-        return False
+        return f"{name} is empty", ""
     for i, char in enumerate(value):
         if unicodedata.category(char) in BAD_CATEGORIES or char in FORBIDDEN:
-            problems.error(shown, line, 1, f"{name} holds the character U+{ord(char):04X} "
-                           f"at position {i + 1}", hint="only visible characters and spaces",
-                           code="BG573")
-            return False
+            return (f"{name} holds the character U+{ord(char):04X} at position {i + 1}",
+                    "only visible characters and spaces")
     if len(value) > LIMITS[name]:
-        problems.error(shown, line, 1, f"{name} is {len(value)} characters long; at most "
-                       f"{LIMITS[name]}", code="BG573")
-        return False
+        return f"{name} is {len(value)} characters long; at most {LIMITS[name]}", ""
     if name == "email" and value and not EMAIL.fullmatch(value):
-        problems.error(shown, line, 1, f"'{value}' is not an email address", code="BG573")
-        return False
-    return True
+        return f"'{value}' is not an email address", ""
+    if value != value.strip():
+        return f"{name} begins or ends with a space", ""
+    return None

@@ -1,11 +1,17 @@
 """`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once;
-and `briefgen new theme`, a copy of briefgen's templates for a project to own."""
+and `briefgen new theme`, a copy of briefgen's templates for a project to own.
+
+`new brief` also makes sure the project's .gitignore has the rule that keeps the ledgers of
+numbered copies (they name recipients) out of commits: it creates the file, or appends the
+rule to it, never changing a line that is there (ignore_ledgers)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from briefgen.build.files import write_all
+from briefgen.commands.ledger import IGNORE_RULE
+from briefgen.commands.recipients import Unreadable, read_limited
 from briefgen.content.models import SLUG
 from briefgen.errors import BriefError
 from briefgen.paths import confined
@@ -159,8 +165,27 @@ def new_brief(content: Path, slug: str, today: str) -> Path:
                                    audience_block=block).encode("utf-8")),
                (path.parent / "charts" / "trend.chart.yaml", CHART.encode("utf-8")),
                (path.parent / "references.json",
-                REFERENCES.format(year=today[:4]).encode("utf-8"))])
+                REFERENCES.format(year=today[:4]).encode("utf-8")),
+               *ignore_ledgers(content.parent)])
     return path
+
+
+def ignore_ledgers(root: Path) -> list[tuple[Path, bytes]]:
+    """The project's .gitignore with the ledgers' rule added at its end (the file created if
+    there is none); nothing if the rule is there already, or if .gitignore is a link or not
+    a file of at most 1 MB (left as it is: `issue` warns if the ledger is not ignored)."""
+    path = root / ".gitignore"
+    if path.is_symlink():
+        return []
+    try:
+        text = read_limited(path, 1024 * 1024) if path.exists() else b""
+    except (OSError, Unreadable):
+        return []
+    if IGNORE_RULE.encode() in (line.strip() for line in text.splitlines()):
+        return []
+    end = b"" if not text or text.endswith(b"\n") else b"\n"
+    return [(path, text + end + b"# ledgers of numbered copies name their recipients "
+             b"(briefgen issue)\n" + IGNORE_RULE.encode() + b"\n")]
 
 
 def new_audience(content: Path, ident: str) -> Path:

@@ -5,10 +5,12 @@ Each page keeps its content stream and gains a second one, drawn after it inside
 `/Artifact <</Type /Pagination /Subtype /Footer>>`: a footer line "№ SERIAL · name ·
 organisation", and the serial once more as a run of zero-width characters drawn invisibly
 (text render mode 3) at the top of the page, which pdftotext and copy-paste keep though no
-one sees it. The structure tree is not touched; the stamp's font (stampfont.py) is added to
-each page's resources. The serial and the recipient also go into the document information
-dictionary and the XMP packet (dc:rights). The same edition, recipient and serial give the
-same bytes.
+one sees it. The footer line fits the page (fit_footer, measured with the stamp font's
+advance widths): smaller, down to MIN_SIZE, then a name or organisation too long for it is
+shortened to end with …, never the serial. The structure tree is not touched; the stamp's
+font (stampfont.py) is added to each page's resources. The serial and the recipient also
+go into the document information dictionary and the XMP packet (dc:rights). The same
+edition, recipient and serial give the same bytes.
 
 A serial is 8 characters of Crockford's base 32 (random, from the ledger) and a check
 character (weighted sum mod 31), shown as XXXX-XXXX-C: a retyped serial with one wrong
@@ -18,6 +20,7 @@ character is refused, not matched to another recipient.
 from __future__ import annotations
 
 import io
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ FONT_NAME = pikepdf.Name("/BGStamp")
 SIZE = 7.0  # points, the footer line's largest size
 MIN_SIZE = 4.0
 MARGIN = 36.0  # points kept clear at each side of the footer line
+ELLIPSIS = "…"  # ends a name or organisation shortened to fit the footer line
 BASELINE = 14.0  # points above the page's bottom edge
 
 
@@ -101,8 +105,35 @@ class Stamp:
 
     @property
     def text(self) -> str:
-        """Every character the stamp draws."""
-        return self.footer + hidden_mark(self.serial)
+        """Every character the stamp may draw (a shortened footer ends a part with …)."""
+        return self.footer + ELLIPSIS + hidden_mark(self.serial)
+
+
+def fit_footer(font: StampFont, mark: Stamp, width: float) -> tuple[str, float]:
+    """The footer line drawn on a page this wide, and its size: the whole line at up to
+    SIZE points within the margins; if it does not fit even at MIN_SIZE, the longer (as
+    drawn) of name and organisation is shortened, one character at a time, to end with …,
+    so that "№ SERIAL" is always on the page, whole. StampError if not even that fits."""
+    room = width - 2 * MARGIN
+    line = mark.footer
+    # rounded down to what the content stream writes (_num): never a hair wider than room
+    size = math.floor(min(SIZE, SIZE * room / max(font.width(line, SIZE), 1)) * 1000) / 1000
+    if size >= MIN_SIZE:
+        return line, size
+    kept = [len(mark.name), len(mark.organisation)]
+    parts = [mark.name, mark.organisation]
+
+    def shown(i: int) -> str:
+        return parts[i] if kept[i] == len(parts[i]) else parts[i][:kept[i]] + ELLIPSIS
+
+    while font.width(line := Stamp(mark.serial, shown(0), shown(1)).footer, MIN_SIZE) > room:
+        if kept == [0, 0]:
+            raise StampError(f"a page {_num(width)} points wide has no room for the serial "
+                             "of the footer line")
+        wider = max((0, 1), key=lambda i: (font.width(shown(i), MIN_SIZE) if kept[i] else
+                                           -1.0))
+        kept[wider] -= 1
+    return line, MIN_SIZE
 
 
 class StampError(Exception):
@@ -147,15 +178,14 @@ def _balanced(page: pikepdf.Page, number: int) -> None:
 def _drawing(page: pikepdf.Page, font: StampFont, mark: Stamp) -> bytes:
     box = [float(v) for v in page.mediabox]
     width = box[2] - box[0]
-    size = min(SIZE, SIZE * (width - 2 * MARGIN) / max(font.width(mark.footer, SIZE), 1))
-    size = max(size, MIN_SIZE)
-    x = box[0] + (width - font.width(mark.footer, size)) / 2
+    footer, size = fit_footer(font, mark, width)
+    x = box[0] + (width - font.width(footer, size)) / 2
     hidden = hidden_mark(mark.serial)
     return b"".join([
         b"q /Artifact <</Type /Pagination /Subtype /Footer>> BDC\n",
         b"BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr 0.25 g\n",
         f"/BGStamp {_num(size)} Tf 1 0 0 1 {_num(x)} {_num(box[1] + BASELINE)} Tm\n".encode(),
-        b"<" + font.encode(mark.footer).hex().upper().encode() + b"> Tj\n",
+        b"<" + font.encode(footer).hex().upper().encode() + b"> Tj\n",
         b"3 Tr\n",
         f"1 0 0 1 {_num(box[0] + MARGIN)} {_num(box[3] - BASELINE)} Tm\n".encode(),
         b"<" + font.encode(hidden).hex().upper().encode() + b"> Tj\n",
