@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from ruamel.yaml import YAML
 from briefgen.commands.schemas import KINDS, schema_bytes
 from briefgen.content.models import DATE_PATTERN, Audience, Terms, bundled_languages
 
-from conftest import run
+from conftest import REPO, run
 
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
 
@@ -248,3 +249,22 @@ def test_yaml_language_server_finds_nothing_in_a_new_project_and_each_planted_sl
             assert (line, message) in found, (rel, new, found)
             assert all(at == line for at, _ in found), (rel, new, found)
             assert client.check(path, text) == [], (rel, "restored")
+
+
+def test_yaml_language_server_finds_nothing_in_the_shipped_files_and_a_translation_slip(
+        tmp_path: Path, yaml_server: list[str]) -> None:
+    root = tmp_path / "shipped"
+    for folder in ("content", "schema"):  # the committed schemas, as an editor finds them
+        shutil.copytree(REPO / folder, root / folder)
+    files = sorted(root.glob("content/**/*.yaml"))
+    assert {p.parent.name for p in files} >= {"audiences", "translations", "charts"}
+    with lsp.Client(yaml_server, root) as client:
+        for path in files:
+            assert client.check(path) == [], path.relative_to(root)
+        path = next(p for p in files if p.parent.name == "translations")
+        text = path.read_text(encoding="utf-8")
+        planted = text.replace("    title:", "    titel:", 1)
+        line = planted[:planted.index("    titel:")].count("\n")
+        assert [(d["range"]["start"]["line"], d["message"])
+                for d in client.check(path, planted)] == [
+            (line, "Property titel is not allowed.")]
