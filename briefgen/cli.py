@@ -427,15 +427,17 @@ def new() -> None:
 @click.argument("slug")
 @_common
 def new_brief(project: Path, quiet: bool, slug: str) -> None:
-    """Create content/briefs/SLUG/brief.yaml."""
+    """Create content/briefs/SLUG/brief.yaml (and content/terms.yaml if there is none)."""
     import datetime as dt
 
     from briefgen import clock
     from briefgen.commands.scaffold import new_brief as make
 
     date = clock.now().date() if os.environ.get("SOURCE_DATE_EPOCH") else dt.date.today()
-    path = make(project / "content", slug, date.isoformat())
-    click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
+    path, *others = make(project / "content", slug, date.isoformat())
+    for other in others:
+        click.echo(f"created {other}", err=True)
+    _created(project, path)
 
 
 @new.command("audience")
@@ -446,7 +448,13 @@ def new_audience(project: Path, quiet: bool, ident: str) -> None:
     from briefgen.commands.scaffold import new_audience as make
 
     path = make(project / "content", ident)
-    click.echo(f"created {path}; edit it, then run: briefgen check", err=True)
+    _created(project, path)
+
+
+def _created(project: Path, path: Path) -> None:
+    click.echo(f"created {path}; wrote the editor's schemas its $schema line names into "
+               f"{project / 'schema'}/ (generated files: `new` and `briefgen schema` "
+               "refresh them); edit it, then run: briefgen check", err=True)
 
 
 @new.command("theme")
@@ -468,34 +476,11 @@ def new_theme(project: Path, quiet: bool) -> None:
 def schema(project: Path, quiet: bool, out: Path | None) -> None:
     """Write JSON Schemas for brief, audience, translation, terms, chart and references
     files, and for the build manifest."""
-    import json
+    from briefgen.commands.schemas import write_schemas
 
-    from briefgen.build import manifest as build_manifest
-    from briefgen.build.files import write_atomic
-    from briefgen.content.models import schema_for
-    from briefgen.theme import Theme
-
-    folder = out or project / "schema"
-    languages = Theme.of(project.resolve()).languages()  # the project's catalogs too
-    for kind in ("brief", "audience", "translation", "terms", "references"):
-        data = schema_for(kind, languages)
-        data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        data.setdefault("title", f"briefgen {kind} file")
-        target = folder / f"{kind}.schema.json"
-        write_atomic(target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    for target in write_schemas(project, out):
         if not quiet:
             click.echo(f"wrote {target}", err=True)
-    from briefgen.edition import charts
-
-    target = folder / "chart.schema.json"
-    write_atomic(target, (json.dumps(charts.json_schema(), indent=2, ensure_ascii=False)
-                          + "\n").encode())
-    if not quiet:
-        click.echo(f"wrote {target}", err=True)
-    target = folder / "manifest.schema.json"
-    write_atomic(target, build_manifest.schema_bytes())
-    if not quiet:
-        click.echo(f"wrote {target}", err=True)
 
 
 @main.group()

@@ -1,5 +1,7 @@
-"""`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once;
-and `briefgen new theme`, a copy of briefgen's templates for a project to own.
+"""`briefgen new`: starter files, commented for editors, that pass `briefgen check` at once,
+written with the schema files their `$schema` lines name (commands/schemas.py: generated,
+so refreshed every time; a content file is never overwritten); and `briefgen new theme`, a
+copy of briefgen's templates for a project to own.
 
 `new brief` also makes sure the project's .gitignore has the rule that keeps the ledgers of
 numbered copies (they name recipients) out of commits: it creates the file, or appends the
@@ -12,6 +14,7 @@ from pathlib import Path
 from briefgen.build.files import write_all
 from briefgen.commands.ledger import IGNORE_RULE
 from briefgen.commands.recipients import Unreadable, read_limited
+from briefgen.commands.schemas import schema_writes
 from briefgen.content.models import SLUG
 from briefgen.errors import BriefError
 from briefgen.paths import confined
@@ -142,6 +145,18 @@ terms: {{}}                          # key: {{en: text}} overrides content/terms
 forbidden_phrases: []                # the build fails if any appears in this edition
 """
 
+#: content/terms.yaml, written with a new brief if the project has none (the brief's
+#: comments point at it)
+TERMS = """\
+# yaml-language-server: $schema=../schema/terms.schema.json
+# Terms: a brief writes [[key]] and each edition prints the key's words in its language;
+# an audience file's terms: replaces them for its editions. A key is lowercase letters and
+# digits joined by '-' or '_'. See docs/editing.md.
+joint-plan:
+  en: the joint plan
+"""
+
+
 def _target(path: Path, what: str, ident: str) -> Path:
     if not SLUG.match(ident):
         raise BriefError(f"'{ident}' is not a valid {what} id: use lowercase letters and "
@@ -153,8 +168,14 @@ def _target(path: Path, what: str, ident: str) -> Path:
     return confined(path, (project,), path.relative_to(project).as_posix())
 
 
-def new_brief(content: Path, slug: str, today: str) -> Path:
+def new_brief(content: Path, slug: str, today: str) -> list[Path]:
+    """Write the brief's starter files, content/terms.yaml if there is none, and the
+    schemas; returns the content files created, brief.yaml first."""
     path = _target(content / "briefs" / slug / "brief.yaml", "brief", slug)
+    terms = content / "terms.yaml"
+    new_terms = not (terms.exists() or terms.is_symlink())
+    if new_terms:  # confined like the brief: content/ may be a link
+        confined(terms, (content.parent,), "content/terms.yaml")
     title = slug.replace("-", " ").title()
     audiences = sorted(p.stem for p in (content / "audiences").glob("*.yaml"))
     first = audiences[0] if audiences else "audience-id"
@@ -166,8 +187,10 @@ def new_brief(content: Path, slug: str, today: str) -> Path:
                (path.parent / "charts" / "trend.chart.yaml", CHART.encode("utf-8")),
                (path.parent / "references.json",
                 REFERENCES.format(year=today[:4]).encode("utf-8")),
+               *([(terms, TERMS.encode("utf-8"))] if new_terms else []),
+               *schema_writes(content.parent),
                *ignore_ledgers(content.parent)])
-    return path
+    return [path, *([terms] if new_terms else [])]
 
 
 def ignore_ledgers(root: Path) -> list[tuple[Path, bytes]]:
@@ -191,7 +214,7 @@ def ignore_ledgers(root: Path) -> list[tuple[Path, bytes]]:
 def new_audience(content: Path, ident: str) -> Path:
     path = _target(content / "audiences" / f"{ident}.yaml", "audience", ident)
     write_all([(path, AUDIENCE.format(name=ident.replace("-", " ").capitalize())
-                .encode("utf-8"))])
+                .encode("utf-8")), *schema_writes(content.parent)])
     return path
 
 

@@ -69,7 +69,8 @@ CODES: dict[str, Code] = _table(
     ("BG126", "not an http(s) URL",
      "content/briefs/demo/brief.yaml:104:10: sources[s1].url: 'ftp://example.org' is not an "
      "http(s) URL"),
-    ("BG127", "an id or audience name that is not lowercase-with-hyphens",
+    ("BG127", "an id or audience name that is not lowercase-with-hyphens, or a term key "
+     "that is not lowercase letters and digits joined by '-' or '_'",
      "content/briefs/demo/brief.yaml:25:9: takeaways[0].id: 'T Shared' must be lowercase "
      "letters and digits joined by hyphens, like 'policy-recommendations'"),
     ("BG128", "a source_hash that is not one briefgen prints",

@@ -58,17 +58,127 @@ CITEPROC_DATES = ("accessed", "event-date", "issued", "original-date", "submitte
 EXTENSIONS = ("audiences", "exclude_audiences", "title-translations", "title-glosses")
 
 
+#: What each variable means (CSL 1.0.2 specification, appendix IV), for an editor's
+#: completion: every variable has one.
+MEANINGS: dict[str, str] = {
+    # names
+    "author": "The author.",
+    "chair": "The person leading a session, conference or committee.",
+    "collection-editor": "The editor of the collection holding the item (a series editor).",
+    "compiler": "The person who compiled the item (a database, a collection of laws).",
+    "composer": "The composer (of a musical score, a song).",
+    "container-author": "The author of the container holding the item (the book's author, "
+                        "for a chapter).",
+    "contributor": "A minor contributor to the item.",
+    "curator": "The curator (of an exhibit).",
+    "director": "The director (of a film).",
+    "editor": "The editor.",
+    "editorial-director": "The managing editor (\"Directeur de la Publication\").",
+    "executive-producer": "The executive producer (of a television series).",
+    "guest": "A guest (on a television show or podcast).",
+    "host": "The host (of a television show or podcast).",
+    "illustrator": "The illustrator (of a children's book, a graphic novel).",
+    "interviewer": "The interviewer (of an interview).",
+    "narrator": "The narrator (of an audio book).",
+    "organizer": "The organiser of an event (a conference).",
+    "original-author": "The author of the original version (of a translated work).",
+    "performer": "A performer (an actor, a musician).",
+    "producer": "The producer.",
+    "recipient": "The recipient (of a letter).",
+    "reviewed-author": "The author of the item this item reviews.",
+    "script-writer": "The writer of the script (of a film).",
+    "series-creator": "The creator of a series (of a television series).",
+    "translator": "The translator.",
+    # dates
+    "accessed": "When the item was consulted (for an online item).",
+    "available-date": "When the item was first available (an online-first article).",
+    "event-date": "When the event the item is related to took place.",
+    "issued": "When the item was issued or published.",
+    "original-date": "When the original version was issued (of a reprint or translation).",
+    "submitted": "When the item was submitted for publication (a manuscript, a patent).",
+    # the others
+    "abstract": "The abstract of the item.",
+    "annote": "A reader's notes on the item.",
+    "archive": "The archive that holds the item.",
+    "archive_collection": "The collection of the archive the item is part of.",
+    "archive_location": "Where in the archive the item is (a box and folder number).",
+    "archive-place": "Where the archive is.",
+    "authority": "The issuing or judicial authority (USPTO, a court).",
+    "call-number": "The call number that finds the item in a library.",
+    "chapter-number": "The number of a chapter.",
+    "citation-key": "A key the item is cited by in other tools (e.g. BibTeX's).",
+    "citation-label": "The label of the item in a label style's citations (Ferr78).",
+    "collection-number": "The item's number in its collection or series (101, of a book "
+                         "series' volume 101).",
+    "collection-title": "The title of the collection holding the item (a book's series).",
+    "container-title": "The title of the container holding the item (the journal of an "
+                       "article, the book of a chapter).",
+    "container-title-short": "A short form of container-title (the journal's abbreviation).",
+    "dimensions": "The item's physical or temporal dimensions (size, running time).",
+    "division": "A minor subdivision of a court of a jurisdiction (of a legal item).",
+    "DOI": "The Digital Object Identifier, e.g. 10.1234/abc (no https://doi.org/).",
+    "edition": "The edition of the item or its container (3, for the third).",
+    "event": "Deprecated: write event-title.",
+    "event-title": "The name of the event the item is related to (a conference).",
+    "event-place": "Where the event took place.",
+    "genre": "The item's kind within its type (\"Doctoral dissertation\", \"Working paper\").",
+    "ISBN": "The International Standard Book Number.",
+    "ISSN": "The International Standard Serial Number.",
+    "issue": "The issue of the container holding the item.",
+    "jurisdiction": "Where the item applies (US, of a US patent).",
+    "keyword": "Keywords or tags of the item.",
+    "language": "The language of the item, a BCP 47 tag (en, ko, zh-Hans).",
+    "license": "The licence of the item.",
+    "medium": "The item's format or medium (CD, DVD, print).",
+    "note": "Notes on the item, printed by some styles.",
+    "number": "The item's own number (a report's or a bill's).",
+    "number-of-pages": "How many pages the item has.",
+    "number-of-volumes": "How many volumes the item has.",
+    "original-publisher": "The publisher of the original version.",
+    "original-publisher-place": "Where the original version was published.",
+    "original-title": "The title of the original version (of a translation).",
+    "page": "The pages the item covers in its container (12-34).",
+    "page-first": "The first page the item covers in its container.",
+    "part": "The number of the part of the item cited (part 2 of an article).",
+    "part-title": "The title of the part of the item cited.",
+    "PMCID": "The PubMed Central reference number.",
+    "PMID": "The PubMed reference number.",
+    "printing": "The printing of the item or its container.",
+    "publisher": "The publisher.",
+    "publisher-place": "Where the item was published.",
+    "references": "Resources on a legal case's or law's procedural history.",
+    "reviewed-genre": "The kind of the item this item reviews.",
+    "reviewed-title": "The title of the item this item reviews.",
+    "scale": "The scale (of a map or a model).",
+    "section": "The section of the container holding the item (a newspaper's section).",
+    "source": "Where the record of the item comes from (a library catalogue, a database).",
+    "status": "The publication status (forthcoming, in press).",
+    "supplement": "The supplement of the container holding the item.",
+    "title-short": "A short form of the title.",
+    "URL": "The address of the item online: a link in its citation.",
+    "version": "The version of the item (2.0.9, of software).",
+    "volume": "The volume of the container holding the item (a journal's).",
+    "volume-title": "The title of the volume holding the item.",
+    "volume-title-short": "A short form of volume-title.",
+    "year-suffix": "The letter that tells apart one author's items of a year (a, in 1999a).",
+}
+
+
 class Name(Model):
     """A CSL name: a person (family, given) or an institution or a name kept whole
     (literal: e.g. a Korean name in its own order, "Lee Sung-hoon")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    family: str | None = None
-    given: str | None = None
-    literal: str | None = None
-    suffix: str | None = None
-    dropping_particle: str | None = Field(None, alias="dropping-particle")
-    non_dropping_particle: str | None = Field(None, alias="non-dropping-particle")
+    family: str | None = Field(None, description="The family name (surname).")
+    given: str | None = Field(None, description="The given names.")
+    literal: str | None = Field(None, description="The name kept whole: an institution's, "
+                                "or a person's in its own order.")
+    suffix: str | None = Field(None, description="A suffix after the name (Jr., III).")
+    dropping_particle: str | None = Field(None, alias="dropping-particle", description=(
+        "A particle left out when the name is sorted or shortened (\"von\" in Alexander "
+        "von Humboldt)."))
+    non_dropping_particle: str | None = Field(None, alias="non-dropping-particle", description=(
+        "A particle kept with the family name (\"van\" in Vincent van Gogh)."))
 
     @model_validator(mode="after")
     def _named(self) -> Name:
@@ -93,12 +203,15 @@ class Date(Model):
     """A CSL date: {"date-parts": [[2024, 11, 4]]} (a range: two lists), or literal text."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    date_parts: list[list[int | str]] | None = Field(None, alias="date-parts", min_length=1,
-                                                     max_length=2)
-    literal: str | None = None
-    raw: str | None = None
-    season: int | str | None = None
-    circa: bool | int | str | None = None
+    date_parts: list[list[int | str]] | None = Field(
+        None, alias="date-parts", min_length=1, max_length=2, description="[[year, month, "
+        "day]], month and day optional; a range is two such lists.")
+    literal: str | None = Field(None, description="The date as text, printed as it is.")
+    raw: str | None = Field(None, description="The date as text, for a tool to parse.")
+    season: int | str | None = Field(None, description="The season: 1 to 4 (spring to "
+                                     "winter), or its name.")
+    circa: bool | int | str | None = Field(None, description="True if the date is "
+                                           "approximate.")
 
     @model_validator(mode="after")
     def _dated(self) -> Date:
@@ -120,6 +233,16 @@ def _unformattable(name: str, what: str) -> Callable[[Any], Any]:
     return refuse
 
 
+def _meaning(name: str, what: str) -> str:
+    """A variable's description: its meaning, and whether briefgen can format it."""
+    unformattable = {"names": CITEPROC_NAMES, "date": CITEPROC_DATES}.get(what)
+    if unformattable is not None and name not in unformattable:
+        return f"{MEANINGS[name]} Refused: citeproc-py cannot format it as {what} yet."
+    if what == "names":
+        return f"{MEANINGS[name]} A list of names."
+    return MEANINGS[name]
+
+
 def _fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": (str, Field(pattern=f"^{CITE_KEY}$", description="The key a citation names: "
@@ -136,22 +259,25 @@ def _fields() -> dict[str, Any]:
         kind: Any = list[Name] | None
         if name not in CITEPROC_NAMES:
             kind = Annotated[kind, AfterValidator(_unformattable(name, "names"))]
-        fields[name.replace("-", "_")] = (kind, Field(None, alias=name))
+        fields[name.replace("-", "_")] = (kind, Field(None, alias=name,
+                                                      description=_meaning(name, "names")))
     for name in DATE_VARIABLES:
         kind = Date | None
         if name not in CITEPROC_DATES:
             kind = Annotated[kind, AfterValidator(_unformattable(name, "date"))]
-        fields[name.replace("-", "_")] = (kind, Field(None, alias=name))
+        fields[name.replace("-", "_")] = (kind, Field(None, alias=name,
+                                                      description=_meaning(name, "date")))
     for name in TEXT_VARIABLES:
         kind = str | int | None
         extra: dict[str, Any] = {}
         if name == "language":
             kind = Annotated[str | None, AfterValidator(_language)]
             extra = {"pattern": f"^{LANGUAGE_TAG.pattern}$"}
-        fields[name.replace("-", "_").lower()] = (kind, Field(None, alias=name,
-                                                              json_schema_extra=extra))
+        fields[name.replace("-", "_").lower()] = (kind, Field(
+            None, alias=name, json_schema_extra=extra, description=_meaning(name, "text")))
     # a citation links its URL (edition/citations.py): it must be one (briefgen/urls.py)
-    fields["url"] = (Annotated[str, AfterValidator(_url)] | None, Field(None, alias="URL"))
+    fields["url"] = (Annotated[str, AfterValidator(_url)] | None,
+                     Field(None, alias="URL", description=_meaning("URL", "text")))
     return fields
 
 

@@ -37,7 +37,9 @@ from briefgen.theme import Theme
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG = re.compile(SLUG_PATTERN)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-TermKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+#: A term's key ([[key]]): like an id, but its parts may also be joined by '_'.
+TERM_KEY_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+TermKey = Annotated[str, StringConstraints(pattern=TERM_KEY_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 _LANGUAGE = "<language>"  # stands for the theme's languages in the JSON Schema (schema_for)
 
@@ -166,29 +168,34 @@ MARKDOWN = ("Markdown (docs/editing.md): *emphasis*, links, [[term]], [[@id]] re
             "'::: table {#tbl-ID}', figures and charts '::: figure {#fig-ID}'.")
 
 
+#: what an editor's completion says of an id
+ID = ("Its id: lowercase letters and digits joined by hyphens, unique in the brief; "
+      "[[@id]] refers to it.")
+
+
 class Takeaway(Selectable):
-    id: Slug
+    id: Slug = Field(description=ID)
     text: Text = Field(description=f"One or two sentences. {MARKDOWN}")
 
 
 class Item(Selectable):
-    id: Slug
-    title: Text
+    id: Slug = Field(description=ID)
+    title: Text = Field(description="The item's heading.")
     body: Text = Field(description=MARKDOWN)
 
 
 class Source(Selectable):
-    id: Slug
+    id: Slug = Field(description=ID)
     text: Text = Field(description="The citation, Markdown.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), AfterValidator(_url)] \
-        | None = None
+        | None = Field(None, description="Where the source is online: an http(s) address.")
 
 
 class Correction(Selectable):
     """A correction made after publication: printed in a Corrections box of the editions
     it concerns (every audience's unless it says otherwise)."""
 
-    id: Slug
+    id: Slug = Field(description=ID)
     date: dt.date = Field(description="When the correction was made, YYYY-MM-DD.")
     text: Text = Field(description=f"What was corrected. {MARKDOWN}")
 
@@ -214,40 +221,44 @@ Version = Annotated[str, BeforeValidator(_version),
 
 
 class SectionBase(Selectable):
-    type: str
-    id: Slug
-    title: Text
+    type: str = Field(description="The kind of section: prose, tasks, issues or "
+                      "recommendations (each has its own layout).")
+    id: Slug = Field(description=ID)
+    title: Text = Field(description="The section's heading.")
     body: str = Field("", description=f"Before any items. {MARKDOWN}")
 
 
 class ProseSection(SectionBase):
     """Running text: introduction, conclusion."""
 
-    type: Literal["prose"]
-    body: Text
+    type: Literal["prose"] = Field(description="prose: running text, its body only.")
+    body: Text = Field(description=MARKDOWN)
 
 
 class ItemsSection(SectionBase):
-    items: list[Item] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1, description="Its items, each with an id, a "
+                              "title and a Markdown body, in order.")
     closing: str = Field("", description=f"After the items. {MARKDOWN}")
 
 
 class TasksSection(ItemsSection):
     """Titled sub-sections, not numbered."""
 
-    type: Literal["tasks"]
+    type: Literal["tasks"] = Field(description="tasks: titled sub-sections, not numbered.")
 
 
 class IssuesSection(ItemsSection):
     """Contentious issues, introduced as First, Second, … after audience filtering."""
 
-    type: Literal["issues"]
+    type: Literal["issues"] = Field(description="issues: contentious issues, introduced "
+                                    "as First, Second, ….")
 
 
 class RecommendationsSection(ItemsSection):
     """Policy recommendations, numbered 1, 2, … after audience filtering."""
 
-    type: Literal["recommendations"]
+    type: Literal["recommendations"] = Field(description="recommendations: numbered 1, "
+                                             "2, … after audience filtering.")
 
 
 # -- the registry of section types -------------------------------------------------------
@@ -329,37 +340,40 @@ else:
 
 
 class Author(Model):
-    id: Slug
-    name: Text
-    honorific: str = ""
-    affiliation: Text
+    id: Slug = Field(description="The author's id: lowercase letters and digits joined by "
+                     "hyphens, unique in the brief.")
+    name: Text = Field(description="The author's name, as printed.")
+    honorific: str = Field("", description="Printed before the name, e.g. Dr.; may be empty.")
+    affiliation: Text = Field(description="The author's position and organisation.")
     bio: str = Field("", description="Two or three sentences, Markdown.")
 
 
 class Override(Model):
     """What one audience sees instead of the brief's own title, subtitle or summary."""
 
-    title: str | None = None
-    subtitle: str | None = None
-    summary: str | None = None
+    title: str | None = Field(None, description="This audience's title of the brief.")
+    subtitle: str | None = Field(None, description="This audience's subtitle.")
+    summary: str | None = Field(None, description="This audience's summary.")
 
 
 class Brief(Model):
-    title: Text
+    title: Text = Field(description="The full title, on the cover and in PDF metadata.")
     short_title: str = Field("", description="For the running header; defaults to title.")
-    subtitle: str = ""
-    series: Text
-    number: str = ""
+    subtitle: str = Field("", description="One sentence under the title.")
+    series: Text = Field(description="The series the brief belongs to.")
+    number: str = Field("", description="Its number in the series, in quotes (\"2026-01\").")
     date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
-    language: Lang
+    language: Lang = Field(description="The language this file is written in.")
     summary: Text = Field(description="One-paragraph abstract; also the PDF subject.")
-    keywords: list[Text] = []
-    institute: str = ""
-    authors: list[Author] = Field(min_length=1)
+    keywords: list[Text] = Field([], description="Keywords of the page and PDF metadata.")
+    institute: str = Field("", description="The institute that publishes the brief.")
+    authors: list[Author] = Field(min_length=1, description="Its authors, in order.")
     credit: str = Field("", description="Source credit, Markdown.")
     overrides: dict[Slug, Override] = Field({}, description="Per-audience title/subtitle/summary.")
-    takeaways: list[Takeaway] = []
-    sections: list[Section] = Field(min_length=1)
+    takeaways: list[Takeaway] = Field([], description="Key points, in the call-out box on "
+                                      "page one.")
+    sections: list[Section] = Field(min_length=1, description="The body of the brief, in "
+                                    "order; each has a type, an id and a title.")
     sources: list[Source] = Field([], description="Deprecated: references.json and [@key] "
                                   "citations replace it (docs/editing.md).")
     citation_style: str = Field("chicago-notes-bibliography", description="A style of the "
@@ -374,15 +388,19 @@ class Brief(Model):
 
 
 class Audience(Model):
-    name: Text
-    description: str = ""
+    name: Text = Field(description="Shown in the catalogue and by `briefgen explain`.")
+    description: str = Field("", description="Who reads this audience's editions.")
     languages: list[Lang] = Field(min_length=1, description="Editions, in this order.")
     marking: dict[Lang, Text] = Field(description="Distribution marking on every page.")
-    page_size: Literal["letter", "a4"] = "a4"
-    pdf_variant: Literal["pdf/ua-1", "pdf/a-3u"] = "pdf/ua-1"
+    page_size: Literal["letter", "a4"] = Field("a4", description="The PDF's page size.")
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3u"] = Field(
+        "pdf/ua-1", description="pdf/ua-1 (accessible, tagged) or pdf/a-3u (archival).")
     section_order: list[Slug] = Field([], description="Section ids first in this order.")
-    terms: dict[TermKey, dict[Lang, Text]] = {}
-    forbidden_phrases: list[Phrase] = []
+    terms: dict[TermKey, dict[Lang, Text]] = Field({}, description=(
+        "Terms this audience's editions word differently: a key of content/terms.yaml and "
+        "its words in each language."))
+    forbidden_phrases: list[Phrase] = Field([], description="The build fails if any of "
+                                            "these appears in this audience's editions.")
     locale: Annotated[str, StringConstraints(pattern=LOCALE_PATTERN)] | None = Field(
         None, description="The region of the audience's editions in one of its languages, "
         "as a BCP 47 tag (en-US, en-GB): their lang attribute, PDF /Lang and hyphenation "
@@ -432,19 +450,23 @@ UNIT_FIELDS: dict[str, tuple[str, ...]] = {
 class Unit(Model):
     source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")] | None = Field(
         None, description="Hash of the source text this translates; see `briefgen translations`.")
-    title: str | None = None
-    short_title: str | None = None
-    subtitle: str | None = None
-    series: str | None = None
-    summary: str | None = None
-    credit: str | None = None
-    name: str | None = None
-    honorific: str | None = None
-    affiliation: str | None = None
-    bio: str | None = None
-    text: str | None = None
-    body: str | None = None
-    closing: str | None = None
+    title: str | None = Field(None, description="The title, translated.")
+    short_title: str | None = Field(None, description="The running header's title, translated.")
+    subtitle: str | None = Field(None, description="The subtitle, translated.")
+    series: str | None = Field(None, description="The series' name, translated.")
+    summary: str | None = Field(None, description="The summary, translated.")
+    credit: str | None = Field(None, description="The source credit, translated (Markdown).")
+    name: str | None = Field(None, description="The author's name, as written in this "
+                             "language.")
+    honorific: str | None = Field(None, description="The author's honorific, translated.")
+    affiliation: str | None = Field(None, description="The author's affiliation, translated.")
+    bio: str | None = Field(None, description="The author's bio, translated (Markdown).")
+    text: str | None = Field(None, description="A takeaway's, correction's or chart word's "
+                             "text, translated.")
+    body: str | None = Field(None, description="A section's or item's body, translated "
+                             "(Markdown).")
+    closing: str | None = Field(None, description="A section's closing text, translated "
+                                "(Markdown).")
     keywords: list[Text] | None = Field(None, description="The brief's keywords, in the "
                                         "translation's language (the PDF's and page's).")
 
@@ -454,8 +476,9 @@ class Unit(Model):
 
 
 class Translation(Model):
-    language: Lang
-    units: dict[str, Unit]
+    language: Lang = Field(description="The language of this translation.")
+    units: dict[str, Unit] = Field(description="Each unit of the brief, by id (meta, "
+                                   "author.ID, section.ID, …): its fields in this language.")
 
 
 @functools.lru_cache(maxsize=8)
@@ -470,6 +493,18 @@ def _brief_model(types: SectionTypes) -> type[Brief]:
     return model
 
 
+#: A calendar date YYYY-MM-DD that exists, for the JSON Schema (check parses it with
+#: datetime.date, which this matches exactly for years 0001-9999): months 01-12; days up to
+#: 28 in every month, 29 and 30 in all but February, 31 in the seven long months, and
+#: 29 February in leap years (divisible by 4, centuries only by 400).
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+DATE_PATTERN = ("^(?!0000)(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+                "|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+                f"|{_LEAP_YEAR}-02-29)$")
+TERM_DESCRIPTION = ("A term: its words in each language, in place of [[key]]. Its key is "
+                    "lowercase letters and digits joined by '-' or '_'.")
+
+
 def schema_for(kind: str, languages: tuple[str, ...] | None = None) -> dict[str, Any]:
     """JSON Schema of one kind of content file; a language is one of `languages` (default:
     those of briefgen's own catalogs)."""
@@ -481,8 +516,27 @@ def schema_for(kind: str, languages: tuple[str, ...] | None = None) -> dict[str,
                 schema = core_schema.literal_schema(list(chosen))
             return super().literal_schema(schema)
 
+        def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+            value = super().dict_schema(schema)
+            if "patternProperties" in value:  # a key the pattern refuses, check refuses too
+                value["additionalProperties"] = False
+            return value
+
+        def date_schema(self, schema: core_schema.DateSchema) -> JsonSchemaValue:
+            # patternErrorMessage: what yaml-language-server (VS Code) says on a mismatch
+            return {**super().date_schema(schema), "pattern": DATE_PATTERN,
+                    "patternErrorMessage": "Not a date that exists: YYYY-MM-DD, with a month "
+                    "01-12 and a day the month has (briefgen check says which part is "
+                    "wrong)."}
+
     if kind == "terms":
-        return TypeAdapter(Terms).json_schema(schema_generator=Schema)
+        data = TypeAdapter(Terms).json_schema(schema_generator=Schema)
+        data["description"] = ("The project's terms: each key, written [[key]] in a brief, "
+                               "and its words in each language (an audience's terms: "
+                               "replace them for its editions).")
+        for term in data["patternProperties"].values():
+            term["description"] = TERM_DESCRIPTION
+        return data
     if kind == "references":  # references.json, a list of CSL-JSON items
         from briefgen.content.csl import Reference
 

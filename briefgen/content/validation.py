@@ -11,7 +11,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from briefgen.content.models import LOCALE_PATTERN, SECTION_TYPES, Brief, Rule
+from briefgen.content.models import (
+    LOCALE_PATTERN,
+    SECTION_TYPES,
+    TERM_KEY_PATTERN,
+    Brief,
+    Rule,
+)
 from briefgen.content.yamlread import Document, Loc
 from briefgen.errors import Problem, Problems, did_you_mean
 
@@ -144,6 +150,10 @@ def _problem(doc: Document, err: ErrorDetails, model: type[BaseModel]) -> Proble
         if "source_hash" in shown:
             return problem("must be the 12-character hash `briefgen translations` prints",
                            code="BG128")
+        if ctx.get("pattern") == TERM_KEY_PATTERN:
+            return problem(f"'{err['input']}' must be lowercase letters and digits joined by "
+                           "hyphens or underscores (_), like 'joint-plan' or 'joint_plan'",
+                           code="BG127")
         return problem(f"'{err['input']}' must be lowercase letters and digits joined by "
                        "hyphens, like 'policy-recommendations'", code="BG127")
     if kind == "too_short":

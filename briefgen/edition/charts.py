@@ -914,7 +914,9 @@ def json_schema() -> dict[str, Any]:
                                     "unit chart.NAME.KEY."},
             "formats": {"type": "object", "additionalProperties": {"enum": list(FORMATS)},
                         "description": "How a column's numbers read."},
-            "spec": _schema_of(SPEC, "", top=True),
+            "spec": {**_schema_of(SPEC, "", top=True),
+                     "description": "The chart, in Vega-Lite 5 (the parts briefgen "
+                                    "allows), without data or words."},
         },
         "required": ["spec"],
         "oneOf": [{"required": ["data"]}, {"required": ["values"]}],
@@ -931,6 +933,115 @@ _NAMED: dict[str, dict[str, Any]] = {"mark": _MARK, "axis": _AXIS, "legend": _LE
                                         for name in _VALUES}}
 
 
+#: what each key of a spec means, by the part of the spec it is in (Vega-Lite's meaning,
+#: narrowed to what briefgen allows): an editor's completion shows it
+_MEANINGS: dict[str, dict[str, str]] = {
+    "spec": {
+        "mark": "The mark that draws each row: its type (bar, line, …), or its type and "
+                "settings.",
+        "encoding": "Which column each visual channel (x, y, color, …) shows.",
+        "layer": "Charts drawn on top of each other, each with a mark and an encoding.",
+        "title": "The chart's title: a key under text:.",
+        "width": "The width of the plot, in pixels.",
+        "height": "The height of the plot, in pixels.",
+        "$schema": "Vega-Lite 5's schema address; may be left out.",
+    },
+    "layer": {
+        "mark": "This layer's mark: its type, or its type and settings.",
+        "encoding": "Which column each visual channel of this layer shows.",
+    },
+    "mark": {
+        "type": "The kind of mark: bar, line, point, area, rule, text, tick, circle or square.",
+        "color": "The mark's colour: #rrggbb, #rgb or a CSS colour name.",
+        "opacity": "From 0 (transparent) to 1 (opaque).",
+        "point": "A line's points are drawn too.",
+        "strokeWidth": "The width of lines, in pixels.",
+        "size": "The area of a point or the width of a bar, in square pixels / pixels.",
+        "dx": "Moves a text mark right (negative: left), in pixels.",
+        "dy": "Moves a text mark down (negative: up), in pixels.",
+        "interpolate": "How a line runs between points: linear, monotone (smooth) or step.",
+        "align": "A text mark's horizontal alignment.",
+        "baseline": "A text mark's vertical alignment.",
+        "fontSize": "A text mark's font size, in pixels.",
+        "fontWeight": "A text mark's weight: normal or bold.",
+        "cornerRadiusEnd": "The radius of a bar's rounded end, in pixels.",
+        "orient": "Whether bars, areas and ticks stand vertical or lie horizontal.",
+        "filled": "The mark is filled, not only outlined.",
+    },
+    "axis": {
+        "title": "The axis title: a key under text: (null: no title).",
+        "labelAngle": "The angle of the labels, in degrees (0: level).",
+        "grid": "Grid lines across the plot at the ticks.",
+        "tickCount": "About how many ticks the axis has.",
+        "orient": "Which side of the plot the axis is on.",
+        "labelLimit": "The longest a label may be, in pixels, before it is cut short.",
+        "ticks": "The axis draws tick marks.",
+        "domain": "The axis draws its line.",
+        "labels": "The axis draws its labels.",
+        "labelFontSize": "The labels' font size, in pixels.",
+        "titleFontSize": "The title's font size, in pixels.",
+        "labelPadding": "The space between ticks and labels, in pixels.",
+        "titlePadding": "The space between labels and title, in pixels.",
+    },
+    "legend": {
+        "title": "The legend title: a key under text: (null: no title).",
+        "orient": "Where the legend is, beside or over the plot (none: where it fits).",
+        "direction": "Whether the legend's entries run across or down.",
+    },
+    "scale": {
+        "zero": "The scale includes zero.",
+        "nice": "The scale's ends are rounded to nice numbers.",
+        "domain": "The scale's lowest and highest value, instead of the data's.",
+        "range": "The colours a colour scale draws with, in order.",
+        "type": "The kind of scale: linear, log, sqrt, band or point.",
+        "scheme": "A named colour scheme for a colour scale.",
+    },
+    "channel": {
+        "field": "The column of the data this channel shows.",
+        "title": "The channel's title, in its axis or legend: a key under text:.",
+        "axis": "The axis of this channel (null: no axis).",
+        "legend": "The legend of this channel (null: no legend).",
+        "scale": "How values map to positions, sizes or colours.",
+        "value": "A constant instead of a column: a number, or what the channel takes.",
+        "type": "The column's kind of data: quantitative (numbers), nominal (categories), "
+                "ordinal (ordered categories) or temporal (dates).",
+        "aggregate": "Rows with the same other values are combined: sum, mean, median, "
+                     "min, max or count.",
+        "sort": "The order of the channel's values (null: as in the data).",
+        "stack": "How marks of one position stack: zero, normalize, center, or not (null, "
+                 "false).",
+        "timeUnit": "The part of a date shown: year.",
+        "bandPosition": "Where in its band a mark is placed, from 0 to 1.",
+    },
+    "encoding": {
+        "x": "The horizontal position.",
+        "y": "The vertical position.",
+        "x2": "The second horizontal position (the end of a range).",
+        "y2": "The second vertical position (the end of a range).",
+        "color": "The colour of the marks.",
+        "opacity": "The opacity of the marks.",
+        "size": "The size of the marks.",
+        "shape": "The shape of point marks.",
+        "strokeDash": "The dash pattern of lines.",
+        "text": "The words of text marks.",
+        "tooltip": "The tooltip of the marks, in a browser.",
+        "xOffset": "A shift in x within a band (grouped bars).",
+        "yOffset": "A shift in y within a band.",
+        "order": "The order of stacked marks or of a line's points.",
+        "detail": "Groups the rows without a visual channel (one line per group).",
+    },
+}
+
+
+def _context(rule: dict[str, Any]) -> str:
+    """Which part of a spec a dict rule is, for _MEANINGS."""
+    if rule is SPEC:
+        return "spec"
+    if any(rule is r for r in _CHANNEL_OF.values()):
+        return "channel"
+    return next(name for name, r in _NAMED.items() if r is rule)
+
+
 def _schema_of(rule: Any, key: str, top: bool = False) -> dict[str, Any]:
     named = next((name for name, r in _NAMED.items() if r is rule), None)
     if named and not top:
@@ -940,8 +1051,10 @@ def _schema_of(rule: Any, key: str, top: bool = False) -> dict[str, Any]:
     if rule is None:
         return {"type": "null"}
     if isinstance(rule, dict):
+        meanings = _MEANINGS[_context(rule)]
         return {"type": "object", "additionalProperties": False,
-                "properties": {k: _schema_of(v, k) for k, v in rule.items()}}
+                "properties": {k: {**_schema_of(v, k), "description": meanings[k]}
+                               for k, v in rule.items()}}
     if isinstance(rule, _List):
         return {"type": "array", "maxItems": rule.most, "items": _schema_of(rule.item, key)}
     if isinstance(rule, _Enum):
