@@ -135,6 +135,7 @@ def test_new_in_an_empty_folder_leaves_the_schema_of_every_file_it_writes(tmp_pa
     root = _new_project(tmp_path / "p")
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert files == [
+        ".gitignore",  # the ledgers of numbered copies name recipients: never committed
         "content/audiences/press.yaml",
         "content/briefs/energy-outlook/brief.yaml",
         "content/briefs/energy-outlook/charts/trend.chart.yaml",
