@@ -233,6 +233,27 @@ def test_the_fetcher_serves_only_theme_stylesheets_fonts_and_images(tmp_path: Pa
     assert len(images) == 1  # the seal
 
 
+@pytest.mark.parametrize(("name", "data", "served"), [
+    ("seal.png", (VALID / "content/briefs/demo/chart.png").read_bytes(), True),
+    ("seal.png", b"secret: annex\n", False),
+    ("clip.webp", b"RIFF\x10\x00\x00\x00WAVEfmt ", False),
+    ("page.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", True),
+    ("print.css", b"p { color: black }\n", True),
+    ("print.css", b"p {}\0\x01binary", False),
+    ("house.woff2", b"wOF2\x00\x01", True),
+    ("notes.yaml", b"a: b\n", False),
+    ("refs.json", b"[]", False),
+    ("style.csl", b"<style/>", False),
+    ("base.html.j2", b"<html>", False),
+])
+def test_an_asset_is_known_by_its_name_and_first_bytes(tmp_path: Path, name: str, data: bytes,
+                                                       served: bool) -> None:
+    from briefgen.publish.pdf import is_asset
+
+    (tmp_path / name).write_bytes(data)
+    assert is_asset(tmp_path / name) is served
+
+
 def test_a_stylesheet_loading_a_content_file_fails_the_build(project: Path) -> None:
     write(project, "templates/css/print.css",
           (Path(__file__).parents[1] / "templates/css/print.css").read_text(encoding="utf-8")

@@ -155,6 +155,8 @@ def is_asset(path: Path) -> bool:
     except OSError:
         return False
     magic = ASSET_TYPES[suffix]
+    if suffix == ".webp":  # a RIFF file of the WebP kind (not any RIFF: audio, video)
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
     if magic is not None:
         return head.startswith(magic)
     try:
