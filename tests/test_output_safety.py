@@ -125,8 +125,9 @@ def test_refused_font_face_prints_nothing_at_exit(project: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr == ("demo/officials/en/demo-officials-en.pdf: the PDF tried to load "
-                           "https://example.org/x.woff; briefgen fetches nothing outside the "
-                           "project\nbriefgen: 1 error in 1 file\n")
+                           "https://example.org/x.woff; a page loads only the theme's "
+                           "stylesheets, fonts and images (templates/), never a content file "
+                           "nor anything outside the project\nbriefgen: 1 error in 1 file\n")
 
 
 # -- serve, through real HTTP requests ---------------------------------------------------------

@@ -22,9 +22,11 @@ CODES: dict[str, Code] = _table(
      "demo/officials/en/demo-officials-en.pdf: no glyph in the PDF fonts for U+10FFFD "
      "\"\\U0010fffd\" (add a font that has it to templates/fonts/ (any .ttf or .otf file "
      "there is used; docs/editing.md#fonts), or write another character)"),
-    ("BG407", "the PDF tried to load something outside the project",
-     "demo/public/en/demo-public-en.pdf: the PDF tried to load https://example.org/a.png; "
-     "briefgen fetches nothing outside the project"),
+    ("BG407", "a PDF's page tried to load something other than the theme's stylesheets, "
+              "fonts and images (a content file, a file outside the project, the network)",
+     "demo/public/en/demo-public-en.pdf: the PDF tried to load "
+     "content/briefs/demo/translations/ko.yaml; a page loads only the theme's stylesheets, "
+     "fonts and images (templates/), never a content file nor anything outside the project"),
     ("BG408", "WeasyPrint warned while rendering a PDF",
      "demo/public/en/demo-public-en.pdf: warning: WeasyPrint: footnote 1 is cited on page 1 "
      "but printed on page 2"),

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from briefgen.build.keys import html_key, pdf_key
 from briefgen.edition import Mode
-from briefgen.publish.archive import attached_texts
 from briefgen.publish.guard import visible_html_text
 from briefgen.publish.pdftext import pdf_surfaces
 
@@ -64,10 +63,11 @@ def html_surfaces(texts: Texts) -> dict[str, str]:
 
 def pdf_document_surfaces(texts: Texts) -> dict[str, str]:
     """A PDF: the HTML it is rendered from ("PDF source"); the texts a reader gets from its
-    bytes (pdftext.pdf_surfaces: "PDF text", "PDF metadata", "PDF bookmarks", "PDF tags"),
-    of a PDF just rendered each joined after the same text as WeasyPrint laid it out; and
-    its manifest and index entry; the text of every file attached to it ("PDF attachments",
-    an archival PDF's: publish/archive.py). Each as far as it is known."""
+    bytes (pdftext.pdf_surfaces: "PDF text", "PDF metadata", "PDF bookmarks", "PDF tags",
+    and "PDF attachments", the text of every file embedded in it wherever it hangs:
+    publish/archive.py:attached_texts), of a PDF just rendered each joined after the same
+    text as WeasyPrint laid it out; and its manifest and index entry. Each as far as it is
+    known."""
     surfaces = {} if texts.page is None else {"PDF source": visible_html_text(texts.page)}
     if texts.pdf is not None:
         read = pdf_surfaces(texts.pdf.data)
@@ -78,9 +78,6 @@ def pdf_document_surfaces(texts: Texts) -> dict[str, str]:
         surfaces.update(read)
     elif texts.data is not None:
         surfaces.update(pdf_surfaces(texts.data))
-    if (data := texts.pdf.data if texts.pdf is not None else texts.data) is not None \
-            and (attached := attached_texts(data)):
-        surfaces["PDF attachments"] = attached
     return {**surfaces, **_entry(texts)}
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from briefgen.build.files import (
     after_rename,
@@ -62,8 +63,8 @@ from briefgen.build.workers import RECYCLE_AFTER, pdf_guard_surfaces, render_pdf
 from briefgen.content.project import Project
 from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
-from briefgen.errors import BriefError, Problem, Problems, human_size
-from briefgen.publish import archive, guard
+from briefgen.errors import BriefError, Problem, Problems, human_size, short_url
+from briefgen.publish import archive, embedded, guard
 from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
@@ -230,21 +231,41 @@ def reguard(project: Project, job: Job, data: bytes, problems: Problems) -> None
 
 
 def pdf_problems(job: Rendered, result: PdfResult, surfaces: dict[str, str],
-                 problems: Problems) -> None:
-    """What rendering a PDF found: missing glyphs, refused URLs, WeasyPrint's warnings, and
-    the guard's leaks in its texts."""
+                 problems: Problems, root: Path | None = None) -> None:
+    """What rendering a PDF found (rendering_problems), and the guard's leaks in its texts."""
+    rendering_problems(job.path, result, problems, root)
+    _guard(job.edition, job.path, problems, surfaces)
+
+
+def rendering_problems(path: str, result: PdfResult, problems: Problems,
+                       root: Path | None = None) -> None:
+    """What rendering a PDF found, for every command that renders one (build, redline,
+    serve): missing glyphs, URLs the page may not load, files embedded that briefgen did
+    not attach, WeasyPrint's warnings, PDF/UA findings. A file URL of the project (root)
+    is shown by its path in it."""
     if result.missing_glyphs:
-        problems.error(job.path, 0, 0, "no glyph in the PDF fonts for "
+        problems.error(path, 0, 0, "no glyph in the PDF fonts for "
                        + ", ".join(result.missing_glyphs),
                        hint=glyphs.HINT,
                        code="BG406")
     for url in result.refused:
-        problems.error(job.path, 0, 0, f"the PDF tried to load {url[:80]}; briefgen fetches "
-                       "nothing outside the project", code="BG407")
+        problems.error(path, 0, 0, f"the PDF tried to load {_shown_url(url, root)}; a page "
+                       "loads only the theme's stylesheets, fonts and images (templates/), "
+                       "never a content file nor anything outside the project", code="BG407")
+    for file in result.foreign:
+        problems.error(path, 0, 0, f"the PDF embeds a file briefgen did not attach: {file}",
+                       hint=embedded.FOREIGN_HINT, code="BG370")
     for message in result.warnings:
-        problems.warn(job.path, 0, 0, f"WeasyPrint: {message}", code="BG408")
-    accessibility_problems(job.path, result.accessibility, problems)
-    _guard(job.edition, job.path, problems, surfaces)
+        problems.warn(path, 0, 0, f"WeasyPrint: {message}", code="BG408")
+    accessibility_problems(path, result.accessibility, problems)
+
+
+def _shown_url(url: str, root: Path | None) -> str:
+    if root is not None and url.startswith("file://"):
+        path = Path(unquote(urlsplit(url).path))
+        if path.is_relative_to(root.resolve()):
+            return path.relative_to(root.resolve()).as_posix()
+    return short_url(url)[:80]
 
 
 def accessibility_problems(path: str, findings: list[Finding], problems: Problems) -> None:
@@ -371,7 +392,7 @@ class _Build:
             pdftotext()  # missing: say so before rendering, not from a worker
         for job, result, surfaces in render_pdfs(pdfs, self.project.content, self.opts.jobs,
                                                  self.step, self.session):
-            pdf_problems(job, result, surfaces, self.problems)
+            pdf_problems(job, result, surfaces, self.problems, self.project.root)
             self.made(job, result.data, result.pages)
 
     def write(self, produced: set[str]) -> None:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from briefgen.build.files import check_out_dir, write_all
 from briefgen.build.formats import Texts, html_surfaces, pdf_document_surfaces
 from briefgen.build.plan import Artifact
-from briefgen.build.run import accessibility_problems, leak_problems, page_place
+from briefgen.build.run import leak_problems, page_place, rendering_problems
 from briefgen.build.workers import renderer
 from briefgen.commands.pagediff import Redline, UnitChange, compare, redline_text
 from briefgen.commands.pagetext import Page, read_page
@@ -181,10 +181,7 @@ def make(project: Project, slug: str, old: str, new: str, audience: str, lang: s
     for p in leak_problems(edition, pdf_name, pdf_document_surfaces(Texts(page=source,
                                                                             pdf=result))):
         problems.add(p)
-    accessibility_problems(pdf_name, result.accessibility, problems)
-    for glyph in result.missing_glyphs:
-        problems.error(pdf_name, 0, 0, f"no glyph in the PDF fonts for {glyph}",
-                       hint="add a font to templates/fonts", code="BG406")
+    rendering_problems(pdf_name, result, problems, project.root)  # glyphs, URLs, files…
     heading = f"Redline of {slug} for {audience} ({lang}): {old} -> {new}"
     return Made(audience, lang, redline, redline_text(redline, heading), page, source,
                 result.data)

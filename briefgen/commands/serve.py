@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 import click
 
 from briefgen.build.formats import OUTPUT_FORMATS, Texts
-from briefgen.build.run import leak_problems
+from briefgen.build.run import leak_problems, rendering_problems
 from briefgen.errors import BriefError, Problem, printable
 from briefgen.output import SHOWN
 from briefgen.publish import archive
@@ -250,9 +250,10 @@ class Preview:
             variant = edition.audience.pdf_variant
             result = pdf.render(page, variant, archive.attachments(project, edition)
                                 if variant == archive.ARCHIVAL else ())
-            if leaks := leak_problems(edition, artifact, output.surfaces(Texts(page=page,
-                                                                             pdf=result))):
-                return 200, "text/html; charset=utf-8", self.error(leaks)
+            rendering_problems(artifact, result, problems, self.root)  # URLs, files…
+            if errors := problems.errors + leak_problems(
+                    edition, artifact, output.surfaces(Texts(page=page, pdf=result))):
+                return 200, "text/html; charset=utf-8", self.error(errors)
             return 200, "application/pdf", result.data
         except BriefError as exc:
             return 200, "text/html; charset=utf-8", self.error(exc.problems)

@@ -8,14 +8,24 @@ made from the resolved edition instead, holding only what the edition shows:
     edition.json            the edition's content: every text as the HTML it prints
     charts/NAME.vl.json     each chart drawn: the Vega-Lite spec with its data and words in
                             the edition's language
-    references.json         the references it cites (CSL-JSON as the style received them)
-    <style>.csl             the citation style, when it cites something
+    references.json         the references it cites (CSL-JSON): of each, its id, type and
+                            language and the variables its style can print, never note,
+                            abstract nor annote (style_variables, attached_item)
+    <style>.csl             the citation style, when it cites something, as citeproc reads
+                            it: no comments nor processing instructions, of its <info> only
+                            id, title and updated (attached_style)
 
 Not attached: brief.yaml, translations, references.json and chart files as written (other
 audiences' material), images (the PDF already carries them as shown; their files may hold
 metadata the edition does not show). Each is an associated file of the PDF (PDF/A-3
 AFRelationship /Source) dated the brief's date, so that the same edition gives the same
-bytes. The leak guard reads every attachment back from the PDF (attached_texts).
+bytes. The leak guard reads every embedded file back from the PDF, wherever it hangs
+(attached_texts).
+
+Why the style is attached at all, but rewritten: an archive should be able to format the
+references again as the page did, and a style is formatting code; but a .csl file of the
+brief's folder is the editors' own file, and its comments and <info> (summary, rights,
+authors, links) are text no page prints, like a reference's note or abstract.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any
 from briefgen.content.project import Project
 from briefgen.edition.resolve import Edition
 from briefgen.edition.views import Text
+from briefgen.publish import embedded
 from briefgen.publish.guard import SEPARATOR, visible_html_text
 
 #: the PDF variant whose editions carry their sources
@@ -98,13 +109,86 @@ def attachments(project: Project, edition: Edition) -> tuple[Attachment, ...]:
     refs = project.briefs[edition.slug].references
     cited = [d.id for d in edition.decisions if d.kind == "reference" and d.included]
     if refs is not None and cited:
-        items = [{"id": key, **refs.refs[key].csl(edition.lang)} for key in cited]
+        style = refs.style.read_bytes()
+        printed = style_variables(style)
+        items = [attached_item({"id": key, **refs.refs[key].csl(edition.lang)}, printed)
+                 for key in cited]
         out.append(Attachment("references.json", "application/json",
-                              "The references this edition cites, as CSL-JSON", _json(items),
-                              date))
+                              "The references this edition cites, as CSL-JSON: the "
+                              "variables its style can print", _json(items), date))
         out.append(Attachment(refs.style.name, "application/vnd.citationstyles.style+xml",
-                              "The citation style (CSL)", refs.style.read_bytes(), date))
+                              "The citation style (CSL) as citeproc reads it",
+                              attached_style(style), date))
     return tuple(out)
+
+
+# -- the citation style and references, as far as a page can print them -----------------------
+
+CSL = "http://purl.org/net/xbiblio/csl"
+#: the elements of a style that print a variable's value (a condition, a sort key or a
+#: label reads one but does not print it)
+PRINTING = frozenset({"text", "number", "date", "names"})
+#: a variable's short form, printed in its place by form="short" when the item has it
+SHORT = {"title": "title-short", "container-title": "container-title-short"}
+#: what identifies an item, whatever its style: its key, its type (which a style's
+#: conditions choose by) and its language (the lang of its citations on the page)
+ITEM_KEYS = frozenset({"id", "type", "language"})
+#: never attached, even where a style prints them: a reader's notes on a work, kept in
+#: references.json for the editors, seldom meant for every audience that cites the work
+NEVER = frozenset({"note", "abstract", "annote"})
+#: of a style's <info>, the elements CSL requires (the rest describes the style: summary,
+#: rights, authors, links, none of which a page shows)
+INFO_KEPT = frozenset({"id", "title", "updated"})
+
+
+def _style_root(style: bytes) -> Any:
+    """A style parsed by lxml without its comments and processing instructions, no entity
+    resolved, nothing fetched (a style is checked as plain CSL when it is read:
+    content/references.py)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(remove_comments=True, remove_pis=True, resolve_entities=False,
+                             no_network=True, load_dtd=False)
+    return etree.fromstring(style, parser=parser)
+
+
+def style_variables(style: bytes) -> frozenset[str]:
+    """The CSL variables a style can print: those its text, number, date and names elements
+    name (in its macros too), with the short forms of those that have one."""
+    found: set[str] = set()
+    for element in _style_root(style).iter():
+        if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] in PRINTING:
+            found.update(element.get("variable", "").split())
+    return frozenset(found | {SHORT[v] for v in found if v in SHORT})
+
+
+def attached_item(item: dict[str, Any], printed: frozenset[str]) -> dict[str, Any]:
+    """A cited reference as an archival PDF carries it: its key, type and language and the
+    variables its style can print (printed), never note, abstract nor annote."""
+    return {k: v for k, v in item.items() if (k in ITEM_KEYS or k in printed)
+            and k not in NEVER}
+
+
+def attached_style(style: bytes) -> bytes:
+    """A citation style as citeproc reads it, written anew: no comments nor processing
+    instructions, and of each <info> only what CSL requires of a style's (id, title,
+    updated; a locale's <info> is dropped). The same style gives the same bytes."""
+    from lxml import etree
+
+    root = _style_root(style)
+    for parent in list(root.iter(etree.Element)):
+        for child in list(parent):
+            if child.tag != f"{{{CSL}}}info":
+                continue
+            if parent is not root:
+                parent.remove(child)
+                continue
+            for part in list(child):
+                if not isinstance(part.tag, str) or \
+                        part.tag.rsplit("}", 1)[-1] not in INFO_KEPT:
+                    child.remove(part)
+    body = str(etree.tostring(root, encoding="unicode"))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode()
 
 
 def digest(files: tuple[Attachment, ...]) -> str:
@@ -120,12 +204,10 @@ def digest(files: tuple[Attachment, ...]) -> str:
 
 
 def attached_texts(data: bytes) -> str:
-    """The text of every file attached to a PDF, for the leak guard (files_text)."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return files_text([(name, spec.description or "", spec.get_file().read_bytes())
-                           for name, spec in sorted(pdf.attachments.items())])
+    """The text of every file embedded in a PDF, wherever it hangs (the document's
+    attachments, a page's annotation, any other file specification: embedded.files), for
+    the leak guard (files_text)."""
+    return files_text([(f.name, f.description, f.data) for f in embedded.files(data)])
 
 
 def files_text(files: list[tuple[str, str, bytes]]) -> str:

@@ -18,6 +18,12 @@ CODES: dict[str, Code] = _table(
      "sections/chart.html.j2"),
     ("BG304", "a stylesheet is not found in the theme",
      "templates/css/print.css: stylesheet not found"),
+    ("BG305", "a page asks for a file attachment (rel=\"attachment\"): only briefgen attaches "
+              "files (publish/embedded.py)",
+     "templates/base.html.j2:2:43: a page may not ask for a file attachment: <a "
+     "rel=\"attachment\" href=\"../content/briefs/demo/brief.yaml\"> (briefgen attaches "
+     "files itself, to archival PDFs only, made from the edition; "
+     "docs/editing.md#what-a-page-may-load)"),
     # theme assets: catalogs (edition/i18n.py) and fonts (publish/pdf.py), BG330-BG349,
     # rows as the theme-assets engineer's code reports them
     ("BG330", "a message catalog lacks labels briefgen's English one has",
@@ -40,4 +46,10 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/brief.yaml:26:1: forbidden phrase 'secret annex' for audience "
      "public appears in demo/public/en/demo-public-en.pdf (PDF source) (reword it, or hide "
      "this text from the audience)"),
+    # the rendered PDF (publish/pdf.py, publish/embedded.py), BG370-BG379
+    ("BG370", "a rendered PDF embeds a file briefgen did not attach",
+     "demo/public/en/demo-public-en.pdf: the PDF embeds a file briefgen did not attach: "
+     "brief.yaml (a FileAttachment annotation on page 2) (a template or stylesheet made "
+     "WeasyPrint embed it; briefgen attaches files only to archival PDFs, made from the "
+     "edition)"),
 )

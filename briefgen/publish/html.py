@@ -20,6 +20,7 @@ from briefgen.edition.markdown import NOTE_OPEN, note_end, plain
 from briefgen.edition.resolve import Edition
 from briefgen.edition.views import Labels, WebView
 from briefgen.errors import BriefError, Problem
+from briefgen.publish import embedded
 from briefgen.publish.sandbox import ATTRIBUTES as ATTRIBUTES
 from briefgen.publish.sandbox import Folders as Folders
 from briefgen.publish.sandbox import Sandbox as Sandbox
@@ -78,10 +79,11 @@ def _template_problem(exc: Exception, folders: Folders) -> BriefError:
 def render_template(name: str, folders: Folders | None = None, session: Session | None = None,
                     **context: Any) -> str:
     """The template `name` of the theme's folders, rendered in the sandbox; any failure is a
-    BriefError naming the template and line."""
+    BriefError naming the template and line, and so is a page that asks for a file
+    attachment (publish/embedded.py)."""
     folders = folders or default_folders()
     try:
-        return environment(folders, session).get_template(name).render(
+        page = environment(folders, session).get_template(name).render(
             version=__version__, **context)
     except jinja2.TemplateNotFound as exc:
         if exc.name != name:  # an include or import: the line that names it
@@ -93,6 +95,9 @@ def render_template(name: str, folders: Folders | None = None, session: Session 
         raise
     except Exception as exc:  # noqa: BLE001 - anything a template does is its own error
         raise _template_problem(exc, folders) from None
+    if found := embedded.page_asks(page):  # only briefgen attaches files to a PDF
+        raise BriefError([embedded.template_problem(found, name, folders)])
+    return page
 
 
 def frozen(value: Any) -> Any:

@@ -5,7 +5,12 @@ Fonts and print assets come from the theme (project's templates/ first, then bri
 fontconfig sees the theme's fonts/fonts.conf (Debian's Noto packages, nothing else on the
 machine) and the .ttf/.otf files of every theme folder's fonts/, so a font put in a project's
 templates/fonts/ is used; a file a stylesheet names (url(img/seal.png)) is the project's copy
-if it has one, else briefgen's.
+if it has one, else briefgen's. A page loads nothing else (ThemeAssetsFetcher): only
+stylesheets, fonts and images of the theme's folders, by name and first bytes (ASSET_TYPES),
+never a file of content/ (an edition's images are in its HTML, as data: URLs or inline SVG);
+a refused URL is in the result (refused), an error for the caller (BG407). A page that asks
+WeasyPrint to embed a file is refused before layout (BG305), and a PDF that embeds one
+briefgen did not attach says so (foreign, BG370): publish/embedded.py.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from briefgen.errors import BriefError, Problem
-from briefgen.publish import archive, pdftags, pdfua, xmp
+from briefgen.publish import archive, embedded, pdftags, pdfua, xmp
 from briefgen.theme import Theme, bundled
 
 
@@ -127,39 +132,89 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+#: What a page may load from the theme's folders, by file type: each suffix with the bytes a
+#: file of it starts with (None: text, UTF-8). Not in the list, never served: templates,
+#: catalogs, fonts.conf, YAML, JSON, CSV, CSL or any other file.
+ASSET_TYPES: dict[str, tuple[bytes, ...] | None] = {
+    ".css": None, ".svg": None, ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",), ".ttf": (b"\x00\x01\x00\x00", b"true"), ".otf": (b"OTTO",),
+    ".ttc": (b"ttcf",), ".otc": (b"ttcf",), ".woff": (b"wOFF",), ".woff2": (b"wOF2",)}
+#: the data: URLs a page may load: images and fonts (an edition's images come as these)
+DATA_ASSET = re.compile(r"data:(image/|font/|application/(x-)?font-)", re.IGNORECASE)
+
+
+def is_asset(path: Path) -> bool:
+    """Whether a file is, by its name and first bytes, one ASSET_TYPES lists."""
+    suffix = path.suffix.lower()
+    if suffix not in ASSET_TYPES:
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    magic = ASSET_TYPES[suffix]
+    if suffix == ".webp":  # a RIFF file of the WebP kind (not any RIFF: audio, video)
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    if magic is not None:
+        return head.startswith(magic)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a character cut at the 4096th byte is fine
+        if exc.start < len(head) - 3:
+            return False
+    return b"\0" not in head
+
+
 @lru_cache(maxsize=1)
-def _fetcher_class() -> type[Any]:
-    """ProjectOnlyFetcher, a subclass of WeasyPrint's URLFetcher (defined once it is imported)."""
+def _fetcher_classes() -> tuple[type[Any], type[Any]]:
+    """ThemeAssetsFetcher and OwnFilesFetcher, subclasses of WeasyPrint's URLFetcher
+    (defined once it is imported)."""
+    from urllib.parse import unquote, urlsplit
+
     from weasyprint.urls import URLFetcher, URLFetchingError
 
-    class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
-        """Fetch nothing from the network; read files only inside the allowed folders. A file
-        of a theme folder is the theme's (the project's copy first, then briefgen's)."""
+    class ThemeAssetsFetcher(URLFetcher):  # type: ignore[misc]
+        """What a page may load: the theme's stylesheets, fonts and images (ASSET_TYPES), a
+        file of a theme folder the theme's (the project's copy first, then briefgen's), and
+        data: URLs of images and fonts. Never the network, never a file of the content
+        folder (an edition's images are in its HTML already, as data: URLs or inline SVG),
+        never any other file. Each refusal is recorded (refused): an error for the caller."""
 
-        def __init__(self, roots: list[Path], theme: Theme) -> None:
+        def __init__(self, folders: tuple[Path, ...], content: Path, theme: Theme) -> None:
             super().__init__()
-            self.roots = [r.resolve() for r in roots]
+            self.folders = [f.resolve() for f in folders]
+            self.content = content.resolve()
             self.theme = theme
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("data:"):
+            if DATA_ASSET.match(url):
                 return super().fetch(url, headers)
-            if url.startswith("file://"):
-                from urllib.parse import unquote, urlsplit
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                for folder in self.theme.folders:
+            parts = urlsplit(url)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                for folder in self.folders:
                     if path.is_relative_to(folder) and not path.is_file():
-                        found = self.theme.find(path.relative_to(folder).as_posix())
-                        path = found or path
-                        url = path.as_uri()
+                        path = self.theme.find(path.relative_to(folder).as_posix()) or path
                         break
-                if any(path.is_relative_to(root) for root in self.roots):
+                url = path.as_uri()
+                if any(path.is_relative_to(f) for f in self.folders) \
+                        and not path.is_relative_to(self.content) and is_asset(path):
                     return super().fetch(url, headers)
             self.refused.append(url)
             raise URLFetchingError(f"briefgen does not fetch {url[:80]}")
 
-    return ProjectOnlyFetcher
+    class OwnFilesFetcher(URLFetcher):  # type: ignore[misc]
+        """briefgen's own attachments (data: URLs it makes), nothing else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            raise URLFetchingError(f"briefgen does not fetch {url[:80]}")
+
+    return ThemeAssetsFetcher, OwnFilesFetcher
 
 
 @dataclass
@@ -168,7 +223,9 @@ class PdfResult:
     pages: int
     missing_glyphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # URLs the page may not load
+    #: files the PDF embeds that briefgen did not attach ("name (where)"): publish/embedded.py
+    foreign: list[str] = field(default_factory=list)
     metadata: list[str] = field(default_factory=list)  # as written to the PDF's Info/XMP
     bookmarks: list[str] = field(default_factory=list)  # the outline, flattened
     text: str = ""  # every piece of text laid out on the pages, a line per line box
@@ -203,7 +260,7 @@ class PdfRenderer:
                 self.font_config = FontConfiguration()
         finally:
             shutil.rmtree(conf.parent, ignore_errors=True)
-        self.roots = [content_root, *self.theme.folders]
+        self.content_root = content_root
         weakref.finalize(self, _remove_font_folder, self.font_config)
 
     def _layout(self, source: Any) -> Any:
@@ -214,7 +271,8 @@ class PdfRenderer:
         """The PDF of an HTML page in a variant; an archival one (pdf/a-3u) with its
         attachments as associated files (publish/archive.py)."""
         weasyprint = _weasyprint()
-        fetcher = _fetcher_class()(self.roots, self.theme)
+        assets, own = _fetcher_classes()
+        fetcher = assets(self.theme.folders, self.content_root, self.theme)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         # Capture WeasyPrint's warnings (missing glyphs, ignored CSS) instead of printing them.
@@ -226,6 +284,10 @@ class PdfRenderer:
             # relative URLs are the theme's files: the fetcher finds each in its folders
             source = weasyprint.HTML(string=html, base_url=str(self.theme.folders[0]) + "/",
                                      url_fetcher=fetcher)
+            if found := embedded.asks(source.etree_element):  # as WeasyPrint parsed the page
+                raise BriefError([Problem("templates", 0, 0, "a page may not ask for a file "
+                                          f"attachment: {found[0]}", hint=embedded.HINT,
+                                          code="BG305")])
             doc = self._layout(source)
             off = notes_off_their_page(doc)
             seen = len(handler.messages), len(fetcher.refused)
@@ -244,7 +306,7 @@ class PdfRenderer:
             ident = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
             files = [weasyprint.Attachment(
                 url=f"data:{a.mime};base64,{base64.b64encode(a.data).decode()}",
-                url_fetcher=fetcher, name=a.name, description=a.description,
+                url_fetcher=own(), name=a.name, description=a.description,
                 created=archive.moment(a.date), modified=archive.moment(a.date),
                 relationship="Source") for a in attachments]
             data = doc.write_pdf(pdf_variant=variant, pdf_identifier=ident,
@@ -253,6 +315,8 @@ class PdfRenderer:
                                 doc.metadata.custom)  # dc:language, dc:publisher, PRISM…
             if variant == archive.ARCHIVAL:
                 data = archive.conform(data)
+            foreign = [f"{f.name or 'a file'} ({f.where})" for f in
+                       embedded.foreign(data, [(a.name, a.data) for a in attachments])]
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
@@ -279,7 +343,7 @@ class PdfRenderer:
 
         walk(doc.make_bookmark_tree())
         return PdfResult(data, len(doc.pages), sorted(set(missing)), warnings, fetcher.refused,
-                         [m for m in metadata if m], bookmarks, laid_out_text(doc),
+                         foreign, [m for m in metadata if m], bookmarks, laid_out_text(doc),
                          pdfua.check(data) if variant == "pdf/ua-1" else [])
 
 

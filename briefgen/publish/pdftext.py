@@ -4,7 +4,8 @@ The leak guard checks these surfaces for every PDF a build writes and every PDF 
 from an earlier build, so what it checks is what is in the file: the page text as poppler's
 `pdftotext` gives it (the text a viewer's search and copy-paste give), and, read with pypdf,
 the document information dictionary, the XMP metadata packet, the outline (bookmarks) and
-the tags' alternate texts (what a screen reader says for an image or a formula).
+the tags' alternate texts (what a screen reader says for an image or a formula); and the
+text of every file embedded in it, wherever it hangs (archive.attached_texts).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 from typing import Any
 
 from briefgen.errors import BriefError
+from briefgen.publish.archive import attached_texts
 
 PDFTOTEXT = "pdftotext"
 
@@ -56,8 +58,11 @@ def pdf_surfaces(data: bytes) -> dict[str, str]:
     tags: list[str] = []
     if "/StructTreeRoot" in root:
         _tag_texts(root["/StructTreeRoot"], tags, set())
-    return {"PDF text": page_text(data), "PDF metadata": "\n".join(metadata),
-            "PDF bookmarks": "\n".join(bookmarks), "PDF tags": "\n".join(tags)}
+    surfaces = {"PDF text": page_text(data), "PDF metadata": "\n".join(metadata),
+                "PDF bookmarks": "\n".join(bookmarks), "PDF tags": "\n".join(tags)}
+    if attached := attached_texts(data):
+        surfaces["PDF attachments"] = attached
+    return surfaces
 
 
 def _outline(items: list[Any], titles: list[str]) -> None:
