@@ -524,3 +524,114 @@ def test_a_stale_entry_carries_the_previous_source_from_git(project: Path) -> No
     assert (entry.previous_msgid, entry.msgid, entry.msgstr) == \
         ("Background", "Background and context", "배경")
     assert "fuzzy" in entry.flags
+
+
+# -- import: what an attack on it found ---------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_po(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the shipped project and its Korean PO file, as exported."""
+    proj = tmp_path / "shipped"
+    shutil.copytree(REPO / "content", proj / "content")
+    shutil.copytree(REPO / "templates", proj / "templates")
+    return proj, export(proj, "ko", "po") / "rok-us-alliance-modernization.ko.po"
+
+
+def _shipped_refused(proj: Path, path: Path, message: str) -> None:
+    ko = proj / "content/briefs/rok-us-alliance-modernization/translations/ko.yaml"
+    before = ko.read_bytes()
+    code, err = imp(proj, path)
+    assert code == 1, err
+    assert message in err, err
+    assert ko.read_bytes() == before
+
+
+def test_a_field_cut_otherwise_cannot_smuggle_a_link_across_entries(
+        shipped_po: tuple[Path, Path]) -> None:
+    """Each half of `[text](//evil/login)` is text in its own entry; joined, a link the
+    source has not. The cut must be briefgen's, and the joined field is compared too."""
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    entry = po.find("conclusion/title/1", by="msgctxt")
+    words = entry.msgid
+    half = len(words) // 2
+    first, second = polib.POEntry(**{k: getattr(entry, k) for k in (
+        "msgctxt", "msgid", "msgstr", "comment", "occurrences")}), entry
+    first.msgid, first.msgstr = words[:half], "결론 [자세히"
+    second.msgctxt, second.msgid, second.msgstr = "conclusion/title/2", words[half:], \
+        "](//evil.example/login) 보기"
+    for e in (first, second):
+        e.comment = re.sub(r"layout: .*", 'layout: ["","",""]', e.comment)
+    po.insert(po.index(second), first)
+    po.save()
+    _shipped_refused(proj, path, "conclusion: the file's source text does not give the "
+                                 "source_hash it carries")
+
+
+def test_keywords_are_plain_words(shipped_po: tuple[Path, Path]) -> None:
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    entry = po.find("meta/keywords", by="msgctxt")
+    entry.msgstr = entry.msgstr.rstrip("\n") + '\n[비밀]{audience="us-government"}\n'
+    po.save()
+    _shipped_refused(proj, path, "meta/keywords: the keyword '[비밀]{audience=\"us-government\"}' "
+                                 "holds Markdown or a character a keyword cannot")
+
+
+def test_a_leak_only_the_rendered_page_shows_is_refused(shipped_po: tuple[Path, Path]) -> None:
+    """'동맹 현대화' (rok-public must not read it) split across a title and the body that
+    follows it: no single value holds it, the page does."""
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    title = po.find("conclusion/title/1", by="msgctxt")
+    body = po.find("conclusion/body/1", by="msgctxt")
+    title.msgstr = "결론 동맹"
+    body.msgstr = "현대화 " + body.msgstr
+    po.save()
+    _shipped_refused(proj, path, "after the import: forbidden phrase '동맹 현대화' for audience "
+                                 "rok-public appears in")
+
+
+def test_a_source_the_translator_never_saw_is_refused_with_its_hash(
+        shipped_po: tuple[Path, Path]) -> None:
+    """The hash is no secret: a file may carry other text and that text's hash."""
+    from briefgen.content.readers import fields_hash
+
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    entry = po.find("conclusion/title/1", by="msgctxt")
+    entry.msgid = "Conclusion (never shown to the translator)"
+    project = load_project(proj)
+    unit = project.briefs["rok-us-alliance-modernization"].units["conclusion"]
+    digest = fields_hash({**unit.fields_for(project.readers("ko")), "title": entry.msgid})
+    for e in po:
+        if e.msgctxt.startswith("conclusion/"):
+            e.comment = re.sub(r"source_hash: \w+", f"source_hash: {digest}", e.comment)
+    entry.msgstr += " "
+    po.save()
+    _shipped_refused(proj, path, f"conclusion: the file's source (source_hash {digest}) is not "
+                                 "this brief's, now or in any commit of it")
+
+
+def test_a_file_relabelled_with_another_language_is_refused(shipped_po: tuple[Path, Path]
+                                                            ) -> None:
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    po.metadata["Language"] = "zh-Hans"
+    po.save()
+    code, err = imp(proj, path)
+    assert code == 1
+    assert "the translation holds Hangul letters" in err and "which zh-Hans does not use" in err
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_a_character_yaml_reads_as_a_line_break_is_refused(shipped_po: tuple[Path, Path],
+                                                            char: str) -> None:
+    proj, path = shipped_po
+    po = polib.pofile(str(path))
+    entry = po.find("conclusion/body/1", by="msgctxt")
+    entry.msgstr = entry.msgstr + char + "  # 주석: 값"
+    po.save()
+    _shipped_refused(proj, path, f"conclusion/body: the translation holds U+{ord(char):04X}, "
+                                 "which YAML reads as a line break or cannot hold")

@@ -15,6 +15,7 @@ translation (the project loaded and planned in a scratch copy) before anything i
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -27,12 +28,13 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from briefgen.build.files import write_all
 from briefgen.content.checks import _check_markers
+from briefgen.content.models import Unit
 from briefgen.content.project import BriefSource, Project, SourceUnit
 from briefgen.content.readers import fields_hash
 from briefgen.content.yamlread import Document
 from briefgen.errors import BriefError, Problem, Problems
 from briefgen.translate.returned import Back, Returned, check_codes, read
-from briefgen.translate.segments import Split
+from briefgen.translate.segments import Split, split
 from briefgen.translate.verify import differences
 
 Fields = dict[str, str | list[str]]
@@ -129,15 +131,73 @@ def _units(project: Project, src: BriefSource, returned: Returned,
         if old is not None and old.fields() == target and old.source_hash == digest:
             outcome.unchanged += 1
             continue
-        ok = True
+        ok = _provenance(project, src, unit, digest, old, readers, returned, entries,
+                         problems)
+        ok &= _in_its_script(returned, unit, target, entries, problems)
         for name, text in target.items():
             before = old.fields().get(name) if old is not None else None
             if isinstance(text, str) and text != before:
                 ok &= _verify(returned, unit, name, source[name], text, entries, project,
                               readers, problems)
+            elif isinstance(text, list) and text != before:  # keywords: plain words
+                for word in text:
+                    found = differences("x", word)
+                    if found or any(c in _NOT_YAML_TEXT for c in word):
+                        problems.error(returned.path, entries[0].line, 1,
+                                       f"{unit.uid}/{name}: the keyword '{word}' holds "
+                                       "Markdown or a character a keyword cannot",
+                                       hint="keywords are plain words", code="BG632")
+                        ok = False
         if ok:
             todo[uid] = (digest, target)
             outcome.imported += 1
+
+
+def _provenance(project: Project, src: BriefSource, unit: SourceUnit, digest: str,
+                old: Unit | None, readers: frozenset[str], returned: Returned,
+                entries: list[Back], problems: Problems) -> bool:
+    """The source the file says was translated is this brief's: as it is now, as the
+    translation already records it, or as a commit of it was (briefgen/translate/history.py).
+    A hash is no secret: a file could carry text the translator never saw, with its hash."""
+    if digest in (unit.hash_for(readers), unit.hash) or \
+            (old is not None and old.source_hash == digest):
+        return True
+    from briefgen.translate.history import History
+
+    if History(project, src).previous(unit.uid, readers, digest) is not None:
+        return True
+    problems.error(returned.path, entries[0].line, 1, f"{unit.uid}: the file's source "
+                   f"(source_hash {digest}) is not this brief's, now or in any commit of it",
+                   hint="export the file again and translate what it shows", code="BG625")
+    return False
+
+
+def _in_its_script(returned: Returned, unit: SourceUnit, target: Fields,
+                   entries: list[Back], problems: Problems) -> bool:
+    """The translation is written in the file's language: none of its letters is of a
+    script that language does not use (Korean text in a file relabelled zh-Hans)."""
+    from briefgen.edition.scripts import overlap, script
+
+    mine = script(returned.lang)
+    if not mine:
+        return True
+    text = " ".join(t if isinstance(t, str) else " ".join(t) for t in target.values())
+    for letters, name in _SCRIPTS.items():
+        if letters == mine or overlap(letters, mine) or (letters == "Hani" and mine == "Hang"):
+            continue  # Korean may write hanja; Japanese writes kanji
+        if (found := _LETTERS[letters].search(text)) is not None:
+            problems.error(returned.path, entries[0].line, 1, f"{unit.uid}: the translation "
+                           f"holds {name} letters ('{found.group()}'), which "
+                           f"{returned.lang} does not use: is the file's language right?",
+                           code="BG623")
+            return False
+    return True
+
+
+_SCRIPTS = {"Hang": "Hangul", "Hani": "Han", "Kana": "kana"}
+_LETTERS = {"Hang": re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+"),
+            "Hani": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"),
+            "Kana": re.compile(r"[\u3040-\u30ff]+")}
 
 
 def _fields(unit: SourceUnit, entries: list[Back], returned: Returned,
@@ -160,10 +220,16 @@ def _fields(unit: SourceUnit, entries: list[Back], returned: Returned,
         elif len(mine) == 1 and mine[0].n == 0:
             source[name], target[name] = mine[0].source, mine[0].target or ""
         elif [e.n for e in mine] == list(range(1, len(mine) + 1)) and \
-                len(mine[0].layout) == len(mine) + 1:
+                len(mine[0].layout) == len(mine) + 1 and \
+                all(e.layout == mine[0].layout for e in mine):
             layout = Split([], list(mine[0].layout))
             source[name] = layout.join([e.source for e in mine])
             target[name] = layout.join([e.target or "" for e in mine])
+            # cut where briefgen cuts it, or syntax split across two entries would be text
+            # in each and syntax once joined (verify compares the joined field too)
+            again = split(str(source[name]))
+            if again.segments != [e.source for e in mine] or again.layout != list(layout.layout):
+                source[name] = "\0"
         else:
             source[name] = "\0"  # no source can be rebuilt: refused below
             target[name] = ""
@@ -175,6 +241,11 @@ def _fields(unit: SourceUnit, entries: list[Back], returned: Returned,
                        code="BG625")
         return None
     return digest, source, target
+
+
+#: what a translation may not hold: YAML reads a line or paragraph separator (and NEL) as a
+#: line break, and cannot write a lone surrogate
+_NOT_YAML_TEXT = frozenset("\u2028\u2029\x85") | {chr(c) for c in range(0xD800, 0xE000)}
 
 
 def _verify(returned: Returned, unit: SourceUnit, name: str, source: str | list[str],
@@ -196,6 +267,12 @@ def _verify(returned: Returned, unit: SourceUnit, name: str, source: str | list[
         if found.errors:
             return False
     ok = True
+    bad = next((c for c in target if c in _NOT_YAML_TEXT), None)
+    if bad is not None:
+        problems.error(returned.path, mine[0].line, 1, f"{unit.uid}/{name}: the translation "
+                       f"holds U+{ord(bad):04X}, which YAML reads as a line break or cannot "
+                       "hold", hint="delete it", code="BG632")
+        return False
     for e in mine:
         if e.codes is not None:
             before = len(problems.errors)
@@ -205,6 +282,11 @@ def _verify(returned: Returned, unit: SourceUnit, name: str, source: str | list[
                 continue
         for code, message in differences(e.source, e.target or ""):
             problems.error(returned.path, e.line, 1, f"{e.id}: {message}", code=code)
+            ok = False
+    if ok and isinstance(source, str):  # the field whole: what its entries make, joined
+        for code, message in differences(source, target):
+            problems.error(returned.path, mine[0].line, 1, f"{unit.uid}/{name}: {message}",
+                           code=code)
             ok = False
     return ok
 
@@ -281,7 +363,16 @@ def _check_merged(project: Project, src: BriefSource, lang: str, target: Path, d
             guard_pages(jobs, found)
         except BriefError as exc:
             found.items.extend(exc.problems)
-    mine: list[Problem] = [p for p in found.errors if p.path == shown]
+    # every error the merge brings, wherever it is reported (a leak the guard finds on the
+    # rendered page names no single file): those the project already had are not its
+    before = Problems()
+    try:
+        guard_pages(plan(project, Selection(briefs=(src.slug,), languages=(lang,)), before),
+                    before)
+    except BriefError as exc:
+        before.items.extend(exc.problems)
+    had = {(p.code, p.path, p.message) for p in before.errors}
+    mine: list[Problem] = [p for p in found.errors if (p.code, p.path, p.message) not in had]
     for p in mine:
         problems.error(p.path, p.line, p.col, f"after the import: {p.message}", field=p.field,
                        hint=p.hint, code="BG634")
