@@ -362,7 +362,7 @@ def preview(project: Path) -> Callable[[str], tuple[int, str, str]]:
 def test_serve_refuses_a_pdf_asking_for_an_attachment(
         project: Path, preview: Callable[[str], tuple[int, str, str]]) -> None:
     write(project, BASE, MARGIN_LINK)
-    status, kind, page = preview("/demo/public/en/pdf")
+    status, kind, page = preview("/demo/public/en/pdf/demo-public-en.pdf")  # the frame's
     assert (status, kind) == (200, "text/html; charset=utf-8")
     assert html.escape('a page may not ask for a file attachment: <a rel="attachment" '
                        'href="../content/briefs/demo/brief.yaml">') in page
@@ -372,7 +372,7 @@ def test_serve_refuses_a_pdf_loading_a_content_file(
         project: Path, preview: Callable[[str], tuple[int, str, str]]) -> None:
     write(project, BASE, EXTENDS + '{% block footer %}<img alt="x" '
           'src="../content/briefs/demo/chart.png">{% endblock %}\n')
-    status, kind, page = preview("/demo/public/en/pdf")
+    status, kind, page = preview("/demo/public/en/pdf/demo-public-en.pdf")  # the frame's
     assert (status, kind) == (200, "text/html; charset=utf-8")
     assert html.escape("the PDF tried to load content/briefs/demo/chart.png; a page loads "
                        "only the theme's stylesheets, fonts and images") in page
