@@ -240,9 +240,9 @@ def test_serve_refuses_a_leaking_pdf_with_the_problems(project: Path,
                                                       ) -> None:
     edit(project, PUBLIC, "forbidden_phrases: [secret annex]",
          "forbidden_phrases: [secret annex, page 1 of 2]")
-    status, kind, page = preview("/demo/public/en/pdf")
+    status, kind, page = preview("/demo/public/en/pdf/demo-public-en.pdf")
     assert (status, kind) == (200, "text/html; charset=utf-8")
     assert "forbidden phrase &#x27;page 1 of 2&#x27; for audience public appears in " \
            "demo/public/en/demo-public-en.pdf (PDF text)" in page
-    status, kind, _ = preview("/demo/officials/en/pdf")
+    status, kind, _ = preview("/demo/officials/en/pdf/demo-officials-en.pdf")
     assert kind == "application/pdf"

@@ -19,6 +19,7 @@ from mutation_support import fresh_caches  # noqa: F401 (an autouse fixture)
 from pypdf import PdfWriter
 
 from briefgen.build import run as build
+from briefgen.build.indexes import check_indexes
 from briefgen.build.workers import pdf_guard_surfaces
 from briefgen.content.models import Audience
 from briefgen.content.project import load_project
@@ -517,7 +518,7 @@ SHAPE = ("Para.\n\n::: audience pub\n- item\n\n> quote\n:::\n\n# Head\n\n"
 ])
 def test_block_shape_lists_the_top_blocks_an_audience_sees(audience: str,
                                                            shape: list[str]) -> None:
-    assert block_shape(SHAPE, audience) == shape
+    assert list(block_shape(SHAPE, audience)) == shape
 
 
 def test_audience_markers_with_their_nesting_lines_and_readers() -> None:
@@ -740,7 +741,7 @@ def test_each_index_page_is_guarded_for_its_audience(tmp_path: Path) -> None:
     _phrases(root, "pub", ["tiny brief"])
     problems = Problems([])
     page = "<html><body><a href='x'>A Tiny <b>Brief</b></a></body></html>"
-    build.check_indexes(load_project(root), {"officials/index.html": page,
+    check_indexes(load_project(root), {"officials/index.html": page,
                                              "pub/index.html": page}, problems)
     assert [str(p) for p in problems.items] == [
         "pub/index.html: forbidden phrase 'tiny brief' for audience pub appears in "
@@ -804,8 +805,8 @@ def test_a_leak_is_traced_to_its_first_line_and_to_terms(tmp_path: Path) -> None
 
 def test_block_shape_leaves_out_the_notes_an_audience_does_not_see() -> None:
     text = "::: audience officials\nSee[^m].\n\n[^m]: Note.\n:::\n"
-    assert block_shape(text, "pub") == []
-    assert block_shape(text, "officials") == ["paragraph"]
+    assert block_shape(text, "pub") == ()
+    assert block_shape(text, "officials") == ("paragraph",)
 
 
 def test_a_span_with_both_keys_is_one_marker() -> None:
