@@ -99,7 +99,8 @@ def make(n: int, out: Path) -> list[str]:
         slug = f"alliance-brief-{i + 1:03d}"
         slugs.append(slug)
         d = out / "content" / "briefs" / slug
-        (d / "translations").mkdir(parents=True)
+        # the brief's other files (references, charts, figures) as they are
+        shutil.copytree(src_dir, d)
         (d / "brief.yaml").write_text(_vary_source(source, i), encoding="utf-8")
         for lang, text in translations.items():
             (d / "translations" / f"{lang}.yaml").write_text(
