@@ -51,9 +51,9 @@ MAX_OUTPUT = 16 * 1024 * 1024  # bytes of stdout (an ls-tree of 100,000 files is
 
 #: the subcommands git() runs: each reads objects or refs, never the work tree or index
 READ_ONLY = frozenset({"rev-parse", "ls-tree", "cat-file", "rev-list", "log", "diff-tree",
-                       "config"})
+                       "config", "diff-index"})
 #: the subcommands that can show a diff, given --no-ext-diff --no-textconv
-_DIFFING = frozenset({"log", "diff-tree"})
+_DIFFING = frozenset({"log", "diff-tree", "diff-index"})
 #: options that would make git convert content, run a driver or check a signature
 REFUSED = ("--textconv", "--filters", "--ext-diff", "--show-signature", "--path=",
            "--output", "--output=", "--paginate",
@@ -64,6 +64,8 @@ REFUSED = ("--textconv", "--filters", "--ext-diff", "--show-signature", "--path=
 SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
                "-c", "core.pager=cat", "-c", "log.showSignature=false",
                "-c", "color.ui=false", "-c", "protocol.allow=never",
+               # a bare repository committed inside the project is never taken for ours
+               "-c", "safe.bareRepository=explicit",
                # and what a repository could set to change what these commands answer
                "-c", "log.follow=false", "-c", "diff.relative=false")
 
@@ -96,6 +98,9 @@ def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
     if args[0] == "config" and tuple(args[1:2]) != ("--get",) and \
             tuple(args[1:3]) != ("-z", "--get"):
         raise GitError("briefgen runs git config only to --get a value")
+    if args[0] == "diff-index" and tuple(args[1:2]) != ("--cached",):
+        # without --cached it would read (and maybe filter) the work tree's files
+        raise GitError("briefgen runs git diff-index only with --cached")
     for arg in args[1:]:
         if any(arg == r or (r.endswith("=") and arg.startswith(r)) for r in REFUSED) or \
                 "%G" in arg:  # a format asking for a signature's check runs gpg
@@ -246,13 +251,14 @@ def differs(root: Path, folders: Sequence[str]) -> bool:
     return working != committed
 
 
-def _config(root: Path, name: str) -> str:
-    """A setting of the repository's own config ("" if unset)."""
+def _config(root: Path, name: str) -> str | None:
+    """A setting of the repository's own config (None if unset; "" if set without a value,
+    which git reads as true)."""
     try:
         return os.fsdecode(git(["config", "-z", "--get", name], root).rstrip(b"\0"))
     except GitError as exc:
         if exc.status == 1:  # not set
-            return ""
+            return None
         raise
 
 
@@ -263,10 +269,12 @@ def _converts(root: Path, top: Path, prefix: str, folders: Sequence[str]) -> boo
     or `text`/`crlf` when the repository says core.eol=crlf; or the repository says
     core.autocrlf=true or names another attributes file. Unset (`-text`) and unspecified
     (`!text`) attributes convert nothing. Read as text, never through git."""
-    if _config(root, "core.attributesFile") or _config(root, "core.autocrlf").lower() in (
-            "true", "yes", "on", "1"):
-        return True
-    crlf = _config(root, "core.eol").lower() == "crlf"
+    autocrlf = _config(root, "core.autocrlf")
+    if _config(root, "core.attributesFile") is not None or (
+            autocrlf is not None and autocrlf.lower() not in ("false", "no", "off", "0",
+                                                              "input")):
+        return True  # any other value (true, 1, 2, none at all) converts on checkout
+    crlf = (_config(root, "core.eol") or "").lower() == "crlf"
     info = Path(os.fsdecode(git(["rev-parse", "--git-path", "info/attributes"],
                                 root).rstrip(b"\n")))
     files = [info if info.is_absolute() else root / info]
@@ -318,9 +326,16 @@ def _working(root: Path, folders: Sequence[str], oid_length: int
                     h.update(block)
         return h.hexdigest()
 
+    # what a link may lead to: a file or folder compared here (a build follows links; one
+    # leading anywhere else, .git/ included, reads bytes no commit need hold)
+    compared = [(root / f).resolve() for f in folders if not os.path.islink(root / f)]
+
     def visit(path: Path, rel: str) -> None:
         st = path.lstat()
         if os.path.islink(path):
+            real = path.resolve()
+            if not real.exists() or not any(real.is_relative_to(c) for c in compared):
+                raise Unknown("a link leads out of the folders compared")
             target = os.fsencode(os.readlink(path))
             found[rel] = ("120000", blob_id(len(target), [target], None))
         elif path.is_dir():

@@ -281,6 +281,9 @@ def test_the_callers_git_environment_is_not_passed_on(repo: Path, trap: tuple[Pa
      "briefgen does not run git with --file=/etc/passwd"),
     (["rev-list", "--pretty=%G?", "HEAD"], "briefgen does not run git with --pretty=%G?"),
     (["config", "core.pager", "x"], "briefgen runs git config only to --get a value"),
+    (["diff-index", "HEAD"], "briefgen runs git diff-index only with --cached"),
+    (["diff-index", "-p", "--cached", "HEAD"],
+     "briefgen runs git diff-index only with --cached"),
     (["config", "--get", "--global", "user.name"], "briefgen does not run git with --global"),
 ])
 def test_only_reading_commands_are_run(repo: Path, args: list[str] | tuple[str, ...],
@@ -342,6 +345,8 @@ def test_a_failing_git_says_why(repo: Path) -> None:
     ("[attr]quiet filter=evil\ncontent/** quiet\n", {}, True),  # a macro
     ("* text\n", {"core.eol": "crlf"}, True),
     ("", {"core.autocrlf": "true"}, True),
+    ("", {"core.autocrlf": "2"}, True),  # git reads any number but 0 as true
+    ("", {"core.autocrlf": "input"}, False),  # converts on commit, not on checkout
     ("", {"core.attributesFile": "/dev/null"}, True),
 ])
 def test_a_checkout_that_would_convert_files_is_dirty(repo: Path, attributes: str,
@@ -361,3 +366,64 @@ def test_a_checkout_that_would_convert_files_is_dirty(repo: Path, attributes: st
                 sh(project, "commit", "-qm", "attributes")
         head = sh(project, "rev-parse", "HEAD")
         assert git_revision(project) == ((None, True) if converts else (head, False)), where
+
+
+def test_a_link_to_a_file_no_commit_holds_is_dirty(repo: Path) -> None:
+    """Attack report 19, 1: a committed link (its blob is the target's name) leads to a file
+    outside content/ and templates/, .git/ included, that the build reads and git never
+    tracks: the commit does not hold what was built, however the file changes."""
+    ko = repo / "content/briefs/demo/translations/ko.yaml"
+    for hidden in (".git/ko.yaml", "drafts/ko.yaml"):
+        project = repo.parent / hidden.replace("/", "_")
+        shutil.copytree(repo, project, symlinks=True)
+        target = project / hidden
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(ko.read_bytes())
+        link = project / "content/briefs/demo/translations/ko.yaml"
+        link.unlink()
+        link.symlink_to(os.path.relpath(target, link.parent))
+        sh(project, "add", "-A", "content")
+        sh(project, "commit", "-qm", "a link")
+        assert sh(project, "status", "--porcelain", "--", "content") == ""  # git: clean
+        assert git_revision(project) == (None, True), hidden
+    inside = repo.parent / "inside"
+    shutil.copytree(repo, inside, symlinks=True)
+    link = inside / "content/briefs/demo/translations/ko-link.yaml"
+    link.symlink_to("ko.yaml")  # a link to a file compared too: the commit holds both
+    sh(inside, "add", "-A")
+    sh(inside, "commit", "-qm", "an inner link")
+    assert git_revision(inside) == (sh(inside, "rev-parse", "HEAD"), False)
+
+
+def test_content_that_is_itself_a_link_is_dirty(repo: Path) -> None:
+    (repo / "content").rename(repo / "src")
+    (repo / "content").symlink_to("src")
+    sh(repo, "add", "-A")
+    sh(repo, "commit", "-qm", "content is a link")
+    assert git_revision(repo) == (None, True)
+
+
+def test_a_bare_repository_planted_in_the_project_is_not_read(repo: Path) -> None:
+    """Attack report 19, 4: a pull request commits HEAD, objects/, refs/ and a config into the
+    project folder (a subfolder of the repository): git would take it for the repository
+    and answer with a commit of the attacker's choosing."""
+    top = repo.parent / "top"
+    (top / "proj").parent.mkdir()
+    shutil.copytree(VALID, top / "proj")
+    sh(top, "init", "-q")
+    sh(top, "add", "-A")
+    sh(top, "commit", "-qm", "real")
+    planted = repo.parent / "planted"
+    sh(repo.parent, "init", "-q", "--bare", str(planted))
+    sh(repo, "push", "-q", str(planted), "HEAD:refs/heads/master")
+    for name in ("HEAD", "objects", "refs"):
+        src = planted / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, top / "proj" / name)
+    (top / "proj/config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+                                     "\tworktree = .\n",
+                                     encoding="utf-8")
+    sh(top, "add", "-A")
+    sh(top, "commit", "-qm", "planted")
+    planted_head = sh(repo, "rev-parse", "HEAD")
+    assert sh(top / "proj", "rev-parse", "HEAD") == planted_head  # the trap is real
+    assert git_revision(top / "proj")[0] != planted_head

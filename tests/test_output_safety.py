@@ -149,13 +149,15 @@ def served(project: Path) -> Iterator[int]:
         httpd.server_close()
 
 
-def request(port: int, path: str, host: str | None, method: str = "GET"
-            ) -> tuple[int, str, bytes]:
+def request(port: int, path: str, host: str | None, method: str = "GET",
+            headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.putrequest(method, path, skip_host=True)
         if host is not None:
             conn.putheader("Host", host)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         return response.status, response.getheader("Content-Type", ""), response.read()
@@ -174,6 +176,63 @@ def test_serve_answers_only_a_local_host(served: int) -> None:
         assert (status, kind) == (421, "text/plain; charset=utf-8"), host
         assert body == (f"briefgen serve answers only http://127.0.0.1:{served}/ and "
                         f"http://localhost:{served}/").encode()
+
+
+def test_serve_refuses_another_sites_requests(served: int) -> None:
+    """Attack report 19, 3: a page on another site (a script, an EventSource, a frame) passes
+    the Host check, and could not read the answer, but made serve render for it."""
+    host = f"127.0.0.1:{served}"
+    for path in ("/demo/public/en/", "/__events?since=-1&path=/demo/public/en/",
+                 "/demo/public/en/pdf/demo-public-en.pdf"):
+        for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                        {"Origin": f"http://127.0.0.1:{served}.evil.example"},
+                        {"Sec-Fetch-Site": "cross-site"}):
+            status, _, body = request(served, path, host, headers=headers)
+            assert (status, body) == (403, b"briefgen serve answers only its own pages"), \
+                (path, headers)
+    for headers in ({"Origin": f"http://localhost:{served}"}, {"Sec-Fetch-Site": "same-origin"},
+                    {"Sec-Fetch-Site": "none"}):
+        assert request(served, "/demo/public/en/", host, headers=headers)[0] == 200, headers
+
+
+def test_serve_is_not_framed_or_sniffed(served: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=60)
+    try:
+        conn.request("GET", "/", headers={"Host": f"127.0.0.1:{served}"})
+        response = conn.getresponse()
+        response.read()
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+        assert response.getheader("Content-Security-Policy") == "frame-ancestors 'self'"
+    finally:
+        conn.close()
+
+
+def test_serve_prepares_each_page_once_whatever_its_spelling(project: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Attack report 19, 3: each spelling of a path (`//demo///public/en/`) was a page of
+    its own, made ahead and kept until the next save: memory without bound."""
+    from briefgen.commands import serve
+
+    preview = serve.Preview(project.resolve())
+    made: list[str] = []
+    real = preview.page
+
+    def counting(path: str) -> tuple[int, str, bytes]:
+        made.append(path)
+        return real(path)
+
+    monkeypatch.setattr(preview, "page", counting)
+    for n in range(1, 40):
+        preview.prepare("/" * n + "demo/public/en" + "/" * n, 1)
+        preview.prepare(f"/no/such/page-{n}", 1)  # names nothing: not kept
+    assert list(preview.ready) == ["/demo/public/en"]
+    assert sum("demo" in p for p in made) == 1 and len(made) == 1 + 39  # once; 404s
+    for n in range(40):
+        preview.prepare(f"/demo/public/en/pdf{'/' * (n % 3 + 1)}", 2)
+    assert len(preview.ready) <= serve.MAX_READY
+    status, kind, _ = preview.answer("//demo//public//en//", 2)
+    assert (status, kind) == (200, "text/html; charset=utf-8")
 
 
 def test_serve_refuses_other_methods(served: int) -> None:

@@ -213,3 +213,43 @@ def test_hidden_markers_may_be_left_out_only_by_a_translation_made_without_them(
         "units.tasks.body: the translation lacks the source's '[…]{audience=\"us-government\"}'"
         " span (no reader of this language sees it: keep it with nothing inside)\n"
         "briefgen: 1 error in 1 file\n")
+
+
+# -- attack report 19, 2 and 5: what looks like a marker inside code, and lone CRs ---------
+
+CODE_AROUND = [
+    ("```\n", "\n```"), ("~~~ text\n", "\n~~~"), ("    ", ""),  # fenced, indented
+    ("<div>\n", "\n</div>"),  # an HTML block (its text is shown as written)
+]
+
+
+@pytest.mark.parametrize(("before", "after"), CODE_AROUND)
+@pytest.mark.parametrize("marker", [
+    "[\nTarget: {word}\n]{{audience=us-government}}",
+    "[Target: {word}]{{audience=\"us-government\"}}",
+    "::: audience us-government\nTarget: {word}\n:::",
+])
+def test_text_in_code_that_looks_like_a_marker_is_part_of_what_readers_see(
+        before: str, after: str, marker: str) -> None:
+    """The rok-public readers see a code block's text as written, markers and all: an edit
+    of it must change their text (else a ko translation stays "fresh" after it)."""
+    def text(word: str) -> str:
+        body = marker.format(word=word)
+        if before == "    ":
+            body = "\n".join("    " + line for line in body.split("\n"))
+        else:
+            body = before + body + after
+        return f"Para one.\n\n{body}\n\nPara two.\n"
+
+    assert seen_text(text("2027"), ROK) != seen_text(text("2031"), ROK)
+
+
+@pytest.mark.parametrize("text", [
+    "Para one.\r\r::: {audience=us-government}\rsecret\r:::\r\rVisible para.",
+    "A\r\r::: audience us-government\rx\r:::\n```\nline0\nline1 VISIBLE\n```\n",
+    "A [x]{audience=\"us-government\"}\rB\r\rC",
+])
+def test_lone_carriage_returns_keep_the_whole_text(text: str) -> None:
+    """The parser reads a lone CR as a line break, the cut counts only LFs: the text is
+    kept whole (a spurious stale at worst, never a wrong fresh nor a traceback)."""
+    assert seen_text(text, ROK) == text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,6 +65,10 @@ RELOAD = """<script>
 
 #: How long an event stream waits before a keep-alive comment (seconds).
 KEEP_ALIVE = 15.0
+#: answers made ahead at most (each a page, or a PDF of some MB): the oldest go first
+MAX_READY = 16
+#: event streams open at once at most (each holds a thread)
+MAX_STREAMS = 32
 
 
 def watched(root: Path) -> list[Path]:
@@ -162,8 +167,9 @@ class Preview:
         self.session = Session(root)
         self.changes = 0
         self.lock = threading.Lock()  # one render at a time: they share the Session
-        #: answers made ahead by the event stream, with the change count they were made at
-        self.ready: dict[str, tuple[int, tuple[int, str, bytes]]] = {}
+        #: answers made ahead by the event stream, by canonical path, with the change
+        #: count they were made at (at most MAX_READY, the oldest dropped)
+        self.ready: OrderedDict[str, tuple[int, tuple[int, str, bytes]]] = OrderedDict()
 
     def seen(self, changes: int) -> None:
         """Files changed (the watcher's count moved): forget what was read from them."""
@@ -178,16 +184,26 @@ class Preview:
         save the watcher has not counted yet is still read at the next request)."""
         with self.lock:
             self.seen(changes)
-            kept = self.ready.pop(path, None)
+            kept = self.ready.pop(canonical(path), None)
             if kept is not None and kept[0] == changes:
                 return kept[1]
             return self.page(path)
 
     def prepare(self, path: str, changes: int) -> None:
-        """Make the answer to a path ahead, for the reload the event stream will announce."""
+        """Make the answer to a path ahead, for the reload the event stream will announce:
+        once per page and change count, however many streams (or spellings of its path)
+        ask; a path that names nothing is not kept."""
+        key = canonical(path)
         with self.lock:
             self.seen(changes)
-            self.ready[path] = (changes, self.page(path))
+            if key in self.ready and self.ready[key][0] == changes:
+                return
+            answer = self.page(path)
+            if answer[0] == 404:
+                return
+            self.ready[key] = (changes, answer)
+            while len(self.ready) > MAX_READY:
+                self.ready.popitem(last=False)
 
     def folders(self) -> Folders:
         """The theme's folders, for the error page too: briefgen's if the project's are
@@ -269,6 +285,15 @@ class Preview:
 
 
 HOSTS = ("127.0.0.1", "localhost", "[::1]")  # a Host header serve answers, with its port
+#: sent with every answer: no sniffing, no framing by another site
+SAFE_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),
+                ("Content-Security-Policy", "frame-ancestors 'self'"))
+
+
+def canonical(path: str) -> str:
+    """A request path as the preview routes it: one slash between parts (`//a///b/` is
+    `/a/b`), so that no two spellings of one page are two pages."""
+    return "/" + "/".join(p for p in path.split("/") if p)
 
 
 def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
@@ -276,6 +301,7 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
     HEAD requests for a local Host: a web page whose name resolves to 127.0.0.1 (DNS
     rebinding) cannot read the previews."""
     preview = Preview(root.resolve())
+    streams = threading.BoundedSemaphore(MAX_STREAMS)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -292,15 +318,30 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
 
         def _answer(self, body: bool) -> None:
             port = self.connection.getsockname()[1]
-            if self.headers.get("Host") not in [f"{host}:{port}" for host in HOSTS]:
+            local = [f"{host}:{port}" for host in HOSTS]
+            if self.headers.get("Host") not in local:
                 self._send(421, f"briefgen serve answers only http://127.0.0.1:{port}/ and "
                            f"http://localhost:{port}/", send_body=body)
+                return
+            origin = self.headers.get("Origin")
+            if (origin is not None and origin not in [f"http://{h}" for h in local]) or \
+                    self.headers.get("Sec-Fetch-Site") == "cross-site":
+                # another site's page (a script, an EventSource, a frame, a link): it
+                # could not read the answer, but could make serve render for it
+                self._send(403, "briefgen serve answers only its own pages", send_body=body)
                 return
             path, _, query = self.path.partition("?")
             if path == "/__changes":
                 status, kind, data = 200, "text/plain", str(watcher.changes).encode()
             elif path == "/__events" and body:
-                self._events(parse_qs(query))
+                if not streams.acquire(blocking=False):
+                    self._send(503, f"briefgen serve keeps at most {MAX_STREAMS} pages "
+                               "updated at once; close some tabs")
+                    return
+                try:
+                    self._events(parse_qs(query))
+                finally:
+                    streams.release()
                 return
             else:
                 status, kind, data = preview.answer(path, watcher.changes)
@@ -319,7 +360,7 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
                 viewed = viewed.rstrip("/") + "/" + "-".join(parts[:3]) + ".pdf"
             self.send_response(200)
             for name, value in (("Content-Type", "text/event-stream"),
-                                ("Cache-Control", "no-store")):
+                                ("Cache-Control", "no-store"), *SAFE_HEADERS):
                 self.send_header(name, value)
             self.end_headers()
             try:
@@ -341,7 +382,7 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
             data = data.encode() if isinstance(data, str) else data
             self.send_response(status)
             for name, value in [("Content-Type", kind), ("Cache-Control", "no-store"),
-                                ("Content-Length", str(len(data))), *headers]:
+                                ("Content-Length", str(len(data))), *SAFE_HEADERS, *headers]:
                 self.send_header(name, value)
             self.end_headers()
             if send_body:

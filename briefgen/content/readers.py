@@ -40,6 +40,8 @@ def seen_text(text: str, readers: Iterable[str]) -> str:
     who = frozenset(readers)
     if ":::" not in text and "]{" not in text:
         return text
+    if "\r" in text:  # the parser reads a lone CR as a line break: its lines are not ours
+        return text
     return _seen(text, who)
 
 
@@ -193,8 +195,9 @@ def _visible(text: str, reader: str) -> list[Any]:
             continue
         if not all(shown):
             continue
-        if tok.type != "inline":
-            out.append((tok.type, tok.tag, tok.info, tuple(sorted(tok.attrs.items()))))
+        if tok.type != "inline":  # a code block's or HTML block's text is its content
+            out.append((tok.type, tok.tag, tok.info, tok.content,
+                        tuple(sorted(tok.attrs.items()))))
             continue
         spans: list[bool] = []
         for child in tok.children or []:
