@@ -5,11 +5,13 @@ leak-checked for that audience."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from briefgen.build.formats import index_surfaces
 from briefgen.build.manifest import ManifestEntry
 from briefgen.content.project import Project
 from briefgen.edition.i18n import Messages
-from briefgen.edition.resolve import resolve
+from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import Problems, human_size
 from briefgen.publish import guard, web
 from briefgen.publish.html import render_index
@@ -74,31 +76,46 @@ def index_page(project: Project, artifacts: list[ManifestEntry],
     return index_pages(project, artifacts, audience)["index.html"]
 
 
-def feed_entries(project: Project, artifacts: list[ManifestEntry]) -> list[web.Entry]:
+#: the feed entries of pages already resolved (by the build or check that rendered them), by
+#: path; any other page is resolved again for its summary and authors
+Known = Mapping[str, web.Entry]
+
+
+def feed_entry(path: str, title: str, edition: Edition) -> web.Entry:
+    """An HTML page's edition as its audience's feed and sitemap list it."""
+    e = edition.view()
+    return web.Entry(path, title, e.summary.plain, tuple(x.name.plain for x in e.authors),
+                     e.date, e.lang_tag or e.lang, edition.slug)
+
+
+def feed_entries(project: Project, artifacts: list[ManifestEntry], known: Known | None = None
+                 ) -> list[web.Entry]:
     """The editions of the HTML pages among artifacts (of one audience), as its feed and
-    sitemap list them: each resolved again for its summary and authors."""
+    sitemap list them: from `known`, else each resolved again."""
     entries = []
     for a in sorted(artifacts, key=lambda a: a.path):
         if a.format != "html":
             continue
-        e = resolve(project, a.brief, a.audience, a.language, "screen", Problems()).view()
-        entries.append(web.Entry(a.path, a.title, e.summary.plain,
-                                 tuple(x.name.plain for x in e.authors), e.date,
-                                 e.lang_tag or e.lang, a.brief))
+        entry = (known or {}).get(a.path)
+        if entry is None or entry.title != a.title:
+            entry = feed_entry(a.path, a.title, resolve(project, a.brief, a.audience,
+                                                        a.language, "screen", Problems()))
+        entries.append(entry)
     return entries
 
 
-def index_files(project: Project, artifacts: list[ManifestEntry], problems: Problems
-                ) -> list[tuple[str, bytes]]:
+def index_files(project: Project, artifacts: list[ManifestEntry], problems: Problems,
+                known: Known | None = None) -> list[tuple[str, bytes]]:
     """build/index.html, and each audience's index page, feed and sitemap, guarded: the
     pages a full build writes beside its manifest (a shard writes none; merging does)."""
-    indexes = audience_indexes(project, artifacts)
+    indexes = audience_indexes(project, artifacts, known)
     check_indexes(project, indexes, problems, tuple(a.path for a in artifacts))
     return [*((path, page.encode()) for path, page in index_pages(project, artifacts).items()),
             *((path, page.encode()) for path, page in sorted(indexes.items()))]
 
 
-def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[str, str]:
+def audience_indexes(project: Project, artifacts: list[ManifestEntry],
+                     known: Known | None = None) -> dict[str, str]:
     """`<audience>/index.html` -> the page, for every audience with artifacts: only its own;
     and its `feed.xml`, and `sitemap.xml` when it has a base_url."""
     ids = sorted({a.audience for a in artifacts} & set(project.audiences))
@@ -107,7 +124,7 @@ def audience_indexes(project: Project, artifacts: list[ManifestEntry]) -> dict[s
         own = [a for a in artifacts if a.audience == aid]
         audience = project.audiences[aid].value
         out |= {f"{aid}/{name}": page for name, page in index_pages(project, own, aid).items()}
-        entries, base = feed_entries(project, own), audience.base_url
+        entries, base = feed_entries(project, own, known), audience.base_url
         title = Messages(audience.languages[0], project.session.theme,
                          project.session.catalogs).catalogue_title
         out[f"{aid}/{FEED}"] = web.atom_feed(f"{title}: {audience.name}",

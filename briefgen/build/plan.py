@@ -5,7 +5,7 @@ kinds of job made from them."""
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass, field
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from briefgen.build.formats import FORMATS, Format, OutputFormat, OutputFormats
 from briefgen.build.formats import OUTPUT_FORMATS as OUTPUT_FORMATS  # for those who plan
@@ -80,7 +80,12 @@ def select(project: Project, selection: Selection) -> list[Artifact]:
             if selection.wants(slug, aid, lang, fmt)]
 
 
-J = TypeVar("J", bound="_Job")
+class _Placed(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+J = TypeVar("J", bound=_Placed)
 
 
 def shard(jobs: list[J], k: int, n: int) -> list[J]:

@@ -116,15 +116,18 @@ def _silent(job: Job, total: int) -> None:
 
 
 def plan(project: Project, selection: Selection, problems: Problems,
-         reuse: Reuse | None = None, fingerprint: str | None = None) -> list[Job]:
-    """A job for every artifact the selection asks for, rendered to HTML and validated;
-    `reuse(path, inputs)` may return the previous manifest entry of an artifact whose inputs
-    are unchanged, which is kept without rendering."""
+         reuse: Reuse | None = None, fingerprint: str | None = None,
+         part: tuple[int, int] | None = None) -> list[Job]:
+    """A job for every artifact the selection asks for (the k-th of n shards of them, with
+    `part`), rendered to HTML and validated; `reuse(path, inputs)` may return the previous
+    manifest entry of an artifact whose inputs are unchanged, which is kept without
+    rendering."""
     if fingerprint is None:
         fingerprint = renderer_fingerprint(Theme.of(project.root))
     shared = shared_inputs(project, fingerprint)
     jobs: list[Job] = []
-    for artifact in select(project, selection):
+    artifacts = select(project, selection)
+    for artifact in shard(artifacts, *part) if part else artifacts:
         fence = guard_fingerprint(project.audiences[artifact.audience].value)
         inputs = ""
         if reuse is not None:
@@ -342,8 +345,9 @@ class _Build:
     def jobs(self) -> list[Job]:
         """This build's jobs (this shard's, if sharded), guarded, before anything is
         rendered to PDF; raises on problems and on writes through links out of the folder."""
+        # a shard renders only its own artifacts: each of n CI machines does 1/n of the work
         jobs = plan(self.project, self.selection, self.problems, self.previous.reuse,
-                    self.fingerprint)
+                    self.fingerprint, self.opts.shard)
         if not self.opts.shard:
             jobs += repairs(self.project, self.selection, self.previous,
                             {j.path for j in jobs}, self.problems, self.fingerprint)
@@ -353,7 +357,7 @@ class _Build:
             self.manifest.name, "index.html", *(j.path for j in jobs),
             *(f"{aid}/{name}" for aid in self.project.audiences for name in INDEX_FILES)]],
             self.out)
-        return shard(jobs, *self.opts.shard) if self.opts.shard else jobs
+        return jobs
 
     def decide(self, jobs: list[Job]) -> list[Rendered]:
         """Keep what has the content it had last time (maybe from edited inputs), checking

@@ -1,27 +1,85 @@
-"""`briefgen check`: validate everything a build would, without WeasyPrint or build/."""
+"""`briefgen check`: validate everything a build would, without WeasyPrint or build/.
+
+Each brief's editions are rendered and guarded audience by audience, or taken from what
+an earlier check found for the same inputs (commands/checked.py). With `files` (the files
+a commit changes), only the briefs they touch are rendered; every file is still loaded and
+validated, and the checks across files all run."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
-from briefgen.build.indexes import audience_indexes, check_indexes
+from briefgen.build.indexes import audience_indexes, check_indexes, feed_entry
+from briefgen.build.keys import renderer_fingerprint
 from briefgen.build.manifest import ManifestEntry
 from briefgen.build.plan import Selection
 from briefgen.build.run import guard_pages, plan
-from briefgen.content.project import load_project
+from briefgen.commands.checked import Page, Result, Store, staged, touched
+from briefgen.content.project import Project, load_project
 from briefgen.errors import Problem, Problems
+from briefgen.theme import Theme
+
+_EMPTY = hashlib.sha256(b"").hexdigest()
 
 
-def check_project(root: Path, strict: bool = False) -> list[Problem]:
-    """Every problem a build would report before rendering PDFs; raises on errors."""
+def check_project(root: Path, strict: bool = False, files: Iterable[Path] | None = None,
+                  changed: bool = False, cache: bool = True) -> list[Problem]:
+    """Every problem a build would report before rendering PDFs; raises on errors. With
+    `files`, only the briefs they touch are rendered (all, if one is shared by every brief);
+    with `changed`, the files the next commit changes too (checked.staged). `cache=False`
+    neither reads nor writes what earlier checks found."""
     project = load_project(root)
     problems = Problems(list(project.warnings))
-    jobs = plan(project, Selection(), problems)
-    guard_pages(jobs, problems)
+    briefs = sorted(project.briefs)
+    if changed:
+        commit = staged(project)  # None: the first commit, every brief is new
+        files = None if commit is None else [*(files or ()), *commit]
+    if files is not None and (some := touched(project, files)) is not None:
+        briefs = sorted(some)
+    fingerprint = renderer_fingerprint(Theme.of(project.root))
+    store = Store.open(project, fingerprint) if cache else None
+    pages: list[Page] = []
+    for slug in briefs:
+        for aid in sorted({aid for aid, _ in project.editions(slug)}):
+            result = _checked(project, slug, aid, store, fingerprint)
+            for problem in result.problems:
+                problems.add(problem)
+            pages += result.pages
+    if store is not None:
+        store.save(briefs)
     # each audience's index page, feed and sitemap, as a build writes them (sizes and page
-    # counts aside)
-    entries = [ManifestEntry.of(job, b"", None) for job in jobs]
-    check_indexes(project, audience_indexes(project, entries), problems,
+    # counts aside), over the editions this check rendered
+    entries = [ManifestEntry(brief=p.brief, audience=p.audience, language=p.language,
+                             format=p.format, path=p.path, title=p.title, sha256=_EMPTY,
+                             bytes=0, key=p.key, inputs="", guard=p.guard,
+                             pages=None) for p in pages]
+    known = {p.path: p.feed for p in pages if p.feed is not None}
+    check_indexes(project, audience_indexes(project, entries, known), problems,
                   tuple(e.path for e in entries))
     problems.raise_if_errors(strict=strict)
     return problems.items
+
+
+def _checked(project: Project, slug: str, aid: str, store: Store | None,
+             fingerprint: str) -> Result:
+    """A brief's editions for one audience rendered and guarded, or as an earlier check
+    found them for the same inputs."""
+    selection = Selection((slug,), (aid,))
+    key = store.key(slug, aid, selection) if store is not None else ""
+    if store is not None and (kept := store.get(slug, aid, key)) is not None:
+        return kept
+    found = Problems()
+    jobs = plan(project, selection, found, fingerprint=fingerprint)
+    guard_pages(jobs, found)
+    result = Result(found.items, [
+        Page(job.brief, job.audience, job.language, job.format, job.path, job.title,
+             job.key, job.guard,
+             feed_entry(job.path, job.title, job.edition)
+             if job.format == "html" and job.edition is not None
+             and job.edition.mode == "screen" else None)
+        for job in jobs])
+    if store is not None:
+        store.put(slug, aid, key, result)
+    return result

@@ -128,4 +128,8 @@ CODES: dict[str, Code] = _table(
      "releases/demo/copies.json: warning: is in a git work tree and no .gitignore rule "
      "ignores it: a commit of its folder would publish every recipient's name (add the line "
      "/releases/*/copies.json to the project's .gitignore (briefgen new brief does))"),
+    ("BG587", "check --changed cannot tell what the commit changes: the project is not in a "
+     "git work tree, or git failed",
+     "briefgen: check --changed: cannot read what the commit changes in /src/briefs (git "
+     "failed: fatal: not a git repository (or any of the parent directories): .git)"),
 )

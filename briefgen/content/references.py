@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -353,13 +354,12 @@ def read_style(brief_dir: Path, shown_dir: str, name: str, where: tuple[str, int
                            "styles repository, or a .csl file in the brief's folder",
                            field="citation_style", code="BG174")
             return None
-    why = _style_problem(path.resolve())
+    custom = name.endswith(".csl")
+    why, hazard = style_verdict(path.resolve(), custom)
     if why:
         problems.error(path_shown, line, col, f"citation style '{name}' cannot be used: "
                        f"{why}", field="citation_style", code="BG174")
         return None
-    custom = name.endswith(".csl")
-    hazard = style_hazard(path.resolve(), custom)
     if hazard:
         problems.error(f"{shown_dir}/{name}" if custom else str(path), *hazard,
                        hint="write the style as CSL 1.0 (a CSL validator checks it), or name "
@@ -514,10 +514,25 @@ def _schema_problem(raw: bytes) -> Hazard | None:
         f"the style is not valid CSL: {errors[0].message}"
 
 
-def style_hazard(path: Path, custom: bool) -> Hazard | None:
+def style_verdict(path: Path, custom: bool) -> tuple[str, Hazard | None]:
+    """Why a .csl file cannot be used ('' if it can), and where a usable one would make
+    citeproc-py fail or hang, or a custom style is not valid CSL (None if nowhere)."""
+    if path.stat().st_size > MAX_STYLE_BYTES:
+        return f"the file is larger than {MAX_STYLE_BYTES // 1024} KB", None
+    return _verdict(path.read_bytes(), custom)
+
+
+@lru_cache(maxsize=16)
+def _verdict(raw: bytes, custom: bool) -> tuple[str, Hazard | None]:
+    """style_verdict of a style's bytes: a pure function, memoised (a catalogue's briefs
+    share one style, which takes ~50 ms to scan)."""
+    why = _style_problem(raw)
+    return why, None if why else _style_hazard(raw, custom)
+
+
+def _style_hazard(raw: bytes, custom: bool) -> Hazard | None:
     """Where a style (already known to be plain XML) would make citeproc-py fail or hang,
     or a custom style is not valid CSL; or None."""
-    raw = path.read_bytes()
     try:
         _check_macros(_scan_style(raw))
     except _Hazard as exc:
@@ -525,14 +540,12 @@ def style_hazard(path: Path, custom: bool) -> Hazard | None:
     return _schema_problem(raw) if custom else None
 
 
-def _style_problem(path: Path) -> str:
-    """Why a .csl file cannot be used, or ''."""
+def _style_problem(raw: bytes) -> str:
+    """Why a .csl file's bytes cannot be used, or ''."""
     import defusedxml.ElementTree as safe_xml
 
-    if path.stat().st_size > MAX_STYLE_BYTES:
-        return f"the file is larger than {MAX_STYLE_BYTES // 1024} KB"
     try:
-        root = safe_xml.fromstring(path.read_bytes(), forbid_dtd=True)
+        root = safe_xml.fromstring(raw, forbid_dtd=True)
     except Exception as exc:  # noqa: BLE001  # defusedxml's refusals and XML syntax errors
         return f"it is not a plain XML file ({type(exc).__name__})"
     ns = "{http://purl.org/net/xbiblio/csl}"

@@ -459,20 +459,8 @@ class CacheEntry:
         if doc is not None and digest == self.digest:  # a long-running serve or --watch
             return replace(doc, path=shown)
         try:
-            if self.file.stat().st_size > MAX_ENTRY_BYTES:
-                return None
-            raw = self.file.read_bytes()
-            head = len(_MAC_HEAD)
-            if raw[:head] != _MAC_HEAD or raw[head + 64:head + 66] != b'",':
-                log.debug("parse cache: %s is unsigned or damaged; ignored", self.file)
-                return None
-            mac, body = raw[head:head + 64], b"{" + raw[head + 66:]
-            if not hmac.compare_digest(mac, _mac(self.key, body)):
-                _warn_once("mac", f"ignoring parse-cache entries in {self.file.parent} that "
-                           "this machine did not write (a cache restored from elsewhere?)")
-                return None
-            stored = json.loads(body)
-            if stored["digest"] != self.digest:
+            stored = read_signed(self.file, self.key)
+            if stored is None or stored["digest"] != self.digest:
                 return None
             doc = Document(shown, _decode(stored["data"]),
                            {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
@@ -494,23 +482,49 @@ class CacheEntry:
                   "positions": [[list(loc), *pos] for loc, pos in doc.positions.items()],
                   "block": [list(loc) for loc in doc.block],
                   "indent": [[list(loc), n] for loc, n in doc.indent.items()]}
-        try:
-            folder = self.file.parent
-            if not folder.is_dir():
-                folder.mkdir(parents=True)
-                (folder / "CACHEDIR.TAG").write_text(  # backup tools skip the folder
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# briefgen's parse cache\n")
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        except OSError:
-            return  # an unwritable cache folder: the cache is only a shortcut
-        try:
-            # ASCII (lone surrogates too); the MAC goes first, the rest is what it signs
-            body = json.dumps(stored, separators=(",", ":")).encode()
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAC_HEAD + _mac(self.key, body) + b'",' + body[1:])
-            os.replace(tmp, self.file)
-        except (OSError, ValueError, TypeError):
-            Path(tmp).unlink(missing_ok=True)  # disk full: no half-written entry left
+        write_signed(self.file, self.key, stored)
+
+
+def read_signed(file: Path, key: bytes) -> dict[str, Any] | None:
+    """The JSON object a cache file holds, if this machine signed it with `key`; None if it
+    is missing, too large, unsigned or damaged (debug log), or signed by another key (one
+    warning: a cache restored from elsewhere could say anything)."""
+    if file.stat().st_size > MAX_ENTRY_BYTES:
+        return None
+    raw = file.read_bytes()
+    head = len(_MAC_HEAD)
+    if raw[:head] != _MAC_HEAD or raw[head + 64:head + 66] != b'",':
+        log.debug("cache: %s is unsigned or damaged; ignored", file)
+        return None
+    mac, body = raw[head:head + 64], b"{" + raw[head + 66:]
+    if not hmac.compare_digest(mac, _mac(key, body)):
+        _warn_once("mac", f"ignoring cache entries in {file.parent} that this machine did "
+                   "not write (a cache restored from elsewhere?)")
+        return None
+    stored = json.loads(body)
+    return stored if isinstance(stored, dict) else None
+
+
+def write_signed(file: Path, key: bytes, stored: dict[str, Any]) -> None:
+    """Write a JSON object to a cache file, signed with `key`, atomically; nothing (and no
+    half-written file) when the cache folder cannot be written: a cache is only a shortcut."""
+    try:
+        folder = file.parent
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            (folder / "CACHEDIR.TAG").write_text(  # backup tools skip the folder
+                "Signature: 8a477f597d28d172789f06886806bc55\n# briefgen's cache\n")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        # ASCII (lone surrogates too); the MAC goes first, the rest is what it signs
+        body = json.dumps(stored, separators=(",", ":")).encode()
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_MAC_HEAD + _mac(key, body) + b'",' + body[1:])
+        os.replace(tmp, file)
+    except (OSError, ValueError, TypeError):
+        Path(tmp).unlink(missing_ok=True)  # disk full: no half-written entry left
 
 
 def cache_dir() -> Path | None:

@@ -16,9 +16,12 @@ another language of the edition's script is marked whole (`Citer._in_language`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import warnings
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
@@ -211,9 +214,15 @@ class Citer:
     #: where a style failing while it formats is reported (None: it raises)
     problems: Problems | None = field(default=None, repr=False)
     _bib: Any = field(default=None, repr=False)  # citeproc's CitationStylesBibliography
-    _in_text: bool = False
     _count: int = 0  # citations formatted
     _failed: bool = False  # the style failed: nothing more is formatted
+    #: what citeproc's output depends on: the style, locale and data (_base), and the
+    #: citations so far (_history, digested in _chain); _replayed: how many of them _bib saw
+    _base: str = ""
+    _chain: str = ""
+    _history: list[tuple[tuple[str, str, str], ...]] = field(default_factory=list,
+                                                             repr=False)
+    _replayed: int = 0
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -246,8 +255,27 @@ class Citer:
     @property
     def notes(self) -> bool:
         """Whether citations are notes (a note style) rather than text in the line."""
-        self._start()
-        return not self._in_text
+        key = (self._key(), "in-text")
+        if key not in _FORMATTED:
+            self._start()
+            _remember(key, self._bib.style.root.get("class") == "in-text")
+        return not _FORMATTED[key]
+
+    def _data(self) -> list[dict[str, Any]]:
+        assert self.references is not None
+        return [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else _unmarked)
+                for ref in map(_clean_ref, self.references.refs.values())]
+
+    def _key(self) -> str:
+        """The digest of what every output of this edition's citeproc depends on besides
+        the citations: the style's bytes, the locale and the references' data."""
+        if not self._base:
+            assert self.references is not None
+            self._base = _digest(Path(self.references.style).read_bytes(),
+                                 csl_locale(self.lang).encode(),
+                                 json.dumps(self._data(), sort_keys=True).encode())
+            self._chain = self._base
+        return self._base
 
     def _start(self) -> None:
         if self._bib is not None:
@@ -258,14 +286,21 @@ class Citer:
         assert self.references is not None
         style = CitationStylesStyle(str(self.references.style), locale=csl_locale(self.lang),
                                     validate=False)
-        self._in_text = style.root.get("class") == "in-text"
         _cache_macros(style)
-        data = [ref.csl(self.lang, _marked(self.lang) if self._foreign(ref) else _unmarked)
-                for ref in map(_clean_ref, self.references.refs.values())]
         with warnings.catch_warnings():  # "arguments … unsupported": CSL 1.0.2 variables
             warnings.simplefilter("ignore", UserWarning)  # it does not print, on stderr
-            source = CiteProcJSON(data)
+            source = CiteProcJSON(self._data())
         self._bib = CitationStylesBibliography(style, source, _FORMATTER)
+
+    def _replay(self, upto: int) -> None:
+        """Bring citeproc's state to the first `upto` citations of the edition (each
+        registered and formatted, as the first time: a later one's form depends on them)."""
+        self._start()
+        for items in self._history[self._replayed:upto]:
+            citation = _citation(items)
+            self._bib.register(citation)
+            self._bib.cite(citation, lambda item: None)
+        self._replayed = max(self._replayed, upto)
 
     def _language_of(self, ref: Ref) -> str:
         """The language a reference's data is written in: its own, else the brief's."""
@@ -336,39 +371,48 @@ class Citer:
 
     def cite(self, cites: list[Cite]) -> str:
         """The HTML of a citation whose keys `problem` passed, in reading order."""
-        from citeproc import Citation, CitationItem, Locator
-
         self._count += 1
         if self._failed or self._count > MAX_CITATIONS:
             return ""
         try:
-            self._start()
-            citation = Citation([CitationItem(c.key.lower(),
-                                              locator=Locator(c.label, c.locator))
-                                 if c.locator else CitationItem(c.key.lower()) for c in cites])
-            self._bib.register(citation)
-            return self._html(str(self._bib.cite(citation, lambda item: None)),
-                              [c.key for c in cites])
+            items = tuple((c.key.lower(), c.label or "", c.locator or "") for c in cites)
+            self._key()
+            self._history.append(items)
+            self._chain = _digest(self._chain.encode(), json.dumps(items).encode())
+            key = (self._chain, "cite")
+            if key not in _FORMATTED:
+                self._replay(len(self._history) - 1)
+                citation = _citation(items)
+                self._bib.register(citation)
+                _remember(key, str(self._bib.cite(citation, lambda item: None)))
+                self._replayed += 1
+            return self._html(str(_FORMATTED[key]), [c.key for c in cites])
         except Exception as exc:  # noqa: BLE001  # a style citeproc cannot follow
             self._failure(exc, "a citation")
             return ""
 
     def bibliography(self) -> list[Entry]:
         """What the edition cited, sorted as the style sorts it."""
-        if self._bib is None or not self._bib.items or self._failed:
+        if not self._history or self._failed:
             return []
         try:
-            return self._entries()
+            key = (self._chain, "bibliography")
+            if key not in _FORMATTED:
+                _remember(key, self._entries())
+            entries = _FORMATTED[key]
+            assert isinstance(entries, tuple) and self.references is not None
+            by_key = {k.lower(): ref for k, ref in self.references.refs.items()}
+            return [Entry(self._html(text, [by_key[k].key]), by_key[k]) for text, k in entries]
         except Exception as exc:  # noqa: BLE001  # a style citeproc cannot follow
             self._failure(exc, "the bibliography")
             return []
 
-    def _entries(self) -> list[Entry]:
+    def _entries(self) -> tuple[tuple[str, str], ...]:
+        """citeproc's text of each bibliography entry, with its (lower-case) key."""
         from citeproc import Citation, CitationItem, CitationStylesBibliography
 
+        self._replay(len(self._history))
         self._bib.sort()
-        assert self.references is not None
-        by_key = {k.lower(): ref for k, ref in self.references.refs.items()}
         out = []
         for item in self._bib.items:
             rendered = self._bib.style.render_bibliography([item])
@@ -378,7 +422,35 @@ class Citer:
                 citation = Citation([CitationItem(item.key)])
                 alone.register(citation)
                 rendered = [alone.cite(citation, lambda item: None)]
-            ref = by_key[item.key]
-            out.append(Entry(self._html(str(rendered[0]), [ref.key]), ref))
-        return out
+            out.append((str(rendered[0]), item.key))
+        return tuple(out)
+
+
+#: citeproc's outputs, by the digest of all they depend on (Citer._key, and the citations
+#: before and at each): a pure function memoised, so an edition's page and PDF, and each
+#: audience that reads the same citations, have each citation formatted once per process.
+#: Bounded: the oldest entries go first.
+_FORMATTED: OrderedDict[tuple[str, str], object] = OrderedDict()
+MAX_FORMATTED = 20_000
+
+
+def _remember(key: tuple[str, str], value: object) -> None:
+    _FORMATTED[key] = value
+    while len(_FORMATTED) > MAX_FORMATTED:
+        _FORMATTED.popitem(last=False)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()
+
+
+def _citation(items: tuple[tuple[str, str, str], ...]) -> Any:
+    """citeproc's Citation of (key, locator label, locator) items."""
+    from citeproc import Citation, CitationItem, Locator
+
+    return Citation([CitationItem(key, locator=Locator(label, locator)) if locator
+                     else CitationItem(key) for key, label, locator in items])
 

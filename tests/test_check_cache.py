@@ -1,0 +1,204 @@
+"""`check` keeps what it found per brief and audience (commands/checked.py): a second check
+renders only what changed, finds exactly what a check from scratch finds, and never trusts
+an entry it cannot prove it wrote for these inputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from briefgen.commands import check as check_module
+from briefgen.commands.check import check_project
+from briefgen.content import yamlread
+from briefgen.errors import BriefError
+from tests.conftest import run
+
+BRIEF = "content/briefs/demo/brief.yaml"
+OTHER = "content/briefs/demo-two/brief.yaml"
+
+
+@pytest.fixture
+def two(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The valid project with a second brief, and a cache folder of its own."""
+    shutil.copytree(project / "content/briefs/demo", project / "content/briefs/demo-two")
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    return project
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(brief, audience) of every brief's editions check renders (not taken from the cache)."""
+    calls: list[tuple[str, str]] = []
+    real = check_module.plan
+
+    def counting(project, selection, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((selection.briefs[0], selection.audiences[0]))
+        return real(project, selection, *args, **kwargs)
+
+    monkeypatch.setattr(check_module, "plan", counting)
+    return calls
+
+
+ALL = [("demo", "officials"), ("demo", "public"), ("demo-two", "officials"),
+       ("demo-two", "public")]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _problems(root: Path, **kwargs: object) -> list[str]:
+    try:
+        found = check_project(root, **kwargs)  # type: ignore[arg-type]
+    except BriefError as exc:
+        found = exc.problems
+    return sorted(str(p) for p in found)
+
+
+def test_a_second_check_renders_nothing_and_finds_the_same(
+        two: Path, rendered: list[tuple[str, str]]) -> None:
+    _edit(two / BRIEF, "A sentence with", "A sentence about the secret annex with")
+    first = _problems(two)
+    assert rendered == ALL and any("secret annex" in p for p in first)
+    rendered.clear()
+    assert _problems(two) == first and rendered == []  # the errors, found again
+    _edit(two / BRIEF, "A sentence about the secret annex with", "A sentence with")
+    cold = _problems(two, cache=False)
+    rendered.clear()
+    warm = _problems(two)
+    assert rendered == [("demo", "officials"), ("demo", "public")]  # demo-two was kept
+    rendered.clear()
+    assert _problems(two) == warm == cold
+    assert rendered == []
+
+
+def test_an_edit_re_renders_only_its_brief(two: Path, rendered: list[tuple[str, str]]
+                                           ) -> None:
+    check_project(two)
+    rendered.clear()
+    _edit(two / OTHER, "Officials-only paragraph", "An edited officials-only paragraph")
+    check_project(two)
+    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
+
+
+def test_a_new_forbidden_phrase_is_found_in_every_kept_edition_of_its_audience(
+        two: Path, rendered: list[tuple[str, str]]) -> None:
+    check_project(two)
+    rendered.clear()
+    # a phrase every public edition shows: a clean result kept from before must not stand
+    _edit(two / "content/audiences/public.yaml", "forbidden_phrases: [secret annex]",
+          "forbidden_phrases: [secret annex, public-only span]")
+    warm = _problems(two)
+    assert set(rendered) == set(ALL)  # an audience file is shared: every brief again
+    assert sum("BG350" in p or "forbidden phrase 'public-only span'" in p for p in warm) >= 2
+    assert warm == _problems(two, cache=False)
+
+
+def test_a_template_change_re_renders_every_brief(two: Path, rendered: list[tuple[str, str]]
+                                                  ) -> None:
+    check_project(two)
+    rendered.clear()
+    (two / "templates/sections").mkdir(parents=True)
+    shutil.copy(Path(check_module.__file__).parents[2] / "templates/sections/prose.html.j2",
+                two / "templates/sections/prose.html.j2")
+    check_project(two)
+    assert sorted(rendered) == ALL
+
+
+def test_an_entry_this_machine_did_not_sign_is_not_trusted(
+        two: Path, tmp_path: Path, rendered: list[tuple[str, str]]) -> None:
+    """The attack: a cache restored from elsewhere (or edited) says a leaking brief is
+    clean. Unsigned, re-signed with another key, or edited: each is ignored."""
+    _edit(two / BRIEF, "A sentence with", "A sentence about the secret annex with")
+    leak = _problems(two)
+    assert any("secret annex" in p for p in leak)
+    files = sorted((tmp_path / "cache/check").glob("*.json"))
+    assert len(files) == 2
+    for forge in ("unsigned", "other key", "edited"):
+        for file in files:
+            raw = file.read_bytes()
+            body = json.loads(b"{" + raw[len(b'{"mac":"') + 66:])
+            for result in body["results"].values():
+                result["problems"] = []  # "nothing wrong here"
+            data = json.dumps(body, separators=(",", ":")).encode()
+            if forge == "unsigned":
+                file.write_bytes(data)
+            elif forge == "other key":
+                mac = yamlread._mac(b"k" * 32, data)
+                file.write_bytes(b'{"mac":"' + mac + b'",' + data[1:])
+            else:
+                file.write_bytes(raw[:len(b'{"mac":"') + 66] + data[1:])
+        rendered.clear()
+        assert _problems(two) == leak, forge
+        assert ("demo", "public") in rendered, forge
+
+
+def test_no_cache_neither_reads_nor_writes(two: Path, tmp_path: Path,
+                                           rendered: list[tuple[str, str]]) -> None:
+    check_project(two, cache=False)
+    check_project(two, cache=False)
+    assert rendered == ALL + ALL
+    assert not (tmp_path / "cache/check").exists()
+
+
+def test_files_narrow_the_check_to_the_briefs_they_touch(
+        two: Path, rendered: list[tuple[str, str]]) -> None:
+    check_project(two, files=[two / OTHER], cache=False)
+    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
+    rendered.clear()
+    check_project(two, files=[two / "README.md", two.parent / "elsewhere.yaml"], cache=False)
+    assert rendered == []  # nothing of a brief: the files are still loaded and validated
+    for shared in ("content/terms.yaml", "content/audiences/public.yaml",
+                   "templates/base.html.j2", "content/briefs/gone/brief.yaml"):
+        rendered.clear()
+        check_project(two, files=[two / shared], cache=False)
+        assert sorted(rendered) == ALL, shared
+
+
+def test_files_given_on_the_command_line_as_a_pre_commit_hook_does(
+        two: Path, rendered: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(two)
+    result = run("check", "--no-cache", OTHER, "docs/notes.md", project=two)
+    assert result.exit_code == 0, result.stderr
+    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+def test_changed_renders_the_briefs_the_staged_files_touch(
+        two: Path, rendered: list[tuple[str, str]]) -> None:
+    _git(two, "init", "-q")
+    _git(two, "add", ".")
+    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
+    assert sorted(rendered) == ALL  # no commit yet: every brief is new
+    _git(two, "commit", "-q", "-m", "one")
+    _edit(two / OTHER, "Officials-only paragraph", "An edited officials-only paragraph")
+    rendered.clear()
+    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
+    assert rendered == []  # edited, not staged: the commit would not change it
+    _git(two, "add", OTHER)
+    rendered.clear()
+    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
+    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
+    _edit(two / "content/terms.yaml", "\n", "\n# a comment\n")
+    _git(two, "add", "content/terms.yaml")
+    rendered.clear()
+    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
+    assert sorted(rendered) == ALL
+
+
+def test_changed_outside_a_git_work_tree_is_an_error(two: Path) -> None:
+    result = run("check", "--changed", project=two)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"briefgen: check --changed: cannot read what the commit changes in {two} (git "
+        "failed: fatal: not a git repository (or any of the parent directories): .git)\n")
