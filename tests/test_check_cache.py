@@ -202,3 +202,59 @@ def test_changed_outside_a_git_work_tree_is_an_error(two: Path) -> None:
     assert result.stderr == (
         f"briefgen: check --changed: cannot read what the commit changes in {two} (git "
         "failed: fatal: not a git repository (or any of the parent directories): .git)\n")
+
+
+# -- a brief found valid before, with the same files, is not even loaded ----------------------
+
+
+@pytest.fixture
+def loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The brief.yaml files load_project reads and validates."""
+    from briefgen.content import project as project_module
+
+    calls: list[str] = []
+    real = project_module._load
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name == "brief.yaml":
+            calls.append(path.parent.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(project_module, "_load", counting)
+    return calls
+
+
+def test_an_unchanged_brief_is_not_loaded_and_its_warnings_still_show(
+        two: Path, loaded: list[str], rendered: list[tuple[str, str]]) -> None:
+    # a warning found in demo-two's own files (a deprecated field)
+    _edit(two / OTHER, "\nsections:", "\nsources:\n  - id: old-source\n    text: An old "
+          "source.\nsections:")
+    cold = _problems(two, cache=False)
+    assert any("'sources:' is deprecated" in p for p in cold)
+    loaded.clear()
+    assert _problems(two) == cold and sorted(loaded) == ["demo", "demo-two"]
+    loaded.clear()
+    rendered.clear()
+    assert _problems(two) == cold
+    assert loaded == [] and rendered == []  # nothing read again: found as before
+    _edit(two / BRIEF, "Officials-only paragraph", "An edited officials-only paragraph")
+    loaded.clear()
+    assert _problems(two) == cold
+    assert loaded == ["demo"]
+
+
+def test_a_section_only_an_unloaded_brief_had_is_missed_once_it_is_gone(
+        two: Path, loaded: list[str]) -> None:
+    """section_order is checked across briefs: the sections of a brief left unloaded count,
+    as stored; so does their absence."""
+    for brief, new in ((OTHER, "outlook-two"), (BRIEF, "outlook-one")):
+        _edit(two / brief, "  - id: outlook\n", f"  - id: {new}\n")
+        _edit(two / brief.replace("brief.yaml", "translations/ko.yaml"), "  outlook:",
+              f"  {new}:")
+        if brief == OTHER:
+            assert _problems(two) == []
+            loaded.clear()
+    found = _problems(two)
+    assert loaded == ["demo"]  # demo-two, unchanged, was not read
+    assert found == _problems(two, cache=False)
+    assert any("no brief has a section 'outlook'" in p for p in found)

@@ -97,6 +97,9 @@ def feed_entries(project: Project, artifacts: list[ManifestEntry], known: Known 
         if a.format != "html":
             continue
         entry = (known or {}).get(a.path)
+        if entry is None and a.feed is not None:  # recorded by the build that made it
+            entry = web.Entry(a.path, a.title, a.feed.summary, a.feed.authors, a.feed.date,
+                              a.feed.lang, a.brief)
         if entry is None or entry.title != a.title:
             entry = feed_entry(a.path, a.title, resolve(project, a.brief, a.audience,
                                                         a.language, "screen", Problems()))

@@ -24,6 +24,18 @@ HEX = "^[0-9a-f]{64}$"  # a SHA-256, as lower-case hex
 SHARD = "^[1-9][0-9]*/[1-9][0-9]*$"  # K/N
 
 
+class FeedInfo(BaseModel):
+    """What an audience's feed and sitemap say of a published page besides its path and
+    title (so that a build keeping the page, or a merge of shards, writes them unresolved)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    summary: str = Field(description="the edition's summary as plain text")
+    authors: tuple[str, ...] = Field(description="its authors' names as plain text")
+    date: str = Field(description="the brief's date, ISO 8601")
+    lang: str = Field(description="the edition's BCP 47 language tag")
+
+
 class ManifestEntry(BaseModel):
     """One artifact of a build, as manifest.json lists it."""
 
@@ -49,6 +61,9 @@ class ManifestEntry(BaseModel):
                                        "leak guard's version it was checked against")
     pages: Annotated[int, Field(ge=0)] | SkipJsonSchema[None] = Field(
         None, description="page count (PDF only; HTML entries have none)")
+    feed: FeedInfo | SkipJsonSchema[None] = Field(
+        None, description="what the audience's feed and sitemap list of a published page "
+                          "(HTML only)")
 
     @classmethod
     def of(cls, job: Job, data: builtins.bytes, pages: int | None) -> ManifestEntry:
@@ -56,11 +71,11 @@ class ManifestEntry(BaseModel):
         return cls(brief=job.brief, audience=job.audience, language=job.language,
                    format=job.format, path=job.path, title=job.title,
                    sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), key=job.key,
-                   inputs=job.inputs, guard=job.guard, pages=pages)
+                   inputs=job.inputs, guard=job.guard, pages=pages, feed=None)
 
     def as_json(self) -> dict[str, object]:
         """The entry as manifest.json holds it (no pages for HTML)."""
-        return self.model_dump(exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True)
 
     def __getitem__(self, name: str) -> object:
         """A field by name, as in the JSON (entry["path"])."""

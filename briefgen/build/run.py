@@ -31,7 +31,7 @@ from briefgen.build.files import (
     write_atomic,
 )
 from briefgen.build.formats import FORMATS, INDEX_FILES, Format, Texts
-from briefgen.build.indexes import index_files
+from briefgen.build.indexes import Known, feed_entry, index_files
 from briefgen.build.keys import (
     Previous,
     Reuse,
@@ -42,6 +42,7 @@ from briefgen.build.keys import (
 )
 from briefgen.build.manifest import (
     MANIFEST,
+    FeedInfo,
     ManifestEntry,
     manifest_bytes,
     manifest_entry,
@@ -69,7 +70,7 @@ from briefgen.publish.html import render_edition
 from briefgen.publish.pdf import PdfResult
 from briefgen.publish.pdftext import pdftotext
 from briefgen.publish.pdfua import HEURISTIC, Finding
-from briefgen.publish.web import Place, web_view
+from briefgen.publish.web import Entry, Place, web_view
 from briefgen.session import Session
 from briefgen.theme import Theme
 
@@ -325,6 +326,7 @@ class _Build:
         self.total = 0
         self.outputs: dict[str, bytes] = {}  # path -> bytes to write
         self.entries: dict[str, ManifestEntry] = {}  # path -> its entry in the new manifest
+        self.known: Known = {}  # the feed entries of the pages this build resolved
 
     def run(self) -> Report:
         started = time.perf_counter()
@@ -353,6 +355,9 @@ class _Build:
                             {j.path for j in jobs}, self.problems, self.fingerprint)
         guard_pages(jobs, self.problems)
         self.problems.raise_if_errors(strict=self.opts.strict)
+        self.known = {j.path: feed_entry(j.path, j.title, j.edition) for j in jobs
+                      if j.format == "html" and j.edition is not None
+                      and j.edition.mode == "screen"}
         confine_writes([self.out / p for p in [
             self.manifest.name, "index.html", *(j.path for j in jobs),
             *(f"{aid}/{name}" for aid in self.project.audiences for name in INDEX_FILES)]],
@@ -381,14 +386,19 @@ class _Build:
         if old.guard != job.guard:
             reguard(self.project, job, (self.out / job.path).read_bytes(), self.problems)
             self.report.reguarded.append(job.path)
-        self.entries[job.path] = old.model_copy(update={"inputs": job.inputs,
-                                                        "guard": job.guard})
+        update: dict[str, object] = {"inputs": job.inputs, "guard": job.guard}
+        if (feed := self.known.get(job.path)) is not None:  # rendered: its feed as now
+            update["feed"] = _feed_info(feed)
+        self.entries[job.path] = old.model_copy(update=update)
         self.report.skipped.append(old)
         self.step(job)
 
     def made(self, job: Rendered, data: bytes, pages: int | None) -> None:
         self.outputs[job.path] = data
-        self.entries[job.path] = ManifestEntry.of(job, data, pages)
+        entry = ManifestEntry.of(job, data, pages)
+        if (feed := self.known.get(job.path)) is not None:
+            entry = entry.model_copy(update={"feed": _feed_info(feed)})
+        self.entries[job.path] = entry
 
     def render(self, pdfs: list[Rendered]) -> None:
         """Render the PDFs and check each."""
@@ -411,7 +421,7 @@ class _Build:
         label = f"{self.opts.shard[0]}/{self.opts.shard[1]}" if self.opts.shard else None
         files.append((self.manifest, manifest_bytes(final, label)))
         if not self.opts.shard:
-            pages = index_files(self.project, final, self.problems)
+            pages = index_files(self.project, final, self.problems, self.known)
             self.problems.raise_if_errors(strict=self.opts.strict)
             files += [(self.out / path, data) for path, data in pages]
             written = dict(pages)
@@ -421,6 +431,11 @@ class _Build:
         write_all(files, inside=self.out)
         self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
         self.report.pruned.extend(prune(self.out, stale))
+
+
+def _feed_info(entry: Entry) -> FeedInfo:
+    return FeedInfo(summary=entry.summary, authors=entry.authors, date=entry.date,
+                    lang=entry.lang)
 
 
 def merge_shards(project: Project | None, parts: list[Path], out: Path) -> None:

@@ -1,9 +1,10 @@
 """`briefgen check`: validate everything a build would, without WeasyPrint or build/.
 
 Each brief's editions are rendered and guarded audience by audience, or taken from what
-an earlier check found for the same inputs (commands/checked.py). With `files` (the files
-a commit changes), only the briefs they touch are rendered; every file is still loaded and
-validated, and the checks across files all run."""
+an earlier check found for the same inputs (commands/checked.py); a brief whose files and
+shared files are those an earlier check found valid is not even loaded again. With `files`
+(the files a commit changes), only the briefs they touch are rendered; the checks across
+files all run."""
 
 from __future__ import annotations
 
@@ -24,37 +25,67 @@ from briefgen.theme import Theme
 _EMPTY = hashlib.sha256(b"").hexdigest()
 
 
+class _Unloaded(Exception):
+    """A brief left unloaded has no stored result after all: load everything."""
+
+
 def check_project(root: Path, strict: bool = False, files: Iterable[Path] | None = None,
                   changed: bool = False, cache: bool = True) -> list[Problem]:
     """Every problem a build would report before rendering PDFs; raises on errors. With
     `files`, only the briefs they touch are rendered (all, if one is shared by every brief);
     with `changed`, the files the next commit changes too (checked.staged). `cache=False`
     neither reads nor writes what earlier checks found."""
-    project = load_project(root)
+    root = root.resolve()
+    files = list(files) if files is not None else None
+    store = Store.open(root, renderer_fingerprint(Theme.of(root))) if cache else None
+    try:
+        return _check(root, strict, files, changed, store, lazy=True)
+    except _Unloaded:
+        return _check(root, strict, files, changed, Store.open(
+            root, renderer_fingerprint(Theme.of(root))), lazy=False)
+
+
+def _check(root: Path, strict: bool, files: list[Path] | None, changed: bool,
+           store: Store | None, lazy: bool) -> list[Problem]:
+    project = load_project(root, skip=store.skip if store is not None and lazy else None)
+    fingerprint = renderer_fingerprint(Theme.of(project.root))
     problems = Problems(list(project.warnings))
-    briefs = sorted(project.briefs)
+    audiences: dict[str, list[str]] = {
+        slug: sorted({aid for aid, _ in project.editions(slug)}) for slug in project.briefs}
+    if store is not None:
+        store.bind(project)
+        for slug in project.unloaded:
+            if (stored := store.loaded(slug)) is None:
+                raise _Unloaded(slug)
+            for problem in stored[0]:
+                problems.add(problem)
+            audiences[slug] = stored[1]
+    briefs = sorted(audiences)
     if changed:
         commit = staged(project)  # None: the first commit, every brief is new
         files = None if commit is None else [*(files or ()), *commit]
-    if files is not None and (some := touched(project, files)) is not None:
+    if files is not None and (some := touched(project, files, set(audiences))) is not None:
         briefs = sorted(some)
-    fingerprint = renderer_fingerprint(Theme.of(project.root))
-    store = Store.open(project, fingerprint) if cache else None
     pages: list[Page] = []
     for slug in briefs:
-        for aid in sorted({aid for aid, _ in project.editions(slug)}):
+        for aid in audiences[slug]:
             result = _checked(project, slug, aid, store, fingerprint)
             for problem in result.problems:
                 problems.add(problem)
             pages += result.pages
     if store is not None:
+        for slug in briefs:
+            if slug in project.briefs:  # loaded without an error, editions all checked
+                src = project.briefs[slug]
+                store.put_load(slug, project.brief_warnings.get(slug, []),
+                               [s.id for s in src.brief.sections], audiences[slug])
         store.save(briefs)
     # each audience's index page, feed and sitemap, as a build writes them (sizes and page
     # counts aside), over the editions this check rendered
     entries = [ManifestEntry(brief=p.brief, audience=p.audience, language=p.language,
                              format=p.format, path=p.path, title=p.title, sha256=_EMPTY,
                              bytes=0, key=p.key, inputs="", guard=p.guard,
-                             pages=None) for p in pages]
+                             pages=None, feed=None) for p in pages]
     known = {p.path: p.feed for p in pages if p.feed is not None}
     check_indexes(project, audience_indexes(project, entries, known), problems,
                   tuple(e.path for e in entries))
@@ -70,6 +101,8 @@ def _checked(project: Project, slug: str, aid: str, store: Store | None,
     key = store.key(slug, aid, selection) if store is not None else ""
     if store is not None and (kept := store.get(slug, aid, key)) is not None:
         return kept
+    if slug in project.unloaded:
+        raise _Unloaded(slug)
     found = Problems()
     jobs = plan(project, selection, found, fingerprint=fingerprint)
     guard_pages(jobs, found)

@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from briefgen.build.keys import guard_fingerprint, shared_inputs
+from briefgen.build.keys import guard_fingerprint
 from briefgen.build.plan import Selection
 from briefgen.content.project import Project
 from briefgen.content.yamlread import cache_dir, cache_key, read_signed, write_signed
@@ -97,44 +97,94 @@ class Result:
 @dataclass
 class Store:
     """The stored results of one project's checks (None from `open` when there is no cache
-    folder or key)."""
+    folder or key). A brief's file holds what loading it found ("load") and each audience's
+    editions ("results")."""
 
     folder: Path
     secret: bytes
-    project: Project
-    base: str  # the key's part shared by every brief and audience
-    #: results read, by brief (key -> stored JSON)
+    root: Path
+    base: str  # the keys' part shared by every brief: code, fonts, renderer, environment
+    project: Project | None = None  # once loaded (bind)
+    #: each brief's file as read, then as it will be written
     _read: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, project: Project, fingerprint: str) -> Store | None:
+    def open(cls, root: Path, fingerprint: str) -> Store | None:
         """`fingerprint`: the renderer's (keys.renderer_fingerprint)."""
         folder, secret = cache_dir(), cache_key()
         if folder is None or secret is None:
             return None
-        base = _sha(str(FORMAT), code_digest(), fonts_stamp(),
-                    shared_inputs(project, fingerprint),
+        base = _sha(str(FORMAT), code_digest(), fonts_stamp(), fingerprint,
                     os.environ.get("SOURCE_DATE_EPOCH", "-"))
-        return cls(folder / "check", secret, project, base)
+        return cls(folder / "check", secret, root.resolve(), base)
+
+    def bind(self, project: Project) -> None:
+        self.project = project
+
+    # -- loading: a brief found valid before, with the same files, is not read again --------
+
+    def _load_key(self, brief: str, digest: str, shared: str) -> str:
+        return _sha(self.base, "load", shared, digest, brief)
+
+    def skip(self, brief: str, digest: str, shared: str) -> tuple[str, ...] | None:
+        """load_project's `skip`: the brief's section ids, if an earlier check loaded it from
+        the same files (and shared files) without an error and checked all its editions."""
+        stored = self._file_data(brief).get("load")
+        if not isinstance(stored, dict) or stored.get("key") != self._load_key(
+                brief, digest, shared):
+            return None
+        sections = stored.get("sections")
+        if not isinstance(sections, list) or not all(isinstance(x, str) for x in sections):
+            return None
+        return tuple(sections)
+
+    def loaded(self, brief: str) -> tuple[list[Problem], list[str]] | None:
+        """An unloaded brief's warnings and the audiences of its editions, as stored."""
+        stored = self._file_data(brief).get("load")
+        try:
+            assert isinstance(stored, dict)
+            return ([Problem(**p) for p in stored["warnings"]],
+                    [str(a) for a in stored["audiences"]])
+        except (AssertionError, KeyError, TypeError, ValueError):
+            return None
+
+    def put_load(self, brief: str, warnings: list[Problem], sections: list[str],
+                 audiences: list[str]) -> None:
+        assert self.project is not None
+        sources = self.project.sources
+        self._file_data(brief)["load"] = {
+            "key": self._load_key(brief, sources.briefs[brief], sources.shared),
+            "warnings": [_fields(p) for p in warnings], "sections": sections,
+            "audiences": audiences}
+
+    # -- rendering: each audience's editions of a brief ---------------------------------
 
     def key(self, brief: str, audience: str, selection: Selection) -> str:
+        assert self.project is not None
         fence = guard_fingerprint(self.project.audiences[audience].value)
-        return _sha(self.base, self.project.sources.briefs.get(brief, ""), brief, audience,
-                    fence, selection.variant or "", *sorted(selection.formats))
+        sources = self.project.sources
+        return _sha(self.base, sources.shared, sources.briefs.get(brief, ""), brief,
+                    audience, fence, selection.variant or "", *sorted(selection.formats))
 
     def _file(self, brief: str) -> Path:
-        name = _sha(str(self.project.root.resolve()), brief)[:32]
+        name = _sha(str(self.root), brief)[:32]
         return self.folder / f"{name}.json"
 
-    def _entries(self, brief: str) -> dict[str, Any]:
+    def _file_data(self, brief: str) -> dict[str, Any]:
         if brief not in self._read:
             try:
                 stored = read_signed(self._file(brief), self.secret) or {}
             except (OSError, ValueError, RecursionError):
                 stored = {}
-            entries = stored.get("results")
-            self._read[brief] = entries if isinstance(entries, dict) else {}
+            results = stored.get("results")
+            self._read[brief] = {"load": stored.get("load"),
+                                 "results": results if isinstance(results, dict) else {}}
         return self._read[brief]
+
+    def _entries(self, brief: str) -> dict[str, Any]:
+        entries = self._file_data(brief)["results"]
+        assert isinstance(entries, dict)
+        return entries
 
     def get(self, brief: str, audience: str, key: str) -> Result | None:
         """The stored result under this key, or None (missing, stale or unreadable)."""
@@ -157,11 +207,14 @@ class Store:
                       for p in result.pages]}
 
     def save(self, briefs: Iterable[str]) -> None:
-        """Write the results of these briefs (only the audiences still in the project)."""
+        """Write the files of these briefs (only the audiences still in the project)."""
+        assert self.project is not None
         for brief in briefs:
+            data = self._file_data(brief)
             kept = {aid: v for aid, v in self._entries(brief).items()
                     if aid in self.project.audiences}
-            write_signed(self._file(brief), self.secret, {"results": kept})
+            write_signed(self._file(brief), self.secret, {"load": data["load"],
+                                                          "results": kept})
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -175,10 +228,10 @@ def _sha(*parts: str) -> str:
 # -- which briefs a commit touches --------------------------------------------------------------
 
 
-def touched(project: Project, files: Iterable[Path]) -> set[str] | None:
-    """The briefs whose editions these files are part of; None for all of them (a file
-    every edition depends on: audiences, terms, templates, or anything else under content/
-    that is not a brief's). Files outside the project touch nothing."""
+def touched(project: Project, files: Iterable[Path], slugs: set[str]) -> set[str] | None:
+    """The briefs (of `slugs`) whose editions these files are part of; None for all of them
+    (a file every edition depends on: audiences, terms, templates, or anything else under
+    content/ that is not a brief's). Files outside the project touch nothing."""
     content, templates = project.content.resolve(), (project.root / "templates").resolve()
     briefs = (content / "briefs")
     out: set[str] = set()
@@ -187,7 +240,7 @@ def touched(project: Project, files: Iterable[Path]) -> set[str] | None:
         real = path.parent.resolve() / path.name  # the folders' links followed, not the file's
         if real.is_relative_to(briefs) and len(real.relative_to(briefs).parts) > 1:
             slug = real.relative_to(briefs).parts[0]
-            if slug in project.briefs:
+            if slug in slugs:
                 out.add(slug)
                 continue
             return None  # a brief that does not load as one: check everything

@@ -105,16 +105,22 @@ def term_position(doc: Document, loc: Loc, text: str, offset: int) -> tuple[int,
     return line, doc.indent.get(tuple(loc), 0) + offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def check_references(project: Project, problems: Problems) -> None:
-    """Ids, audience references, term keys and translations across files."""
+def check_references(project: Project, problems: Problems,
+                     own: dict[str, Problems] | None = None) -> None:
+    """Ids, audience references, term keys and translations across files. What is found in
+    a brief's files is also added to its own problems in `own`, by slug."""
     ids = sorted(project.audiences)
     all_terms = set(project.terms.value) if project.terms else set()
     for aud in project.audiences.values():
         all_terms |= set(aud.value.terms)
 
     all_sections: set[str] = set()
+    for ids_of_unloaded in project.unloaded.values():
+        all_sections |= set(ids_of_unloaded)
     for src in project.briefs.values():
-        _check_brief(project, src, ids, problems)
+        mine = own.setdefault(src.slug, Problems()) if own is not None else Problems()
+        before = len(mine.items)
+        _check_brief(project, src, ids, mine)
         all_sections |= {s.id for s in src.brief.sections}
         for doc, loc, text in _markdown_fields(src):
             for m in TERM_RE.finditer(text):
@@ -123,8 +129,10 @@ def check_references(project: Project, problems: Problems) -> None:
                     line, col = term_position(doc, loc, text, m.start())
                     hint = did_you_mean(key.lower(), all_terms) or \
                         "define it in content/terms.yaml or an audience's terms"
-                    problems.error(doc.path, line, col, f"unknown term '[[{key}]]'",
-                                   field=field_path(doc, loc), hint=hint, code="BG140")
+                    mine.error(doc.path, line, col, f"unknown term '[[{key}]]'",
+                               field=field_path(doc, loc), hint=hint, code="BG140")
+        for problem in mine.items[before:]:
+            problems.add(problem)
 
     for sourced in project.audiences.values():
         doc, wanted = sourced.doc, sourced.value

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,10 @@ class Project:
     warnings: list[Problem] = field(default_factory=list)
     #: the section types its briefs may use (each renders with sections/<type>.html.j2)
     sections: SectionTypes = SECTION_TYPES
+    #: briefs left unloaded (load_project's `skip`), with their section ids
+    unloaded: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: each loaded brief's own warnings (found in its folder's files), by slug
+    brief_warnings: dict[str, list[Problem]] = field(default_factory=dict)
 
     @property
     def template_folders(self) -> tuple[Path, ...]:
@@ -193,14 +197,20 @@ def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems,
 # -- loading ---------------------------------------------------------------------------
 
 
+#: skip(slug, brief digest, shared digest): the section ids of a brief that need not be
+#: loaded (an earlier check found it valid with the same files), or None to load it
+Skip = Callable[[str, str, str], "tuple[str, ...] | None"]
+
+
 def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False,
-                 session: Session | None = None, sections: SectionTypes = SECTION_TYPES
-                 ) -> Project:
+                 session: Session | None = None, sections: SectionTypes = SECTION_TYPES,
+                 skip: Skip | None = None) -> Project:
     """Read and validate every content file; raise BriefError listing every problem.
 
     Parsed files are remembered in `session` (a new one when none is given), which the
     project keeps: commands that run long (serve, --watch) pass theirs in each time.
-    `sections` are the section types briefs may use: briefgen's, or those and more."""
+    `sections` are the section types briefs may use: briefgen's, or those and more.
+    With `skip`, a brief it vouches for is not read (Project.unloaded; `check` only)."""
     root = root.resolve()
     session = session if session is not None else Session(root)
     content = confined(content or root / "content", (root,), "content")
@@ -234,6 +244,8 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                     problems.add(p)
 
     briefs: dict[str, BriefSource] = {}
+    unloaded: dict[str, tuple[str, ...]] = {}
+    own: dict[str, Problems] = {}  # each brief's problems, found in its folder's files
     for brief_dir in sorted(p for p in (content / "briefs").iterdir() if p.is_dir()):
         if not _brief_folder_ok(brief_dir, root, problems):
             continue
@@ -242,34 +254,44 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             problems.error(_shown(brief_dir, root), 0, 0, "folder has no brief.yaml",
                            code="BG163")
             continue
-        if not (loaded := _load(path, root, sections.brief, problems, session, languages)):
+        digest = sources.briefs.get(brief_dir.name)
+        if skip is not None and digest is not None and \
+                (ids := skip(brief_dir.name, digest, sources.shared)) is not None:
+            unloaded[brief_dir.name] = ids
+            continue
+        mine = own.setdefault(brief_dir.name, Problems())
+        if not (loaded := _load(path, root, sections.brief, mine, session, languages)):
             continue
         doc, brief = loaded
         src = BriefSource(brief_dir.name, brief_dir, doc, brief)
         for tpath in sorted((brief_dir / "translations").glob("*.yaml")):
-            if not (tloaded := _load(tpath, root, Translation, problems, session, languages)):
+            if not (tloaded := _load(tpath, root, Translation, mine, session, languages)):
                 continue
             tdoc, translation = tloaded
             if translation.language != tpath.stem:
                 line, col = tdoc.where(("language",))
-                problems.error(tdoc.path, line, col, f"says '{translation.language}' but the "
-                               f"file is named {tpath.name}", field="language", code="BG164")
+                mine.error(tdoc.path, line, col, f"says '{translation.language}' but the "
+                           f"file is named {tpath.name}", field="language", code="BG164")
             elif translation.language == brief.language:
-                problems.error(tdoc.path, 1, 1, "translates the brief into its own language",
-                               code="BG165")
+                mine.error(tdoc.path, 1, 1, "translates the brief into its own language",
+                           code="BG165")
             else:
                 src.translations[translation.language] = Sourced(translation, tdoc)
         for cpath in sorted((brief_dir / "charts").glob("*.chart.yaml")):
             if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
-                    cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
+                    cpath.is_symlink() and (cdoc := _read(cpath, root, mine, session)):
                 src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
-        references.load(src, root, languages, problems)
+        references.load(src, root, languages, mine)
         briefs[src.slug] = src
+    for found in own.values():
+        for problem in found.items:
+            problems.add(problem)
 
     project = Project(root, content, audiences, terms, briefs, sources, session,
-                      sections=sections)
+                      sections=sections, unloaded=unloaded)
     if not problems.errors:
-        check_references(project, problems)
+        check_references(project, problems, own)
+        project.brief_warnings = {slug: found.warnings for slug, found in own.items()}
     if allow_incomplete:  # BG141, "not translated into": what `briefgen translations` lists
         problems.items = [p for p in problems.items if p.code != "BG141"]
     project.warnings = problems.warnings

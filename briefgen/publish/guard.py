@@ -210,15 +210,32 @@ def in_drawings(phrases: list[str], text: str) -> list[str]:
     return found
 
 
+_PATH_RUN = regex.compile(r"[\w.-]*/[\w/.-]*")  # a run of path characters with a /
+_ANY_RUN = regex.compile(r"[\w/.-]+")
+
+
 def own_paths(text: str, paths: Iterable[str] | regex.Pattern[str]) -> str:
     """The text without the paths of the build's own files where they are addresses (in an
     absolute URL with a base_url, after its '/', or in a feed's tag: URI, after its ':'):
     named by brief slug and audience id like the relative links _is_text leaves out, and
     like the artifact's own path, which no guard can check. The same path written as text
     (after a space, say) stays, and is guarded like any text."""
-    pattern = paths if isinstance(paths, regex.Pattern) else regex.compile(
-        "|".join(map(regex.escape, sorted(paths, key=len, reverse=True))) or r"(?!)")
-    return str(regex.sub(f"(?<=[/:])(?:{pattern.pattern})(?![\\w/.-])", " ", text))
+    if isinstance(paths, regex.Pattern):
+        return str(regex.sub(f"(?<=[/:])(?:{paths.pattern})(?![\\w/.-])", " ", text))
+    known = set(paths)  # thousands, for a large catalogue's index page: looked up, not a regex
+
+    def leave_out(run: regex.Match[str]) -> str:
+        """A run of path characters with its longest tail that is a known path (starting
+        after a '/' or ':') left out."""
+        whole, start = str(run.group(0)), int(run.start())
+        for at in [0, *(i + 1 for i, ch in enumerate(whole) if ch == "/")]:
+            before = whole[at - 1] if at else text[start - 1] if start else ""
+            if before in ("/", ":") and whole[at:] in known:
+                return whole[:at] + " "
+        return whole
+
+    runs = _PATH_RUN if all("/" in p for p in known) else _ANY_RUN
+    return str(runs.sub(leave_out, text))
 
 
 def _edition_paths(edition: Edition) -> regex.Pattern[str]:
