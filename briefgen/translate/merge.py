@@ -32,7 +32,9 @@ from briefgen.content.models import Unit
 from briefgen.content.project import BriefSource, Project, SourceUnit
 from briefgen.content.readers import fields_hash
 from briefgen.content.yamlread import Document
+from briefgen.edition.scripts import OWN_LETTERS, overlap, script
 from briefgen.errors import BriefError, Problem, Problems
+from briefgen.translate.history import History
 from briefgen.translate.returned import Back, Returned, check_codes, read
 from briefgen.translate.segments import Split, split
 from briefgen.translate.verify import differences
@@ -118,6 +120,7 @@ def _units(project: Project, src: BriefSource, returned: Returned,
         by_uid.setdefault(e.uid, []).append(e)
     have = src.translations[returned.lang].value.units if returned.lang in src.translations \
         else {}
+    history = History(project, src)  # one for the brief: its git log is read once
     for uid, entries in by_uid.items():
         unit = src.units[uid]
         if not all(e.confirmed for e in entries):
@@ -131,8 +134,7 @@ def _units(project: Project, src: BriefSource, returned: Returned,
         if old is not None and old.fields() == target and old.source_hash == digest:
             outcome.unchanged += 1
             continue
-        ok = _provenance(project, src, unit, digest, old, readers, returned, entries,
-                         problems)
+        ok = _provenance(history, unit, digest, old, readers, returned, entries, problems)
         ok &= _in_its_script(returned, unit, target, entries, problems)
         for name, text in target.items():
             before = old.fields().get(name) if old is not None else None
@@ -153,18 +155,16 @@ def _units(project: Project, src: BriefSource, returned: Returned,
             outcome.imported += 1
 
 
-def _provenance(project: Project, src: BriefSource, unit: SourceUnit, digest: str,
-                old: Unit | None, readers: frozenset[str], returned: Returned,
-                entries: list[Back], problems: Problems) -> bool:
+def _provenance(history: History, unit: SourceUnit, digest: str, old: Unit | None,
+                readers: frozenset[str], returned: Returned, entries: list[Back],
+                problems: Problems) -> bool:
     """The source the file says was translated is this brief's: as it is now, as the
     translation already records it, or as a commit of it was (briefgen/translate/history.py).
     A hash is no secret: a file could carry text the translator never saw, with its hash."""
     if digest in (unit.hash_for(readers), unit.hash) or \
             (old is not None and old.source_hash == digest):
         return True
-    from briefgen.translate.history import History
-
-    if History(project, src).previous(unit.uid, readers, digest) is not None:
+    if history.previous(unit.uid, readers, digest) is not None:
         return True
     problems.error(returned.path, entries[0].line, 1, f"{unit.uid}: the file's source "
                    f"(source_hash {digest}) is not this brief's, now or in any commit of it",
@@ -176,8 +176,6 @@ def _in_its_script(returned: Returned, unit: SourceUnit, target: Fields,
                    entries: list[Back], problems: Problems) -> bool:
     """The translation is written in the file's language: none of its letters is of a
     script that language does not use (Korean text in a file relabelled zh-Hans)."""
-    from briefgen.edition.scripts import overlap, script
-
     mine = script(returned.lang)
     if not mine:
         return True
@@ -195,9 +193,7 @@ def _in_its_script(returned: Returned, unit: SourceUnit, target: Fields,
 
 
 _SCRIPTS = {"Hang": "Hangul", "Hani": "Han", "Kana": "kana"}
-_LETTERS = {"Hang": re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+"),
-            "Hani": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"),
-            "Kana": re.compile(r"[\u3040-\u30ff]+")}
+_LETTERS = {name: re.compile(f"[{OWN_LETTERS[name]}]+") for name in _SCRIPTS}
 
 
 def _fields(unit: SourceUnit, entries: list[Back], returned: Returned,
