@@ -1,14 +1,20 @@
 """The "Speed and scale" benchmarks: every figure, measured in one run on this machine.
 
-    /tmp/venv/bin/python benchmarks/run.py            # full run (~7.5 min on 2 cores)
-    /tmp/venv/bin/python benchmarks/run.py --quick    # smaller catalogues (~3 min)
+    .venv/bin/python benchmarks/run.py --readme          # full run, on an idle machine
+    .venv/bin/python benchmarks/run.py --quick           # smaller catalogues (smoke test)
+    .venv/bin/python benchmarks/run.py --quick --only check,shard
+    .venv/bin/python benchmarks/run.py --from-results benchmarks/results.json [--readme]
 
-(or `.venv/bin/python benchmarks/run.py` in a checkout set up by scripts/bootstrap.sh). Run it
-with the Python that has briefgen installed: every build runs the `briefgen` script beside it.
+Run it with the Python that has briefgen installed: every build runs the `briefgen` script
+beside it (with PYTHONPATH, the briefgen it names; the run logs which).
 
 Prints a table of figures next to their targets and writes benchmarks/results.json
-(results-quick.json with --quick, or --results PATH). Catalogues and builds go to
-/tmp/bench-run/ (--work DIR to change; it must be a /tmp/bench-* folder and is wiped first).
+(results-quick.json with --quick, or --results PATH), with the commit measured and whether the
+tree was dirty. --readme also writes the table, headed by that commit, into
+benchmarks/README.md between its results:begin and results:end lines. Catalogues and builds
+go to /tmp/bench-run/ (--work DIR to change; it must be a /tmp/bench-* folder and is wiped
+first). Steps (--only): floor (1), jobs (2, 3, 4, 4b, 6c), html (5, 5m, 5i, 5s, 5b),
+memory (6a, 6b), check (7a-7d and a profile), shard (10, 10b), preview (9), pandoc (8).
 What each figure means: benchmarks/README.md.
 
 Before the timings that compare two runs, it waits (up to 15 s, 45 s before --jobs 2) for
@@ -1072,7 +1078,7 @@ def write_readme(block: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="smaller catalogues (~3 min)")
+    ap.add_argument("--quick", action="store_true", help="smaller catalogues (a smoke test)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-run"),
                     help="scratch folder for catalogues and builds (wiped first)")
     ap.add_argument("--results", type=Path, default=None,
