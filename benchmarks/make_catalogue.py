@@ -4,11 +4,32 @@
 
 Writes OUTDIR/content/{terms.yaml, audiences/, briefs/<slug>/...}. Every brief is a clone of
 the shipped brief content/briefs/rok-us-alliance-modernization (with its translations/), so
-each has the realistic length of the shipped one, under a new slug and with slightly
-different text: its title, number and date, and one extra sentence in the introduction (in
-the source language and every translation), so that no two briefs render the same bytes.
-The translations' source_hash values are updated to the edited source, so the catalogue
-loads without "stale translation" warnings, exactly like the shipped project.
+each has the realistic length and structure of the shipped one, under the slug
+alliance-brief-NNN (N = 1, 2, ...). Its text is its own, so that nothing keyed by text
+content (a parse cache, a memo of rendered Markdown or of a check) can be shared between two
+briefs, and per-brief figures are honest:
+
+* number and date: "2026-10", "2026-11", ... and a date that changes with N;
+* every translated Markdown field, in the source (en) and in each translation (ko, zh-Hans):
+  - one-line fields (the titles, short title and subtitle, of the brief, its overrides, its
+    sections and items) end in " (N)" ("（N）" in Chinese);
+  - in the multi-line fields (summary, credit, author bio, takeaway and correction text,
+    section and item body and closing) every line of prose ends in " (Brief N.)",
+    " (브리프 N)" or "（简报N）": every paragraph, table caption, figure caption and note,
+    footnote, inside and outside audience blocks. Table rows, fences (`:::`) and image lines
+    are left as they are, so the Markdown keeps its structure.
+* the translations' source_hash values are each unit's per-language hash (what
+  SourceUnit.hash_for(Project.readers(lang)) gives for the varied source), so the catalogue
+  loads without "stale translation" warnings, exactly like the shipped project.
+
+Shared by design, and copied as they are: the series name, the author's name, honorific and
+affiliation, the keywords, references.json (one think tank, one citation style and one
+bibliography) and the chart files (charts/*.chart.yaml and their data, and the charts'
+translated labels), plus content/audiences and content/terms.yaml.
+
+It is fast: briefgen loads the shipped brief once, with a placeholder where N goes; each
+brief's hashes are then the placeholder's JSON with N put in, hashed (1,000 briefs: a few
+seconds, mostly writing files).
 
 OUTDIR must be empty or absent, or a folder this script made before (it holds
 .briefgen-catalogue); it is then replaced.
@@ -16,27 +37,81 @@ OUTDIR must be empty or absent, or a folder this script made before (it holds
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHIPPED = "rok-us-alliance-modernization"
 MARKER = ".briefgen-catalogue"
+#: where N goes in the template texts (a word that appears nowhere else)
+SLOT = "QQBRIEFNQQ"
+#: the fields varied, in brief.yaml and in each translation unit (not in chart units)
+VARIED = frozenset({"title", "short_title", "subtitle", "summary", "credit", "bio", "text",
+                    "body", "closing"})
+#: (end of a one-line field, end of a line of prose) by language
+SUFFIX = {"en": (f" ({SLOT})", f" (Brief {SLOT}.)"),
+          "ko": (f" ({SLOT})", f" (브리프 {SLOT})"),
+          "zh-Hans": (f"（{SLOT}）", f"（简报{SLOT}）")}
+KEY = re.compile(r"^(?P<indent> *)(?:- )?(?P<key>[A-Za-z_][\w.-]*): ?(?P<value>.*)$")
+UNIT = re.compile(r"^  (?P<uid>[^\s#-][^\s:]*):$")
+HASH = re.compile(r'^(?P<head>    source_hash: )"[0-9a-f]{12}"$')
+HOLE = re.compile("\0([^\0]+)\0")
 
-# A different closing sentence per brief (cycled), so paragraphs re-flow differently.
-EN_NOTES = [
-    "This edition, number {n} in the series, revisits the argument with updated examples.",
-    "Edition {n} of this series adds a short review of the positions taken since the "
-    "last round of talks.",
-    "The {n}th edition keeps the core argument but refreshes the evidence behind it.",
-    "In edition {n}, the editors have tightened the wording and checked every figure "
-    "again.",
-]
-KO_NOTE = "이 판은 시리즈의 {n}번째 판으로, 최신 사례를 반영해 논지를 다시 점검한다."
-ZH_NOTE = "本版为该系列第{n}版，结合最新事例对论点作了重新梳理。"
-NOTES = {"ko": KO_NOTE, "zh-Hans": ZH_NOTE}
+
+def _prose(line: str) -> bool:
+    """A line of a Markdown field that text can be added to without changing its structure."""
+    s = line.strip()
+    return bool(s) and not s.startswith((":::", "|", "![", "```", "~~~", "<!--"))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _vary(text: str, lang: str) -> str:
+    """The file's text with SLOT put at the end of every varied field and line of prose.
+    In a translation, each source_hash becomes a hole, \\0uid\\0, filled in per brief."""
+    one_line, prose = SUFFIX[lang]
+    out: list[str] = []
+    block: int | None = None  # in a block scalar: the indent of its key's line
+    vary_block = False  # and whether it is a varied field
+    unit = ""  # in a translation: the unit being read
+    varied = 0
+    for line in text.split("\n"):
+        if block is not None:
+            if not line.strip() or _indent(line) > block:
+                grow = vary_block and _prose(line)
+                out.append(line + prose if grow else line)
+                varied += grow
+                continue
+            block = None
+        m = KEY.match(line)
+        if (u := UNIT.match(line)) and lang != "en":
+            unit = u["uid"]
+        elif (h := HASH.match(line)) and lang != "en":
+            line = f'{h["head"]}"\0{unit}\0"'
+        elif m and m["value"] in ("|", "|-", "|+", ">", ">-"):
+            block = _indent(line)
+            vary_block = m["key"] in VARIED and not unit.startswith("chart.")
+        elif m and m["key"] in VARIED and not unit.startswith("chart."):
+            value = m["value"]
+            if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) > 1:
+                line = line[:-1] + one_line + value[-1]
+                varied += 1
+            elif value and not value.startswith(("[", "{", "&", "*", "!")):
+                line += one_line
+                varied += 1
+        out.append(line)
+    if not varied:
+        raise SystemExit(f"make_catalogue: nothing to vary in the {lang} text "
+                         "(the shipped brief changed shape?)")
+    return "\n".join(out)
 
 
 def _sub_once(pattern: str, repl: str, text: str, what: str) -> str:
@@ -46,36 +121,53 @@ def _sub_once(pattern: str, repl: str, text: str, what: str) -> str:
     return new
 
 
-def _vary_source(text: str, i: int) -> str:
-    n = i + 1
-    text = _sub_once(r'^title: "(.*)"$', rf'title: "\1 ({n})"', text, "the title")
+def _number_and_date(text: str, i: int) -> str:
     text = _sub_once(r'^number: ".*"$', f'number: "{2026 + i // 90}-{i % 90 + 10:02d}"',
                      text, "the number")
-    text = _sub_once(r"^date: (\d{4})-(\d\d)-(\d\d)$",
+    return _sub_once(r"^date: (\d{4})-(\d\d)-(\d\d)$",
                      f"date: 2026-{i % 12 + 1:02d}-{i % 28 + 1:02d}", text, "the date")
-    note = EN_NOTES[i % len(EN_NOTES)].format(n=n)
-    # The introduction's first paragraph: append the note to it.
-    return _sub_once(r"(^  - id: introduction\n(?:.*\n)*?    body: \|\n      .*)$",
-                     r"\1 " + note.replace("\\", r"\\"), text, "the introduction")
 
 
-def _vary_translation(text: str, lang: str, i: int) -> str:
-    n = i + 1
-    # The title of the meta unit (the first `    title:` line after `  meta:`).
-    text = _sub_once(r'(^  meta:\n(?:.*\n)*?    title: "?)([^"\n]*)', rf"\1\2 ({n})", text,
-                     f"the {lang} title")
-    note = NOTES.get(lang, "({n})").format(n=n)
-    return _sub_once(r"(^  introduction:\n(?:.*\n)*?    body: \|\n      .*)$",
-                     r"\1" + ("" if lang.startswith("zh") else " ") + note, text,
-                     f"the {lang} introduction")
-
-
-def _unit_hashes(root: Path) -> dict[str, dict[str, str]]:
+def _hash_templates(source: str, translations: dict[str, str]
+                    ) -> dict[str, dict[str, str]]:
+    """For each language and unit, the JSON that SourceUnit.hash_for(readers) hashes, with
+    SLOT where N goes: the shipped brief with SLOT in it, loaded once by briefgen."""
     from briefgen.content.project import load_project
 
-    project = load_project(root)
-    return {slug: {uid: u.hash for uid, u in src.units.items()}
-            for slug, src in project.briefs.items()}
+    content = PROJECT / "content"
+    with tempfile.TemporaryDirectory(prefix="bench-template-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(content / "audiences", root / "content" / "audiences")
+        shutil.copy2(content / "terms.yaml", root / "content" / "terms.yaml")
+        d = root / "content" / "briefs" / SHIPPED
+        shutil.copytree(content / "briefs" / SHIPPED, d)
+        (d / "brief.yaml").write_text(source, encoding="utf-8")
+        saved = os.environ.get("BRIEFGEN_CACHE_DIR")
+        os.environ["BRIEFGEN_CACHE_DIR"] = ""  # nothing of the template in anyone's cache
+        try:
+            project = load_project(root)
+        finally:
+            if saved is None:
+                del os.environ["BRIEFGEN_CACHE_DIR"]
+            else:
+                os.environ["BRIEFGEN_CACHE_DIR"] = saved
+        src = project.briefs[SHIPPED]
+        out: dict[str, dict[str, str]] = {}
+        for lang, text in translations.items():
+            readers = project.readers(lang)
+            uids = HOLE.findall(text)
+            missing = [u for u in uids if u not in src.units]
+            if missing:
+                raise SystemExit(f"make_catalogue: {lang} translates units the source lacks: "
+                                 f"{missing}")
+            out[lang] = {uid: json.dumps(src.units[uid].fields_for(readers), sort_keys=True,
+                                         ensure_ascii=False) for uid in uids}
+        return out
+
+
+def _hash(blob: str, n: str) -> str:
+    """content/readers.py:fields_hash of the fields whose JSON, with SLOT, is `blob`."""
+    return hashlib.sha256(blob.replace(SLOT, n).encode()).hexdigest()[:12]
 
 
 def make(n: int, out: Path) -> list[str]:
@@ -86,36 +178,36 @@ def make(n: int, out: Path) -> list[str]:
         shutil.rmtree(out)
     content = PROJECT / "content"
     src_dir = content / "briefs" / SHIPPED
+    source = _vary((src_dir / "brief.yaml").read_text(encoding="utf-8"), "en")
+    translations = {p.stem: _vary(p.read_text(encoding="utf-8"), p.stem)
+                    for p in sorted((src_dir / "translations").glob("*.yaml"))}
+    blobs = _hash_templates(source, translations)
+
     (out / "content" / "briefs").mkdir(parents=True)
     (out / MARKER).write_text("generated by benchmarks/make_catalogue.py\n")
     shutil.copytree(content / "audiences", out / "content" / "audiences")
     shutil.copy2(content / "terms.yaml", out / "content" / "terms.yaml")
-
-    source = (src_dir / "brief.yaml").read_text(encoding="utf-8")
-    translations = {p.stem: p.read_text(encoding="utf-8")
-                    for p in sorted((src_dir / "translations").glob("*.yaml"))}
+    shared = [p for p in sorted(src_dir.iterdir()) if p.name not in ("brief.yaml",
+                                                                      "translations")]
     slugs = []
     for i in range(n):
+        num = str(i + 1)
         slug = f"alliance-brief-{i + 1:03d}"
         slugs.append(slug)
         d = out / "content" / "briefs" / slug
-        # the brief's other files (references, charts, figures) as they are
-        shutil.copytree(src_dir, d)
-        (d / "brief.yaml").write_text(_vary_source(source, i), encoding="utf-8")
+        (d / "translations").mkdir(parents=True)
+        for p in shared:  # references.json and charts/, as they are
+            if p.is_dir():
+                shutil.copytree(p, d / p.name)
+            else:
+                shutil.copy2(p, d / p.name)
+        (d / "brief.yaml").write_text(_number_and_date(source.replace(SLOT, num), i),
+                                      encoding="utf-8")
         for lang, text in translations.items():
+            hashes = {uid: _hash(blob, num) for uid, blob in blobs[lang].items()}
             (d / "translations" / f"{lang}.yaml").write_text(
-                _vary_translation(text, lang, i), encoding="utf-8")
-
-    # Re-point each translation's source_hash at the edited source units.
-    original = _unit_hashes(PROJECT)[SHIPPED]
-    for slug, hashes in _unit_hashes(out).items():
-        changed = {original[uid]: h for uid, h in hashes.items()
-                   if uid in original and original[uid] != h}
-        for path in (out / "content" / "briefs" / slug / "translations").glob("*.yaml"):
-            text = path.read_text(encoding="utf-8")
-            for old, new in changed.items():
-                text = text.replace(f'source_hash: "{old}"', f'source_hash: "{new}"')
-            path.write_text(text, encoding="utf-8")
+                HOLE.sub(lambda m, h=hashes: h[m[1]], text.replace(SLOT, num)),  # type: ignore[misc]
+                encoding="utf-8")
     return slugs
 
 

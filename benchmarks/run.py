@@ -1,14 +1,20 @@
 """The "Speed and scale" benchmarks: every figure, measured in one run on this machine.
 
-    /tmp/venv/bin/python benchmarks/run.py            # full run (~7.5 min on 2 cores)
-    /tmp/venv/bin/python benchmarks/run.py --quick    # smaller catalogues (~3 min)
+    .venv/bin/python benchmarks/run.py --readme          # full run, on an idle machine
+    .venv/bin/python benchmarks/run.py --quick           # smaller catalogues (smoke test)
+    .venv/bin/python benchmarks/run.py --quick --only check,shard
+    .venv/bin/python benchmarks/run.py --from-results benchmarks/results.json [--readme]
 
-(or `.venv/bin/python benchmarks/run.py` in a checkout set up by scripts/bootstrap.sh). Run it
-with the Python that has briefgen installed: every build runs the `briefgen` script beside it.
+Run it with the Python that has briefgen installed: every build runs the `briefgen` script
+beside it (with PYTHONPATH, the briefgen it names; the run logs which).
 
 Prints a table of figures next to their targets and writes benchmarks/results.json
-(results-quick.json with --quick, or --results PATH). Catalogues and builds go to
-/tmp/bench-run/ (--work DIR to change; it must be a /tmp/bench-* folder and is wiped first).
+(results-quick.json with --quick, or --results PATH), with the commit measured and whether the
+tree was dirty. --readme also writes the table, headed by that commit, into
+benchmarks/README.md between its results:begin and results:end lines. Catalogues and builds
+go to /tmp/bench-run/ (--work DIR to change; it must be a /tmp/bench-* folder and is wiped
+first). Steps (--only): floor (1), jobs (2, 3, 4, 4b, 6c), html (5, 5m, 5i, 5s, 5b),
+memory (6a, 6b), check (7a-7d and a profile), shard (10, 10b), preview (9), pandoc (8).
 What each figure means: benchmarks/README.md.
 
 Before the timings that compare two runs, it waits (up to 15 s, 45 s before --jobs 2) for
@@ -46,14 +52,24 @@ sys.path.insert(0, str(HERE))
 
 import make_catalogue  # noqa: E402
 import pipeline  # noqa: E402
+import preview  # noqa: E402
 
-SIZES = {
-    #          catalogue for jobs/no-op/edit, RSS renders, HTML small/big, check big
-    "full": dict(cat=8, renders=200, early=10, html=(10, 100), check=100, repeats=2,
-                 cat_repeats=2, recycle=10, watch_edits=5),
-    "quick": dict(cat=2, renders=30, early=10, html=(3, 12), check=12, repeats=1,
-                  cat_repeats=1, recycle=3, watch_edits=2),
+SIZES: dict[str, dict[str, Any]] = {
+    # cat: the catalogue for jobs/no-op/edit; renders/early: RSS; html: HTML small/big;
+    # check: the cold check (7b); check_edit: the catalogue edited for 7c/7d; shard: the
+    # catalogue of the sharded builds (10); saves: preview saves (9)
+    "full": dict(cat=8, renders=200, early=10, html=(100, 1000), check=100, check_edit=500,
+                 shard=40, saves=15, repeats=2, cat_repeats=2, recycle=10, watch_edits=5),
+    "quick": dict(cat=2, renders=30, early=10, html=(10, 100), check=12, check_edit=30,
+                  shard=8, saves=5, repeats=1, cat_repeats=1, recycle=3, watch_edits=2),
 }
+SHARDS = 4
+#: 7c/7d's edit: one word of a paragraph that every edition shows (so both translations of
+#: that unit become stale, as after a real edit of the source)
+CHECK_OLD = "carries real risks but also offers real opportunities."
+CHECK_NEW = "carries real risks but also offers genuine opportunities."
+#: the sizes a build's index pages must stay under (5i)
+INDEX_LIMIT_KB = 200
 EDIT_OLD = "For U.S. planners, the burden-sharing implications deserve care."
 EDIT_NEW = "For U.S. planners, the burden-sharing implications deserve particular care."
 REPRO = """
@@ -79,6 +95,13 @@ class Run:
     timed_out: bool = False
     others_cores: float = 0.0  # CPU the rest of the machine used meanwhile, in cores
     returncode: int = 0
+    #: peak RSS (ru_maxrss) of the process, or of the largest child it waited for (MiB)
+    maxrss_mib: float = 0.0
+
+    def raw(self) -> dict[str, Any]:
+        """What results.json keeps of a run."""
+        return {"wall_s": self.wall, "cpu_s": self.cpu, "others_cores": self.others_cores,
+                "maxrss_mib": self.maxrss_mib, **self.mem}
 
     def summary(self) -> dict[str, Any]:
         m = SUMMARY.search(self.out)
@@ -196,13 +219,14 @@ class TreeSampler(threading.Thread):
 
 
 def run(cmd: list[str], *, sample: bool = False, env: dict[str, str] | None = None,
-        check: bool = True, timeout: float | None = None, hung: Any = None) -> Run:
+        check: bool = True, timeout: float | None = None, hung: Any = None,
+        cwd: Path = ROOT) -> Run:
     """Run cmd to completion, or kill its whole process group after `timeout` seconds or
     as soon as hung(sampler) says it is stuck."""
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         busy0 = busy_seconds()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=ROOT, env=env,
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=cwd, env=env,
                                 start_new_session=True)
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
@@ -250,19 +274,21 @@ def run(cmd: list[str], *, sample: bool = False, env: dict[str, str] | None = No
     r = Run(cmd, wall, cpu, out, err, sampler.result() if sampler else {})
     r.timed_out = timed_out
     r.returncode = proc.returncode
+    r.maxrss_mib = round(ru.ru_maxrss / 1024, 1)
     r.others_cores = max(0.0, busy - cpu) / wall if wall else 0.0
     return r
 
 
 def briefgen(*args: str, sample: bool = False, pre: str | None = None,
              timeout: float | None = None, hung: Any = None,
-             env: dict[str, str] | None = None) -> Run:
+             env: dict[str, str] | None = None, cwd: Path = ROOT, check: bool = True) -> Run:
     """The `briefgen` script with ARGS; with `pre`, `python -c` running that code first and
     then briefgen's CLI in the same process (how 6c lowers RECYCLE_AFTER)."""
     if pre is None:
         script = Path(PY).parent / "briefgen"  # the console script users run
         cmd = [str(script)] if script.is_file() else [PY, "-m", "briefgen"]
-        return run([*cmd, *args], sample=sample, timeout=timeout, env=env)
+        return run([*cmd, *args], sample=sample, timeout=timeout, env=env, cwd=cwd,
+                   check=check)
     code = f"{pre}\nimport sys\nfrom briefgen.cli import main\nsys.argv[0] = 'briefgen'\nmain()"
     return run([PY, "-c", code, *args], sample=sample, timeout=timeout, hung=hung,
                check=timeout is None)
@@ -289,7 +315,7 @@ def watch_edits(project: Path, out: Path, brief: Path, text: str, n: int) -> dic
 
     def watching() -> list[str]:
         """The artifacts rebuilt since the last "watching for changes"."""
-        built = []
+        built: list[str] = []
         for line in proc.stdout:  # type: ignore[union-attr]
             if "watching for changes" in line:
                 return sorted(built)
@@ -298,7 +324,9 @@ def watch_edits(project: Path, out: Path, brief: Path, text: str, n: int) -> dic
                 built.append(words[0])
         raise SystemExit("benchmark: build --watch ended early")
 
-    edits, reverts, rebuilt = [], [], []
+    edits: list[float] = []
+    reverts: list[float] = []
+    rebuilt: list[list[str]] = []
     try:
         watching()  # the first build: nothing to do
         for _ in range(n):
@@ -340,9 +368,46 @@ def manifest(out: Path) -> dict[str, dict[str, Any]]:
     return {a["path"]: a for a in data["artifacts"]}
 
 
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=benchmark",
+                    "-c", "user.email=benchmark@example.invalid", "-c", "commit.gpgsign=false",
+                    *args], check=True, capture_output=True)
+
+
+def profile_top(path: Path, n: int = 25) -> dict[str, Any]:
+    """The n functions with the most cumulative time in a cProfile file, after the chain
+    that starts the program (runpy, click, the CLI's check: each holds > 97 % of the total),
+    and the n with the most time of their own."""
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    table = stats.stats  # type: ignore[attr-defined]
+    total = max((v[3] for v in table.values()), default=0.0)
+    ranked = sorted(table.items(), key=lambda kv: kv[1][3], reverse=True)
+    chain = [kv for kv in ranked if kv[1][3] > 0.97 * total]
+    rest = [kv for kv in ranked if kv[1][3] <= 0.97 * total][:n]
+    own = sorted(table.items(), key=lambda kv: kv[1][2], reverse=True)[:n]
+
+    def where(key: tuple[str, int, str]) -> str:
+        file, line, name = key
+        if file == "~":
+            return name
+        for base in (str(ROOT) + "/", "site-packages/", "/lib/python3."):
+            if base in file:
+                file = file.split(base, 1)[1]
+                break
+        return f"{file}:{line}({name})"
+    def rows(found: list[Any]) -> list[dict[str, Any]]:
+        return [{"function": where(k), "ncalls": v[1], "primitive_calls": v[0],
+                 "tottime_s": round(v[2], 4), "cumtime_s": round(v[3], 4)} for k, v in found]
+    return {"total_s": round(total, 3), "entry_chain": [where(k) for k, _ in chain],
+            "top25_cumulative": rows(rest), "top25_tottime": rows(own)}
+
+
 def helper(script: str, *args: str) -> dict[str, Any]:
     r = run([PY, str(HERE / script), *args])
-    return json.loads(r.out) | {"_wall_s": r.wall, "_cpu_s": r.cpu}
+    data: dict[str, Any] = json.loads(r.out)
+    return data | {"_wall_s": r.wall, "_cpu_s": r.cpu}
 
 
 # -- the machine -------------------------------------------------------------------------------
@@ -369,14 +434,29 @@ def machine() -> dict[str, Any]:
 
     src = Path(briefgen.__file__).parent
     digest = hashlib.sha256()
-    for f in sorted(src.glob("*.py")):
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    for f in sorted(src.rglob("*.py")):  # the whole package (before #19: briefgen/*.py only)
+        digest.update(f.relative_to(src).as_posix().encode() + b"\0" + f.read_bytes())
     return {"nproc": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)), "cpu": cpu,
             "ram_gib": round(mem / 1024 / 1024, 1), "kernel": platform.release(),
             "python": platform.python_version(), "weasyprint": version("weasyprint"),
             "pydyf": version("pydyf"),
             "briefgen": version("briefgen"), "briefgen_sources_sha256": digest.hexdigest()[:16],
-            "pandoc": pandoc}
+            "briefgen_path": str(src), "pandoc": pandoc}
+
+
+def git_state() -> dict[str, Any]:
+    """The commit measured, and whether the work tree differed from it (results files
+    aside: the run writes them)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                                  text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines()
+               if not re.fullmatch(r"benchmarks/results(-quick)?\.json", line[3:])]
+    return {"commit": git("rev-parse", "HEAD").strip() or None, "dirty": bool(changed),
+            "changed_files": changed[:50]}
 
 
 # -- the benchmark ------------------------------------------------------------------------------
@@ -396,21 +476,36 @@ class Bench:
               flush=True)
 
     def figure(self, fid: str, name: str, value: float | None, target: float | None,
-               unit: str = "", lower_is_better: bool = True, note: str = "") -> None:
+               unit: str = "", lower_is_better: bool = True, note: str = "",
+               shown: str | None = None) -> None:
+        """A figure; `shown`, when given, is what the table says instead of the value."""
         ok = None
         if value is not None and target is not None:
             ok = value <= target if lower_is_better else value >= target
         self.figures.append({"id": fid, "name": name, "value": value, "target": target,
-                             "unit": unit, "pass": ok, "note": note,
+                             "unit": unit, "pass": ok, "note": note, "shown": shown,
                              "better": "lower" if lower_is_better else "higher"})
 
-    def catalogue(self, n: int) -> Path:
-        path = self.work / f"catalogue-{n}"
+    def catalogue(self, n: int, name: str = "catalogue") -> Path:
+        """make_catalogue's N briefs, made once per name (a step that edits its catalogue
+        names its own)."""
+        path = self.work / f"{name}-{n}"
         if not path.exists():
             t0 = time.perf_counter()
             make_catalogue.make(n, path)
             self.log(f"made a catalogue of {n} briefs in {time.perf_counter() - t0:.1f} s")
         return path
+
+    def fresh_cache(self, label: str) -> dict[str, str]:
+        """The environment of a "cold" run: BRIEFGEN_CACHE_DIR set to a new, empty folder
+        (parsed files and `check`'s cache both live there)."""
+        folder = self.work / "caches" / label
+        n = 1
+        while folder.exists():
+            n += 1
+            folder = self.work / "caches" / f"{label}-{n}"
+        folder.mkdir(parents=True)
+        return dict(os.environ, BRIEFGEN_CACHE_DIR=str(folder))
 
     # 1 -------------------------------------------------------------------------------------
     def floor(self) -> None:
@@ -589,21 +684,60 @@ class Bench:
         res = {}
         for n in (small, big):
             cat = self.catalogue(n)
-            self.log(f"5. HTML-only build of {n} briefs")
-            r = build(cat, self.work / f"html-{n}", "--force", "--jobs", "1", "--format", "html")
-            res[n] = r
+            self.log(f"5. HTML-only build of {n} briefs ({n * 5} pages)")
+            wait_quiet(self.log)
+            res[n] = build(cat, self.work / f"html-{n}", "--force", "--jobs", "1", "--format",
+                           "html")
+            self.log(f"   {res[n].wall:.1f} s, peak RSS {res[n].maxrss_mib:.0f} MiB")
         growth = res[big].wall / res[small].wall
         slope = (res[big].wall - res[small].wall) / (big - small)
         fixed = res[small].wall - small * slope
-        self.raw["html"] = {n: {"wall_s": r.wall, "cpu_s": r.cpu, **r.summary()}
-                            for n, r in res.items()}
+        out = self.work / f"html-{big}"
+        pages = {p.relative_to(out).as_posix(): p.stat().st_size
+                 for p in out.rglob("index*.html")}
+        largest = max(pages, key=lambda p: pages[p]) if pages else None
+        manifest_size = (out / "manifest.json").stat().st_size
+        self.raw["html"] = {n: {**r.raw(), **r.summary()} for n, r in res.items()}
         self.raw["html"]["per_brief_s"] = slope
         self.raw["html"]["fixed_s"] = fixed
+        self.raw["html"]["index_pages"] = pages
+        self.raw["html"]["manifest_bytes"] = manifest_size
         self.figure("5", f"HTML-only build, {big} briefs / {small} briefs "
                     f"(x{big // small} the content; ≤ {big / small * 1.1:.0f}x = linear)",
                     growth, big / small * 1.1, "x",
                     note=f"{res[big].wall:.1f} s / {res[small].wall:.1f} s; "
                     f"{slope * 1000:.0f} ms per brief + {fixed:.1f} s fixed")
+        self.figure("5m", f"peak RSS of the HTML-only build, {big} briefs / {small} briefs",
+                    res[big].maxrss_mib / res[small].maxrss_mib, 1.5, "x",
+                    note=f"{res[big].maxrss_mib:.0f} MiB / {res[small].maxrss_mib:.0f} MiB "
+                    "(ru_maxrss of the build process)")
+        self.figure("5i", f"largest index page of the {big}-brief build (KB)",
+                    pages[largest] / 1000 if largest else None, INDEX_LIMIT_KB, "KB",
+                    note=f"{largest}, of {len(pages)} index*.html pages "
+                    f"({sum(pages.values()) / 1e6:.1f} MB in all)" if largest else
+                    "no index page was written")
+        self.figure("5s", f"manifest.json of the {big}-brief build (KB)", manifest_size / 1000,
+                    None, "KB", note=f"{len(manifest(out))} artifacts")
+
+        self.log(f"5b. the {big}-brief build's manifest read by a fresh process")
+        code = ("import sys, time\nt0 = time.perf_counter()\n"
+                "from pathlib import Path\nfrom briefgen.build.manifest import read_manifest\n"
+                "t1 = time.perf_counter()\nentries = read_manifest(Path(sys.argv[1]))\n"
+                "t2 = time.perf_counter()\nprint(len(entries), t1 - t0, t2 - t1)")
+        reads = []
+        for _ in range(3):
+            wait_quiet(self.log)
+            reads.append(run([PY, "-c", code, str(out / "manifest.json")]))
+        r = sorted(reads, key=lambda r: r.wall)[1]  # the median of 3
+        count, imp, parse = r.out.split()
+        self.raw["manifest_read"] = {"runs": [x.raw() for x in reads], "entries": int(count),
+                                     "import_s": float(imp), "read_s": float(parse)}
+        self.figure("5b", f"the {big}-brief build's manifest read in a fresh process "
+                    "(python -c: import briefgen.build.manifest, read_manifest) (s)",
+                    r.wall, 1.0, "s",
+                    note=f"median of 3 processes; {int(count)} entries "
+                    f"({manifest_size / 1000:.0f} KB); inside it, import {float(imp):.2f} s, "
+                    f"read_manifest {float(parse):.2f} s")
 
     # 6 -----------------------------------------------------------------------------------------
     def memory(self) -> None:
@@ -634,16 +768,207 @@ class Bench:
 
     # 7 -----------------------------------------------------------------------------------------
     def check(self) -> None:
-        big = self.size["check"]
-        self.log("7. briefgen check")
-        shipped = best([briefgen("check", "--project", str(ROOT)) for _ in range(2)])
+        big, edited_n = self.size["check"], self.size["check_edit"]
+        self.log("7a. briefgen check, shipped project, cold (an empty BRIEFGEN_CACHE_DIR)")
+        shipped_runs = []
+        for _ in range(self.size["repeats"]):
+            wait_quiet(self.log)
+            shipped_runs.append(briefgen("check", "--project", str(ROOT),
+                                         env=self.fresh_cache("7a")))
+        shipped = best(shipped_runs)
+        self.raw["check"] = {"shipped": shipped.raw(),
+                             "shipped_runs": [r.raw() for r in shipped_runs]}
+        self.figure("7a", "briefgen check, shipped project, cold cache (s)", shipped.wall,
+                    None, "s", note=f"best of {len(shipped_runs)}; the unit of 7c and 7d")
+
         cat = self.catalogue(big)
-        large = briefgen("check", "--project", str(cat))
-        self.raw["check"] = {"shipped": {"wall_s": shipped.wall, "cpu_s": shipped.cpu},
-                             big: {"wall_s": large.wall, "cpu_s": large.cpu}}
-        self.figure("7a", "briefgen check, shipped project (s)", shipped.wall, None, "s")
-        self.figure("7b", f"briefgen check, {big} briefs (s)", large.wall, None, "s",
-                    note=f"{(large.wall - shipped.wall) / (big - 1) * 1000:.0f} ms per brief")
+        self.log(f"7b. briefgen check, {big} briefs, cold")
+        wait_quiet(self.log)
+        large = briefgen("check", "--project", str(cat), env=self.fresh_cache("7b"))
+        per = large.wall / big
+        self.raw["check"][big] = large.raw()
+        self.figure("7b", f"briefgen check, {big} briefs, cold cache (ms per brief)",
+                    per * 1000, 55, "ms",
+                    note=f"{large.wall:.1f} s / {big}; "
+                    f"{(large.wall - shipped.wall) / (big - 1) * 1000:.0f} ms per brief "
+                    "beyond the shipped project's check")
+        self.log(f"   {large.wall:.1f} s; now once more under cProfile")
+        prof = self.work / "check.prof"
+        profiled = run([PY, "-m", "cProfile", "-o", str(prof), "-m", "briefgen", "check",
+                        "--project", str(cat)], env=self.fresh_cache("7b-profile"))
+        self.raw["check"]["profile"] = {"briefs": big, "wall_s": profiled.wall,
+                                        "file": str(prof), **profile_top(prof)}
+        self.log("   cumulative s, calls, function (after the CLI's entry chain):")
+        for row in self.raw["check"]["profile"]["top25_cumulative"][:15]:
+            self.log(f"   {row['cumtime_s']:7.2f} s  {row['ncalls']:>9}  {row['function']}")
+
+        changed = "--changed" in briefgen("check", "--help").out
+        cat = self.catalogue(edited_n, name="check-edit")
+        brief = cat / "content" / "briefs" / "alliance-brief-001" / "brief.yaml"
+        text = brief.read_text(encoding="utf-8")
+        if text.count(CHECK_OLD) != 1:
+            raise SystemExit("benchmark: the paragraph 7c edits is not in the shipped brief")
+        if changed:
+            self.log(f"7d. a git repository of the {edited_n}-brief catalogue")
+            git(cat, "init", "-q")
+            git(cat, "add", "-A")
+            git(cat, "commit", "-q", "-m", "catalogue")
+        self.log(f"7c. {edited_n} briefs: check once (fills the cache), edit one word of one "
+                 "brief, check again")
+        warm_env = self.fresh_cache("7c")
+        wait_quiet(self.log)
+        first = briefgen("check", "--project", str(cat), env=warm_env)
+        self.log(f"   the first check took {first.wall:.1f} s")
+        before_edit = None
+        if changed:  # 7d starts from the same cache, as it was before the edit
+            before_edit = dict(os.environ, BRIEFGEN_CACHE_DIR=warm_env["BRIEFGEN_CACHE_DIR"]
+                               + "-copy")
+            shutil.copytree(warm_env["BRIEFGEN_CACHE_DIR"], before_edit["BRIEFGEN_CACHE_DIR"],
+                            symlinks=True)
+        brief.write_text(text.replace(CHECK_OLD, CHECK_NEW), encoding="utf-8")
+        wait_quiet(self.log)
+        after = briefgen("check", "--project", str(cat), env=warm_env)
+        stale = [ln for ln in after.err.splitlines() if "stale" in ln]
+        self.raw["check"]["edit"] = {"briefs": edited_n, "first": first.raw(),
+                                     "after_edit": after.raw(), "stale_warnings": stale,
+                                     "edit": [CHECK_OLD, CHECK_NEW]}
+        self.figure("7c", f"one word edited in one brief of {edited_n}, then briefgen check "
+                    "(cache filled by a first check) / 7a", after.wall / shipped.wall, 3.0,
+                    "x", note=f"{after.wall:.2f} s / {shipped.wall:.2f} s; the first, cold "
+                    f"check of the {edited_n} briefs took {first.wall:.1f} s "
+                    f"({first.wall / edited_n * 1000:.0f} ms per brief); {len(stale)} stale "
+                    "translation warnings after the edit (expected: 2, ko and zh-Hans)")
+
+        if not changed or before_edit is None:
+            self.raw["check"]["changed"] = {"available": False}
+            self.figure("7d", "the same edit, staged, then briefgen check --changed / 7a",
+                        None, None, "x", shown="not available",
+                        note="`briefgen check --help` has no --changed")
+            return
+        self.log("7d. the same edit, staged (git add), then briefgen check --changed")
+        git(cat, "add", str(brief.relative_to(cat)))
+        wait_quiet(self.log)
+        narrow = briefgen("check", "--changed", "--project", str(cat), env=before_edit,
+                          cwd=cat, check=False)
+        self.raw["check"]["changed"] = {"available": True, **narrow.raw(),
+                                        "exit": narrow.returncode,
+                                        "stderr_tail": narrow.err[-2000:]}
+        self.figure("7d", "the same edit, staged (git add), then briefgen check --changed / 7a",
+                    narrow.wall / shipped.wall if narrow.returncode == 0 else None, None, "x",
+                    shown=None if narrow.returncode == 0 else f"exit {narrow.returncode}",
+                    note=f"{narrow.wall:.2f} s / {shipped.wall:.2f} s; from the cache as it "
+                    "was before the edit" if narrow.returncode == 0 else
+                    f"failed: {narrow.err.strip()[-300:]}")
+
+    # 10 ----------------------------------------------------------------------------------------
+    def shards(self) -> None:
+        n = self.size["shard"]
+        cat = self.catalogue(n)
+        self.log(f"10. {n} briefs: full build --force (default --jobs), then "
+                 f"--shard k/{SHARDS} for k = 1..{SHARDS}, one after another")
+        full_out = self.work / f"shard{n}-full"
+        wait_quiet(self.log, max_wait=45)
+        full = build(cat, full_out, "--force")
+        self.log(f"   full build {full.wall:.1f} s")
+        parts, outs = [], []
+        for k in range(1, SHARDS + 1):
+            outs.append(self.work / f"shard{n}-{k}")
+            wait_quiet(self.log, max_wait=45)
+            parts.append(build(cat, outs[-1], "--force", "--shard", f"{k}/{SHARDS}"))
+            self.log(f"   shard {k}/{SHARDS}: {parts[-1].wall:.1f} s "
+                     f"({parts[-1].summary().get('built')} built)")
+        times = [r.wall for r in parts]
+        med = statistics.median(times)
+        self.raw["shards"] = {"briefs": n, "full": {**full.raw(), **full.summary()},
+                              "shards": [{**r.raw(), **r.summary()} for r in parts]}
+        self.figure("10", f"sharded CI, {n} briefs: median shard (build --shard k/{SHARDS} "
+                    "--force, its own process and folder) / full build --force",
+                    med / full.wall, 0.3, "x",
+                    note=f"median {med:.1f} s, max {max(times):.1f} s (max / full "
+                    f"{max(times) / full.wall:.2f}x) / full {full.wall:.1f} s; shards "
+                    + ", ".join(f"{t:.1f}" for t in times) + " s")
+
+        self.log("10b. the shards' files in one folder, manifest merge, compared with the "
+                 "full build")
+        merged = self.work / f"shard{n}-merged"
+        clash = []
+        for out in outs:
+            for p in sorted(out.rglob("*")):
+                if p.is_file():
+                    target = merged / p.relative_to(out)
+                    if target.exists() and target.read_bytes() != p.read_bytes():
+                        clash.append(p.relative_to(out).as_posix())
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(p, target)
+        names = sorted(p.name for p in merged.glob("manifest.shard-*.json"))
+        merge = briefgen("manifest", "merge", *(str(merged / x) for x in names), "--out",
+                         str(merged / "manifest.json"), "--project", str(cat), check=False)
+        full_m = {p: a["sha256"] for p, a in manifest(full_out).items()}
+        merged_m = ({p: a["sha256"] for p, a in manifest(merged).items()}
+                    if merge.returncode == 0 else {})
+        same = merge.returncode == 0 and merged_m == full_m
+        files = {p.relative_to(full_out).as_posix() for p in full_out.rglob("*") if p.is_file()}
+        got = {p.relative_to(merged).as_posix() for p in merged.rglob("*") if p.is_file()
+               and not p.name.startswith("manifest.shard-")}
+        differ = sorted(f for f in files & got
+                        if (full_out / f).read_bytes() != (merged / f).read_bytes())
+        self.raw["shards"]["merge"] = {
+            "exit": merge.returncode, "wall_s": merge.wall, "parts": names,
+            "manifest_equal": same, "only_in_full": sorted(set(full_m) - set(merged_m)),
+            "only_in_merged": sorted(set(merged_m) - set(full_m)),
+            "sha256_differ": sorted(p for p in set(full_m) & set(merged_m)
+                                    if full_m[p] != merged_m[p]),
+            "files_only_in_full": sorted(files - got), "files_only_in_merged": sorted(got - files),
+            "files_differ": differ, "shards_disagree": clash,
+            "stderr_tail": merge.err[-2000:]}
+        self.figure("10b", f"`briefgen manifest merge` of the {SHARDS} shards' manifests = "
+                    "the full build's manifest (paths, sha256)", None, None,
+                    shown="yes" if same else "NO",
+                    note=(f"{len(full_m)} artifacts; " if same else
+                          f"merge exit {merge.returncode}; " if merge.returncode else
+                          f"{len(set(full_m) ^ set(merged_m))} paths in one only, "
+                          f"{len(self.raw['shards']['merge']['sha256_differ'])} sha256 "
+                          "differ; ")
+                    + ("every file (index pages, feeds, sitemaps written by the merge "
+                       "included) is byte-identical to the full build's"
+                       if not differ and files == got else
+                       f"files: {len(differ)} differ, {len(files - got)} only in the full "
+                       f"build, {len(got - files)} only in the merged folder (results.json)"))
+
+    # 9 -----------------------------------------------------------------------------------------
+    def preview(self) -> None:
+        import importlib.util
+
+        why = ("playwright is not installed (pip install playwright; no browser download: "
+               "it drives /usr/bin/chromium)" if importlib.util.find_spec("playwright") is None
+               else f"{preview.CHROMIUM} is missing (apt-get install -y chromium)"
+               if not Path(preview.CHROMIUM).is_file() else None)
+        name = "preview: save to new page painted in Chromium, HTML edition (ms, median)"
+        if why:
+            self.log(f"9. skipped: {why}")
+            self.raw["preview"] = {"skipped": why}
+            self.figure("9", name, None, 250, "ms", shown="skipped", note=why)
+            return
+        saves = self.size["saves"]
+        self.log(f"9. briefgen serve + Chromium (playwright): {saves} saves")
+        wait_quiet(self.log)
+        r = run([PY, str(HERE / "preview.py"), "--saves", str(saves)], check=False,
+                timeout=120 + 20 * saves)
+        try:
+            data = json.loads(r.out) if r.returncode == 0 and not r.timed_out else None
+        except ValueError:
+            data = None
+        if data is None:
+            why = "timed out" if r.timed_out else f"exit {r.returncode}"
+            self.raw["preview"] = {"failed": why, "stderr_tail": r.err[-3000:]}
+            self.figure("9", name, None, 250, "ms", shown="failed",
+                        note=f"benchmarks/preview.py {why}: {r.err.strip()[-300:]}")
+            return
+        self.raw["preview"] = data | {"wall_s": r.wall}
+        self.figure("9", name, data["median_ms"], 250, "ms",
+                    note=f"median of {len(data['trials_ms'])} saves (after a warm-up), "
+                    f"{data['min_ms']:.0f}–{data['max_ms']:.0f} ms; first contentful paint "
+                    "of the reloaded page minus the time of the save")
 
     # 8 -----------------------------------------------------------------------------------------
     def pandoc(self) -> None:
@@ -676,13 +1001,18 @@ class Bench:
                     f"{pipe['cpu_s']:.1f} s")
 
 
+def _num(value: float) -> str:
+    """3 significant digits, without an exponent: 0.0146, 1.07, 3950."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _cells(f: dict[str, Any], dash: str, miss: str) -> tuple[str, str, str]:
     """A figure's measured value, target and verdict, formatted for a table."""
     unit = f["unit"]
-    sp = " " if unit == "s" else ""
-    val = dash if f["value"] is None else f"{f['value']:.3g}{sp}{unit}"
+    sp = " " if unit in ("s", "ms", "KB", "MiB") else ""
+    val = f.get("shown") or (dash if f["value"] is None else f"{_num(f['value'])}{sp}{unit}")
     op = "≤" if f.get("better", "lower") == "lower" else "≥"
-    tgt = dash if f["target"] is None else f"{op} {f['target']:.3g}{sp}{unit}"
+    tgt = dash if f["target"] is None else f"{op} {_num(f['target'])}{sp}{unit}"
     return val, tgt, {True: "PASS", False: miss, None: "info"}[f["pass"]]
 
 
@@ -706,17 +1036,72 @@ def markdown_table(figures: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+README = HERE / "README.md"
+BEGIN = "<!-- results:begin"
+END = "<!-- results:end -->"
+
+
+def readme_block(results: dict[str, Any]) -> str:
+    """The README's results, generated: the commit measured, the run, the machine, and the
+    table of figures (benchmarks/README.md holds it between BEGIN and END)."""
+    g = results.get("git") or {}
+    m = results.get("machine", {})
+    commit = g.get("commit")
+    state = ("commit unknown" if not commit else f"commit `{commit[:12]}`" + (
+        " with uncommitted changes (" + ", ".join(f"`{f}`" for f in g["changed_files"][:8])
+        + (", …" if len(g["changed_files"]) > 8 else "") + ")" if g.get("dirty") else
+        ", clean tree"))
+    only = results.get("only")
+    lines = [f"{BEGIN} (generated by `benchmarks/run.py --readme`: do not edit by hand) -->",
+             "",
+             f"Measured by `benchmarks/run.py` ({results.get('mode')} mode"
+             + (f", only {', '.join(only)}" if only else "") + f") on {state}, "
+             f"{results.get('date')}, {results.get('elapsed_s', 0):.0f} s; "
+             f"{m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('ram_gib')} GiB, Python "
+             f"{m.get('python')}, WeasyPrint {m.get('weasyprint')}; load average "
+             f"{results.get('load_average_before', [0])[0]:.2f} before, "
+             f"{results.get('load_average_after', [0])[0]:.2f} after.",
+             "",
+             markdown_table(results.get("figures", [])),
+             "",
+             END]
+    return "\n".join(lines)
+
+
+def write_readme(block: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find("\n" + BEGIN) + 1, text.find("\n" + END) + 1
+    if start <= 0 or end < start:
+        raise SystemExit(f"benchmark: {README} has no {BEGIN} … {END} block to replace")
+    README.write_text(text[:start] + block + text[end + len(END):], encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="smaller catalogues (~3 min)")
+    ap.add_argument("--quick", action="store_true", help="smaller catalogues (a smoke test)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-run"),
                     help="scratch folder for catalogues and builds (wiped first)")
     ap.add_argument("--results", type=Path, default=None,
                     help="where to write the figures (default benchmarks/results.json, "
                     "or benchmarks/results-quick.json with --quick)")
-    ap.add_argument("--only", default="", help="comma-separated steps: floor,jobs,html,"
-                    "memory,check,pandoc (default: all)")
+    ap.add_argument("--only", default="", help="comma-separated steps: "
+                    + ",".join(STEPS) + " (default: all)")
+    ap.add_argument("--readme", action="store_true",
+                    help="also write the results table, with the commit measured, into "
+                    "benchmarks/README.md (between its results:begin and results:end lines)")
+    ap.add_argument("--from-results", type=Path, metavar="JSON",
+                    help="measure nothing: print the README's results block made from this "
+                    "results file (with --readme, write it into the README)")
     args = ap.parse_args()
+    if args.from_results:
+        block = readme_block(json.loads(args.from_results.read_text(encoding="utf-8")))
+        if args.readme:
+            write_readme(block)
+        print(block)
+        return 0
+    only = [s for s in args.only.split(",") if s] or list(STEPS)
+    if unknown := [s for s in only if s not in STEPS]:
+        ap.error(f"--only: no step {', '.join(unknown)} (steps: {', '.join(STEPS)})")
     if args.results is None:
         args.results = HERE / ("results-quick.json" if args.quick else "results.json")
     work = args.work.resolve()
@@ -727,21 +1112,22 @@ def main() -> int:
     work.mkdir()
     bench = Bench("quick" if args.quick else "full", work)
     info = machine()
+    state = git_state()
     load_before = os.getloadavg()
     bench.log(f"{info['nproc']} CPUs ({info['cpu']}), load average {load_before[0]:.2f}; "
-              f"mode {bench.mode}")
-    steps = {"floor": bench.floor, "jobs": bench.catalogue_builds, "html": bench.html_scale,
-             "memory": bench.memory, "check": bench.check, "pandoc": bench.pandoc}
-    only = [s for s in args.only.split(",") if s] or list(steps)
+              f"mode {bench.mode}; commit {str(state['commit'])[:12]}"
+              + (" + uncommitted changes" if state["dirty"] else "")
+              + f"; briefgen from {info['briefgen_path']}")
     if "pandoc" in only and "floor" not in only:
         only.insert(0, "floor")
-    for name, step in steps.items():
+    for name in STEPS:
         if name in only:
-            step()
+            getattr(bench, STEPS[name])()
     elapsed = time.perf_counter() - bench.started
     bench.raw.pop("shipped_build_j1", None)
-    results = {"mode": bench.mode, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-               "command": " ".join([PY, *sys.argv]),
+    results = {"mode": bench.mode, "only": None if not args.only else only,
+               "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+               "command": " ".join([PY, *sys.argv]), "git": state,
                "machine": info, "load_average_before": load_before,
                "load_average_after": os.getloadavg(), "elapsed_s": elapsed,
                "figures": bench.figures, "markdown_table": markdown_table(bench.figures),
@@ -750,7 +1136,16 @@ def main() -> int:
     print(table(bench.figures))
     print(f"\n{elapsed:.0f} s in all; load average before {load_before[0]:.2f}, after "
           f"{os.getloadavg()[0]:.2f}; results in {args.results}")
+    if args.readme:
+        write_readme(readme_block(results))
+        print(f"results table written into {README}")
     return 0
+
+
+#: --only's step names, in the order they run, and the Bench method of each
+STEPS = {"floor": "floor", "jobs": "catalogue_builds", "html": "html_scale",
+         "memory": "memory", "check": "check", "shard": "shards", "preview": "preview",
+         "pandoc": "pandoc"}
 
 
 if __name__ == "__main__":
