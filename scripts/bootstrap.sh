@@ -55,7 +55,7 @@ extras=""
 
 case "$task" in
   build) exec "$VENV/bin/briefgen" build "$@" ;;
-  test)  exec "$VENV/bin/python" -m pytest -q "$@" ;;
+  test)  exec "$VENV/bin/python" -m pytest -q -n auto "$@" ;;
   setup) echo "bootstrap: ready; run $VENV/bin/briefgen --help" ;;
   *) echo "usage: scripts/bootstrap.sh build|test|setup [args…]" >&2; exit 2 ;;
 esac
