@@ -608,6 +608,9 @@ def _before(children: list[Token], i: int) -> str:
     return " "
 
 
+_ANY_QUOTE = re.compile("[\"'\u201c\u201d\u2018\u2019]")
+
+
 def straight_quotes_left(state: StateCore) -> None:
     """A core rule after markdown-it's smartquotes: the quotes it leaves straight (it cannot
     see past a term, a cross reference or a citation, nor pair a quote before a Korean
@@ -619,8 +622,8 @@ def straight_quotes_left(state: StateCore) -> None:
             continue
         open_: dict[str, int] = {'"': 0, "'": 0}
         for i, tok in enumerate(block.children):
-            if tok.type != "text":
-                continue
+            if tok.type != "text" or not _ANY_QUOTE.search(tok.content):
+                continue  # (a text with no quote of either kind changes nothing here)
             chars = list(tok.content)
             for j, ch in enumerate(chars):
                 for mark, (opening, closing) in _MARKS.items():
