@@ -85,3 +85,20 @@ def test_four_shards_on_four_machines_merge_to_exactly_a_full_build(
               if not path.startswith("manifest.shard-")}
     assert sorted(merged) == sorted(full)
     assert merged == full
+
+
+def test_shards_deal_whole_editions_so_each_renders_its_share_of_pdfs() -> None:
+    """Dealing paths round-robin gave every PDF to the even shards (an edition's page and
+    PDF sort side by side): two machines rendered nothing but pages."""
+    from briefgen.build.plan import Artifact, shard
+
+    artifacts = [Artifact(f"b{b}", aud, lang, fmt) for b in range(7)
+                 for aud, lang in (("pub", "en"), ("pub", "ko"), ("off", "en"))
+                 for fmt in ("html", "pdf")]
+    parts = [shard(artifacts, k, 4) for k in range(1, 5)]
+    assert sorted(a.path for part in parts for a in part) == sorted(a.path for a in artifacts)
+    pdfs = [sum(a.format == "pdf" for a in part) for part in parts]
+    assert max(pdfs) - min(pdfs) <= 1 and sum(pdfs) == 21
+    for part in parts:
+        editions = {(a.brief, a.audience, a.language) for a in part}
+        assert len(part) == 2 * len(editions)  # page and PDF of each edition together

@@ -83,15 +83,25 @@ def select(project: Project, selection: Selection) -> list[Artifact]:
 class _Placed(Protocol):
     @property
     def path(self) -> str: ...
+    @property
+    def brief(self) -> str: ...
+    @property
+    def audience(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
 
 J = TypeVar("J", bound=_Placed)
 
 
 def shard(jobs: list[J], k: int, n: int) -> list[J]:
-    """The k-th of n deterministic slices (by path, round-robin so sizes stay even)."""
-    ordered = sorted(jobs, key=lambda j: j.path)
-    return [j for i, j in enumerate(ordered) if i % n == k - 1]
+    """The k-th of n deterministic slices: whole editions (page and PDF together), dealt
+    round-robin in order, so that each slice has as many PDFs as the next, give or take
+    one edition (dealing paths, every PDF went to the even slices)."""
+    editions = sorted({(j.brief, j.audience, j.language) for j in jobs})
+    mine = {e for i, e in enumerate(editions) if i % n == k - 1}
+    return [j for j in sorted(jobs, key=lambda j: j.path)
+            if (j.brief, j.audience, j.language) in mine]
 
 
 @dataclass
