@@ -51,7 +51,6 @@ PY = sys.executable
 sys.path.insert(0, str(HERE))
 
 import make_catalogue  # noqa: E402
-import pipeline  # noqa: E402
 import preview  # noqa: E402
 
 SIZES: dict[str, dict[str, Any]] = {
@@ -982,6 +981,8 @@ class Bench:
         pipes, defaults = [], []
         for _ in range(self.size["repeats"]):
             wait_quiet(self.log)
+            import pipeline  # needs PyYAML, which only this figure uses
+
             pipes.append(pipeline.run(ROOT, self.work / "pandoc", cli))
             wait_quiet(self.log)
             defaults.append(build(ROOT, self.work / "shipped-default", "--force"))
