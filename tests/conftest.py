@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,19 @@ def project(tmp_path: Path) -> Path:
     dest = tmp_path / "project"
     shutil.copytree(VALID, dest)
     return dest
+
+
+@pytest.fixture
+def preview(project: Path) -> Callable[[str], tuple[int, str, str]]:
+    """What serve's request handler answers for a path: status, type, body."""
+    from briefgen.commands.serve import Preview
+
+    server = Preview(project)
+
+    def get(path: str) -> tuple[int, str, str]:
+        status, kind, body = server.page(path)
+        return status, kind, body.decode("utf-8", "replace")
+    return get
 
 
 def run(*args: str, project: Path | None = None) -> Result:

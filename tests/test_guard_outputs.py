@@ -203,19 +203,6 @@ def test_index_of_a_removed_audience_is_pruned(project: Path) -> None:
 # -- serve -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def preview(project: Path) -> Callable[[str], tuple[int, str, str]]:
-    """What serve's request handler answers for a path: status, type, body."""
-    from briefgen.commands.serve import Preview
-
-    server = Preview(project)
-
-    def get(path: str) -> tuple[int, str, str]:
-        status, kind, body = server.page(path)
-        return status, kind, body.decode("utf-8", "replace")
-    return get
-
-
 def test_serve_shows_guard_problems_in_a_banner(project: Path,
                                                 preview: Callable[[str], tuple[int, str, str]]
                                                 ) -> None:

@@ -347,18 +347,6 @@ def test_every_embedded_file_is_read_and_guarded(project: Path) -> None:
 # -- serve's PDF preview ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def preview(project: Path) -> Callable[[str], tuple[int, str, str]]:
-    from briefgen.commands.serve import Preview
-
-    server = Preview(project)
-
-    def get(path: str) -> tuple[int, str, str]:
-        status, kind, body = server.page(path)
-        return status, kind, body.decode("utf-8", "replace")
-    return get
-
-
 def test_serve_refuses_a_pdf_asking_for_an_attachment(
         project: Path, preview: Callable[[str], tuple[int, str, str]]) -> None:
     write(project, BASE, MARGIN_LINK)
