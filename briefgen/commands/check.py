@@ -37,18 +37,18 @@ def check_project(root: Path, strict: bool = False, files: Iterable[Path] | None
     neither reads nor writes what earlier checks found."""
     root = root.resolve()
     files = list(files) if files is not None else None
-    store = Store.open(root, renderer_fingerprint(Theme.of(root))) if cache else None
+    fingerprint = renderer_fingerprint(Theme.of(root))
+    store = Store.open(root, fingerprint) if cache else None
     try:
-        return _check(root, strict, files, changed, store, lazy=True)
-    except _Unloaded:
-        return _check(root, strict, files, changed, Store.open(
-            root, renderer_fingerprint(Theme.of(root))), lazy=False)
+        return _check(root, strict, files, changed, store, fingerprint, lazy=True)
+    except _Unloaded:  # (a new store: the first one's reads are of no use)
+        return _check(root, strict, files, changed, Store.open(root, fingerprint)
+                      if cache else None, fingerprint, lazy=False)
 
 
 def _check(root: Path, strict: bool, files: list[Path] | None, changed: bool,
-           store: Store | None, lazy: bool) -> list[Problem]:
+           store: Store | None, fingerprint: str, lazy: bool) -> list[Problem]:
     project = load_project(root, skip=store.skip if store is not None and lazy else None)
-    fingerprint = renderer_fingerprint(Theme.of(project.root))
     problems = Problems(list(project.warnings))
     audiences: dict[str, list[str]] = {
         slug: sorted({aid for aid, _ in project.editions(slug)}) for slug in project.briefs}
