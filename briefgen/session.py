@@ -13,6 +13,8 @@ holds a cache of its own (pure functions memoised on their arguments aside).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,12 +56,18 @@ class Session:
         self.pdf, self.pdf_rendered, self.pdf_fonts = renderer, 0, self.theme.fonts_digest()
         return renderer
 
-    def reset(self) -> None:
-        """Forget everything read from files (after a save). The PDF renderer stays, with
-        its fonts loaded, unless the theme's fonts changed: then the next one loads them."""
-        self.documents.clear()
-        self.catalogs.clear()
-        self.environments.clear()
+    def reset(self, changed: Collection[Path] | None = None) -> None:
+        """Forget what was read from files (after a save). With the paths that `changed`, and
+        all of them under the project's content/, the templates and catalogs stay (they are
+        read from the theme's folders, never from content/); without, or with any other
+        path, everything goes. The PDF renderer stays, with its fonts loaded, unless the
+        theme's fonts changed: then the next one loads them."""
+        content = Path(os.path.realpath(self.root / "content"))
+        if changed is None or not changed or not all(
+                Path(os.path.realpath(p)).is_relative_to(content) for p in changed):
+            self.documents.clear()
+            self.catalogs.clear()
+            self.environments.clear()
         if self.pdf is not None and self.theme.fonts_digest() != self.pdf_fonts:
             self.pdf = None
             self.pdf_rendered = 0

@@ -1,6 +1,7 @@
 """`briefgen serve` in a real browser (headless Chromium over chromedriver, as the HTML checks
 use it): every save reaches the page, however soon after the page loaded it is made; the
-scroll position survives the reload; a PDF view is refreshed in place.
+new page replaces the old in place, keeping the scroll position (a page with scripts of its
+own is reloaded, keeping it too); a PDF view is refreshed in place.
 
 Needs chromium and chromedriver (Debian packages). Without them the tests are skipped,
 saying why; with BRIEFGEN_REQUIRE_HTML_CHECKS=1 set (CI) they fail instead."""
@@ -95,8 +96,8 @@ def test_an_error_fixed_while_the_error_page_loads_is_shown_fixed(
     assert wait_for(browser, "return document.body.innerText.includes('Fixed, and then')")
 
 
-def test_the_scroll_position_survives_the_reload(browser: Any,
-                                                 served: tuple[Path, str]) -> None:
+def test_a_save_replaces_the_page_in_place_keeping_the_scroll_position(
+        browser: Any, served: tuple[Path, str]) -> None:
     project, base = served
     brief = project / BRIEF
     browser.set_width(1280, 700)
@@ -104,10 +105,46 @@ def test_the_scroll_position_survives_the_reload(browser: Any,
     browser.execute("window.scrollTo(0, 600)")
     y = browser.execute("return window.scrollY")
     assert y > 300  # the page is long enough to scroll
-    browser.execute("window.briefgenMarker = 1")
+    browser.execute("window.briefgenMarker = 1; window.briefgenUpdated = 0; "
+                    "document.addEventListener('briefgen:updated', "
+                    "function () { window.briefgenUpdated += 1; });")
     brief.write_text(brief.read_text().replace(PARAGRAPH, "Scrolled lies ahead."))
     assert wait_for(browser, "return document.body.innerText.includes('Scrolled lies')")
+    assert wait_for(browser, "return window.briefgenUpdated === 1", 5)
+    assert browser.execute("return window.briefgenMarker") == 1  # no navigation
+    # the new page's copy of the script was never run: the old one's listener goes on
+    assert browser.execute("return document.scripts.length") == 0
+    assert browser.execute("return document.documentElement.lang") == "en"
+    assert abs(browser.execute("return window.scrollY") - y) <= 2
+    brief.write_text(brief.read_text().replace("Scrolled lies ahead.", "Again lies ahead."))
+    assert wait_for(browser, "return document.body.innerText.includes('Again lies')")
+    assert browser.execute("return window.briefgenMarker") == 1
+    # a change of the head (here the description, from the summary) replaces the head too
+    brief.write_text(brief.read_text().replace("summary: |\n  ", "summary: |\n  Headed. "))
+    assert wait_for(browser, "return document.querySelector('meta[name=description]')"
+                             ".content.startsWith('Headed. ')")
+    assert browser.execute("return window.briefgenMarker") == 1
+
+
+def test_a_page_with_scripts_of_its_own_is_reloaded_keeping_the_scroll_position(
+        browser: Any, served: tuple[Path, str]) -> None:
+    project, base = served
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates/base.html.j2").write_text(
+        '{% extends "briefgen/base.html.j2" %}{% block head_extras %}'
+        '<script>window.ownScript = 1;</script>{% endblock %}')
+    brief = project / BRIEF
+    browser.set_width(1280, 700)
+    browser.get(f"{base}/demo/public/en/")
+    assert browser.execute("return window.ownScript") == 1
+    browser.execute("window.scrollTo(0, 600)")
+    y = browser.execute("return window.scrollY")
+    assert y > 300
+    browser.execute("window.briefgenMarker = 1")
+    brief.write_text(brief.read_text().replace(PARAGRAPH, "Reloaded lies ahead."))
+    assert wait_for(browser, "return document.body.innerText.includes('Reloaded lies')")
     assert browser.execute("return window.briefgenMarker") is None  # it did reload
+    assert browser.execute("return window.ownScript") == 1  # and its script ran
     assert wait_for(browser, f"return Math.abs(window.scrollY - {y}) <= 2", 5), \
         browser.execute("return window.scrollY")
 

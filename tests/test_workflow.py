@@ -184,3 +184,69 @@ def test_pre_commit_hook_is_declared() -> None:
     assert any(h["id"] == "briefgen-check" and h["entry"].startswith("briefgen check")
                for h in hooks)
     assert os.path.exists(REPO / ".github/workflows/briefs.yml")
+
+
+# -- serve after a save: what it forgets ------------------------------------------------------
+
+
+def test_watcher_knows_the_paths_of_each_change_or_says_it_does_not() -> None:
+    from briefgen.commands.serve import BATCHES, Watcher
+
+    watcher = Watcher([])
+    for n in range(1, 4):
+        watcher.changes = n
+        watcher.batches.append((n, frozenset({Path(f"/p/{n}")})))
+    assert watcher.touched(0, 3) == {Path("/p/1"), Path("/p/2"), Path("/p/3")}
+    assert watcher.touched(1, 2) == {Path("/p/2")}
+    assert watcher.touched(3, 3) == frozenset()
+    assert watcher.touched(2, 1) is None  # a count from another watcher
+    for n in range(4, BATCHES + 5):  # the first batches fall out of memory
+        watcher.batches.append((n, frozenset({Path(f"/p/{n}")})))
+    assert watcher.touched(0, 5) is None
+    assert watcher.touched(10, 12) == {Path("/p/11"), Path("/p/12")}
+
+
+def test_serve_keeps_templates_across_content_saves_and_rereads_them_otherwise(
+        project: Path) -> None:
+    from briefgen.commands.serve import Preview
+
+    (project / "templates").mkdir()
+    override = project / "templates/base.html.j2"
+    touched: dict[int, frozenset[Path] | None] = {}
+    preview = Preview(project, lambda since, until: touched[until])
+    brief = project / "content/briefs/demo/brief.yaml"
+
+    def page(changes: int) -> str:
+        return preview.answer("/demo/public/en/", changes)[2].decode()
+
+    assert "Two things lie ahead." in page(0)
+    environments = dict(preview.session.environments)
+    assert environments
+
+    brief.write_text(brief.read_text().replace("Two things lie", "Three things lie"))
+    touched[1] = frozenset({brief})  # a content file: the compiled templates stay
+    assert "Three things lie ahead." in page(1)
+    assert preview.session.environments == environments
+
+    override.write_text('{% extends "briefgen/base.html.j2" %}'
+                        '{% block marking %}<p>Overridden!</p>{% endblock %}')
+    touched[2] = frozenset({override})  # a template: everything is read again
+    assert "<p>Overridden!</p>" in page(2)
+    assert preview.session.environments != environments
+
+    override.write_text('{% extends "briefgen/base.html.j2" %}'
+                        '{% block marking %}<p>Again!</p>{% endblock %}')
+    touched[3] = None  # unknown paths (the watcher forgot them): everything is read again
+    assert "<p>Again!</p>" in page(3)
+
+    override.write_text('{% extends "briefgen/base.html.j2" %}'
+                        '{% block marking %}<p>Both!</p>{% endblock %}')
+    touched[4] = frozenset({brief, override})  # content and a template: read again
+    assert "<p>Both!</p>" in page(4)
+
+    link = project / "content/linked.html.j2"  # a path in content/ that leads outside it
+    link.symlink_to(override)
+    override.write_text('{% extends "briefgen/base.html.j2" %}'
+                        '{% block marking %}<p>Linked!</p>{% endblock %}')
+    touched[5] = frozenset({link})
+    assert "<p>Linked!</p>" in page(5)

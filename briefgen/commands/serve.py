@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 
 # Injected only in the preview. The server pushes the change counter (server-sent events,
 # /__events) once the page being viewed is rendered again; the page knows the count it was
-# rendered at, so a save made while it loaded is never missed. Its scroll position is kept
-# across the reload; a PDF view swaps its frame's document in place.
+# rendered at, so a save made while it loaded is never missed. The new page replaces the old
+# in place (no navigation: its stylesheets and fonts are not fetched again and the scroll
+# position stays), then the document gets a "briefgen:updated" event once it is painted. A
+# page with scripts of its own, which a swap would not run, is reloaded instead, its scroll
+# position kept. A PDF view swaps its frame's document.
 RELOAD = """<script>
 (function () {
   var seen = "%(seen)s", path = location.pathname, key = "briefgen-scroll:" + path;
@@ -44,22 +47,55 @@ RELOAD = """<script>
     var to = function () { window.scrollTo(0, +y); };
     to(); window.addEventListener("load", to);
   }
-  function listen() {
-    var events = new EventSource("/__events?since=" + seen + "&path=" +
-                                 encodeURIComponent(path));
-    events.onmessage = function (e) {
-      if (e.data === seen) { return; }
-      seen = e.data;
-      if (frame) {
-        frame.src = frame.getAttribute("data-src") + "?v=" + seen;
-        return;
-      }
-      events.close();
-      sessionStorage.setItem(key, String(window.scrollY));
-      location.reload();
-    };
+  function reload() {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
   }
-  listen();
+  function heads(head) {
+    return Array.prototype.map.call(head.children, function (node) {
+      return node.tagName === "TITLE" ? "" : node.outerHTML;
+    }).join("");
+  }
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    if (doc.scripts.length !== 1) { reload(); return; }
+    doc.scripts[0].remove();
+    var x = window.scrollX, top = window.scrollY, root = document.documentElement;
+    Array.prototype.slice.call(root.attributes).forEach(function (a) {
+      root.removeAttribute(a.name);
+    });
+    Array.prototype.forEach.call(doc.documentElement.attributes, function (a) {
+      root.setAttribute(a.name, a.value);
+    });
+    if (heads(doc.head) !== heads(document.head)) { document.head.replaceWith(doc.head); }
+    document.title = doc.title;
+    document.body.replaceWith(doc.body);
+    window.scrollTo(x, top);
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        document.dispatchEvent(new CustomEvent("briefgen:updated", {
+          detail: performance.timeOrigin + performance.now()}));
+      }, 0);
+    });
+  }
+  var events = new EventSource("/__events?since=" + seen + "&path=" +
+                               encodeURIComponent(path));
+  events.onmessage = function (e) {
+    if (e.data === seen) { return; }
+    var wanted = seen = e.data;
+    if (frame) {
+      frame.src = frame.getAttribute("data-src") + "?v=" + seen;
+      return;
+    }
+    fetch(path, {cache: "no-store"}).then(function (r) {
+      if ((r.headers.get("Content-Type") || "").indexOf("text/html") !== 0) { throw r; }
+      return r.text();
+    }).then(function (html) {
+      if (wanted === seen) { swap(html); }  /* else a later save's answer is on its way */
+    }).catch(function () {
+      if (wanted === seen) { events.close(); reload(); }
+    });
+  };
 })();
 </script>"""
 
@@ -93,12 +129,18 @@ def watch(root: Path, rebuild: Callable[[bool], None]) -> None:
         watcher.stop.set()
 
 
+#: the last batches of changed paths a Watcher remembers (an older count's paths: unknown)
+BATCHES = 256
+
+
 class Watcher:
-    """Counts saves under the watched folders (watchfiles, a dependency)."""
+    """Counts saves under the watched folders (watchfiles, a dependency), and remembers
+    which paths the last BATCHES of them touched."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = [p for p in paths if p.exists()]
         self.changes = 0
+        self.batches: deque[tuple[int, frozenset[Path]]] = deque(maxlen=BATCHES)
         self.changed = threading.Event()  # set at each change; the consumer clears it
         self.moved = threading.Condition()  # notified at each change, and at the stop
         self.stop = threading.Event()
@@ -107,10 +149,11 @@ class Watcher:
     def _run(self) -> None:
         from watchfiles import watch
 
-        for _ in watch(*self.paths, stop_event=self.stop, debounce=100, step=20,
-                       raise_interrupt=False):
+        for batch in watch(*self.paths, stop_event=self.stop, debounce=100, step=20,
+                           raise_interrupt=False):
             with self.moved:
                 self.changes += 1
+                self.batches.append((self.changes, frozenset(Path(p) for _, p in batch)))
                 self.moved.notify_all()
             self.changed.set()
         with self.moved:
@@ -122,6 +165,14 @@ class Watcher:
             self.moved.wait_for(lambda: self.changes != since or self.stop.is_set(),
                                 timeout)
             return self.changes
+
+    def touched(self, since: int, until: int) -> frozenset[Path] | None:
+        """The paths changed after count `since` up to `until`; None if not all are known."""
+        with self.moved:
+            found = {n: paths for n, paths in self.batches if since < n <= until}
+        if since > until or len(found) != until - since:
+            return None
+        return frozenset().union(*found.values())
 
 
 def _problems(problems: list[Problem]) -> dict[str, object]:
@@ -160,12 +211,15 @@ def _with_banner(page: str, problems: list[Problem], folders: Folders | None = N
 class Preview:
     """The pages `serve` answers, made from the project as it is on disk at each request."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path,
+                 touched: Callable[[int, int], frozenset[Path] | None] | None = None) -> None:
         self.root = root
         # parsed files, compiled templates (which check their files), catalogs, the PDF
         # renderer: kept between requests, forgotten when files change
         self.session = Session(root)
         self.changes = 0
+        #: touched(since, until): the paths changed between two counts (Watcher.touched)
+        self.touched = touched or (lambda since, until: None)
         self.lock = threading.Lock()  # one render at a time: they share the Session
         #: answers made ahead by the event stream, by canonical path, with the change
         #: count they were made at (at most MAX_READY, the oldest dropped)
@@ -174,8 +228,9 @@ class Preview:
     def seen(self, changes: int) -> None:
         """Files changed (the watcher's count moved): forget what was read from them."""
         if changes != self.changes:
+            changed = self.touched(self.changes, changes)
             self.changes = changes
-            self.session.reset()
+            self.session.reset(changed)
             self.ready.clear()
 
     def answer(self, path: str, changes: int) -> tuple[int, str, bytes]:
@@ -300,7 +355,7 @@ def server(root: Path, port: int, watcher: Watcher) -> ThreadingHTTPServer:
     """The preview's HTTP server on 127.0.0.1 (port 0: any free port). It answers only GET and
     HEAD requests for a local Host: a web page whose name resolves to 127.0.0.1 (DNS
     rebinding) cannot read the previews."""
-    preview = Preview(root.resolve())
+    preview = Preview(root.resolve(), watcher.touched)
     streams = threading.BoundedSemaphore(MAX_STREAMS)
 
     class Handler(BaseHTTPRequestHandler):
