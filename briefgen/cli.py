@@ -178,25 +178,24 @@ def _known(proj: Project, briefs: tuple[str, ...], audiences: tuple[str, ...]) -
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changed", is_flag=True,
-              help="Render only the briefs the staged files (git's index) touch.")
+              help="Fail unless content/ and templates/ are what git's index holds (so the "
+                   "check is of the next commit).")
 @click.option("--no-cache", is_flag=True,
               help="Neither use nor keep what earlier checks found (kept in the user's "
                    "cache folder, never in the project).")
 @_common
-def check(project: Path, quiet: bool, strict: bool, files: tuple[Path, ...], changed: bool,
-          no_cache: bool) -> None:
+def check(project: Path, quiet: bool, strict: bool, changed: bool, no_cache: bool) -> None:
     """Validate all content (no PDF rendering, nothing written).
 
-    Every file is loaded and validated each time; each brief's editions are rendered and
-    leak-checked unless an earlier check did so for the same inputs. Given FILES (as a
-    pre-commit hook passes them) or --changed, only the briefs those files belong to are
-    rendered; a file every brief depends on (an audience, terms, a template) means all."""
+    Each brief's editions are rendered and leak-checked unless an earlier check did so for
+    the same files (a brief's folder, and content/ outside briefs/, templates and briefgen);
+    such a brief is not even loaded again. With --changed, first make sure the files are
+    what git's index holds, as a plain git pre-commit hook needs."""
     from briefgen.commands.check import check_project
 
-    problems = check_project(project, strict, files or None, changed, cache=not no_cache)
+    problems = check_project(project, strict, changed, cache=not no_cache)
     show_problems(problems, quiet)
     if not quiet:
         click.echo("briefgen: content is valid" + (

@@ -51,7 +51,7 @@ MAX_OUTPUT = 16 * 1024 * 1024  # bytes of stdout (an ls-tree of 100,000 files is
 
 #: the subcommands git() runs: each reads objects or refs, never the work tree or index
 READ_ONLY = frozenset({"rev-parse", "ls-tree", "cat-file", "rev-list", "log", "diff-tree",
-                       "config", "diff-index"})
+                       "config", "diff-index", "ls-files"})
 #: the subcommands that can show a diff, given --no-ext-diff --no-textconv
 _DIFFING = frozenset({"log", "diff-tree", "diff-index"})
 #: options that would make git convert content, run a driver or check a signature
@@ -98,6 +98,9 @@ def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
     if args[0] == "config" and tuple(args[1:2]) != ("--get",) and \
             tuple(args[1:3]) != ("-z", "--get"):
         raise GitError("briefgen runs git config only to --get a value")
+    if args[0] == "ls-files" and tuple(args[1:3]) != ("--stage", "-z"):
+        # other listings (-m, -o, …) look at the work tree, and may hash (filter) its files
+        raise GitError("briefgen runs git ls-files only with --stage -z")
     if args[0] == "diff-index" and tuple(args[1:2]) != ("--cached",):
         # without --cached it would read (and maybe filter) the work tree's files
         raise GitError("briefgen runs git diff-index only with --cached")
@@ -225,24 +228,35 @@ def revision(root: Path, folders: Sequence[str]) -> tuple[str | None, bool]:
         return None, True
 
 
-def differs(root: Path, folders: Sequence[str]) -> bool:
-    """Whether any file under `folders` of root is not the blob HEAD has at its path (an
-    added, removed or changed file, a changed link or executable bit); Unknown if git would
-    convert a file or one is neither a file, a link nor a folder."""
+def differs(root: Path, folders: Sequence[str], staged: bool = False) -> bool:
+    """Whether any file under `folders` of root is not the blob HEAD (with `staged`: git's
+    index) has at its path (an added, removed or changed file, a changed link or executable
+    bit); Unknown if git would convert a file, one is neither a file, a link nor a folder,
+    or (staged) the index holds a merge conflict."""
     top = Path(os.fsdecode(git(["rev-parse", "--show-toplevel"], root).rstrip(b"\n")))
     prefix = os.fsdecode(git(["rev-parse", "--show-prefix"], root).rstrip(b"\n"))
     if (top / prefix).resolve() != root.resolve():
         raise Unknown("the project is not where git's work tree says")
     if _converts(root, top, prefix, folders):
         raise Unknown("git would convert files")
-    listing = git(["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--",
-                   *(prefix + f for f in folders)], root)
+    if staged:  # "mode oid stage\tpath", paths from the top: run there
+        listing = git(["ls-files", "--stage", "-z", "--", *(prefix + f for f in folders)],
+                      top)
+    else:  # "mode kind oid\tpath"
+        listing = git(["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--",
+                       *(prefix + f for f in folders)], root)
     committed: dict[str, tuple[str, str]] = {}
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, name = item.partition(b"\t")
-        mode, kind, oid = meta.decode("ascii").split(" ")
+        if staged:
+            mode, oid, stage = meta.decode("ascii").split(" ")
+            kind = "blob" if mode != "160000" else "commit"
+            if stage != "0":
+                raise Unknown("the index holds a merge conflict")
+        else:
+            mode, kind, oid = meta.decode("ascii").split(" ")
         if kind != "blob":  # a submodule
             raise Unknown("a folder is another repository")
         committed[os.fsdecode(name)[len(prefix):]] = (mode, oid)

@@ -147,53 +147,52 @@ def test_no_cache_neither_reads_nor_writes(two: Path, tmp_path: Path,
     assert not (tmp_path / "cache/check").exists()
 
 
-def test_files_narrow_the_check_to_the_briefs_they_touch(
-        two: Path, rendered: list[tuple[str, str]]) -> None:
-    check_project(two, files=[two / OTHER], cache=False)
-    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
-    rendered.clear()
-    check_project(two, files=[two / "README.md", two.parent / "elsewhere.yaml"], cache=False)
-    assert rendered == []  # nothing of a brief: the files are still loaded and validated
-    for shared in ("content/terms.yaml", "content/audiences/public.yaml",
-                   "templates/base.html.j2", "content/briefs/gone/brief.yaml"):
-        rendered.clear()
-        check_project(two, files=[two / shared], cache=False)
-        assert sorted(rendered) == ALL, shared
-
-
-def test_files_given_on_the_command_line_as_a_pre_commit_hook_does(
-        two: Path, rendered: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(two)
-    result = run("check", "--no-cache", OTHER, "docs/notes.md", project=two)
-    assert result.exit_code == 0, result.stderr
-    assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
-
-
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
                    cwd=root, check=True, capture_output=True)
 
 
-def test_changed_renders_the_briefs_the_staged_files_touch(
+def test_a_check_after_a_commit_renders_the_briefs_it_touched_and_never_skips_an_unchecked_one(
         two: Path, rendered: list[tuple[str, str]]) -> None:
-    _git(two, "init", "-q")
-    _git(two, "add", ".")
-    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
-    assert sorted(rendered) == ALL  # no commit yet: every brief is new
-    _git(two, "commit", "-q", "-m", "one")
+    """No check is ever narrowed to a list of files: a brief is taken as valid only from a
+    check that rendered it with its current files (a narrowed check once passed briefs no
+    check had seen, with no cache at all)."""
+    assert run("check", "--no-cache", project=two).exit_code == 0
+    assert sorted(rendered) == ALL  # no cache: everything, whatever changed
+    rendered.clear()
+    assert run("check", project=two).exit_code == 0
+    assert sorted(rendered) == ALL  # the first check with a cache: everything
     _edit(two / OTHER, "Officials-only paragraph", "An edited officials-only paragraph")
     rendered.clear()
-    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
-    assert rendered == []  # edited, not staged: the commit would not change it
-    _git(two, "add", OTHER)
-    rendered.clear()
-    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
+    assert run("check", project=two).exit_code == 0
     assert rendered == [("demo-two", "officials"), ("demo-two", "public")]
     _edit(two / "content/terms.yaml", "\n", "\n# a comment\n")
-    _git(two, "add", "content/terms.yaml")
     rendered.clear()
-    assert run("check", "--changed", "--no-cache", project=two).exit_code == 0
-    assert sorted(rendered) == ALL
+    assert run("check", project=two).exit_code == 0
+    assert sorted(rendered) == ALL  # a shared file: every brief again
+
+
+def test_changed_checks_only_a_work_tree_that_is_what_the_commit_holds(two: Path) -> None:
+    _git(two, "init", "-q")
+    _git(two, "add", ".")
+    assert run("check", "--changed", project=two).exit_code == 0  # before a first commit
+    _git(two, "commit", "-q", "-m", "one")
+    assert run("check", "--changed", project=two).exit_code == 0
+    message = ("briefgen: check --changed: files under content/ or templates/ differ from what "
+               "is staged (edited or new files the commit would not hold); the check reads "
+               "the files, the commit takes the index (stage them, or set them aside with git "
+               "stash --keep-index --include-untracked)\n")
+    # a leak staged, then undone in the work tree only: the commit would hold the leak
+    _edit(two / OTHER, "A sentence with", "A sentence about the secret annex with")
+    _git(two, "add", OTHER)
+    _edit(two / OTHER, "A sentence about the secret annex with", "A sentence with")
+    result = run("check", "--changed", project=two)
+    assert (result.exit_code, result.stderr) == (1, message)
+    _git(two, "add", OTHER)
+    assert run("check", "--changed", project=two).exit_code == 0
+    (two / "content/briefs/demo-two/translations/draft.yaml").write_text("x: 1\n")
+    result = run("check", "--changed", project=two)  # a new file the commit would not hold
+    assert (result.exit_code, result.stderr) == (1, message)
 
 
 def test_changed_outside_a_git_work_tree_is_an_error(two: Path) -> None:
@@ -258,3 +257,27 @@ def test_a_section_only_an_unloaded_brief_had_is_missed_once_it_is_gone(
     assert loaded == ["demo"]  # demo-two, unchanged, was not read
     assert found == _problems(two, cache=False)
     assert any("no brief has a section 'outlook'" in p for p in found)
+
+
+def test_the_code_key_changes_with_any_installed_library_and_python(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from briefgen.commands import checked
+
+    def digest(libraries: list[tuple[str, str]], unidata: str = "15.0.0") -> str:
+        monkeypatch.setattr(checked, "distributions", lambda: [
+            SimpleNamespace(metadata={"Name": n}, version=v) for n, v in libraries])
+        monkeypatch.setattr(checked.unicodedata, "unidata_version", unidata)
+        checked.code_digest.cache_clear()
+        return checked.code_digest()
+
+    try:
+        base = digest([("regex", "2024.1"), ("PyICU", "2.13")])
+        assert digest([("PyICU", "2.13"), ("regex", "2024.1")]) == base  # order: none
+        assert digest([("regex", "2024.2"), ("PyICU", "2.13")]) != base  # any library
+        assert digest([("regex", "2024.1"), ("PyICU", "2.13"), ("ada-url", "1.0")]) != base
+        assert digest([("regex", "2024.1"), ("PyICU", "2.13")], "16.0.0") != base
+    finally:
+        monkeypatch.undo()
+        checked.code_digest.cache_clear()

@@ -20,7 +20,7 @@ import pytest
 
 from briefgen import gitread
 from briefgen.commands.release import TRACKED, git_revision
-from briefgen.gitread import GitError, git, revision
+from briefgen.gitread import GitError, Unknown, differs, git, revision
 
 from conftest import VALID, run
 
@@ -141,6 +141,11 @@ def test_nothing_the_repository_names_runs(repo: Path, trap: tuple[Path, Path],
 
     reads(project)
     found = revision(project, TRACKED)
+    assert not marker.exists(), marker.read_text(encoding="utf-8")
+    try:  # check --changed's comparison with the index
+        assert differs(project, TRACKED, staged=True) is False
+    except Unknown:
+        assert name.startswith("clean filter")
     assert not marker.exists(), marker.read_text(encoding="utf-8")
     head = sh(project, "rev-parse", "HEAD")
     if name.startswith("clean filter"):  # git would filter content/: cannot be told
@@ -285,6 +290,8 @@ def test_the_callers_git_environment_is_not_passed_on(repo: Path, trap: tuple[Pa
     (["diff-index", "-p", "--cached", "HEAD"],
      "briefgen runs git diff-index only with --cached"),
     (["config", "--get", "--global", "user.name"], "briefgen does not run git with --global"),
+    (["ls-files", "-m"], "briefgen runs git ls-files only with --stage -z"),
+    (["ls-files", "-o", "--stage", "-z"], "briefgen runs git ls-files only with --stage -z"),
 ])
 def test_only_reading_commands_are_run(repo: Path, args: list[str] | tuple[str, ...],
                                       why: str) -> None:

@@ -61,7 +61,7 @@ from briefgen.build.plan import (
 )
 from briefgen.build.released import check_released
 from briefgen.build.workers import RECYCLE_AFTER, pdf_guard_surfaces, render_pdfs, warm_up
-from briefgen.content.project import Project
+from briefgen.content.project import Project, unchanged_since
 from briefgen.edition import glyphs
 from briefgen.edition.resolve import Edition, resolve
 from briefgen.errors import BriefError, Problem, Problems, human_size, short_url
@@ -413,6 +413,11 @@ class _Build:
         """Every artifact, the manifest and the index pages, or nothing; then delete the
         files of the previous build this one no longer lists."""
         sharded = self.opts.shard is not None
+        if not unchanged_since(self.project):  # a file was written while this build read
+            # them: its outputs are guarded, but may be made from other bytes than the keys
+            # hashed, so the next build makes them again instead of keeping them
+            self.entries = {p: e.model_copy(update={"inputs": ""})
+                            for p, e in self.entries.items()}
         kept = self.previous.outside(self.selection, produced, sharded)
         # a shard's manifest lists only its own artifacts; it leaves the others' files alone
         final = list((self.entries if sharded else {**kept, **self.entries}).values())

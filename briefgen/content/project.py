@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from briefgen.content.models import (
 from briefgen.content.readers import fields_hash, seen_fields
 from briefgen.content.references import References
 from briefgen.content.validation import _validate, validation_problems
-from briefgen.content.yamlread import Document, Loc, Sourced, cache_dir, read_yaml
+from briefgen.content.yamlread import Document, Loc, Sourced, cache_for, read_yaml
 from briefgen.errors import BriefError, Problem, Problems, display_path
 from briefgen.paths import confined, read_roots, refusal
 from briefgen.session import Session
@@ -107,33 +108,101 @@ def _digest_files(folder: Path, paths: list[Path], roots: tuple[Path, ...]) -> s
     return h.hexdigest()
 
 
-def _tree(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file()]
+#: files a folder's hash lists at most (through links, a few folders can list millions)
+MAX_TREE = 20_000
+
+
+def _tree(folder: Path, roots: tuple[Path, ...], skip: str = "") -> list[Path]:
+    """Every file under `folder`, as the loader reaches it: through symbolic links to folders
+    too (each path that leads to a file is listed). A linked folder outside `roots`, or one
+    that loops back into its own chain, is listed as itself (_digest_files hashes it as
+    "outside" and reads nothing there). Past MAX_TREE entries the listing is cut and a path
+    that exists nowhere ends it, so the hash of such a tree never matches any cache entry.
+    `skip`: a folder of `folder` itself to leave out."""
+    found: list[Path] = []
+    stack: list[tuple[Path, tuple[Path, ...]]] = [(folder, ())]
+    while stack:
+        here, chain = stack.pop()
+        try:
+            real = here.resolve()
+            children = sorted(here.iterdir())
+        except (OSError, RuntimeError):
+            found.append(here)
+            continue
+        chain = (*chain, real)
+        for child in children:
+            if skip and here == folder and child.name == skip and not child.is_symlink():
+                continue
+            if len(found) >= MAX_TREE:
+                return [*found, folder / f"too many files {secrets.token_hex(16)}"]
+            if not child.is_dir():
+                if child.is_file() or (child.is_symlink() and not child.exists()):
+                    found.append(child)  # a dangling link is hashed as unreadable
+                continue
+            if child.is_symlink() and (refusal(child, roots, "") is not None
+                                       or child.resolve() in chain):
+                found.append(child)
+                continue
+            stack.append((child, chain))
+    return found
 
 
 @dataclass(frozen=True)
 class Digests:
     """Hashes of the files editions are made from, taken before any is parsed."""
 
-    shared: str  # audiences, terms and templates: every edition depends on them
+    shared: str  # content/ outside briefs/, and the templates: every edition depends on them
     briefs: dict[str, str]  # each brief's folder, by slug
+    #: the same files' identities and change times (stat), taken before they were read:
+    #: a file written while the command ran (even written back as it was) changes it
+    stamp: str = ""
+
+
+def _sources(content: Path, folders: tuple[Path, ...], roots: tuple[Path, ...]
+             ) -> tuple[list[tuple[Path, list[Path]]], dict[str, tuple[Path, list[Path]]]]:
+    """The shared trees (content/ outside briefs/, each template folder) and each brief's."""
+    # any brief may read a file of content/ outside briefs/ (a shared image, say)
+    shared = [(content, _tree(content, roots, skip="briefs"))]
+    shared += [(folder, _tree(folder, roots)) for folder in folders]
+    briefs = {d.name: (d, _tree(d, roots)) for d in sorted((content / "briefs").iterdir())
+              if d.is_dir() and refusal(d, roots, "") is None}
+    return shared, briefs
+
+
+def _stamp(trees: Iterable[list[Path]]) -> str:
+    h = hashlib.sha256()
+    for paths in trees:
+        for path in sorted(paths):
+            try:
+                st = path.stat()
+                h.update(f"{path}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
+                         f"\0{st.st_ctime_ns}\0".encode())
+            except (OSError, ValueError):
+                h.update(f"{path}\0-\0".encode())
+    return h.hexdigest()
 
 
 def source_digests(content: Path, folders: tuple[Path, ...], roots: tuple[Path, ...]
                    ) -> Digests:
-    """Hashes of the files editions are made from: the shared ones (audiences, terms,
-    templates), and each brief's folder by slug. Nothing outside `roots` is read (or, for a
-    brief folder, even listed)."""
-    shared = [p for p in (content / "audiences").glob("*.yaml")]
-    if (content / "terms.yaml").is_file():
-        shared.append(content / "terms.yaml")
-    parts = [_digest_files(content, shared, roots)]
-    for folder in folders:
-        parts.append(_digest_files(folder, _tree(folder), roots))
-    briefs = {d.name: _digest_files(d, _tree(d), roots)
-              for d in sorted((content / "briefs").iterdir())
-              if d.is_dir() and refusal(d, roots, "") is None}
-    return Digests(hashlib.sha256("\0".join(parts).encode()).hexdigest(), briefs)
+    """Hashes of the files editions are made from: the shared ones (every file of content/
+    outside briefs/, the templates), and each brief's folder by slug, symbolic links to
+    folders followed as the loader follows them. A brief reads nothing else of content/:
+    an image in another brief's folder is refused (BG244). Nothing outside `roots` is read
+    (or, for a brief folder, even listed)."""
+    shared, briefs = _sources(content, folders, roots)
+    stamp = _stamp([paths for _, paths in [*shared, *briefs.values()]])  # before reading
+    parts = [_digest_files(folder, paths, roots) for folder, paths in shared]
+    return Digests(hashlib.sha256("\0".join(parts).encode()).hexdigest(),
+                   {slug: _digest_files(folder, paths, roots)
+                    for slug, (folder, paths) in briefs.items()}, stamp)
+
+
+def unchanged_since(project: Project) -> bool:
+    """Whether no file the project's digests cover was written (or added, or removed) since
+    they were taken: what was read is what was hashed, so results may be kept under them."""
+    shared, briefs = _sources(project.content, project.template_folders,
+                              read_roots(project.root))
+    return _stamp([paths for _, paths in [*shared, *briefs.values()]]) == project.sources.stamp
 
 
 @dataclass
@@ -178,7 +247,7 @@ class Project:
 def _read(path: Path, root: Path, problems: Problems, session: Session
           ) -> Document | None:
     try:
-        return read_yaml(path, _shown(path, root), cache=cache_dir(),
+        return read_yaml(path, _shown(path, root), cache=cache_for(root),
                          roots=read_roots(root), documents=session.documents)
     except BriefError as exc:
         for p in exc.problems:

@@ -487,13 +487,20 @@ class CacheEntry:
 
 def read_signed(file: Path, key: bytes) -> dict[str, Any] | None:
     """The JSON object a cache file holds, if this machine signed it with `key`; None if it
-    is missing, too large, unsigned or damaged (debug log), or signed by another key (one
-    warning: a cache restored from elsewhere could say anything)."""
-    if file.stat().st_size > MAX_ENTRY_BYTES:
-        return None
-    raw = file.read_bytes()
+    is missing, not a regular file of this user's (a link, a FIFO, a device: never opened
+    through a link, never waited on), too large, unsigned or damaged (debug log), or signed
+    by another key (one warning: a cache restored from elsewhere could say anything)."""
+    fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or \
+                info.st_size > MAX_ENTRY_BYTES:
+            log.debug("cache: %s is not a regular file of ours, or too large; ignored", file)
+            return None
+        raw = fh.read(MAX_ENTRY_BYTES + 1)
     head = len(_MAC_HEAD)
-    if raw[:head] != _MAC_HEAD or raw[head + 64:head + 66] != b'",':
+    if len(raw) > MAX_ENTRY_BYTES or raw[:head] != _MAC_HEAD or \
+            raw[head + 64:head + 66] != b'",':
         log.debug("cache: %s is unsigned or damaged; ignored", file)
         return None
     mac, body = raw[head:head + 64], b"{" + raw[head + 66:]
@@ -505,11 +512,29 @@ def read_signed(file: Path, key: bytes) -> dict[str, Any] | None:
     return stored if isinstance(stored, dict) else None
 
 
+def _linked(folder: Path) -> bool:
+    """Whether `folder`, or a folder between it and the cache folder, is a symbolic link
+    (writing through it would write wherever it leads: into a project, say)."""
+    top = cache_dir()
+    here = folder
+    while top is not None and here.is_relative_to(top):
+        if here.is_symlink():
+            return True
+        if here == top:
+            break
+        here = here.parent
+    return False
+
+
 def write_signed(file: Path, key: bytes, stored: dict[str, Any]) -> None:
     """Write a JSON object to a cache file, signed with `key`, atomically; nothing (and no
-    half-written file) when the cache folder cannot be written: a cache is only a shortcut."""
+    half-written file) when the cache folder cannot be written, or leads elsewhere through
+    a symbolic link: a cache is only a shortcut."""
     try:
         folder = file.parent
+        if _linked(folder):
+            _warn_once("link", f"cache off: {folder} is or passes a symbolic link")
+            return
         if not folder.is_dir():
             folder.mkdir(parents=True)
             (folder / "CACHEDIR.TAG").write_text(  # backup tools skip the folder
@@ -529,14 +554,34 @@ def write_signed(file: Path, key: bytes, stored: dict[str, Any]) -> None:
 
 def cache_dir() -> Path | None:
     """$BRIEFGEN_CACHE_DIR (empty: no cache), else the user's cache folder. Outside the
-    project on purpose: a build never writes there, even when it refuses to run."""
+    project on purpose: a build never writes there, even when it refuses to run. A relative
+    path (it would land in whatever folder briefgen runs in: the project) means no cache,
+    with one warning."""
     if (chosen := os.environ.get("BRIEFGEN_CACHE_DIR")) is not None:
+        if chosen and not Path(chosen).is_absolute():
+            _warn_once("relative", f"cache off: BRIEFGEN_CACHE_DIR={chosen} is not an "
+                       "absolute path")
+            return None
         return Path(chosen) if chosen else None
     try:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        if not Path(base).is_absolute():  # the XDG spec: relative values are to be ignored
+            base = Path.home() / ".cache"
     except RuntimeError:  # no home folder (some CI containers): no cache
         return None
     return Path(base) / "briefgen"
+
+
+def cache_for(project: Path) -> Path | None:
+    """cache_dir(), unless it lies inside the project (a CI job's XDG_CACHE_HOME in the
+    checkout, say): then no cache, with one warning. The project is untrusted; `check`
+    writes nothing in it."""
+    folder = cache_dir()
+    if folder is not None and Path(os.path.realpath(folder)).is_relative_to(
+            os.path.realpath(project)):
+        _warn_once("inside", f"cache off: the cache folder {folder} is inside the project")
+        return None
+    return folder
 
 
 def cache_entry(cache: Path, path: Path, raw: bytes, documents: Documents | None = None

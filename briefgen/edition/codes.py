@@ -124,6 +124,9 @@ CODES: dict[str, Code] = _table(
      _AT + "'](' is not part of a link, so '[the plan](http://exa mple.com)' would print as "
      "text (a link's target has no spaces: write %20 for one, or put the target in <…>; "
      "write &#93; for a literal ])"),
+    ("BG244", "an image in another brief's folder",
+     _IMG + "image '../other-brief/map.svg' is in another brief's folder (put an image "
+     "that briefs share in a folder of content/ outside briefs/, e.g. content/images/)"),
     ("BG250", "a table or figure block whose id is missing or malformed",
      _AT + "'::: table' takes one id, written {#tbl-ID}, and nothing else (e.g. '::: table "
      "{#tbl-agendas}': 'tbl-' then lowercase letters and digits joined by hyphens)"),

@@ -1065,6 +1065,12 @@ def _read_image(name: str, rel: str, ctx: Context) -> tuple[_Refused | None, byt
             return _Refused(f"image '{name}' is a symbolic link to a file outside "
                             "the content folder", hint, code="BG233"), b""
         return _Refused(f"image '{name}' is outside the content folder", hint, code="BG233"), b""
+    briefs, own = root / "briefs", ctx.brief_dir.resolve()
+    if path.is_relative_to(briefs) and not path.is_relative_to(own):
+        # a brief's hash covers its own folder and content/ outside briefs/, nothing else
+        return _Refused(f"image '{name}' is in another brief's folder",
+                        "put an image that briefs share in a folder of content/ outside "
+                        "briefs/, e.g. content/images/", code="BG244"), b""
     if not path.is_file():
         return _Refused(f"image '{name}' not found", f"looked for {_shown(path, root)}; "
                         "paths are relative to the brief's folder", code="BG234"), b""
