@@ -58,10 +58,15 @@ SIZES: dict[str, dict[str, Any]] = {
     # check: the cold check (7b); check_edit: the catalogue edited for 7c/7d; shard: the
     # catalogue of the sharded builds (10); saves: preview saves (9)
     "full": dict(cat=8, renders=200, early=10, html=(100, 1000), check=100, check_edit=500,
-                 shard=40, saves=15, repeats=2, cat_repeats=2, recycle=10, watch_edits=5),
+                 check_then=100, shard=40, saves=15, repeats=2, cat_repeats=2, recycle=10,
+                 watch_edits=5),
     "quick": dict(cat=2, renders=30, early=10, html=(10, 100), check=12, check_edit=30,
-                  shard=8, saves=5, repeats=1, cat_repeats=1, recycle=3, watch_edits=2),
+                  check_then=3, shard=8, saves=5, repeats=1, cat_repeats=1, recycle=3,
+                  watch_edits=2),
 }
+#: 7e: the commit issue 19 measured `check` on ("today's" check: ~106 ms per brief on the
+#: catalogue of then, whose briefs shared their text)
+CHECK_THEN = "72bd970"
 SHARDS = 4
 #: 7c/7d's edit: one word of a paragraph that every edition shows (so both translations of
 #: that unit become stale, as after a real edit of the source)
@@ -791,6 +796,7 @@ class Bench:
                     note=f"{large.wall:.1f} s / {big}; "
                     f"{(large.wall - shipped.wall) / (big - 1) * 1000:.0f} ms per brief "
                     "beyond the shipped project's check")
+        self.check_then()
         self.log(f"   {large.wall:.1f} s; now once more under cProfile")
         prof = self.work / "check.prof"
         profiled = run([PY, "-m", "cProfile", "-o", str(prof), "-m", "briefgen", "check",
@@ -858,6 +864,42 @@ class Bench:
                     note=f"{narrow.wall:.2f} s / {shipped.wall:.2f} s; from the cache as it "
                     "was before the edit" if narrow.returncode == 0 else
                     f"failed: {narrow.err.strip()[-300:]}")
+
+    def check_then(self) -> None:
+        """7e: a cold check now / the same check by briefgen as it was when issue 19 was
+        filed (CHECK_THEN, unpacked from git into the work folder), on one catalogue whose
+        briefs each have their own text, interleaved, in CPU time (best of each)."""
+        n = self.size["check_then"]
+        name = "cold check now / the same check at the commit issue 19 was filed against"
+        then = self.work / "check-then"
+        try:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", CHECK_THEN,
+                                      "briefgen"], capture_output=True, check=True).stdout
+            then.mkdir(parents=True)
+            subprocess.run(["tar", "-x", "-C", str(then)], input=archive, check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            self.figure("7e", name, None, 0.5, "x", shown="skipped",
+                        note=f"git archive {CHECK_THEN} failed ({exc})")
+            return
+        cat = self.catalogue(n, name="check-then")
+        self.log(f"7e. {n} briefs, cold: briefgen now, and as of {CHECK_THEN}, interleaved")
+        now_runs, then_runs = [], []
+        for i in range(1):  # CPU time, robust to other load; the old check takes minutes
+            wait_quiet(self.log)
+            now_runs.append(briefgen("check", "--project", str(cat),
+                                     env=self.fresh_cache(f"7e-now-{i}")))
+            wait_quiet(self.log)
+            then_runs.append(run([PY, "-m", "briefgen", "check", "--project", str(cat)],
+                                 env=self.fresh_cache(f"7e-then-{i}") | {
+                                     "PYTHONPATH": str(then)}))
+        now, old = min(r.cpu for r in now_runs), min(r.cpu for r in then_runs)
+        self.raw["check"]["then"] = {"commit": CHECK_THEN, "briefs": n,
+                                     "now": [r.raw() for r in now_runs],
+                                     "then": [r.raw() for r in then_runs]}
+        self.figure("7e", f"{name} ({CHECK_THEN}), {n} briefs, CPU", now / old, 0.5, "x",
+                    note=f"{now:.1f} s / {old:.1f} s CPU ({now / n * 1000:.0f} against "
+                    f"{old / n * 1000:.0f} ms per brief); the issue's 55 ms per brief (7b) "
+                    "was half of 106 ms measured on briefs that shared their text")
 
     # 10 ----------------------------------------------------------------------------------------
     def shards(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from briefgen.commands import check as check_module
 from briefgen.commands.check import check_project
 from briefgen.content import yamlread
-from briefgen.errors import BriefError
+from briefgen.errors import BriefError, Problem
 from tests.conftest import run
 
 BRIEF = "content/briefs/demo/brief.yaml"
@@ -53,12 +54,14 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _problems(root: Path, **kwargs: object) -> list[str]:
+def _problems(root: Path, show: Callable[[Problem], str] = str, **kwargs: object
+              ) -> list[str]:
+    """What check_project finds, each problem as `show` puts it ("" leaves it out)."""
     try:
         found = check_project(root, **kwargs)  # type: ignore[arg-type]
     except BriefError as exc:
         found = exc.problems
-    return sorted(str(p) for p in found)
+    return sorted(shown for p in found if (shown := show(p)))
 
 
 def test_a_second_check_renders_nothing_and_finds_the_same(

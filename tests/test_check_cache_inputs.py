@@ -17,9 +17,9 @@ import pytest
 
 from briefgen.commands.check import check_project
 from briefgen.content import project as project_module
-from briefgen.errors import BriefError
 from briefgen.paths import read_roots
 from tests.conftest import run
+from tests.test_check_cache import _edit, _problems
 
 BRIEF = "content/briefs/demo/brief.yaml"
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">'
@@ -32,18 +32,10 @@ def cached(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     return project
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _codes(root: Path, **kwargs: object) -> list[str]:
-    try:
-        found = check_project(root, **kwargs)  # type: ignore[arg-type]
-    except BriefError as exc:
-        found = exc.problems
-    return sorted(f"{p.code} {p.path}" for p in found if p.severity == "error")
+    """The code and file of each error a check finds."""
+    return _problems(root, lambda p: f"{p.code} {p.path}" if p.severity == "error" else "",
+                     **kwargs)
 
 
 def _leaks(root: Path, **kwargs: object) -> int:

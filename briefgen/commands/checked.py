@@ -8,9 +8,9 @@ levels, the files every edition is made from (content/ outside briefs/, template
 and the brief's own folder, plus the audience's guard fingerprint (its forbidden phrases),
 the code that checks (briefgen's sources, Python, every installed library's version, the
 fonts the glyph check reads) and SOURCE_DATE_EPOCH. Nothing is kept when a file was
-written while the check read them (project.unchanged_since). So an edit of one brief re-checks that brief, an edit
-of an audience file or a template every brief, and a change of an audience's phrases every
-edition of that audience, guard included.
+written while the check read them (project.unchanged_since). So an edit of one brief
+re-checks that brief, an edit of an audience file or a template every brief, and a change
+of an audience's phrases every edition of that audience, guard included.
 
 The entries live in the user's cache folder (yamlread.cache_for: never in the project),
 one file per project and brief, as JSON signed with the machine's cache key: an entry this
