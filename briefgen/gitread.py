@@ -79,9 +79,12 @@ class GitError(Exception):
         self.status = status  # git's exit status; None if it did not run or finish
 
 
-def environment() -> dict[str, str]:
-    """The environment git runs in: the caller's, without GIT_*, with briefgen's settings."""
+def environment(index: str | None = None) -> dict[str, str]:
+    """The environment git runs in: the caller's, without GIT_*, with briefgen's settings;
+    with `index`, that index file (GIT_INDEX_FILE)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    if index is not None:
+        env["GIT_INDEX_FILE"] = index
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
                GIT_NO_REPLACE_OBJECTS="1", GIT_NO_LAZY_FETCH="1", GIT_OPTIONAL_LOCKS="0",
                GIT_TERMINAL_PROMPT="0", GIT_ALLOW_PROTOCOL="", GIT_PAGER="cat",
@@ -90,7 +93,8 @@ def environment() -> dict[str, str]:
 
 
 def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
-        timeout: float | None = None, limit: int | None = None) -> bytes:
+        timeout: float | None = None, limit: int | None = None,
+        index: str | None = None) -> bytes:
     """git's stdout for `git <args>` run in cwd; GitError if the command is not a read-only
     one, git is missing, fails, takes longer than `timeout` or says more than `limit`."""
     if not args or args[0] not in READ_ONLY:
@@ -119,7 +123,7 @@ def git(args: Sequence[str], cwd: Path, *, stdin: bytes | None = None,
         given.write(stdin or b"")
         given.seek(0)
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=environment(), stdin=given,
+            proc = subprocess.Popen(argv, cwd=cwd, env=environment(index), stdin=given,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     start_new_session=True)  # killed with what it starts
         except OSError as exc:
@@ -228,11 +232,13 @@ def revision(root: Path, folders: Sequence[str]) -> tuple[str | None, bool]:
         return None, True
 
 
-def differs(root: Path, folders: Sequence[str], staged: bool = False) -> bool:
+def differs(root: Path, folders: Sequence[str], staged: bool = False,
+            index: str | None = None) -> bool:
     """Whether any file under `folders` of root is not the blob HEAD (with `staged`: git's
     index) has at its path (an added, removed or changed file, a changed link or executable
     bit); Unknown if git would convert a file, one is neither a file, a link nor a folder,
-    or (staged) the index holds a merge conflict."""
+    or (staged) the index holds a merge conflict. `index`: the index file to read (a hook's
+    GIT_INDEX_FILE: `git commit PATHS` and `commit -a` stage into one of their own)."""
     top = Path(os.fsdecode(git(["rev-parse", "--show-toplevel"], root).rstrip(b"\n")))
     prefix = os.fsdecode(git(["rev-parse", "--show-prefix"], root).rstrip(b"\n"))
     if (top / prefix).resolve() != root.resolve():
@@ -241,7 +247,7 @@ def differs(root: Path, folders: Sequence[str], staged: bool = False) -> bool:
         raise Unknown("git would convert files")
     if staged:  # "mode oid stage\tpath", paths from the top: run there
         listing = git(["ls-files", "--stage", "-z", "--", *(prefix + f for f in folders)],
-                      top)
+                      top, index=index)
     else:  # "mode kind oid\tpath"
         listing = git(["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--",
                        *(prefix + f for f in folders)], root)

@@ -26,6 +26,14 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">'
        '<text x="1" y="8">{}</text></svg>')
 
 
+@pytest.fixture(autouse=True)
+def warnings_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's warnings are given once per process: once per test here."""
+    from briefgen.content import yamlread
+
+    monkeypatch.setattr(yamlread, "_warned", set())
+
+
 @pytest.fixture
 def cached(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -89,7 +97,22 @@ def test_the_tree_follows_linked_folders_once_and_never_leaves_the_roots(
     os.mkfifo(brief / "fifo")
     found = sorted(p.relative_to(brief).as_posix()
                    for p in project_module._tree(brief, read_roots(root)))
-    assert found == ["linked/a.yaml", "loop", "out", "real/a.yaml"]
+    assert found == ["linked", "loop", "out", "real/a.yaml"]  # each real folder once
+
+
+def test_a_tree_of_links_is_walked_once_per_real_folder(tmp_path: Path) -> None:
+    """Each folder with two links to the next: 2**depth paths, and depth + 1 folders."""
+    root = tmp_path / "p"
+    folder = root / "content/briefs/b"
+    depth = 40
+    for n in range(depth):
+        (folder / f"d{n}").mkdir(parents=True)
+    for n in range(depth - 1):
+        for name in ("x", "y"):
+            (folder / f"d{n}" / name).symlink_to(folder / f"d{n + 1}")
+    (folder / f"d{depth - 1}" / "brief.yaml").write_text("x")
+    found = project_module._tree(folder, read_roots(root))
+    assert len(found) == 2 * (depth - 1) + 1  # each link listed as itself, and the file
 
 
 def test_a_tree_past_its_limit_never_hashes_the_same_twice(
@@ -200,7 +223,7 @@ def test_a_cache_folder_inside_the_project_or_relative_is_not_used(
     result = run("check", project=project)
     assert result.exit_code == 0
     assert (f"briefgen: warning: cache off: the cache folder {project / '.cache'} is inside "
-            "the project") in result.stderr
+            f"{project}, which a commit can write") in result.stderr
     monkeypatch.chdir(project)
     monkeypatch.setenv("BRIEFGEN_CACHE_DIR", "cache")
     result = run("check", project=project)
@@ -235,3 +258,57 @@ def test_a_planted_fifo_or_linked_folder_in_the_cache_is_neither_waited_on_nor_w
     assert sorted(os.listdir(project / "content/briefs/demo")) == before
     assert f"briefgen: warning: cache off: {cache / 'check'} is or passes a symbolic link" \
         in result.stderr
+
+
+def test_a_key_or_cache_in_the_checkout_outside_the_project_is_not_used(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project in docs/ of a repository: the whole work tree is the pull request's."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    shutil.move(project, repo / "docs")
+    docs = repo / "docs"
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(repo / "scripts"))
+    result = run("check", project=docs)
+    assert result.exit_code == 0 and not (repo / "scripts").exists()
+    assert (f"cache off: the cache folder {repo / 'scripts'} is inside {repo}, which a "
+            "commit can write") in result.stderr
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(repo / ".config"))
+    result = run("check", project=docs)
+    assert result.exit_code == 0
+    assert not (repo / ".config").exists() and not (tmp_path / "cache").exists()
+    assert (f"cache off: the cache key {repo / '.config/briefgen/cache.key'} is inside "
+            f"{repo}, which a commit can write") in result.stderr
+
+
+def test_changed_reads_the_index_a_partial_commit_records(project: Path) -> None:
+    """A hook of `git commit PATHS` gets GIT_INDEX_FILE: the index of that commit."""
+    import subprocess
+
+    def git(*args: str, env: dict[str, str] | None = None) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=project, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "one")
+    _edit(project / BRIEF, "A sentence with", "A sentence, edited, with")
+    git("add", BRIEF)
+    assert run("check", "--changed", project=project).exit_code == 0
+    other = project.parent / "partial-index"  # what `git commit content/terms.yaml` stages
+    git("read-tree", "HEAD", env={**os.environ, "GIT_INDEX_FILE": str(other)})
+    os.environ["GIT_INDEX_FILE"] = str(other)
+    try:
+        result = run("check", "--changed", project=project)
+    finally:
+        del os.environ["GIT_INDEX_FILE"]
+    assert result.exit_code == 1 and "differ from what is staged" in result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_no_traceback(project: Path) -> None:
+    name = os.fsdecode(b"notes-\xff.txt")
+    (project / "content/briefs/demo" / name).write_bytes(b"x")
+    (project / "content" / name).write_bytes(b"x")
+    result = run("check", project=project)
+    assert result.exit_code == 0 and "Traceback" not in result.stderr

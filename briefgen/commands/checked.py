@@ -111,7 +111,8 @@ class Store:
     @classmethod
     def open(cls, root: Path, fingerprint: str) -> Store | None:
         """`fingerprint`: the renderer's (keys.renderer_fingerprint)."""
-        folder, secret = cache_for(root), cache_key()
+        folder = cache_for(root)
+        secret = cache_key() if folder is not None else None
         if folder is None or secret is None:
             return None
         base = _sha(str(FORMAT), code_digest(), fonts_stamp(), fingerprint,
@@ -235,9 +236,12 @@ def as_staged(root: Path) -> None:
     when the project is not in a git work tree or git cannot answer."""
     from briefgen.gitread import GitError, Unknown, differs, git
 
+    # a hook of `git commit PATHS` or `commit -a` is given the index that commit records
+    index = os.environ.get("GIT_INDEX_FILE") or None
     try:
         git(["rev-parse", "--show-toplevel"], root)
-        if differs(root, ("content", "templates"), staged=True):
+        if differs(root, ("content", "templates"), staged=True,
+                   index=os.path.abspath(index) if index else None):
             raise BriefError([Problem(
                 "briefgen", message="check --changed: files under content/ or templates/ "
                 "differ from what is staged (edited or new files the commit would not hold); "
@@ -247,6 +251,7 @@ def as_staged(root: Path) -> None:
     except GitError as exc:
         raise BriefError(f"check --changed: cannot read what the commit changes in "
                          f"{root} ({exc.why})", code="BG587") from None
-    except Unknown as exc:
+    except (Unknown, OSError, RuntimeError, UnicodeError) as exc:
+        why = exc if isinstance(exc, Unknown) else f"{type(exc).__name__}: {exc}"
         raise BriefError(f"check --changed: cannot tell whether the files are what is "
-                         f"staged ({exc})", code="BG588") from None
+                         f"staged ({why})", code="BG588") from None

@@ -5,6 +5,7 @@ Each value keeps its source file:line."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -104,7 +105,7 @@ def _digest_files(folder: Path, paths: list[Path], roots: tuple[Path, ...]) -> s
             data = path.read_bytes() if refusal(path, roots, "") is None else b"outside"
         except OSError as exc:  # reported, with its file:line, by whatever uses the file
             data = f"unreadable: {exc.errno}".encode()
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
+        h.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data + b"\0")
     return h.hexdigest()
 
 
@@ -114,36 +115,41 @@ MAX_TREE = 20_000
 
 def _tree(folder: Path, roots: tuple[Path, ...], skip: str = "") -> list[Path]:
     """Every file under `folder`, as the loader reaches it: through symbolic links to folders
-    too (each path that leads to a file is listed). A linked folder outside `roots`, or one
-    that loops back into its own chain, is listed as itself (_digest_files hashes it as
-    "outside" and reads nothing there). Past MAX_TREE entries the listing is cut and a path
-    that exists nowhere ends it, so the hash of such a tree never matches any cache entry.
-    `skip`: a folder of `folder` itself to leave out."""
+    too. Each real folder is walked once: another path to it (a second link, a link that
+    loops back) is listed as itself, its files' bytes being hashed under the first path. A
+    linked folder outside `roots` is listed as itself too (_digest_files hashes it as
+    "outside" and reads nothing there). Past MAX_TREE entries (files, folders and links) the
+    listing is cut and a path that exists nowhere ends it, so the hash of such a tree never
+    matches any cache entry. `skip`: a folder of `folder` itself to leave out."""
     found: list[Path] = []
-    stack: list[tuple[Path, tuple[Path, ...]]] = [(folder, ())]
+    walked: set[Path] = set()
+    stack, entries = [folder], 0
     while stack:
-        here, chain = stack.pop()
+        here = stack.pop()
         try:
             real = here.resolve()
+            if real in walked:
+                found.append(here)
+                continue
+            walked.add(real)
             children = sorted(here.iterdir())
         except (OSError, RuntimeError):
             found.append(here)
             continue
-        chain = (*chain, real)
         for child in children:
+            entries += 1
+            if entries > MAX_TREE:
+                return [*found, folder / f"too many files {secrets.token_hex(16)}"]
             if skip and here == folder and child.name == skip and not child.is_symlink():
                 continue
-            if len(found) >= MAX_TREE:
-                return [*found, folder / f"too many files {secrets.token_hex(16)}"]
             if not child.is_dir():
                 if child.is_file() or (child.is_symlink() and not child.exists()):
                     found.append(child)  # a dangling link is hashed as unreadable
                 continue
-            if child.is_symlink() and (refusal(child, roots, "") is not None
-                                       or child.resolve() in chain):
+            if child.is_symlink() and refusal(child, roots, "") is not None:
                 found.append(child)
                 continue
-            stack.append((child, chain))
+            stack.append(child)
     return found
 
 
@@ -173,12 +179,13 @@ def _stamp(trees: Iterable[list[Path]]) -> str:
     h = hashlib.sha256()
     for paths in trees:
         for path in sorted(paths):
+            h.update(os.fsencode(path) + b"\0")
             try:
                 st = path.stat()
-                h.update(f"{path}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
+                h.update(f"{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
                          f"\0{st.st_ctime_ns}\0".encode())
             except (OSError, ValueError):
-                h.update(f"{path}\0-\0".encode())
+                h.update(b"-\0")
     return h.hexdigest()
 
 

@@ -572,15 +572,24 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefgen"
 
 
+def _checkout(project: Path) -> Path:
+    """The folder a pull request's files may be anywhere in: the git work tree holding the
+    project (the nearest folder above it with a .git), else the project itself."""
+    real = Path(os.path.realpath(project))
+    return next((p for p in (real, *real.parents) if (p / ".git").exists()), real)
+
+
 def cache_for(project: Path) -> Path | None:
-    """cache_dir(), unless it lies inside the project (a CI job's XDG_CACHE_HOME in the
-    checkout, say): then no cache, with one warning. The project is untrusted; `check`
-    writes nothing in it."""
-    folder = cache_dir()
-    if folder is not None and Path(os.path.realpath(folder)).is_relative_to(
-            os.path.realpath(project)):
-        _warn_once("inside", f"cache off: the cache folder {folder} is inside the project")
-        return None
+    """cache_dir(), unless it or the signing key (cache_key) lies inside the project or
+    the git work tree holding it (a CI job's XDG_CACHE_HOME or HOME in the checkout, say),
+    links followed: then no cache, with one warning, and no key is made. The checkout is
+    untrusted, and `check` writes nothing in it."""
+    folder, key, top = cache_dir(), key_path(), _checkout(project)
+    for what, path in (("cache folder", folder), ("cache key", key)):
+        if path is not None and Path(os.path.realpath(path)).is_relative_to(top):
+            _warn_once(what, f"cache off: the {what} {path} is inside {top}, which a "
+                       "commit can write")
+            return None
     return folder
 
 
