@@ -182,6 +182,7 @@ def _data_block(kind: str | None) -> bool:
     return kind is not None and kind.strip().lower() not in _CODE_TYPES
 
 
+@lru_cache(maxsize=8)  # a PDF's page is read for its glyphs, then guarded: one parse
 def visible_html_text(page: str) -> str:
     """Everything a reader, a copy-paste or a machine reads in an HTML page: its text (inline
     elements joined as text, a line per block), every attribute value but data: URLs, and
