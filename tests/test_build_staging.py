@@ -5,6 +5,7 @@ in a later job leaves the previous build as it was, and no staged file or folder
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,46 @@ def test_a_killed_builds_staged_files_are_hidden_and_removed_by_the_next(
     build(load_project(root), Options(out, HTML))
     assert (out / "tiny/pub/ko/tiny-pub-ko.html").is_file()
     assert not [p for p in tree(out) if p.endswith(".tmp")]
+
+
+def two_briefs(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "p", "Text.\n", "본문.\n")
+    briefs = root / "content/briefs"
+    shutil.copytree(briefs / "tiny", briefs / "other")
+    (briefs / "other/brief.yaml").write_text(brief_yaml("Other text.\n", "Another brief"))
+    return root
+
+
+def test_a_lazy_project_holds_one_brief_and_reads_the_others_again_as_validated(
+        tmp_path: Path) -> None:
+    root = two_briefs(tmp_path)
+    eager, lazy = load_project(root), load_project(root, lazy=True)
+    assert list(lazy.briefs) == list(eager.briefs) == ["other", "tiny"]
+    assert list(lazy.briefs._held) == ["tiny"]  # the last one loaded
+    for slug in ("other", "tiny"):
+        again, first = lazy.briefs[slug], eager.briefs[slug]
+        assert list(lazy.briefs._held) == [slug]
+        assert (again.brief, again.translations.keys(), again.units.keys(), again.doc.data) \
+            == (first.brief, first.translations.keys(), first.units.keys(), first.doc.data)
+        assert lazy.editions(slug) == eager.editions(slug)
+    # nothing of a brief is kept in the session either (the audiences are)
+    assert sorted(doc.path for _, doc in lazy.session.documents.values()) == [
+        "content/audiences/officials.yaml", "content/audiences/pub.yaml"]
+    out_eager, out_lazy = tmp_path / "eager", tmp_path / "lazy"
+    build(eager, Options(out_eager, HTML))
+    build(lazy, Options(out_lazy, HTML))
+    assert tree(out_lazy) == tree(out_eager) and len(tree(out_lazy)) > 10
+
+
+def test_a_brief_changed_after_it_was_validated_is_not_built(tmp_path: Path) -> None:
+    root = two_briefs(tmp_path)
+    project = load_project(root, lazy=True)
+    # saved after validation: what would be built is not what was checked
+    (root / "content/briefs/other/brief.yaml").write_text(
+        brief_yaml("Text about the secret annex.\n", "Another brief"))
+    with pytest.raises(BriefError) as exc:
+        build(project, Options(tmp_path / "out", HTML))
+    assert [(p.code, p.path, p.line, p.message, p.hint) for p in exc.value.problems] == [
+        ("BG166", "content/briefs/other", 0,
+         "its files changed while briefgen was building; nothing was written", "build again")]
+    assert not (tmp_path / "out").exists()
