@@ -449,17 +449,16 @@ class _Build:
         final = list((self.entries if sharded else {**kept, **self.entries}).values())
         stale = {p for p in self.previous.entries if p not in produced and p not in kept}
         label = f"{self.opts.shard[0]}/{self.opts.shard[1]}" if self.opts.shard else None
-        files = [(self.manifest, manifest_bytes(final, label))]
+        self.staging.add(self.manifest, manifest_bytes(final, label))  # (its bytes let go)
         if not self.opts.shard:
             pages = index_files(self.project, final, self.problems, self.known)
             self.problems.raise_if_errors(strict=self.opts.strict)
-            files += [(self.out / path, data) for path, data in pages]
-            written = dict(pages)
+            for path, data in pages:
+                self.staging.add(self.out / path, data)
+            written = {path for path, _ in pages}
             stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
                       for name in INDEX_FILES if f"{a.audience}/{name}" not in written}
             stale |= {path for path in _catalogue_pages(self.out) if path not in written}
-        for path, data in files:
-            self.staging.add(path, data)
         self.staging.commit()
         self.report.built.extend(self.entries[path] for path in sorted(self.made_paths))
         self.report.pruned.extend(prune(self.out, stale))
