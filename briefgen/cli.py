@@ -61,9 +61,9 @@ def _os_error(exc: OSError) -> None:
                err=True)
 
 
-def _load(project: Path, session: Session | None = None) -> Project:
+def _load(project: Path, session: Session | None = None, lazy: bool = False) -> Project:
     from briefgen.content.project import load_project
-    return load_project(project, session=session)
+    return load_project(project, session=session, lazy=lazy)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,8 +108,8 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
                    jobs=jobs or len(os.sched_getaffinity(0)), force=force, strict=strict,
                    shard=_parse_shard(shard), wait=not no_wait)
     session = Session(project)  # --watch: one for every rebuild
-    if not watch:
-        _build_once(project, opts, quiet, session)
+    if not watch:  # a brief held only while it is built (a save meanwhile fails: BG166)
+        _build_once(project, opts, quiet, session, lazy=True)
         return
     from briefgen.commands.serve import watch as watch_changes
 
@@ -136,12 +136,14 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
 
 
 def _build_once(project: Path, opts: Options, quiet: bool, session: Session,
-                changed_only: bool = False) -> Project:
-    """Load the project and build it once; print the warnings and the summary."""
+                changed_only: bool = False, lazy: bool = False) -> Project:
+    """Load the project (lazy: load_project's) and build it once; print the warnings and
+    the summary. --watch loads it whole: its session keeps the parsed files between builds,
+    and a save during a build is its normal case (built by the next one)."""
     from briefgen.build.run import build as run_build
     from briefgen.progress import Progress
 
-    proj = _load(project, session)
+    proj = _load(project, session, lazy)
     _known(proj, opts.selection.briefs, opts.selection.audiences)
     with Progress(quiet) as progress:
         report = run_build(proj, opts, progress.step, session)

@@ -201,9 +201,9 @@ def test_build_watch_keeps_one_session_and_resets_it_between_builds(
     resets: list[Session] = []
     real_load, real_reset = cli._load, Session.reset
 
-    def load(project: Path, session: Session | None = None) -> object:
+    def load(project: Path, session: Session | None = None, lazy: bool = False) -> object:
         sessions.append(session)
-        return real_load(project, session)
+        return real_load(project, session, lazy)
 
     def reset(session: Session) -> None:
         resets.append(session)

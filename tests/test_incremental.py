@@ -240,8 +240,8 @@ def test_a_save_during_a_build_is_built_by_the_next_one(project: Path,
     page = project / "build/demo/public/en/demo-public-en.html"
     real = cli._load
 
-    def load_then_save(root: Path, *session: object) -> object:
-        loaded = real(root, *session)  # type: ignore[arg-type]
+    def load_then_save(root: Path, *options: object) -> object:
+        loaded = real(root, *options)  # type: ignore[arg-type]
         brief.write_text(brief.read_text().replace("Two things lie ahead.",
                                                    "Three things lie ahead."))
         return loaded

@@ -62,17 +62,53 @@ def write_all(files: list[tuple[Path, bytes]], inside: Path | None = None) -> No
     nothing at all is written."""
     if inside is not None:
         confine_writes([path for path, _ in files], inside)
-    staged: list[tuple[Path, Path]] = []
+    staging = Staging()
     try:
         for path, data in files:
-            staged.append((_stage(path, data), path))
+            staging.add(path, data)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        staging.discard()
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-        after_rename(path)
+    staging.commit()
+
+
+class Staging:
+    """Files staged one by one beside their targets (hidden temporary names: nothing is
+    visible yet), then all renamed into place (commit) or all deleted, with the folders
+    made for them (discard). A build stages each file as soon as it is made, so it holds no
+    file's bytes; a killed build's staged files are remove_leftovers' to delete."""
+
+    def __init__(self, inside: Path | None = None) -> None:
+        self.inside = inside  # every target must resolve into it (symlinks included)
+        self.staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self.made: list[Path] = []  # folders made for them, outermost first
+
+    def add(self, path: Path, data: bytes) -> None:
+        if self.inside is not None:
+            confine_writes([path], self.inside)
+        missing = []
+        folder = path.parent
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        self.made += reversed(missing)
+        self.staged.append((_stage(path, data), path))
+
+    def commit(self) -> None:
+        for tmp, path in self.staged:
+            os.replace(tmp, path)
+            after_rename(path)
+        self.staged, self.made = [], []
+
+    def discard(self) -> None:
+        for tmp, _ in self.staged:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(self.made):
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                pass
+        self.staged, self.made = [], []
 
 
 def check_out_dir(out: Path, project: Project) -> Path:
@@ -130,12 +166,13 @@ def output_lock(out: Path, wait: bool = True) -> Iterator[None]:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Delete temporary files a killed build left (`_stage`'s .<name>.<random>.tmp), never
-    following a symlink out of the output folder."""
+    """Delete temporary files a killed build left (`_stage`'s .<name>.<random>.tmp) and the
+    folders that leaves empty, never following a symlink out of the output folder."""
     for folder, _, names in os.walk(out):
         for name in names:
             if name.startswith(".") and name.endswith(".tmp"):
                 Path(folder, name).unlink(missing_ok=True)
+                _remove_empty_parents(Path(folder), out)  # made for the files it staged
 
 
 def prune(out: Path, paths: set[str]) -> list[str]:

@@ -25,12 +25,13 @@ def check_released(project: Project, entries: Iterable[ManifestEntry], selection
     released ones; the record's own problems if it cannot be read (BG181)."""
     releases: dict[str, Release | None] = {}
     for entry in sorted(entries, key=lambda e: e.path):
-        src = project.briefs.get(entry.brief)
-        if src is None or src.brief.version is None or not _as_released(
-                project, entry, selection):
+        # (a lazy project's brief is read again only if it has a version)
+        version = project.briefs.version(entry.brief) if entry.brief in project.briefs \
+            else None
+        if version is None or not _as_released(project, entry, selection):
             continue
         if entry.brief not in releases:
-            releases[entry.brief] = _release(project, entry.brief, src.brief.version, problems)
+            releases[entry.brief] = _release(project, entry.brief, version, problems)
         release = releases[entry.brief]
         if release is None:
             continue
@@ -38,9 +39,10 @@ def check_released(project: Project, entries: Iterable[ManifestEntry], selection
         if released is not None and released.sha256 == entry.sha256:
             continue
         what = "differs from" if released is not None else "is not part of"
-        line, col = src.doc.where(("version",))
+        doc = project.briefs[entry.brief].doc
+        line, col = doc.where(("version",))
         problems.error(
-            src.doc.path, line, col,
+            doc.path, line, col,
             f"{entry.path} {what} release {release.version} of {release.date.isoformat()} "
             f"({shown_path(entry.brief)}): a released edition is never changed",
             field="version", code="BG420",

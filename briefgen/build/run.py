@@ -1,26 +1,33 @@
 """The build: from a loaded project to the files of an output folder.
 
     jobs     plan: each selected artifact kept (inputs unchanged) or rendered to HTML;
-             repairs: editions whose files a killed build left damaged
-    guard    guard_pages: the leak guard over every page and PDF source rendered
-    decide   keep what is unchanged (reguard it if its guard changed), take the HTML pages
-    render   the PDFs, in this process or in workers (workers.py), each guarded; then every
-             file of a released version compared with its release (released.py)
-    write    artifacts, manifest and index pages, all or nothing (files.py); then prune
+             repairs: editions whose files a killed build left damaged; one job at a time:
+    guard    guard_pages: the leak guard over its page or PDF source, if rendered
+    decide   keep it if unchanged (reguard it if its guard changed), or make its file from
+             its HTML page and stage it (files.py:Staging): the job is then let go
+    render   the PDFs, in this process or in workers (workers.py), each guarded and
+             staged; then every file of a released version compared with its release
+             (released.py)
+    write    manifest and index pages staged, then every staged file renamed into place,
+             all or nothing (files.py); then prune
 
-Nothing under the output folder changes before every artifact is rendered and checked.
+Nothing under the output folder changes before every artifact is rendered and checked: a
+file is staged under a hidden temporary name, deleted if the build fails (and by the next
+build if this one is killed). A build holds no file's bytes, and no edition or page once
+its file is staged: its memory does not grow with the catalogue's pages.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from briefgen.build.files import (
+    Staging,
     after_rename,
     check_out_dir,
     confine_writes,
@@ -31,7 +38,7 @@ from briefgen.build.files import (
     write_atomic,
 )
 from briefgen.build.formats import FORMATS, INDEX_FILES, Format, Texts
-from briefgen.build.indexes import Known, feed_entry, index_files
+from briefgen.build.indexes import feed_entry, index_files
 from briefgen.build.keys import (
     Previous,
     Reuse,
@@ -123,24 +130,38 @@ def plan(project: Project, selection: Selection, problems: Problems,
     `part`), rendered to HTML and validated; `reuse(path, inputs)` may return the previous
     manifest entry of an artifact whose inputs are unchanged, which is kept without
     rendering."""
+    return list(each_job(project, selected(project, selection, part), problems, reuse,
+                         fingerprint))
+
+
+#: an artifact, and the selection it is built by (its links and inputs depend on it)
+Work = tuple[Artifact, Selection]
+
+
+def selected(project: Project, selection: Selection, part: tuple[int, int] | None = None
+             ) -> list[Work]:
+    """The artifacts the selection asks for (the k-th of n shards of them, with `part`)."""
+    artifacts = select(project, selection)
+    return [(a, selection) for a in (shard(artifacts, *part) if part else artifacts)]
+
+
+def each_job(project: Project, work: Iterable[Work], problems: Problems,
+             reuse: Reuse | None = None, fingerprint: str | None = None) -> Iterator[Job]:
+    """plan's jobs, made one at a time (a build lets each go once its file is staged)."""
     if fingerprint is None:
         fingerprint = renderer_fingerprint(Theme.of(project.root))
     shared = shared_inputs(project, fingerprint)
-    jobs: list[Job] = []
-    artifacts = select(project, selection)
-    for artifact in shard(artifacts, *part) if part else artifacts:
+    for artifact, selection in work:
         fence = guard_fingerprint(project.audiences[artifact.audience].value)
         inputs = ""
         if reuse is not None:
             inputs = inputs_key(shared, project.sources.briefs.get(artifact.brief, ""),
                                 artifact.path, selection)
             if (old := reuse(artifact.path, inputs)) is not None:
-                jobs.append(Kept(*_names(artifact), old.key, old.title, inputs=inputs,
-                                 guard=fence, registry=artifact.registry))
+                yield Kept(*_names(artifact), old.key, old.title, inputs=inputs, guard=fence,
+                           registry=artifact.registry)
                 continue
-        jobs.append(_render(project, artifact, selection, fingerprint, problems, inputs,
-                            fence))
-    return jobs
+        yield _render(project, artifact, selection, fingerprint, problems, inputs, fence)
 
 
 def _names(a: Artifact) -> tuple[str, str, str, Format, str]:
@@ -187,17 +208,17 @@ def page_place(project: Project, artifact: Artifact, link: str | None) -> Place:
     return Place(artifact.path, editions, f"{folder}/{link}" if link else None)
 
 
-def repairs(project: Project, selection: Selection, previous: Previous, selected: set[str],
-            problems: Problems, fingerprint: str) -> list[Job]:
-    """Jobs for the editions, outside this build's selection, with a file that no longer
-    matches the manifest: each rebuilt in the formats the manifest lists for it."""
-    jobs: list[Job] = []
-    for (brief, audience, language), formats in previous.damaged(selected).items():
+def repairs(project: Project, selection: Selection, previous: Previous, chosen: set[str]
+            ) -> list[Work]:
+    """The artifacts of the editions, outside this build's selection (the paths chosen),
+    with a file that no longer matches the manifest: each rebuilt in the formats the
+    manifest lists for it."""
+    work: list[Work] = []
+    for (brief, audience, language), formats in previous.damaged(chosen).items():
         narrowed = Selection((brief,), (audience,), (language,), formats, selection.variant,
                              selection.registry)
-        jobs += [j for j in plan(project, narrowed, problems, previous.reuse, fingerprint)
-                 if j.path not in selected]
-    return jobs
+        work += [(a, s) for a, s in selected(project, narrowed) if a.path not in chosen]
+    return work
 
 
 # -- the leak guard ---------------------------------------------------------------------------
@@ -324,63 +345,72 @@ class _Build:
         self.fingerprint = renderer_fingerprint(Theme.of(project.root))
         self.progress = progress
         self.total = 0
-        self.outputs: dict[str, bytes] = {}  # path -> bytes to write
+        self.staging = Staging(out)  # the files made, staged in the output folder
+        self.made_paths: list[str] = []  # their paths
         self.entries: dict[str, ManifestEntry] = {}  # path -> its entry in the new manifest
-        self.known: Known = {}  # the feed entries of the pages this build resolved
+        self.known: dict[str, Entry] = {}  # the feed entries of the pages it resolved
 
     def run(self) -> Report:
         started = time.perf_counter()
-        jobs = self.jobs()
-        self.total = len(jobs)
-        pdfs = self.decide(jobs)
-        self.render(pdfs)
-        check_released(self.project, self.entries.values(), self.selection, self.problems)
-        self.problems.raise_if_errors(strict=self.opts.strict)
-        self.report.warnings = self.problems.warnings
-        self.write({j.path for j in jobs})
+        try:
+            produced, pdfs = self.jobs()
+            self.render(pdfs)
+            check_released(self.project, self.entries.values(), self.selection,
+                           self.problems)
+            self.problems.raise_if_errors(strict=self.opts.strict)
+            self.report.warnings = self.problems.warnings
+            self.write(produced)
+        finally:
+            self.staging.discard()  # what is still staged: this build failed
         self.report.seconds = time.perf_counter() - started
         return self.report
 
     def step(self, job: Job) -> None:
-        self.progress(job, self.total)
+        if not self.problems.errors:  # a failing build is done: nothing will be written
+            self.progress(job, self.total)
 
-    def jobs(self) -> list[Job]:
-        """This build's jobs (this shard's, if sharded), guarded, before anything is
-        rendered to PDF; raises on problems and on writes through links out of the folder."""
+    def jobs(self) -> tuple[set[str], list[Rendered]]:
+        """This build's jobs (this shard's, if sharded), one at a time: each guarded, then
+        decided; raises on problems, before any PDF is rendered, and on writes through links
+        out of the folder. The paths of every job, and the PDFs to render."""
         # a shard renders only its own artifacts: each of n CI machines does 1/n of the work
-        jobs = plan(self.project, self.selection, self.problems, self.previous.reuse,
-                    self.fingerprint, self.opts.shard)
+        work = selected(self.project, self.selection, self.opts.shard)
         if not self.opts.shard:
-            jobs += repairs(self.project, self.selection, self.previous,
-                            {j.path for j in jobs}, self.problems, self.fingerprint)
-        guard_pages(jobs, self.problems)
-        self.problems.raise_if_errors(strict=self.opts.strict)
-        self.known = {j.path: feed_entry(j.path, j.title, j.edition) for j in jobs
-                      if j.format == "html" and j.edition is not None
-                      and j.edition.mode == "screen"}
+            work += repairs(self.project, self.selection, self.previous,
+                            {a.path for a, _ in work})
+        produced = {a.path for a, _ in work}
         confine_writes([self.out / p for p in [
-            self.manifest.name, "index.html", *(j.path for j in jobs),
+            self.manifest.name, "index.html", *sorted(produced),
             *(f"{aid}/{name}" for aid in self.project.audiences for name in INDEX_FILES)]],
             self.out)
-        return jobs
-
-    def decide(self, jobs: list[Job]) -> list[Rendered]:
-        """Keep what has the content it had last time (maybe from edited inputs), checking
-        its file again if it was checked against other phrases or another guard; take the
-        pages made from their HTML (formats.py); return the PDFs to render. Nothing under
-        the output folder changes."""
+        self.total = len(work)
         pdfs: list[Rendered] = []
-        for job in jobs:
-            if isinstance(job, Kept):
-                self.keep(job, self.previous.entries[job.path])
-            elif (old := self.previous.same(job.path, job.key)) is not None:
-                self.keep(job, old)
-            elif job.output.make is None:
-                pdfs.append(job)  # rendered by the PDF renderer, maybe in workers
-            else:
-                self.made(job, job.output.make(job.source), None)
-                self.step(job)
-        return pdfs
+        for job in each_job(self.project, work, self.problems, self.previous.reuse,
+                            self.fingerprint):
+            guard_pages([job], self.problems)
+            if job.format == "html" and job.edition is not None \
+                    and job.edition.mode == "screen":
+                self.known[job.path] = feed_entry(job.path, job.title, job.edition)
+            if (pdf := self.decide(job)) is not None:
+                pdfs.append(pdf)
+        self.problems.raise_if_errors(strict=self.opts.strict)
+        return produced, pdfs
+
+    def decide(self, job: Job) -> Rendered | None:
+        """Keep a job's file if it has the content it had last time (maybe from edited
+        inputs), checking it again if it was checked against other phrases or another
+        guard; or stage the file its format makes from its HTML (formats.py); or return it,
+        a PDF to render. Nothing visible under the output folder changes."""
+        if isinstance(job, Kept):
+            self.keep(job, self.previous.entries[job.path])
+        elif (old := self.previous.same(job.path, job.key)) is not None:
+            self.keep(job, old)
+        elif job.output.make is None:
+            return job  # rendered by the PDF renderer, maybe in workers
+        else:
+            self.made(job, job.output.make(job.source), None)
+            self.step(job)
+        return None
 
     def keep(self, job: Job, old: ManifestEntry) -> None:
         if old.guard != job.guard:
@@ -394,7 +424,8 @@ class _Build:
         self.step(job)
 
     def made(self, job: Rendered, data: bytes, pages: int | None) -> None:
-        self.outputs[job.path] = data
+        self.staging.add(self.out / job.path, data)
+        self.made_paths.append(job.path)
         entry = ManifestEntry.of(job, data, pages)
         if (feed := self.known.get(job.path)) is not None:
             entry = entry.model_copy(update={"feed": _feed_info(feed)})
@@ -422,19 +453,19 @@ class _Build:
         # a shard's manifest lists only its own artifacts; it leaves the others' files alone
         final = list((self.entries if sharded else {**kept, **self.entries}).values())
         stale = {p for p in self.previous.entries if p not in produced and p not in kept}
-        files = [(self.out / path, data) for path, data in sorted(self.outputs.items())]
         label = f"{self.opts.shard[0]}/{self.opts.shard[1]}" if self.opts.shard else None
-        files.append((self.manifest, manifest_bytes(final, label)))
+        self.staging.add(self.manifest, manifest_bytes(final, label))  # (its bytes let go)
         if not self.opts.shard:
             pages = index_files(self.project, final, self.problems, self.known)
             self.problems.raise_if_errors(strict=self.opts.strict)
-            files += [(self.out / path, data) for path, data in pages]
-            written = dict(pages)
+            for path, data in pages:
+                self.staging.add(self.out / path, data)
+            written = {path for path, _ in pages}
             stale |= {f"{a.audience}/{name}" for a in self.previous.entries.values()
                       for name in INDEX_FILES if f"{a.audience}/{name}" not in written}
             stale |= {path for path in _catalogue_pages(self.out) if path not in written}
-        write_all(files, inside=self.out)
-        self.report.built.extend(self.entries[path] for path in sorted(self.outputs))
+        self.staging.commit()
+        self.report.built.extend(self.entries[path] for path in sorted(self.made_paths))
         self.report.pruned.extend(prune(self.out, stale))
 
 

@@ -12,7 +12,7 @@ from briefgen.content.models import UNIT_FIELDS, ItemsSection
 from briefgen.content.readers import seen_text
 from briefgen.content.validation import _data_loc
 from briefgen.content.yamlread import Document, Loc
-from briefgen.errors import Problems, did_you_mean
+from briefgen.errors import Problem, Problems, did_you_mean
 
 if TYPE_CHECKING:
     from briefgen.content.project import BriefSource, Project, SourceUnit
@@ -105,35 +105,29 @@ def term_position(doc: Document, loc: Loc, text: str, offset: int) -> tuple[int,
     return line, doc.indent.get(tuple(loc), 0) + offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def check_references(project: Project, problems: Problems,
-                     own: dict[str, Problems] | None = None) -> None:
-    """Ids, audience references, term keys and translations across files. What is found in
-    a brief's files is also added to its own problems in `own`, by slug."""
+def brief_references(project: Project, src: BriefSource) -> list[Problem]:
+    """What a brief's files refer to across files (ids, audiences, term keys) and its
+    translations, checked; its translation units set (src.units)."""
     ids = sorted(project.audiences)
     all_terms = set(project.terms.value) if project.terms else set()
     for aud in project.audiences.values():
         all_terms |= set(aud.value.terms)
+    mine = Problems()
+    _check_brief(project, src, ids, mine)
+    for doc, loc, text in _markdown_fields(src):
+        for m in TERM_RE.finditer(text):
+            key = m.group(1)
+            if key.lower() not in all_terms:
+                line, col = term_position(doc, loc, text, m.start())
+                hint = did_you_mean(key.lower(), all_terms) or \
+                    "define it in content/terms.yaml or an audience's terms"
+                mine.error(doc.path, line, col, f"unknown term '[[{key}]]'",
+                           field=field_path(doc, loc), hint=hint, code="BG140")
+    return mine.items
 
-    all_sections: set[str] = set()
-    for ids_of_unloaded in project.unloaded.values():
-        all_sections |= set(ids_of_unloaded)
-    for src in project.briefs.values():
-        mine = own.setdefault(src.slug, Problems()) if own is not None else Problems()
-        before = len(mine.items)
-        _check_brief(project, src, ids, mine)
-        all_sections |= {s.id for s in src.brief.sections}
-        for doc, loc, text in _markdown_fields(src):
-            for m in TERM_RE.finditer(text):
-                key = m.group(1)
-                if key.lower() not in all_terms:
-                    line, col = term_position(doc, loc, text, m.start())
-                    hint = did_you_mean(key.lower(), all_terms) or \
-                        "define it in content/terms.yaml or an audience's terms"
-                    mine.error(doc.path, line, col, f"unknown term '[[{key}]]'",
-                               field=field_path(doc, loc), hint=hint, code="BG140")
-        for problem in mine.items[before:]:
-            problems.add(problem)
 
+def check_section_order(project: Project, all_sections: set[str], problems: Problems) -> None:
+    """Each audience's section_order names sections some brief has (all_sections)."""
     for sourced in project.audiences.values():
         doc, wanted = sourced.doc, sourced.value
         for i, sid in enumerate(wanted.section_order):

@@ -1,6 +1,6 @@
 """The problem codes this stage reports (see briefgen/codes.py): reading YAML (BG101-BG113),
 fields of one file (BG120-BG139), what spans files (BG140-BG155), the project's folders
-(BG160-BG165), references.json and the citation style (BG170-BG176), versions, corrections and
+(BG160-BG166), references.json and the citation style (BG170-BG176), versions, corrections and
 release records (BG180-BG182)."""
 
 from __future__ import annotations
@@ -176,6 +176,9 @@ CODES: dict[str, Code] = _table(
      "content/briefs/demo/translations/en.yaml:1:1: translates the brief into its own "
      "language"),
     # -- references.json and the citation style: content/references.py
+    ("BG166", "a brief's files changed while a build read them",
+     "content/briefs/demo: its files changed while briefgen was building; nothing was "
+     "written (build again)"),
     ("BG170", "references.json cannot be read",
      "content/briefs/demo/references.json: file is larger than 1 MB (a brief cites a few "
      "dozen references; export only those)"),

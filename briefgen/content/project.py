@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from briefgen.content import references
-from briefgen.content.checks import check_references
+from briefgen.content.checks import brief_references, brief_units, check_section_order
 from briefgen.content.models import (
     SECTION_TYPES,
     SLUG,
@@ -212,13 +212,55 @@ def unchanged_since(project: Project) -> bool:
     return _stamp([paths for _, paths in [*shared, *briefs.values()]]) == project.sources.stamp
 
 
+class Briefs(Mapping[str, BriefSource]):
+    """A project's briefs by slug, each as loaded and validated. A lazy project (a build:
+    load_project(lazy=True)) holds only the brief used last, and reads any other again when
+    it is used, from the parse cache, refusing it if its files are not the ones validated;
+    so its memory does not grow with the catalogue. What is asked of every brief when
+    planning (languages, version) is kept for each."""
+
+    def __init__(self, reload: Callable[[str], BriefSource] | None = None) -> None:
+        self._reload = reload  # None: every brief held
+        self._held: dict[str, BriefSource] = {}
+        self._known: dict[str, tuple[list[str], str | None]] = {}  # languages, version
+
+    def add(self, src: BriefSource) -> None:
+        if self._reload is not None:
+            self._held.clear()
+        self._held[src.slug] = src
+        self._known[src.slug] = (src.languages, src.brief.version)
+
+    def __getitem__(self, slug: str) -> BriefSource:
+        if (src := self._held.get(slug)) is None:
+            if self._reload is None or slug not in self._known:
+                raise KeyError(slug)
+            src = self._reload(slug)
+            self._held = {slug: src}
+        return src
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def languages(self, slug: str) -> list[str]:
+        return self._known[slug][0]
+
+    def version(self, slug: str) -> str | None:
+        return self._known[slug][1]
+
+
 @dataclass
 class Project:
     root: Path
     content: Path
     audiences: dict[str, Sourced[Audience]]
     terms: Sourced[Terms] | None  # None: no content/terms.yaml
-    briefs: dict[str, BriefSource]
+    briefs: Briefs
     # Taken before any file is parsed: a file saved while a build runs then makes the next
     # build do more, never record output made from its older text as current.
     sources: Digests
@@ -243,19 +285,21 @@ class Project:
 
     def editions(self, slug: str) -> list[tuple[str, str]]:
         """(audience, language) pairs that a brief is published in."""
-        src = self.briefs[slug]
+        languages = self.briefs.languages(slug)
         return [(aid, lang) for aid, aud in sorted(self.audiences.items())
-                for lang in aud.value.languages if lang in src.languages]
+                for lang in aud.value.languages if lang in languages]
 
 
 # -- reading ---------------------------------------------------------------------------
 
 
-def _read(path: Path, root: Path, problems: Problems, session: Session
+def _read(path: Path, root: Path, problems: Problems, session: Session | None
           ) -> Document | None:
+    """A file parsed (remembered in the session's documents, if given)."""
     try:
         return read_yaml(path, _shown(path, root), cache=cache_for(root),
-                         roots=read_roots(root), documents=session.documents)
+                         roots=read_roots(root),
+                         documents=session.documents if session is not None else None)
     except BriefError as exc:
         for p in exc.problems:
             problems.add(p)
@@ -263,7 +307,8 @@ def _read(path: Path, root: Path, problems: Problems, session: Session
 
 
 def _load(path: Path, root: Path, model: type[BaseModel], problems: Problems,
-          session: Session, languages: tuple[str, ...]) -> tuple[Document, Any] | None:
+          session: Session | None, languages: tuple[str, ...]
+          ) -> tuple[Document, Any] | None:
     """Read and validate one file; None (with problems recorded) if either step fails."""
     doc = _read(path, root, problems, session)
     value = _validate(doc, model, problems, languages) if doc is not None else None
@@ -280,13 +325,15 @@ Skip = Callable[[str, str, str], "tuple[str, ...] | None"]
 
 def load_project(root: Path, content: Path | None = None, allow_incomplete: bool = False,
                  session: Session | None = None, sections: SectionTypes = SECTION_TYPES,
-                 skip: Skip | None = None) -> Project:
+                 skip: Skip | None = None, lazy: bool = False) -> Project:
     """Read and validate every content file; raise BriefError listing every problem.
 
     Parsed files are remembered in `session` (a new one when none is given), which the
     project keeps: commands that run long (serve, --watch) pass theirs in each time.
     `sections` are the section types briefs may use: briefgen's, or those and more.
-    With `skip`, a brief it vouches for is not read (Project.unloaded; `check` only)."""
+    With `skip`, a brief it vouches for is not read (Project.unloaded; `check` only).
+    `lazy`: each brief is let go once validated and read again when used (Briefs; a
+    build), and its files are not remembered in the session."""
     root = root.resolve()
     session = session if session is not None else Session(root)
     content = confined(content or root / "content", (root,), "content")
@@ -319,9 +366,13 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
                 for p in validation_problems(doc, exc, BaseModel):
                     problems.add(p)
 
-    briefs: dict[str, BriefSource] = {}
     unloaded: dict[str, tuple[str, ...]] = {}
+    briefs = Briefs((lambda slug: _reload(project, slug, languages)) if lazy else None)
+    project = Project(root, content, audiences, terms, briefs, sources, session,
+                      sections=sections, unloaded=unloaded)
     own: dict[str, Problems] = {}  # each brief's problems, found in its folder's files
+    refers: dict[str, list[Problem]] = {}  # what each one's references across files are
+    all_sections: set[str] = set()  # every brief's section ids
     for brief_dir in sorted(p for p in (content / "briefs").iterdir() if p.is_dir()):
         if not _brief_folder_ok(brief_dir, root, problems):
             continue
@@ -336,43 +387,76 @@ def load_project(root: Path, content: Path | None = None, allow_incomplete: bool
             unloaded[brief_dir.name] = ids
             continue
         mine = own.setdefault(brief_dir.name, Problems())
-        if not (loaded := _load(path, root, sections.brief, mine, session, languages)):
+        src = _load_brief(brief_dir, root, sections, mine, None if lazy else session,
+                          languages)
+        if src is None:
             continue
-        doc, brief = loaded
-        src = BriefSource(brief_dir.name, brief_dir, doc, brief)
-        for tpath in sorted((brief_dir / "translations").glob("*.yaml")):
-            if not (tloaded := _load(tpath, root, Translation, mine, session, languages)):
-                continue
-            tdoc, translation = tloaded
-            if translation.language != tpath.stem:
-                line, col = tdoc.where(("language",))
-                mine.error(tdoc.path, line, col, f"says '{translation.language}' but the "
-                           f"file is named {tpath.name}", field="language", code="BG164")
-            elif translation.language == brief.language:
-                mine.error(tdoc.path, 1, 1, "translates the brief into its own language",
-                           code="BG165")
-            else:
-                src.translations[translation.language] = Sourced(translation, tdoc)
-        for cpath in sorted((brief_dir / "charts").glob("*.chart.yaml")):
-            if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
-                    cpath.is_symlink() and (cdoc := _read(cpath, root, mine, session)):
-                src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
-        references.load(src, root, languages, mine)
-        briefs[src.slug] = src
+        briefs.add(src)
+        if not problems.errors:  # audiences and terms valid: its references can be checked
+            refers[src.slug] = brief_references(project, src)
+        all_sections |= {s.id for s in src.brief.sections}
     for found in own.values():
         for problem in found.items:
             problems.add(problem)
 
-    project = Project(root, content, audiences, terms, briefs, sources, session,
-                      sections=sections, unloaded=unloaded)
-    if not problems.errors:
-        check_references(project, problems, own)
+    if not problems.errors:  # checks across files, on a project valid file by file
+        for slug, refs in refers.items():
+            for problem in refs:
+                own[slug].add(problem)
+                problems.add(problem)
+        all_sections |= {sid for ids in unloaded.values() for sid in ids}
+        check_section_order(project, all_sections, problems)
         project.brief_warnings = {slug: found.warnings for slug, found in own.items()}
     if allow_incomplete:  # BG141, "not translated into": what `briefgen translations` lists
         problems.items = [p for p in problems.items if p.code != "BG141"]
     project.warnings = problems.warnings
     problems.raise_if_errors()
     return project
+
+
+def _load_brief(folder: Path, root: Path, sections: SectionTypes, problems: Problems,
+                session: Session | None, languages: tuple[str, ...]) -> BriefSource | None:
+    """A brief's folder read and validated file by file; None if brief.yaml is not valid."""
+    if not (loaded := _load(folder / "brief.yaml", root, sections.brief, problems, session,
+                            languages)):
+        return None
+    doc, brief = loaded
+    src = BriefSource(folder.name, folder, doc, brief)
+    for tpath in sorted((folder / "translations").glob("*.yaml")):
+        if not (tloaded := _load(tpath, root, Translation, problems, session, languages)):
+            continue
+        tdoc, translation = tloaded
+        if translation.language != tpath.stem:
+            line, col = tdoc.where(("language",))
+            problems.error(tdoc.path, line, col, f"says '{translation.language}' but the "
+                           f"file is named {tpath.name}", field="language", code="BG164")
+        elif translation.language == brief.language:
+            problems.error(tdoc.path, 1, 1, "translates the brief into its own language",
+                           code="BG165")
+        else:
+            src.translations[translation.language] = Sourced(translation, tdoc)
+    for cpath in sorted((folder / "charts").glob("*.chart.yaml")):
+        if SLUG.fullmatch(cpath.name.removesuffix(".chart.yaml")) and not \
+                cpath.is_symlink() and (cdoc := _read(cpath, root, problems, session)):
+            src.charts[cpath.name.removesuffix(".chart.yaml")] = cdoc
+    references.load(src, root, languages, problems)
+    return src
+
+
+def _reload(project: Project, slug: str, languages: tuple[str, ...]) -> BriefSource:
+    """A brief of a lazy project read again, with the files it was validated with (their
+    digest, taken before they were first read, unchanged), or BriefError."""
+    folder = project.content / "briefs" / slug
+    problems = Problems()
+    src = _load_brief(folder, project.root, project.sections, problems, None, languages)
+    roots = read_roots(project.root)
+    digest = _digest_files(folder, _tree(folder, roots), roots)
+    if src is None or problems.errors or digest != project.sources.briefs.get(slug):
+        raise BriefError([Problem(_shown(folder, project.root), 0, 0,
+                                  "its files changed while briefgen was building; nothing "
+                                  "was written", hint="build again", code="BG166")])
+    src.units = brief_units(src, sorted(project.audiences))
+    return src
 
 
 def _brief_folder_ok(brief_dir: Path, root: Path, problems: Problems) -> bool:

@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterable
@@ -463,9 +464,9 @@ class CacheEntry:
             if stored is None or stored["digest"] != self.digest:
                 return None
             doc = Document(shown, _decode(stored["data"]),
-                           {tuple(loc): (line, col) for loc, line, col in stored["positions"]},
-                           {tuple(loc) for loc in stored["block"]},
-                           {tuple(loc): n for loc, n in stored["indent"]})
+                           {_loc(loc): (line, col) for loc, line, col in stored["positions"]},
+                           {_loc(loc) for loc in stored["block"]},
+                           {_loc(loc): n for loc, n in stored["indent"]})
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
             log.debug("parse cache: %s ignored (%s)", self.file, type(exc).__name__)
             return None  # missing, or signed by us yet unreadable (another version)
@@ -617,8 +618,19 @@ def _decode(value: Any) -> Any:
         return value
     if value[0] == "m":
         pairs = iter(value[1:])
-        return {key: _decode(item) for key, item in zip(pairs, pairs, strict=False)}
+        return {_key(key): _decode(item) for key, item in zip(pairs, pairs, strict=False)}
     return [_decode(item) for item in value[1:]]
+
+
+def _key(key: Any) -> Any:
+    """A key read from the cache, shared with every other of the same text: JSON makes a
+    string for each time a key appears in an array, and a brief's thousands of locations
+    are made of a few dozen keys (a project held each once per place otherwise)."""
+    return sys.intern(key) if type(key) is str else key
+
+
+def _loc(items: list[Any]) -> Loc:
+    return tuple(_key(k) for k in items)
 
 
 def _block_indents(doc: Document, text: str) -> None:
