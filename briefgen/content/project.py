@@ -204,6 +204,11 @@ def source_digests(content: Path, folders: tuple[Path, ...], roots: tuple[Path, 
                     for slug, (folder, paths) in briefs.items()}, stamp)
 
 
+def brief_digest(folder: Path, roots: tuple[Path, ...]) -> str:
+    """One brief folder's hash, as source_digests takes it."""
+    return _digest_files(folder, _tree(folder, roots), roots)
+
+
 def unchanged_since(project: Project) -> bool:
     """Whether no file the project's digests cover was written (or added, or removed) since
     they were taken: what was read is what was hashed, so results may be kept under them."""
@@ -449,8 +454,7 @@ def _reload(project: Project, slug: str, languages: tuple[str, ...]) -> BriefSou
     folder = project.content / "briefs" / slug
     problems = Problems()
     src = _load_brief(folder, project.root, project.sections, problems, None, languages)
-    roots = read_roots(project.root)
-    digest = _digest_files(folder, _tree(folder, roots), roots)
+    digest = brief_digest(folder, read_roots(project.root))
     if src is None or problems.errors or digest != project.sources.briefs.get(slug):
         raise BriefError([Problem(_shown(folder, project.root), 0, 0,
                                   "its files changed while briefgen was building; nothing "
