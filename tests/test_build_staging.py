@@ -18,6 +18,7 @@ from briefgen.build.run import Options, Selection, build
 from briefgen.content.project import load_project
 from briefgen.errors import BriefError
 
+from conftest import run
 from tiny import BODY_LINE, brief_yaml, make_project, translation_yaml
 
 HTML = Selection(formats=("html",))
@@ -161,3 +162,24 @@ def test_a_brief_changed_after_it_was_validated_is_not_built(tmp_path: Path) -> 
         ("BG166", "content/briefs/other", 0,
          "its files changed while briefgen was building; nothing was written", "build again")]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_page_that_fails_the_guard_is_never_staged(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staged files are hidden but on disk: a killed build would leave a leaking one."""
+    from briefgen.build import files
+
+    staged: list[tuple[str, bytes]] = []
+    real = files.Staging.add
+
+    def recording(self, path, data):  # type: ignore[no-untyped-def]
+        staged.append((str(path), data))
+        return real(self, path, data)
+
+    monkeypatch.setattr(files.Staging, "add", recording)
+    brief = project / "content/briefs/demo/brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "A sentence with", "A sentence about the secret annex with", 1), encoding="utf-8")
+    result = run("build", "--format", "html", "--out", str(tmp_path / "out"), project=project)
+    assert result.exit_code == 1
+    assert not any(b"secret annex" in data and "/public/" in path for path, data in staged)

@@ -391,6 +391,8 @@ class _Build:
             if job.format == "html" and job.edition is not None \
                     and job.edition.mode == "screen":
                 self.known[job.path] = feed_entry(job.path, job.title, job.edition)
+            if self.problems.errors:  # this build fails: stage nothing more (a page that
+                continue               # failed the guard never reaches the output folder)
             if (pdf := self.decide(job)) is not None:
                 pdfs.append(pdf)
         self.problems.raise_if_errors(strict=self.opts.strict)
