@@ -363,6 +363,14 @@ def real_recycle_after() -> int:
     return RECYCLE_AFTER
 
 
+def then_imports(cwd: Path, env: dict[str, str]) -> Path:
+    """The folder of the briefgen package `python -m briefgen` imports from cwd with env."""
+    out = subprocess.run([PY, "-c", "import briefgen, pathlib; "
+                          "print(pathlib.Path(briefgen.__file__).parent)"],
+                         cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+    return Path(out.strip())
+
+
 def best(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.wall)
 
@@ -867,39 +875,46 @@ class Bench:
 
     def check_then(self) -> None:
         """7e: a cold check now / the same check by briefgen as it was when issue 19 was
-        filed (CHECK_THEN, unpacked from git into the work folder), on one catalogue whose
-        briefs each have their own text, interleaved, in CPU time (best of each)."""
+        filed (CHECK_THEN: its briefgen/ and templates/, unpacked from git into the work
+        folder), on one catalogue whose briefs each have their own text, in CPU time.
+
+        The old code runs from its own folder: `python -m` puts the working folder first
+        on sys.path, so run from the repository it would import today's briefgen whatever
+        PYTHONPATH says (it did, until 2026-12-02: both sides of 7e were today's code).
+        then_imports() proves which briefgen each side imports before anything is timed."""
         n = self.size["check_then"]
         name = "cold check now / the same check at the commit issue 19 was filed against"
         then = self.work / "check-then"
         try:
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", CHECK_THEN,
-                                      "briefgen"], capture_output=True, check=True).stdout
+                                      "briefgen", "templates"], capture_output=True,
+                                     check=True).stdout
             then.mkdir(parents=True)
             subprocess.run(["tar", "-x", "-C", str(then)], input=archive, check=True)
         except (OSError, subprocess.CalledProcessError) as exc:
             self.figure("7e", name, None, 0.5, "x", shown="skipped",
                         note=f"git archive {CHECK_THEN} failed ({exc})")
             return
+        old_env = dict(os.environ, PYTHONPATH=str(then))
+        imports = {"now": then_imports(ROOT, dict(os.environ)),
+                   "then": then_imports(then, old_env)}
+        if imports["now"] != ROOT / "briefgen" or imports["then"] != then / "briefgen":
+            self.figure("7e", name, None, 0.5, "x", shown="skipped",
+                        note=f"the two checks would not import two briefgens: {imports}")
+            return
         cat = self.catalogue(n, name="check-then")
-        self.log(f"7e. {n} briefs, cold: briefgen now, and as of {CHECK_THEN}, interleaved")
-        now_runs, then_runs = [], []
-        for i in range(1):  # CPU time, robust to other load; the old check takes minutes
-            wait_quiet(self.log)
-            now_runs.append(briefgen("check", "--project", str(cat),
-                                     env=self.fresh_cache(f"7e-now-{i}")))
-            wait_quiet(self.log)
-            then_runs.append(run([PY, "-m", "briefgen", "check", "--project", str(cat)],
-                                 env=self.fresh_cache(f"7e-then-{i}") | {
-                                     "PYTHONPATH": str(then)}))
-        now, old = min(r.cpu for r in now_runs), min(r.cpu for r in then_runs)
+        self.log(f"7e. {n} briefs, cold: briefgen now, and as of {CHECK_THEN}")
+        wait_quiet(self.log)
+        now = briefgen("check", "--project", str(cat), env=self.fresh_cache("7e-now"))
+        wait_quiet(self.log)
+        old = run([PY, "-m", "briefgen", "check", "--project", str(cat)], cwd=then,
+                  env=self.fresh_cache("7e-then") | {"PYTHONPATH": str(then)})
         self.raw["check"]["then"] = {"commit": CHECK_THEN, "briefs": n,
-                                     "now": [r.raw() for r in now_runs],
-                                     "then": [r.raw() for r in then_runs]}
-        self.figure("7e", f"{name} ({CHECK_THEN}), {n} briefs, CPU", now / old, 0.5, "x",
-                    note=f"{now:.1f} s / {old:.1f} s CPU ({now / n * 1000:.0f} against "
-                    f"{old / n * 1000:.0f} ms per brief); the issue's 55 ms per brief (7b) "
-                    "was half of 106 ms measured on briefs that shared their text")
+                                     "imports": {k: str(v) for k, v in imports.items()},
+                                     "now": now.raw(), "then": old.raw()}
+        self.figure("7e", f"{name} ({CHECK_THEN}), {n} briefs, CPU", now.cpu / old.cpu, 0.5,
+                    "x", note=f"{now.cpu:.1f} s / {old.cpu:.1f} s CPU ({now.cpu / n * 1000:.0f} "
+                    f"against {old.cpu / n * 1000:.0f} ms per brief)")
 
     # 10 ----------------------------------------------------------------------------------------
     def shards(self) -> None:

@@ -150,3 +150,16 @@ def test_readme_writes_the_block_in_place_and_nothing_else(tmp_path: Path,
     end = original.index("\n" + run.END) + 1 + len(run.END)
     assert text == original[:start] + block + original[end:]
     assert "on commit `ffffffffffff`, clean tree" in text
+
+
+def test_the_old_check_imports_the_old_briefgen(tmp_path: Path) -> None:
+    """7e times briefgen as of an old commit, unpacked into a folder and put on PYTHONPATH.
+    Run from the repository, `python -m` would import today's briefgen instead (the working
+    folder comes first on sys.path): 7e compared today's code with itself until this was
+    found. run.py runs the old code from its own folder, and proves the import first."""
+    old = tmp_path / "then"
+    (old / "briefgen").mkdir(parents=True)
+    (old / "briefgen" / "__init__.py").write_text("")
+    env = {"PYTHONPATH": str(old), "PATH": "/usr/bin:/bin"}
+    assert run.then_imports(old, env) == old / "briefgen"
+    assert run.then_imports(REPO, env) == REPO / "briefgen"  # the trap the harness avoids
