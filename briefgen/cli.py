@@ -113,9 +113,9 @@ def build(project: Path, quiet: bool, briefs: tuple[str, ...], audiences: tuple[
         return
     from briefgen.commands.serve import watch as watch_changes
 
-    def again(first: bool) -> None:
-        if not first:
-            session.reset()  # files, labels and fonts may have been edited
+    def again(first: bool, changed: frozenset[Path] | None) -> None:
+        if not first:  # files, labels and fonts may have been edited: templates stay if
+            session.reset(changed)  # all the paths saved are under content/
         try:
             proj = _build_once(project, opts if first else replace(opts, force=False), quiet,
                                session, changed_only=not first)

@@ -198,27 +198,30 @@ def test_build_watch_keeps_one_session_and_resets_it_between_builds(
 
     root = make_project(tmp_path, "Text.\n")
     sessions: list[Session | None] = []
-    resets: list[Session] = []
+    resets: list[tuple[Session, object, int]] = []
     real_load, real_reset = cli._load, Session.reset
+    brief = root / "content/briefs/tiny/brief.yaml"
 
     def load(project: Path, session: Session | None = None, lazy: bool = False) -> object:
         sessions.append(session)
         return real_load(project, session, lazy)
 
-    def reset(session: Session) -> None:
-        resets.append(session)
-        real_reset(session)
+    def reset(session: Session, changed: object = None) -> None:
+        real_reset(session, changed)  # type: ignore[arg-type]
+        resets.append((session, changed, len(session.environments)))
 
-    def watch(project: Path, again: Callable[[bool], None]) -> None:
-        again(True)
-        (root / "content/briefs/tiny/brief.yaml").write_text(brief_yaml("Other text.\n"))
-        again(False)
+    def watch(project: Path, again: Callable[[bool, object], None]) -> None:
+        again(True, None)
+        brief.write_text(brief_yaml("Other text.\n"))
+        again(False, frozenset({brief}))  # the paths the watcher saw saved
 
     monkeypatch.setattr(cli, "_load", load)
     monkeypatch.setattr(Session, "reset", reset)
     monkeypatch.setattr(serve, "watch", watch)
     result = run("build", "--watch", "--format", "html", project=root)
     assert result.exit_code == 0, result.output
-    assert len(sessions) == 2 and sessions[0] is sessions[1] and resets == [sessions[0]]
+    # a save under content/ keeps the compiled templates (Session.reset)
+    assert len(sessions) == 2 and sessions[0] is sessions[1]
+    assert resets == [(sessions[0], frozenset({brief}), 1)]
     assert result.stdout.count("2 built, 0 unchanged, 0 pruned") == 2  # the edit rebuilt both
     assert "Other text." in (root / "build/tiny/pub/en/tiny-pub-en.html").read_text()

@@ -112,17 +112,22 @@ def watched(root: Path) -> list[Path]:
     return [p for p in (root / "content", root / "templates", templates_dir()) if p.is_dir()]
 
 
-def watch(root: Path, rebuild: Callable[[bool], None]) -> None:
-    """rebuild(True) now, then rebuild(False) after every burst of saves, until Ctrl-C.
-    Saves made while a rebuild runs are seen: the watcher starts first."""
+def watch(root: Path, rebuild: Callable[[bool, frozenset[Path] | None], None]) -> None:
+    """rebuild(True, None) now, then rebuild(False, paths) after every burst of saves, with
+    the paths they changed (None if not all are known), until Ctrl-C. Saves made while a
+    rebuild runs are seen: the watcher starts first."""
     watcher = Watcher(watched(root))
     watcher.thread.start()
-    rebuild(True)
+    seen = 0
+    rebuild(True, None)
     try:
         while True:
             if watcher.changed.wait(0.2):
                 watcher.changed.clear()
-                rebuild(False)
+                with watcher.moved:
+                    now = watcher.changes
+                rebuild(False, watcher.touched(seen, now))
+                seen = now
     except KeyboardInterrupt:
         click.echo("briefgen: stopped watching", err=True)
     finally:
