@@ -21,18 +21,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from markdown_it import MarkdownIt
-
-from briefgen.content.syntax import _ATTRIBUTES, _PAIR, CLOSE, CONTAINERS, OPEN, parser, spec_shows
+from briefgen.content.syntax import _ATTRIBUTES, _PAIR, CLOSE, CONTAINERS, OPEN, spec_shows, tokens
 
 Readers = frozenset[str]
 _SPAN_END = re.compile(r"\]\{")
-
-
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    """A pure memo: the parser keeps nothing between parses."""
-    return parser()
 
 
 def seen_text(text: str, readers: Iterable[str]) -> str:
@@ -87,7 +79,7 @@ def _hidden(text: str, readers: Readers) -> list[tuple[int, int, str]]:
     # the audience blocks around each line, outermost first
     around: list[list[str]] = [[] for _ in starts]
     stack: list[tuple[str, int]] = []
-    for tok in _parser().parse(text, {}):
+    for tok in tokens(text, None):
         if tok.type == OPEN and tok.map:
             spec = tok.info.strip()
             first, close = tok.map[0], tok.map[1]
@@ -185,7 +177,7 @@ def _visible(text: str, reader: str) -> list[Any]:
         else:
             out.append(" ".join(s.split()))
 
-    for tok in _parser().parse(text, {"audience": reader}):
+    for tok in tokens(text, reader):
         if tok.type == OPEN:
             shown.append(spec_shows(tok.info.strip(), reader))
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -736,22 +736,63 @@ def _shape_parser() -> MarkdownIt:
     return parser()
 
 
-@lru_cache(maxsize=4096)
+#: the texts parsed last by tokens(): by text and audience (None: no audience), and by text
+#: alone (the last item True) for a parse that is the same for every audience
+_TokensKey = tuple[str, str | None, bool]
+_TOKENS: dict[_TokensKey, tuple[Token, ...]] = {}
+_TOKENS_MAX = 1024
+
+
+def tokens(text: str, audience: str | None) -> tuple[Token, ...]:
+    """A text's tokens as parser() gives them for an audience (None: no audience), for
+    readers that change nothing: the checks of a brief read each text for each audience
+    (its translations' shapes, what each language's readers see, each edition's tables and
+    figures). Remembered; a parse that is the same for every audience (for_everyone) is
+    made once."""
+    everyone: _TokensKey = (text, None, True)
+    own: _TokensKey = (text, audience, False)
+    key = everyone
+    found = _TOKENS.pop(everyone, None)
+    if found is None:
+        found, key = _TOKENS.pop(own, None), own
+    if found is None:
+        env: dict[str, Any] = {"audience": audience}
+        found = tuple(_shape_parser().parse(text, env))
+        key = everyone if for_everyone(found, env.get("bg_issues", ()),
+                                       env.get("bg_definitions", ())) else own
+        while len(_TOKENS) >= _TOKENS_MAX:
+            del _TOKENS[next(iter(_TOKENS))]
+    _TOKENS[key] = found
+    return found
+
+
+def for_everyone(tokens: Iterable[Token], issues: Iterable[Issue],
+                 definitions: Iterable[Definition]) -> bool:
+    """Whether a parse (its tokens, and the issues and definitions it found) is the same
+    for every audience. The rules above read the audience only where an audience block or
+    span stands: whether it shows the definitions inside it (a definition it does not see
+    is taken out, with the block's markers when they sat in another definition), and
+    what the issues say. So a parse with no issue, no definition inside a block, and no
+    block or span left is."""
+    if any(True for _ in issues) or any(d.scope for d in definitions):
+        return False
+    return not any(t.type in (OPEN, CLOSE, "span_open") for t in walk(tokens))
+
+
+def walk(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Every token, and every token among their children."""
+    stack = list(tokens)[::-1]
+    while stack:
+        tok = stack.pop()
+        yield tok
+        stack += (tok.children or [])[::-1]
+
+
 def block_shape(text: str, audience: str) -> tuple[str, ...]:
     """The kinds of block (paragraph, list, heading, …) an audience sees of a Markdown text,
     in order: a translation that dropped a block's ':::' lines but kept its text shows that
     audience one block more than its source."""
-    env: dict[str, Any] = {"audience": audience}
-    shown: list[bool] = []
-    out = []
-    for tok in _shape_parser().parse(text, env):
-        if tok.type == OPEN:
-            shown.append(spec_shows(tok.info.strip(), audience))
-        elif tok.type == "container_audience_close" and shown:
-            shown.pop()
-        elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
-            out.append(tok.type.removesuffix("_open"))
-    return tuple(out)
+    return _shapes(text, audience)[0]
 
 
 @dataclass(frozen=True)
@@ -766,24 +807,34 @@ class Numbered:
     scope: tuple[str, ...]  # the audience blocks it sits in, outermost first
 
 
-def numbered_blocks(text: str, audience: str) -> list[Numbered]:
+def numbered_blocks(text: str, audience: str) -> tuple[Numbered, ...]:
     """Each well-formed table and figure block of a Markdown text, in order, and whether an
     audience sees it: the resolver numbers those it sees before anything renders."""
-    env: dict[str, Any] = {"audience": audience}
+    return _shapes(text, audience)[1]
+
+
+@lru_cache(maxsize=4096)
+def _shapes(text: str, audience: str) -> tuple[tuple[str, ...], tuple[Numbered, ...]]:
+    """block_shape and numbered_blocks from one parse: a pure memo, since a brief's check
+    asks both of each text for each audience (its translations' shapes, then each edition's
+    numbering), and an edition is resolved once per mode."""
     shown: list[bool] = []
     specs: list[str] = []
-    out = []
-    for tok in _shape_parser().parse(text, env):
+    shape: list[str] = []
+    numbered: list[Numbered] = []
+    for tok in tokens(text, audience):
         if tok.type == OPEN:
             shown.append(spec_shows(tok.info.strip(), audience))
-            numbered = numbered_spec(tok.info)
-            if numbered:
-                out.append(Numbered(*numbered, _block_line(tok), all(shown), tuple(specs)))
+            spec = numbered_spec(tok.info)
+            if spec:
+                numbered.append(Numbered(*spec, _block_line(tok), all(shown), tuple(specs)))
             specs.append(tok.info.strip())
         elif tok.type == CLOSE and shown:
             shown.pop()
             specs.pop()
-    return out
+        elif all(shown) and tok.nesting >= 0 and tok.level == len(shown) and tok.block:
+            shape.append(tok.type.removesuffix("_open"))
+    return tuple(shape), tuple(numbered)
 
 
 def _canonical(spec: str) -> str:

@@ -265,10 +265,42 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
     entry = cache_entry(cache, path, raw, documents) if cache else None
     if entry and (doc := entry.load(shown)):
         return doc
-    doc = _parse(raw, shown)
+    doc = _parse_recent(raw, shown)
     if entry:
         entry.save(doc)
     return doc
+
+
+#: the files parsed last, by a hash of their bytes: an edition reads its chart files when it
+#: draws them, and a brief's ten editions would parse each ten times (a few, not all: a
+#: large catalogue's build holds one brief at a time)
+_RECENT: dict[bytes, Document] = {}
+_RECENT_MAX = 32
+
+
+def _parse_recent(raw: bytes, shown: str) -> Document:
+    """_parse, or a copy of the Document it gave for the same bytes lately (parsing is a
+    function of the bytes; only the path shown is the caller's). A copy: a caller that
+    changed its Document (an audience's forbidden_phrases emptied) must not change what
+    the next reader of the same bytes gets."""
+    digest = hashlib.sha256(raw).digest()
+    doc = _RECENT.pop(digest, None)
+    if doc is None:
+        doc = _parse(raw, shown)
+        while len(_RECENT) >= _RECENT_MAX:
+            del _RECENT[next(iter(_RECENT))]
+    _RECENT[digest] = doc
+    return Document(shown, _copied(doc.data), dict(doc.positions), set(doc.block),
+                    dict(doc.indent))
+
+
+def _copied(value: Any) -> Any:
+    """Parsed data with every mapping and list its own (scalars are immutable)."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
 
 
 def parse_yaml(raw: bytes, shown: str) -> Document:

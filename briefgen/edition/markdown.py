@@ -2,7 +2,8 @@
 
 Terms and cross references are looked up in the tables the resolver made before rendering
 (Tables, in the Context); the renderer reports a missing one itself and records the terms
-it used. Nothing here keeps state between calls but the Context it is given."""
+it used. Nothing here keeps state between calls but the Context it is given, and a memo of
+the parses (_parsed: a parse is a function of the text and the little it reads besides)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ from briefgen.content.syntax import (
     OPEN,
     SPAN_KEYS,
     Definition,
+    Issue,
     block_issues,
+    for_everyone,
     numbered_spec,
     parser,
     spec_issues,
@@ -198,14 +201,14 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False, headin
     """Render one Markdown value for ctx's audience and language to an HTML fragment. The
     text's top heading level shows as <h{heading}> (one below the title it sits under)."""
     md = _parser(ctx)
-    env: dict[str, Any] = {"ctx": ctx, "audience": ctx.audience,
-                           "bg_cite_keys": ctx.citer.keys if ctx.citer else ()}
-    tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    env: dict[str, Any] = {"ctx": ctx}
+    tokens, issues, definitions = _parsed(md, text, inline, ctx.audience,
+                                          tuple(ctx.citer.keys) if ctx.citer else ())
     src = _Source.of(text, origin, tokens)
-    for issue in [*block_issues(tokens, text), *env.get("bg_issues", [])]:
+    for issue in [*block_issues(tokens, text), *issues]:
         _report(ctx, origin, _where(src, issue.needle, issue.line), issue.message,
                 issue.hint, code=issue.code)
-    for d in env.get("bg_definitions", []):
+    for d in definitions:
         ctx.definitions.append((d, origin))
     _check_numbered(tokens, ctx, src)
     shown = _select_blocks(tokens, ctx, src)
@@ -224,6 +227,53 @@ def render(text: str, ctx: Context, origin: Origin, inline: bool = False, headin
     if inline and out.startswith("<p>") and out.endswith("</p>\n"):
         out = out[3:-5]
     return out
+
+
+class _Parse(NamedTuple):
+    tokens: tuple[Token, ...]
+    issues: tuple[Issue, ...]
+    definitions: tuple[Definition, ...]
+
+
+#: the texts parsed last: an edition is resolved once per mode (screen, print), and a text
+#: with no audience block or span parses the same for every audience (for_everyone), so a
+#: brief's texts parse once per language instead of once per artifact. Bounded (a brief's
+#: texts in all its languages fit), since a large build holds one brief at a time.
+_ParseKey = tuple[str, bool, str | None, tuple[str, ...]]
+_PARSES: dict[_ParseKey, _Parse] = {}
+_PARSES_MAX = 1024
+
+
+def _parsed(md: MarkdownIt, text: str, inline: bool, audience: str,
+            keys: tuple[str, ...]) -> tuple[list[Token], list[Issue], list[Definition]]:
+    """The tokens of a text for an audience (a copy of its own: the renderer changes them),
+    with the syntax issues and definitions the parse found. What a parse reads besides the
+    text is the audience and the brief's reference keys (content/syntax.py's rules), and
+    every render parser is built alike (_build)."""
+    everyone: _ParseKey = (text, inline, None, keys)
+    own: _ParseKey = (text, inline, audience, keys)
+    found = _PARSES.pop(everyone, None)
+    key = everyone
+    if found is None:
+        found, key = _PARSES.pop(own, None), own
+    if found is None:
+        env: dict[str, Any] = {"audience": audience, "bg_cite_keys": keys}
+        tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+        found = _Parse(tuple(tokens), tuple(env.get("bg_issues", ())),
+                       tuple(env.get("bg_definitions", ())))
+        key = everyone if for_everyone(*found) else own
+        while len(_PARSES) >= _PARSES_MAX:
+            del _PARSES[next(iter(_PARSES))]
+    _PARSES[key] = found
+    return [_copy(t) for t in found.tokens], list(found.issues), list(found.definitions)
+
+
+def _copy(t: Token) -> Token:
+    """A token and its children, copied down to what the renderer changes (attributes,
+    children, meta's keys)."""
+    return Token(t.type, t.tag, t.nesting, dict(t.attrs), list(t.map) if t.map else t.map,
+                 t.level, None if t.children is None else [_copy(c) for c in t.children],
+                 t.content, t.markup, t.info, dict(t.meta), t.block, t.hidden)
 
 
 NOTE_OPEN = '<span class="footnote">'  # a page footnote, in print (its call and its text)
@@ -436,6 +486,12 @@ def _select_blocks(tokens: list[Token], ctx: Context, src: _Source) -> list[Toke
                 tok.type, tok.meta = "numbered_open", {"kind": kind, "id": anchor,
                                                        "empty": empty}
                 out.append(tok)
+            continue
+        if tok.type == CLOSE and not shown:  # its opening line sat in a footnote definition
+            _report(ctx, src.origin, _where(src, ":::", _line(tok)), "this ':::' closes an "
+                    "audience block that opens inside a footnote definition", "put the "
+                    "block around the whole definition, or the definition around the whole "
+                    "block", code="BG201")
             continue
         if tok.type == CLOSE:
             opening = numbered.pop()
