@@ -132,13 +132,13 @@ def test_only_a_parse_without_blocks_spans_or_issues_is_kept_for_everyone() -> N
     syntax.tokens(TEXTS["slip"], "pub")
     syntax.tokens(TEXTS["nested definition"], "pub")
     syntax.tokens(TEXTS["block"], None)
-    assert set(syntax._TOKENS) == {(TEXTS["plain"], None, True), (TEXTS["block"], "pub", False),
-                                   (TEXTS["slip"], "pub", False),
-                                   (TEXTS["nested definition"], "pub", False),
-                                   (TEXTS["block"], None, False)}
+    assert set(syntax._TOKENS.keys()) == {
+        (TEXTS["plain"], None, True), (TEXTS["block"], "pub", False),
+        (TEXTS["slip"], "pub", False), (TEXTS["nested definition"], "pub", False),
+        (TEXTS["block"], None, False)}
     for name in ("plain", "span", "slip"):
         rendered(TEXTS[name], "pub", "screen", False)
-    assert {k[0]: k[2] for k in markdown._PARSES} == {
+    assert {k[0]: k[2] for k in markdown._PARSES.keys()} == {
         TEXTS["plain"]: None, TEXTS["span"]: "pub", TEXTS["slip"]: "pub"}
 
 
@@ -146,7 +146,7 @@ def test_a_remembered_token_is_a_copy_the_renderer_may_change() -> None:
     cold()
     text = "A [link](https://example.org) and an image ![x](missing.png)."
     first = rendered(text, "pub", "screen", False)
-    (kept,) = markdown._PARSES.values()
+    (kept,) = [markdown._PARSES.get(k) for k in markdown._PARSES.keys()]
     link = next(c for t in kept.tokens for c in t.children or () if c.type == "link_open")
     assert link.attrs == {"href": "https://example.org"}  # untouched by the first render
     assert rendered(text, "pub", "screen", False) == first
@@ -210,3 +210,15 @@ def test_a_caller_that_changes_its_yaml_document_changes_no_other_readers(tmp_pa
     assert again.data == {"forbidden_phrases": ["secret annex"],
                           "terms": {"plan": {"en": "a plan"}}}
     assert again.positions
+
+
+def test_recent_drops_the_value_used_longest_ago() -> None:
+    from briefgen.recent import Recent
+
+    kept: Recent[str, int] = Recent(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # "a" is now the newest
+    kept.put("c", 3)
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == (1, None, 3)
+    assert kept.keys() == ["a", "c"]

@@ -28,6 +28,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import did_you_mean
+from briefgen.recent import Recent
 
 #: The fence names of audience blocks, and the keys an audience span may carry.
 CONTAINERS = ("audience", "exclude-audience")
@@ -739,30 +740,25 @@ def _shape_parser() -> MarkdownIt:
 #: the texts parsed last by tokens(): by text and audience (None: no audience), and by text
 #: alone (the last item True) for a parse that is the same for every audience
 _TokensKey = tuple[str, str | None, bool]
-_TOKENS: dict[_TokensKey, tuple[Token, ...]] = {}
-_TOKENS_MAX = 1024
+_TOKENS: Recent[_TokensKey, tuple[Token, ...]] = Recent(1024)
 
 
 def tokens(text: str, audience: str | None) -> tuple[Token, ...]:
     """A text's tokens as parser() gives them for an audience (None: no audience), for
     readers that change nothing: the checks of a brief read each text for each audience
     (its translations' shapes, what each language's readers see, each edition's tables and
-    figures). Remembered; a parse that is the same for every audience (for_everyone) is
-    made once."""
+    figures). Remembered, and shared: read them, never change them. A parse that is the
+    same for every audience (for_everyone) is made once."""
     everyone: _TokensKey = (text, None, True)
     own: _TokensKey = (text, audience, False)
-    key = everyone
-    found = _TOKENS.pop(everyone, None)
+    found = _TOKENS.get(everyone)
     if found is None:
-        found, key = _TOKENS.pop(own, None), own
+        found = _TOKENS.get(own)
     if found is None:
         env: dict[str, Any] = {"audience": audience}
         found = tuple(_shape_parser().parse(text, env))
-        key = everyone if for_everyone(found, env.get("bg_issues", ()),
-                                       env.get("bg_definitions", ())) else own
-        while len(_TOKENS) >= _TOKENS_MAX:
-            del _TOKENS[next(iter(_TOKENS))]
-    _TOKENS[key] = found
+        _TOKENS.put(everyone if for_everyone(found, env.get("bg_issues", ()),
+                                             env.get("bg_definitions", ())) else own, found)
     return found
 
 

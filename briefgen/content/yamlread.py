@@ -29,6 +29,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from briefgen.errors import BriefError, Problem
 from briefgen.paths import confined
+from briefgen.recent import Recent
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is ~20 KB; anything near this is a mistake
 MAX_DEPTH = 50  # a brief nests ~6 levels; deeper is a typo (unclosed brackets) or an attack
@@ -274,8 +275,7 @@ def read_yaml(path: Path, shown: str, cache: Path | None = None,
 #: the files parsed last, by a hash of their bytes: an edition reads its chart files when it
 #: draws them, and a brief's ten editions would parse each ten times (a few, not all: a
 #: large catalogue's build holds one brief at a time)
-_RECENT: dict[bytes, Document] = {}
-_RECENT_MAX = 32
+_RECENT: Recent[bytes, Document] = Recent(32)
 
 
 def _parse_recent(raw: bytes, shown: str) -> Document:
@@ -284,12 +284,10 @@ def _parse_recent(raw: bytes, shown: str) -> Document:
     changed its Document (an audience's forbidden_phrases emptied) must not change what
     the next reader of the same bytes gets."""
     digest = hashlib.sha256(raw).digest()
-    doc = _RECENT.pop(digest, None)
+    doc = _RECENT.get(digest)
     if doc is None:
         doc = _parse(raw, shown)
-        while len(_RECENT) >= _RECENT_MAX:
-            del _RECENT[next(iter(_RECENT))]
-    _RECENT[digest] = doc
+        _RECENT.put(digest, doc)
     return Document(shown, _copied(doc.data), dict(doc.positions), set(doc.block),
                     dict(doc.indent))
 

@@ -44,6 +44,7 @@ from briefgen.edition import Mode, charts, svg
 from briefgen.edition.citations import Citer
 from briefgen.edition.i18n import Messages
 from briefgen.errors import Problem, Problems, Severity, did_you_mean, short_url
+from briefgen.recent import Recent
 
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
                b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
@@ -240,8 +241,7 @@ class _Parse(NamedTuple):
 #: brief's texts parse once per language instead of once per artifact. Bounded (a brief's
 #: texts in all its languages fit), since a large build holds one brief at a time.
 _ParseKey = tuple[str, bool, str | None, tuple[str, ...]]
-_PARSES: dict[_ParseKey, _Parse] = {}
-_PARSES_MAX = 1024
+_PARSES: Recent[_ParseKey, _Parse] = Recent(1024)
 
 
 def _parsed(md: MarkdownIt, text: str, inline: bool, audience: str,
@@ -252,19 +252,15 @@ def _parsed(md: MarkdownIt, text: str, inline: bool, audience: str,
     every render parser is built alike (_build)."""
     everyone: _ParseKey = (text, inline, None, keys)
     own: _ParseKey = (text, inline, audience, keys)
-    found = _PARSES.pop(everyone, None)
-    key = everyone
+    found = _PARSES.get(everyone)
     if found is None:
-        found, key = _PARSES.pop(own, None), own
+        found = _PARSES.get(own)
     if found is None:
         env: dict[str, Any] = {"audience": audience, "bg_cite_keys": keys}
         tokens = md.parseInline(text, env) if inline else md.parse(text, env)
         found = _Parse(tuple(tokens), tuple(env.get("bg_issues", ())),
                        tuple(env.get("bg_definitions", ())))
-        key = everyone if for_everyone(*found) else own
-        while len(_PARSES) >= _PARSES_MAX:
-            del _PARSES[next(iter(_PARSES))]
-    _PARSES[key] = found
+        _PARSES.put(everyone if for_everyone(*found) else own, found)
     return [_copy(t) for t in found.tokens], list(found.issues), list(found.definitions)
 
 
