@@ -57,14 +57,17 @@ class Session:
         return renderer
 
     def reset(self, changed: Collection[Path] | None = None) -> None:
-        """Forget what was read from files (after a save). With the paths that `changed`, and
-        all of them under the project's content/, the templates and catalogs stay (they are
-        read from the theme's folders, never from content/); without, or with any other
-        path, everything goes. The PDF renderer stays, with its fonts loaded, unless the
-        theme's fonts changed: then the next one loads them."""
+        """Forget what was read from files (after a save). With the paths that `changed`, all
+        of them under the project's content/ and none in a theme folder (a project's
+        templates/ may be a link into content/), the templates and catalogs stay; without,
+        or with any other path, everything goes (`serve` and `build --watch` pass the
+        watcher's paths). The PDF renderer stays, with its fonts loaded, unless the theme's
+        fonts changed: then the next one loads them."""
         content = Path(os.path.realpath(self.root / "content"))
-        if changed is None or not changed or not all(
-                Path(os.path.realpath(p)).is_relative_to(content) for p in changed):
+        themes = [Path(os.path.realpath(f)) for f in self.theme.folders]
+        real = [Path(os.path.realpath(p)) for p in changed or ()]
+        if not real or not all(p.is_relative_to(content) and
+                                not any(p.is_relative_to(t) for t in themes) for p in real):
             self.documents.clear()
             self.catalogs.clear()
             self.environments.clear()

@@ -237,16 +237,51 @@ def test_serve_keeps_templates_across_content_saves_and_rereads_them_otherwise(
     override.write_text('{% extends "briefgen/base.html.j2" %}'
                         '{% block marking %}<p>Again!</p>{% endblock %}')
     touched[3] = None  # unknown paths (the watcher forgot them): everything is read again
+    environments = dict(preview.session.environments)
     assert "<p>Again!</p>" in page(3)
+    assert preview.session.environments != environments
 
     override.write_text('{% extends "briefgen/base.html.j2" %}'
                         '{% block marking %}<p>Both!</p>{% endblock %}')
     touched[4] = frozenset({brief, override})  # content and a template: read again
+    environments = dict(preview.session.environments)
     assert "<p>Both!</p>" in page(4)
+    assert preview.session.environments != environments
 
     link = project / "content/linked.html.j2"  # a path in content/ that leads outside it
     link.symlink_to(override)
     override.write_text('{% extends "briefgen/base.html.j2" %}'
                         '{% block marking %}<p>Linked!</p>{% endblock %}')
     touched[5] = frozenset({link})
+    environments = dict(preview.session.environments)
     assert "<p>Linked!</p>" in page(5)
+    assert preview.session.environments != environments
+
+
+def test_a_save_in_a_theme_folder_linked_into_content_forgets_the_templates(
+        tmp_path: Path) -> None:
+    """A project's templates/ may be a link to a folder under content/. A save there is a
+    save under content/ by path, and under the theme by what it changes: the catalogs and
+    compiled templates go (kept, a watch rebuilt a page with the old labels and recorded
+    it under the new inputs' key, so later builds kept the stale page)."""
+    from briefgen.session import Session
+
+    (tmp_path / "content/tpl/messages").mkdir(parents=True)
+    (tmp_path / "content/briefs/b").mkdir(parents=True)
+    (tmp_path / "templates").symlink_to("content/tpl")
+    messages = tmp_path / "content/tpl/messages/en.yaml"
+    messages.write_text((REPO / "templates/messages/en.yaml").read_text())
+    brief = tmp_path / "content/briefs/b/brief.yaml"
+    session = Session(tmp_path)
+
+    def kept_after(*changed: Path) -> bool:
+        session.catalogs[("en", ())] = {}
+        session.environments[()] = object()  # type: ignore[assignment]
+        session.reset(frozenset(changed))
+        return bool(session.catalogs) and bool(session.environments)
+
+    assert kept_after(brief)
+    assert not kept_after(messages)
+    assert not kept_after(brief, messages)
+    assert not kept_after(tmp_path / "templates/messages/en.yaml")
+    assert not kept_after()  # nothing known
