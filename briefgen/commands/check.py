@@ -35,19 +35,19 @@ def check_project(root: Path, strict: bool = False, changed: bool = False,
     `changed`, BG588 first unless the files are what git's index holds (what the next
     commit records). `cache=False` neither reads nor writes what earlier checks found."""
     root = root.resolve()
+    if changed:
+        as_staged(root)
     fingerprint = renderer_fingerprint(Theme.of(root))
     store = Store.open(root, fingerprint) if cache else None
     try:
-        return _check(root, strict, changed, store, fingerprint, lazy=True)
+        return _check(root, strict, store, fingerprint, lazy=True)
     except _Unloaded:  # (a new store: the first one's reads are of no use)
-        return _check(root, strict, changed, Store.open(root, fingerprint)
-                      if cache else None, fingerprint, lazy=False)
+        return _check(root, strict, Store.open(root, fingerprint) if cache else None,
+                      fingerprint, lazy=False)
 
 
-def _check(root: Path, strict: bool, changed: bool, store: Store | None, fingerprint: str,
-           lazy: bool) -> list[Problem]:
-    if changed:
-        as_staged(root)
+def _check(root: Path, strict: bool, store: Store | None, fingerprint: str, lazy: bool
+           ) -> list[Problem]:
     project = load_project(root, skip=store.skip if store is not None and lazy else None)
     problems = Problems(list(project.warnings))
     audiences: dict[str, list[str]] = {

@@ -41,7 +41,8 @@ from briefgen.publish import web
 
 #: the format of an entry; a change makes every stored entry a miss
 FORMAT = 1
-#: libraries whose output a check's result depends on, besides the renderer's
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """briefgen's own sources, Python's version (its unicodedata folds the guard's text),
