@@ -895,7 +895,7 @@ class Bench:
             self.figure("7e", name, None, 0.5, "x", shown="skipped",
                         note=f"git archive {CHECK_THEN} failed ({exc})")
             return
-        old_env = dict(os.environ, PYTHONPATH=str(then))
+        old_env = self.fresh_cache("7e-then") | {"PYTHONPATH": str(then)}  # checked, then timed
         imports = {"now": then_imports(ROOT, dict(os.environ)),
                    "then": then_imports(then, old_env)}
         if imports["now"] != ROOT / "briefgen" or imports["then"] != then / "briefgen":
@@ -908,7 +908,7 @@ class Bench:
         now = briefgen("check", "--project", str(cat), env=self.fresh_cache("7e-now"))
         wait_quiet(self.log)
         old = run([PY, "-m", "briefgen", "check", "--project", str(cat)], cwd=then,
-                  env=self.fresh_cache("7e-then") | {"PYTHONPATH": str(then)})
+                  env=old_env)
         self.raw["check"]["then"] = {"commit": CHECK_THEN, "briefs": n,
                                      "imports": {k: str(v) for k, v in imports.items()},
                                      "now": now.raw(), "then": old.raw()}

@@ -182,4 +182,5 @@ def test_a_page_that_fails_the_guard_is_never_staged(
         "A sentence with", "A sentence about the secret annex with", 1), encoding="utf-8")
     result = run("build", "--format", "html", "--out", str(tmp_path / "out"), project=project)
     assert result.exit_code == 1
+    assert staged  # the officials' pages, made before the public one leaked
     assert not any(b"secret annex" in data and "/public/" in path for path, data in staged)
