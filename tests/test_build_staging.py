@@ -164,6 +164,37 @@ def test_a_brief_changed_after_it_was_validated_is_not_built(tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_brief_changed_and_put_back_around_its_read_again_is_not_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A, B, A: the file is B while the lazy build reads it again, A before and after, so
+    its digest is the one validated. B never passed validation (an exclusion of a
+    misspelt audience, BG142): found by an attacker helper, built with exit 0."""
+    import briefgen.content.project as project_module
+
+    root = two_briefs(tmp_path)
+    path = root / "content/briefs/other/brief.yaml"
+    a = path.read_text()
+    b = a.replace("Other text.", "UNVALIDATED text.")
+    assert b != a
+    project = load_project(root, lazy=True)
+    real = project_module._load_brief
+
+    def swapped(folder: Path, *args: object, **kwargs: object) -> object:
+        if folder.name != "other":
+            return real(folder, *args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(b)
+        try:
+            return real(folder, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            path.write_text(a)
+
+    monkeypatch.setattr(project_module, "_load_brief", swapped)
+    with pytest.raises(BriefError) as exc:
+        build(project, Options(tmp_path / "out", HTML))
+    assert [p.code for p in exc.value.problems] == ["BG166"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_page_that_fails_the_guard_is_never_staged(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Staged files are hidden but on disk: a killed build would leave a leaking one."""

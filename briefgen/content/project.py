@@ -450,12 +450,18 @@ def _load_brief(folder: Path, root: Path, sections: SectionTypes, problems: Prob
 
 def _reload(project: Project, slug: str, languages: tuple[str, ...]) -> BriefSource:
     """A brief of a lazy project read again, with the files it was validated with (their
-    digest, taken before they were first read, unchanged), or BriefError."""
+    digest, taken before they were first read, unchanged), or BriefError. The folder's
+    stamp (each file's identity, size and times) is taken before the read and after the
+    hash: a file changed and put back around the read (A, B, A) leaves the digest as it
+    was but not the change time, and what was read could be B."""
     folder = project.content / "briefs" / slug
+    roots = read_roots(project.root)
     problems = Problems()
+    before = _stamp([_tree(folder, roots)])
     src = _load_brief(folder, project.root, project.sections, problems, None, languages)
-    digest = brief_digest(folder, read_roots(project.root))
-    if src is None or problems.errors or digest != project.sources.briefs.get(slug):
+    digest = brief_digest(folder, roots)
+    if src is None or problems.errors or digest != project.sources.briefs.get(slug) or \
+            _stamp([_tree(folder, roots)]) != before:
         raise BriefError([Problem(_shown(folder, project.root), 0, 0,
                                   "its files changed while briefgen was building; nothing "
                                   "was written", hint="build again", code="BG166")])
